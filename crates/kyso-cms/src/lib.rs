@@ -1,0 +1,14 @@
+//! kyso-cms: CMS SignedData for document signatures.
+//!
+//! [`SignedData::parse`] reads what any signer produced (DER, or BER with indefinite lengths),
+//! keeping the exact bytes each signature covers; [`build_detached`] writes a CAdES-baseline
+//! detached signature (contentType, messageDigest, signing-certificate-v2, optional signingTime).
+
+mod builder;
+mod error;
+pub mod oids;
+mod signed_data;
+
+pub use builder::{BuildOptions, assemble, build_detached, signed_attributes, size_estimate};
+pub use error::Error;
+pub use signed_data::{Attribute, SignedData, SignerIdentifier, SignerInfo};

@@ -1,0 +1,298 @@
+//! Parsing CMS SignedData (RFC 5652), keeping the raw bytes that signatures cover.
+
+use kyso_pki::der::{self, tag};
+use kyso_pki::{AlgorithmId, Certificate, DigestAlgorithm, time::UnixTime};
+
+use crate::Error;
+use crate::oids;
+
+/// How a SignerInfo names its certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerIdentifier {
+    IssuerAndSerial { issuer: Vec<u8>, serial: Vec<u8> },
+    SubjectKeyIdentifier(Vec<u8>),
+}
+
+/// A CMS attribute: type and the raw encodings of its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub oid: String,
+    pub values: Vec<Vec<u8>>,
+}
+
+/// One signer.
+#[derive(Debug, Clone)]
+pub struct SignerInfo {
+    pub version: u8,
+    pub sid: SignerIdentifier,
+    pub digest_algorithm: AlgorithmId,
+    /// The signed attributes re-tagged as `SET OF` (what the signature covers), if present.
+    pub signed_attrs_der: Option<Vec<u8>>,
+    pub signed_attributes: Vec<Attribute>,
+    pub signature_algorithm: AlgorithmId,
+    pub signature: Vec<u8>,
+    pub unsigned_attributes: Vec<Attribute>,
+}
+
+/// A parsed SignedData.
+#[derive(Debug, Clone)]
+pub struct SignedData {
+    pub version: u8,
+    pub encap_content_type: String,
+    /// Encapsulated content, absent for detached signatures.
+    pub encap_content: Option<Vec<u8>>,
+    pub certificates: Vec<Certificate>,
+    /// Certificates that could not be parsed (kept out of path building, counted for reports).
+    pub unparsable_certificates: usize,
+    pub signer_infos: Vec<SignerInfo>,
+}
+
+fn small_int(t: &der::Tlv<'_>) -> u8 {
+    t.value.last().copied().unwrap_or(0)
+}
+
+fn read_attributes(t: &der::Tlv<'_>) -> Result<Vec<Attribute>, Error> {
+    let mut out = Vec::new();
+    let mut r = t.reader();
+    while !r.is_empty() {
+        let attr = r.read_tag(tag::SEQUENCE, "attribute")?;
+        let mut a = attr.reader();
+        let oid = der::read_oid(&mut a)?;
+        let set = a.read_tag(tag::SET, "attribute values")?;
+        let mut v = set.reader();
+        let mut values = Vec::new();
+        while !v.is_empty() {
+            values.push(v.read()?.raw.to_vec());
+        }
+        out.push(Attribute { oid, values });
+    }
+    Ok(out)
+}
+
+impl SignedData {
+    /// Parses a ContentInfo holding SignedData. Trailing bytes (zero padding of a PDF
+    /// /Contents string) are ignored.
+    pub fn parse(data: &[u8]) -> Result<SignedData, Error> {
+        let ci = der::parse_prefix(data)?.expect(tag::SEQUENCE, "ContentInfo is not a SEQUENCE")?;
+        let mut r = ci.reader();
+        let ct = der::read_oid(&mut r)?;
+        if ct != oids::SIGNED_DATA {
+            return Err(Error::NotSignedData(ct));
+        }
+        let explicit = r.read_tag(tag::ctx(0), "ContentInfo content")?;
+        let sd = explicit.reader().read_tag(tag::SEQUENCE, "SignedData")?;
+        let mut s = sd.reader();
+        let version = small_int(&s.read_tag(tag::INTEGER, "SignedData version")?);
+        s.read_tag(tag::SET, "digestAlgorithms")?;
+        let eci = s.read_tag(tag::SEQUENCE, "encapContentInfo")?;
+        let mut e = eci.reader();
+        let encap_content_type = der::read_oid(&mut e)?;
+        let encap_content = match e.read_optional(tag::ctx(0))? {
+            Some(t) => Some(read_octets(t.reader().read()?)?),
+            None => None,
+        };
+        let mut certificates = Vec::new();
+        let mut unparsable_certificates = 0;
+        if let Some(certs) = s.read_optional(tag::ctx(0))? {
+            let mut c = certs.reader();
+            while !c.is_empty() {
+                let item = c.read()?;
+                if item.tag == tag::SEQUENCE {
+                    match Certificate::from_der(item.raw) {
+                        Ok(cert) => certificates.push(cert),
+                        Err(_) => unparsable_certificates += 1,
+                    }
+                }
+            }
+        }
+        s.read_optional(tag::ctx(1))?; // CRLs: used by the trust layer later
+        let infos = s.read_tag(tag::SET, "signerInfos")?;
+        let mut i = infos.reader();
+        let mut signer_infos = Vec::new();
+        while !i.is_empty() {
+            signer_infos.push(parse_signer_info(i.read_tag(tag::SEQUENCE, "SignerInfo")?)?);
+        }
+        Ok(SignedData {
+            version,
+            encap_content_type,
+            encap_content,
+            certificates,
+            unparsable_certificates,
+            signer_infos,
+        })
+    }
+}
+
+/// Reads an OCTET STRING, primitive or (BER) constructed.
+fn read_octets(t: der::Tlv<'_>) -> Result<Vec<u8>, Error> {
+    match t.tag {
+        tag::OCTET_STRING => Ok(t.value.to_vec()),
+        0x24 => {
+            let mut out = Vec::new();
+            let mut r = t.reader();
+            while !r.is_empty() {
+                out.extend(read_octets(r.read()?)?);
+            }
+            Ok(out)
+        }
+        _ => Err(Error::Malformed("expected an OCTET STRING")),
+    }
+}
+
+fn parse_signer_info(t: der::Tlv<'_>) -> Result<SignerInfo, Error> {
+    let mut r = t.reader();
+    let version = small_int(&r.read_tag(tag::INTEGER, "SignerInfo version")?);
+    let sid_tlv = r.read()?;
+    let sid = match sid_tlv.tag {
+        tag::SEQUENCE => {
+            let mut s = sid_tlv.reader();
+            let issuer = s.read_tag(tag::SEQUENCE, "issuer")?.raw.to_vec();
+            let serial = s.read_tag(tag::INTEGER, "serialNumber")?.value.to_vec();
+            SignerIdentifier::IssuerAndSerial { issuer, serial }
+        }
+        t if t == tag::ctx_prim(0) => SignerIdentifier::SubjectKeyIdentifier(sid_tlv.value.to_vec()),
+        _ => return Err(Error::Malformed("unknown SignerIdentifier")),
+    };
+    let digest_algorithm = AlgorithmId::read(&mut r)?;
+    let (signed_attrs_der, signed_attributes) = match r.read_optional(tag::ctx(0))? {
+        Some(sa) => {
+            let mut raw = sa.raw.to_vec();
+            if let Some(first) = raw.first_mut() {
+                *first = tag::SET;
+            }
+            (Some(raw), read_attributes(&sa)?)
+        }
+        None => (None, Vec::new()),
+    };
+    let signature_algorithm = AlgorithmId::read(&mut r)?;
+    let signature = r.read_tag(tag::OCTET_STRING, "signature")?.value.to_vec();
+    let unsigned_attributes = match r.read_optional(tag::ctx(1))? {
+        Some(ua) => read_attributes(&ua)?,
+        None => Vec::new(),
+    };
+    Ok(SignerInfo {
+        version,
+        sid,
+        digest_algorithm,
+        signed_attrs_der,
+        signed_attributes,
+        signature_algorithm,
+        signature,
+        unsigned_attributes,
+    })
+}
+
+impl SignerInfo {
+    /// The single value of a signed attribute, if present exactly once with one value.
+    pub fn signed_attribute(&self, oid: &str) -> Option<&[u8]> {
+        let mut it = self.signed_attributes.iter().filter(|a| a.oid == oid);
+        let first = it.next()?;
+        if it.next().is_some() || first.values.len() != 1 {
+            return None;
+        }
+        first.values.first().map(|v| v.as_slice())
+    }
+
+    /// Number of occurrences of a signed attribute.
+    pub fn count_signed_attribute(&self, oid: &str) -> usize {
+        self.signed_attributes.iter().filter(|a| a.oid == oid).count()
+    }
+
+    /// The digest algorithm, if kyso supports it.
+    pub fn digest(&self) -> Result<DigestAlgorithm, Error> {
+        DigestAlgorithm::from_oid(&self.digest_algorithm.oid).ok_or_else(|| {
+            Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(format!("digest {}", self.digest_algorithm.oid)))
+        })
+    }
+
+    /// The messageDigest attribute value.
+    pub fn message_digest(&self) -> Option<Vec<u8>> {
+        let v = self.signed_attribute(oids::MESSAGE_DIGEST)?;
+        der::parse_one(v).ok().filter(|t| t.tag == tag::OCTET_STRING).map(|t| t.value.to_vec())
+    }
+
+    /// The signingTime attribute (claimed by the signer).
+    pub fn signing_time(&self) -> Option<UnixTime> {
+        let v = self.signed_attribute(oids::SIGNING_TIME)?;
+        let t = der::parse_one(v).ok()?;
+        match t.tag {
+            tag::UTC_TIME => kyso_pki::time::parse_utc_time(t.value).ok(),
+            tag::GENERALIZED_TIME => kyso_pki::time::parse_generalized_time(t.value).ok(),
+            _ => None,
+        }
+    }
+
+    /// The contentType signed attribute.
+    pub fn content_type(&self) -> Option<String> {
+        let v = self.signed_attribute(oids::CONTENT_TYPE)?;
+        der::parse_one(v).ok().filter(|t| t.tag == tag::OID).map(|t| der::oid_to_string(t.value))
+    }
+
+    /// Whether `cert` is the certificate this SignerInfo names.
+    pub fn identifies(&self, cert: &Certificate) -> bool {
+        match &self.sid {
+            SignerIdentifier::IssuerAndSerial { issuer, serial } => {
+                trim(serial) == trim(&cert.serial)
+                    && (issuer.as_slice() == cert.issuer.raw()
+                        || kyso_pki::Name::from_der(issuer).is_ok_and(|n| n.matches(&cert.issuer)))
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => cert.subject_key_id.as_deref() == Some(ski.as_slice()),
+        }
+    }
+
+    /// Finds the signer among `certs`.
+    pub fn find_signer<'a>(&self, certs: &'a [Certificate]) -> Option<&'a Certificate> {
+        certs.iter().find(|c| self.identifies(c))
+    }
+
+    /// Checks the ESS signing-certificate(-v2) binding, if the attribute is present:
+    /// `Some(true)` when the first ESSCertID hashes to `cert`, `Some(false)` when not.
+    pub fn signing_certificate_matches(&self, cert: &Certificate) -> Option<bool> {
+        if let Some(v) = self.signed_attribute(oids::SIGNING_CERTIFICATE_V2) {
+            return Some(ess_cert_id_matches(v, cert, true).unwrap_or(false));
+        }
+        if let Some(v) = self.signed_attribute(oids::SIGNING_CERTIFICATE) {
+            return Some(ess_cert_id_matches(v, cert, false).unwrap_or(false));
+        }
+        None
+    }
+
+    /// Verifies the signature over the signed attributes (or, without them, over `content`).
+    pub fn verify_signature(&self, cert: &Certificate, content_without_attrs: Option<&[u8]>) -> Result<(), Error> {
+        let digest = self.digest()?;
+        let scheme = self.signature_algorithm.signature_scheme(Some(digest))?;
+        let message = match (&self.signed_attrs_der, content_without_attrs) {
+            (Some(attrs), _) => attrs.as_slice(),
+            (None, Some(c)) => c,
+            (None, None) => return Err(Error::Malformed("no signed attributes and no content")),
+        };
+        kyso_pki::algorithm::verify(scheme, &cert.public_key, message, &self.signature)?;
+        Ok(())
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let skip = b.iter().take_while(|x| **x == 0).count();
+    &b[skip.min(b.len())..]
+}
+
+/// SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
+fn ess_cert_id_matches(value: &[u8], cert: &Certificate, v2: bool) -> Result<bool, Error> {
+    let sc = der::parse_one(value)?.expect(tag::SEQUENCE, "SigningCertificate")?;
+    let certs = sc.reader().read_tag(tag::SEQUENCE, "ESSCertIDs")?;
+    let first = certs.reader().read_tag(tag::SEQUENCE, "ESSCertID")?;
+    let mut r = first.reader();
+    let digest = if v2 {
+        match r.peek_tag() {
+            Some(tag::SEQUENCE) => {
+                let alg = AlgorithmId::read(&mut r)?;
+                DigestAlgorithm::from_oid(&alg.oid).ok_or(Error::Malformed("unknown ESSCertIDv2 hash"))?
+            }
+            _ => DigestAlgorithm::Sha256,
+        }
+    } else {
+        DigestAlgorithm::Sha1
+    };
+    let hash = r.read_tag(tag::OCTET_STRING, "certHash")?.value;
+    Ok(digest.digest(cert.der()) == hash)
+}

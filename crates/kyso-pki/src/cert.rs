@@ -1,0 +1,347 @@
+//! X.509 certificates: parsed once into an owned, bounds-checked model.
+
+use std::ops::Range;
+
+use crate::algorithm::AlgorithmId;
+use crate::der::{self, Reader, tag};
+use crate::name::Name;
+use crate::time::{self, UnixTime};
+use crate::Error;
+
+/// A subject public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// RSA: the PKCS#1 RSAPublicKey DER, and the modulus size.
+    Rsa { pkcs1: Vec<u8>, bits: usize },
+    /// Elliptic curve: the curve and the uncompressed point.
+    Ec { curve: Curve, point: Vec<u8> },
+    /// Anything else, by algorithm OID.
+    Other(String),
+}
+
+/// Named curves kyso knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    P256,
+    P384,
+}
+
+impl PublicKey {
+    /// A short human description, e.g. `RSA-2048` or `ECDSA P-256`.
+    pub fn describe(&self) -> String {
+        match self {
+            PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
+            PublicKey::Ec { curve: Curve::P256, .. } => "ECDSA P-256".into(),
+            PublicKey::Ec { curve: Curve::P384, .. } => "ECDSA P-384".into(),
+            PublicKey::Other(oid) => format!("key {oid}"),
+        }
+    }
+}
+
+/// Key usage bits (RFC 5280 §4.2.1.3), as named bit positions.
+pub mod key_usage {
+    pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    pub const NON_REPUDIATION: u16 = 1 << 1;
+    pub const KEY_ENCIPHERMENT: u16 = 1 << 2;
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+    pub const CRL_SIGN: u16 = 1 << 6;
+}
+
+/// Extensions kyso understands; everything else is listed by OID.
+const KNOWN_EXTENSIONS: &[&str] = &[
+    "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.31", "2.5.29.32",
+    "2.5.29.35", "2.5.29.37", "1.3.6.1.5.5.7.1.1", "1.3.6.1.5.5.7.1.3", "1.3.6.1.5.5.7.48.1.5",
+];
+
+/// A parsed certificate.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    pub serial: Vec<u8>,
+    pub issuer: Name,
+    pub subject: Name,
+    pub not_before: UnixTime,
+    pub not_after: UnixTime,
+    pub public_key: PublicKey,
+    pub signature_algorithm: AlgorithmId,
+    pub signature: Vec<u8>,
+    /// `Some((is_ca, path_len))` when basicConstraints is present.
+    pub basic_constraints: Option<(bool, Option<u32>)>,
+    /// Key usage bits when the extension is present.
+    pub key_usage: Option<u16>,
+    pub extended_key_usage: Vec<String>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub authority_key_id: Option<Vec<u8>>,
+    /// Certificate policy OIDs.
+    pub policies: Vec<String>,
+    /// Every OID that appears inside the qcStatements extension.
+    pub qc_statement_oids: Vec<String>,
+    /// Critical extensions kyso does not process.
+    pub unhandled_critical: Vec<String>,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Certificate {
+    /// Parses a DER certificate.
+    pub fn from_der(input: &[u8]) -> Result<Certificate, Error> {
+        let outer = der::parse_prefix(input)?.expect(tag::SEQUENCE, "certificate is not a SEQUENCE")?;
+        let der_bytes = outer.raw.to_vec();
+        let outer = der::parse_one(&der_bytes)?;
+        let mut r = outer.reader();
+        let tbs = r.read_tag(tag::SEQUENCE, "tbsCertificate")?;
+        let tbs_start = outer.raw.len() - outer.value.len();
+        let tbs_range = tbs_start..tbs_start + tbs.raw.len();
+        let signature_algorithm = AlgorithmId::read(&mut r)?;
+        let sig = r.read_tag(tag::BIT_STRING, "signatureValue")?;
+        let signature = sig.value.get(1..).ok_or(Error::Certificate("empty signature"))?.to_vec();
+
+        let mut t = tbs.reader();
+        t.read_optional(tag::ctx(0))?; // version
+        let serial = t.read_tag(tag::INTEGER, "serialNumber")?.value.to_vec();
+        AlgorithmId::read(&mut t)?;
+        let issuer = Name::from_der(t.read_tag(tag::SEQUENCE, "issuer")?.raw)?;
+        let validity = t.read_tag(tag::SEQUENCE, "validity")?;
+        let mut v = validity.reader();
+        let not_before = read_time(&mut v)?;
+        let not_after = read_time(&mut v)?;
+        let subject = Name::from_der(t.read_tag(tag::SEQUENCE, "subject")?.raw)?;
+        let spki = t.read_tag(tag::SEQUENCE, "subjectPublicKeyInfo")?;
+        let public_key = parse_spki(spki.value)?;
+
+        let mut cert = Certificate {
+            der: Vec::new(),
+            tbs: tbs_range,
+            serial,
+            issuer,
+            subject,
+            not_before,
+            not_after,
+            public_key,
+            signature_algorithm,
+            signature,
+            basic_constraints: None,
+            key_usage: None,
+            extended_key_usage: Vec::new(),
+            subject_key_id: None,
+            authority_key_id: None,
+            policies: Vec::new(),
+            qc_statement_oids: Vec::new(),
+            unhandled_critical: Vec::new(),
+        };
+        t.read_optional(tag::ctx_prim(1))?;
+        t.read_optional(tag::ctx_prim(2))?;
+        if let Some(exts) = t.read_optional(tag::ctx(3))? {
+            let seq = exts.reader().read_tag(tag::SEQUENCE, "extensions")?;
+            let mut e = seq.reader();
+            while !e.is_empty() {
+                let ext = e.read_tag(tag::SEQUENCE, "extension")?;
+                let mut x = ext.reader();
+                let oid = der::read_oid(&mut x)?;
+                let critical = match x.read_optional(tag::BOOLEAN)? {
+                    Some(b) => b.value.first().is_some_and(|v| *v != 0),
+                    None => false,
+                };
+                let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value;
+                cert.apply_extension(&oid, value)?;
+                if critical && !KNOWN_EXTENSIONS.contains(&oid.as_str()) {
+                    cert.unhandled_critical.push(oid);
+                }
+            }
+        }
+        cert.der = der_bytes;
+        Ok(cert)
+    }
+
+    /// Parses every certificate in a PEM text, or a single DER certificate.
+    pub fn from_pem_or_der(data: &[u8]) -> Result<Vec<Certificate>, Error> {
+        if data.first() == Some(&0x30) {
+            return Ok(vec![Certificate::from_der(data)?]);
+        }
+        let blocks = crate::base64::pem_blocks(data)?;
+        let certs: Vec<Certificate> = blocks
+            .iter()
+            .filter(|b| b.label == "CERTIFICATE" || b.label == "TRUSTED CERTIFICATE")
+            .map(|b| Certificate::from_der(&b.der))
+            .collect::<Result<_, _>>()?;
+        if certs.is_empty() {
+            return Err(Error::Pem("no CERTIFICATE block found"));
+        }
+        Ok(certs)
+    }
+
+    fn apply_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {
+        match oid {
+            "2.5.29.19" => {
+                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "basicConstraints")?;
+                let mut r = seq.reader();
+                let ca = match r.read_optional(tag::BOOLEAN)? {
+                    Some(b) => b.value.first().is_some_and(|v| *v != 0),
+                    None => false,
+                };
+                let path_len = match r.read_optional(tag::INTEGER)? {
+                    Some(i) if i.value.len() <= 4 => {
+                        Some(i.value.iter().fold(0u32, |a, b| (a << 8) | *b as u32))
+                    }
+                    Some(_) => Some(u32::MAX),
+                    None => None,
+                };
+                self.basic_constraints = Some((ca, path_len));
+            }
+            "2.5.29.15" => {
+                let bits = der::parse_one(value)?.expect(tag::BIT_STRING, "keyUsage")?;
+                let b0 = bits.value.get(1).copied().unwrap_or(0);
+                let b1 = bits.value.get(2).copied().unwrap_or(0);
+                let mut usage = 0u16;
+                for i in 0..8 {
+                    if b0 & (0x80 >> i) != 0 {
+                        usage |= 1 << i;
+                    }
+                }
+                if b1 & 0x80 != 0 {
+                    usage |= 1 << 8;
+                }
+                self.key_usage = Some(usage);
+            }
+            "2.5.29.37" => {
+                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "extKeyUsage")?;
+                let mut r = seq.reader();
+                while !r.is_empty() {
+                    self.extended_key_usage.push(der::read_oid(&mut r)?);
+                }
+            }
+            "2.5.29.14" => {
+                self.subject_key_id =
+                    Some(der::parse_one(value)?.expect(tag::OCTET_STRING, "subjectKeyIdentifier")?.value.to_vec());
+            }
+            "2.5.29.35" => {
+                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "authorityKeyIdentifier")?;
+                if let Some(id) = seq.reader().read_optional(tag::ctx_prim(0))? {
+                    self.authority_key_id = Some(id.value.to_vec());
+                }
+            }
+            "2.5.29.32" => {
+                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "certificatePolicies")?;
+                let mut r = seq.reader();
+                while !r.is_empty() {
+                    let info = r.read_tag(tag::SEQUENCE, "PolicyInformation")?;
+                    self.policies.push(der::read_oid(&mut info.reader())?);
+                }
+            }
+            "1.3.6.1.5.5.7.1.3" => {
+                collect_oids(der::parse_one(value)?, &mut self.qc_statement_oids, 0)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The signed part (tbsCertificate) as encoded.
+    pub fn tbs(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or(&[])
+    }
+
+    /// Serial number as lower-case hex without leading zero bytes.
+    pub fn serial_hex(&self) -> String {
+        let skip = self.serial.iter().take_while(|b| **b == 0).count();
+        let s = hex(&self.serial[skip.min(self.serial.len())..]);
+        if s.is_empty() { "00".into() } else { s }
+    }
+
+    /// SHA-256 of the DER encoding, hex.
+    pub fn sha256_hex(&self) -> String {
+        hex(ring::digest::digest(&ring::digest::SHA256, &self.der).as_ref())
+    }
+
+    /// Whether the certificate is valid at time `t`.
+    pub fn valid_at(&self, t: UnixTime) -> bool {
+        self.not_before <= t && t <= self.not_after
+    }
+
+    /// Whether the subject and issuer names match (a self-issued certificate).
+    pub fn is_self_issued(&self) -> bool {
+        self.subject.matches(&self.issuer)
+    }
+
+    /// Whether basicConstraints marks a CA.
+    pub fn is_ca(&self) -> bool {
+        matches!(self.basic_constraints, Some((true, _)))
+    }
+
+    /// Whether key usage permits `bits` (any of them); absent key usage permits everything.
+    pub fn key_usage_allows_any(&self, bits: u16) -> bool {
+        self.key_usage.is_none_or(|ku| ku & bits != 0)
+    }
+
+    /// Verifies that `issuer`'s key signed this certificate.
+    pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), Error> {
+        let scheme = self.signature_algorithm.signature_scheme(None)?;
+        crate::algorithm::verify(scheme, &issuer.public_key, self.tbs(), &self.signature)
+    }
+}
+
+fn read_time(r: &mut Reader<'_>) -> Result<UnixTime, Error> {
+    let t = r.read()?;
+    match t.tag {
+        tag::UTC_TIME => time::parse_utc_time(t.value),
+        tag::GENERALIZED_TIME => time::parse_generalized_time(t.value),
+        _ => Err(Error::Certificate("validity time has an unknown type")),
+    }
+}
+
+fn parse_spki(content: &[u8]) -> Result<PublicKey, Error> {
+    let mut r = Reader::new(content);
+    let alg = AlgorithmId::read(&mut r)?;
+    let bits = r.read_tag(tag::BIT_STRING, "subjectPublicKey")?;
+    let key = bits.value.get(1..).ok_or(Error::Certificate("empty public key"))?;
+    Ok(match alg.oid.as_str() {
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
+            let seq = der::parse_one(key)?.expect(tag::SEQUENCE, "RSAPublicKey")?;
+            let n = seq.reader().read_tag(tag::INTEGER, "RSA modulus")?.value;
+            let skip = n.iter().take_while(|b| **b == 0).count();
+            let n = &n[skip.min(n.len())..];
+            let bits = match n.first() {
+                Some(top) => n.len() * 8 - top.leading_zeros() as usize,
+                None => 0,
+            };
+            PublicKey::Rsa { pkcs1: key.to_vec(), bits }
+        }
+        "1.2.840.10045.2.1" => {
+            let curve_oid = der::parse_one(&alg.params)
+                .ok()
+                .filter(|t| t.tag == tag::OID)
+                .map(|t| der::oid_to_string(t.value))
+                .unwrap_or_default();
+            let curve = match curve_oid.as_str() {
+                "1.2.840.10045.3.1.7" => Curve::P256,
+                "1.3.132.0.34" => Curve::P384,
+                other => return Ok(PublicKey::Other(format!("EC curve {other}"))),
+            };
+            PublicKey::Ec { curve, point: key.to_vec() }
+        }
+        other => PublicKey::Other(other.to_string()),
+    })
+}
+
+fn collect_oids(t: der::Tlv<'_>, out: &mut Vec<String>, depth: usize) -> Result<(), Error> {
+    if depth > 16 {
+        return Ok(());
+    }
+    if t.tag == tag::OID {
+        out.push(der::oid_to_string(t.value));
+    } else if t.tag & 0x20 != 0 {
+        let mut r = t.reader();
+        while !r.is_empty() {
+            collect_oids(r.read()?, out, depth + 1)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in kyso-pki.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("malformed DER: {0}")]
+    Der(&'static str),
+    #[error("malformed certificate: {0}")]
+    Certificate(&'static str),
+    #[error("invalid time: {0}")]
+    Time(&'static str),
+    #[error("malformed PEM or base64: {0}")]
+    Pem(&'static str),
+    #[error("unsupported algorithm: {0}")]
+    UnsupportedAlgorithm(String),
+    #[error("signature does not verify")]
+    BadSignature,
+    #[error("PKCS#12: {0}")]
+    Pkcs12(String),
+    #[error("wrong password for the PKCS#12 file (or the file is damaged)")]
+    WrongPassword,
+    #[error("the key file holds no private key with a certificate")]
+    NoKey,
+    #[error("unsupported or unusable private key: {0}")]
+    Key(String),
+    #[error("signing failed")]
+    SigningFailed,
+}
