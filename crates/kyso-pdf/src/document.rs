@@ -1,0 +1,403 @@
+//! A lazy PDF reader: cross-reference sections (tables, streams, hybrids), object streams,
+//! and per-revision views, parsing only the objects asked for.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::Error;
+use crate::filter;
+use crate::object::{Dict, ObjRef, Object};
+use crate::parse::{self, Parser};
+
+/// Where an object lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XrefEntry {
+    Free,
+    InFile { offset: usize, generation: u16 },
+    InStream { stream: u32, index: u32 },
+}
+
+/// Whether a section is a classic table or a cross-reference stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XrefStyle {
+    Table,
+    Stream,
+}
+
+/// One cross-reference section with its trailer.
+#[derive(Debug, Clone)]
+pub struct XrefSection {
+    pub offset: usize,
+    pub style: XrefStyle,
+    /// Entries defined by this section (for hybrids, the table's, then the /XRefStm's).
+    pub entries: Vec<(u32, XrefEntry)>,
+    pub trailer: Dict,
+}
+
+/// Object-number → location, as of some revision.
+pub type XrefMap = HashMap<u32, XrefEntry>;
+
+/// A parsed PDF, borrowing its bytes.
+pub struct Document<'a> {
+    data: &'a [u8],
+    /// Newest first, following /Prev from the last startxref.
+    sections: Vec<XrefSection>,
+    current: XrefMap,
+    startxref: usize,
+    objstm_cache: RefCell<HashMap<u32, Rc<Vec<(u32, Object)>>>>,
+}
+
+const MAX_SECTIONS: usize = 4096;
+
+impl<'a> Document<'a> {
+    /// Opens a PDF: reads the header, the last startxref and every xref section.
+    pub fn open(data: &'a [u8]) -> Result<Document<'a>, Error> {
+        let head = &data[..data.len().min(1024)];
+        if parse::find(head, b"%PDF-").is_none() {
+            return Err(Error::NotPdf);
+        }
+        let sx = parse::rfind(data, b"startxref").ok_or_else(|| Error::Xref("no startxref".into()))?;
+        let mut p = Parser::new(data, sx + 9);
+        let startxref = p.uint().ok_or_else(|| Error::Xref("startxref without an offset".into()))? as usize;
+        let mut doc = Document {
+            data,
+            sections: Vec::new(),
+            current: XrefMap::new(),
+            startxref,
+            objstm_cache: RefCell::new(HashMap::new()),
+        };
+        let mut seen = HashSet::new();
+        let mut next = Some(startxref);
+        while let Some(off) = next {
+            if !seen.insert(off) || doc.sections.len() >= MAX_SECTIONS {
+                return Err(Error::Xref("/Prev chain loops".into()));
+            }
+            let section = doc.read_section(off)?;
+            next = section.trailer.int(b"Prev").and_then(|v| usize::try_from(v).ok());
+            doc.sections.push(section);
+        }
+        doc.current = doc.map_filtered(|_| true);
+        Ok(doc)
+    }
+
+    /// The bytes.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// The newest trailer.
+    pub fn trailer(&self) -> &Dict {
+        // `open` guarantees at least one section.
+        &self.sections[0].trailer
+    }
+
+    /// Sections, newest first.
+    pub fn sections(&self) -> &[XrefSection] {
+        &self.sections
+    }
+
+    /// Offset of the newest xref section (the last startxref).
+    pub fn startxref(&self) -> usize {
+        self.startxref
+    }
+
+    /// The style of the newest section (new sections should match it).
+    pub fn xref_style(&self) -> XrefStyle {
+        let s = &self.sections[0];
+        if s.style == XrefStyle::Table && s.trailer.get(b"XRefStm").is_some() {
+            XrefStyle::Table
+        } else {
+            s.style
+        }
+    }
+
+    /// Whether the first object is a linearization dictionary.
+    pub fn is_linearized(&self) -> bool {
+        let data = self.data;
+        let Some(pdf) = parse::find(&data[..data.len().min(1024)], b"%PDF-") else { return false };
+        let mut p = Parser::new(data, pdf + 5);
+        p.token();
+        p.skip_ws();
+        match parse::parse_indirect(data, p.pos, &|_| None) {
+            Ok(o) => o.object.as_dict().is_some_and(|d| d.get(b"Linearized").is_some()),
+            Err(_) => false,
+        }
+    }
+
+    /// One more than the largest object number in use.
+    pub fn size(&self) -> u32 {
+        let from_trailer = self.trailer().int(b"Size").unwrap_or(0).clamp(0, u32::MAX as i64) as u32;
+        let from_entries = self.current.keys().max().map(|m| m.saturating_add(1)).unwrap_or(0);
+        from_trailer.max(from_entries)
+    }
+
+    fn map_filtered(&self, keep: impl Fn(&XrefSection) -> bool) -> XrefMap {
+        let mut map = XrefMap::new();
+        for s in self.sections.iter().filter(|s| keep(s)) {
+            for (num, e) in &s.entries {
+                map.entry(*num).or_insert(*e);
+            }
+        }
+        map
+    }
+
+    /// The object map as of the revision that ends at byte `end` (sections located before it).
+    pub fn map_before(&self, end: usize) -> XrefMap {
+        self.map_filtered(|s| s.offset < end)
+    }
+
+    /// The current object map.
+    pub fn current_map(&self) -> &XrefMap {
+        &self.current
+    }
+
+    /// Object numbers defined by sections located at or after `end`.
+    pub fn objects_changed_since(&self, end: usize) -> Vec<u32> {
+        let mut nums: Vec<u32> =
+            self.sections.iter().filter(|s| s.offset >= end).flat_map(|s| s.entries.iter().map(|(n, _)| *n)).collect();
+        nums.sort_unstable();
+        nums.dedup();
+        nums
+    }
+
+    fn read_section(&self, offset: usize) -> Result<XrefSection, Error> {
+        if offset >= self.data.len() {
+            return Err(Error::Xref(format!("xref offset {offset} is past the end of the file")));
+        }
+        let mut p = Parser::new(self.data, offset);
+        if p.eat_keyword(b"xref") {
+            let (mut entries, trailer) = self.read_table(&mut p)?;
+            if let Some(stm) = trailer.int(b"XRefStm").and_then(|v| usize::try_from(v).ok()) {
+                if let Ok(extra) = self.read_xref_stream(stm) {
+                    let have: HashSet<u32> = entries.iter().map(|(n, _)| *n).collect();
+                    entries.extend(extra.entries.into_iter().filter(|(n, _)| !have.contains(n)));
+                }
+            }
+            Ok(XrefSection { offset, style: XrefStyle::Table, entries, trailer })
+        } else {
+            self.read_xref_stream(offset)
+        }
+    }
+
+    fn read_table(&self, p: &mut Parser<'a>) -> Result<(Vec<(u32, XrefEntry)>, Dict), Error> {
+        let mut entries = Vec::new();
+        loop {
+            if p.eat_keyword(b"trailer") {
+                let trailer = match p.object()? {
+                    Object::Dict(d) => d,
+                    _ => return Err(Error::Xref("trailer is not a dictionary".into())),
+                };
+                return Ok((entries, trailer));
+            }
+            let start = p.uint().ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
+            let count = p.uint().ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
+            if count > self.data.len() as u64 / 18 + 1 || start > u32::MAX as u64 {
+                return Err(Error::Xref("xref subsection count too large".into()));
+            }
+            for i in 0..count {
+                let off = p.uint().ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
+                let generation = p.uint().ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
+                let kind = p.token();
+                let num = (start + i).min(u32::MAX as u64) as u32;
+                let entry = match kind {
+                    b"n" if off > 0 => XrefEntry::InFile { offset: off as usize, generation: generation.min(u16::MAX as u64) as u16 },
+                    b"n" | b"f" => XrefEntry::Free,
+                    _ => return Err(Error::Xref(format!("bad xref entry type at {}", p.pos))),
+                };
+                entries.push((num, entry));
+            }
+        }
+    }
+
+    fn read_xref_stream(&self, offset: usize) -> Result<XrefSection, Error> {
+        let obj = parse::parse_indirect(self.data, offset, &|_| None)?;
+        let stream = match obj.object {
+            Object::Stream(s) if s.dict.name(b"Type") == Some(b"XRef") => s,
+            _ => return Err(Error::Xref(format!("no xref table or stream at offset {offset}"))),
+        };
+        let data = filter::decode(&stream)?;
+        let w: Vec<usize> = stream
+            .dict
+            .get(b"W")
+            .and_then(Object::as_array)
+            .map(|a| a.iter().map(|o| o.as_int().unwrap_or(0).clamp(0, 8) as usize).collect())
+            .unwrap_or_default();
+        if w.len() != 3 {
+            return Err(Error::Xref("xref stream /W must have three widths".into()));
+        }
+        let size = stream.dict.int(b"Size").unwrap_or(0).max(0);
+        let index: Vec<i64> = match stream.dict.get(b"Index").and_then(Object::as_array) {
+            Some(a) => a.iter().map(|o| o.as_int().unwrap_or(0)).collect(),
+            None => vec![0, size],
+        };
+        let row = w[0] + w[1] + w[2];
+        if row == 0 {
+            return Err(Error::Xref("xref stream with zero-width rows".into()));
+        }
+        let field = |bytes: &[u8]| bytes.iter().fold(0u64, |a, b| (a << 8) | *b as u64);
+        let mut rows = data.chunks_exact(row);
+        let mut entries = Vec::new();
+        for pair in index.chunks(2) {
+            let (start, count) = (pair[0].max(0) as u64, pair.get(1).copied().unwrap_or(0).max(0) as u64);
+            for i in 0..count {
+                let Some(r) = rows.next() else { break };
+                let kind = if w[0] == 0 { 1 } else { field(&r[..w[0]]) };
+                let f2 = field(&r[w[0]..w[0] + w[1]]);
+                let f3 = field(&r[w[0] + w[1]..]);
+                let num = (start + i).min(u32::MAX as u64) as u32;
+                let entry = match kind {
+                    0 => XrefEntry::Free,
+                    1 if f2 > 0 => XrefEntry::InFile { offset: f2 as usize, generation: f3.min(u16::MAX as u64) as u16 },
+                    2 => XrefEntry::InStream { stream: f2.min(u32::MAX as u64) as u32, index: f3.min(u32::MAX as u64) as u32 },
+                    _ => XrefEntry::Free,
+                };
+                entries.push((num, entry));
+            }
+        }
+        Ok(XrefSection { offset, style: XrefStyle::Stream, entries, trailer: stream.dict })
+    }
+
+    /// Resolves an object number in the current revision.
+    pub fn get(&self, r: ObjRef) -> Result<Object, Error> {
+        self.get_in(&self.current, r)
+    }
+
+    /// Resolves an object number in the given revision map. A missing or free object is `Null`.
+    pub fn get_in(&self, map: &XrefMap, r: ObjRef) -> Result<Object, Error> {
+        match map.get(&r.num) {
+            None | Some(XrefEntry::Free) => Ok(Object::Null),
+            Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_at(map, *offset, r)?.object),
+            Some(XrefEntry::InStream { stream, index }) => self.from_object_stream(map, *stream, *index, r.num),
+        }
+    }
+
+    /// Parses the indirect object at `offset`, checking that it is object `expect`.
+    pub fn parse_at(&self, map: &XrefMap, offset: usize, expect: ObjRef) -> Result<parse::IndirectObject, Error> {
+        if offset >= self.data.len() {
+            return Err(Error::Xref(format!("object {} at offset {offset} is past the end", expect.num)));
+        }
+        let length_of = |lr: ObjRef| match map.get(&lr.num) {
+            Some(XrefEntry::InFile { offset, .. }) => parse::parse_indirect(self.data, *offset, &|_| None)
+                .ok()
+                .and_then(|o| o.object.as_int()),
+            Some(XrefEntry::InStream { stream, index }) => {
+                self.from_object_stream(map, *stream, *index, lr.num).ok().and_then(|o| o.as_int())
+            }
+            _ => None,
+        };
+        let obj = parse::parse_indirect(self.data, offset, &length_of)?;
+        if obj.id.num != expect.num {
+            return Err(Error::Xref(format!(
+                "xref says object {} is at offset {offset}, but object {} is there",
+                expect.num, obj.id.num
+            )));
+        }
+        Ok(obj)
+    }
+
+    fn from_object_stream(&self, map: &XrefMap, stream: u32, index: u32, num: u32) -> Result<Object, Error> {
+        let cached = self.objstm_cache.borrow().get(&stream).cloned();
+        let objects = match cached {
+            Some(o) => o,
+            None => {
+                let loaded = Rc::new(self.load_object_stream(map, stream)?);
+                self.objstm_cache.borrow_mut().insert(stream, loaded.clone());
+                loaded
+            }
+        };
+        if let Some((n, o)) = objects.get(index as usize) {
+            if *n == num {
+                return Ok(o.clone());
+            }
+        }
+        Ok(objects.iter().find(|(n, _)| *n == num).map(|(_, o)| o.clone()).unwrap_or(Object::Null))
+    }
+
+    fn load_object_stream(&self, map: &XrefMap, stream: u32) -> Result<Vec<(u32, Object)>, Error> {
+        let offset = match map.get(&stream) {
+            Some(XrefEntry::InFile { offset, .. }) => *offset,
+            _ => return Err(Error::Xref(format!("object stream {stream} is not in the file"))),
+        };
+        let s = match self.parse_at(map, offset, ObjRef::new(stream, 0))?.object {
+            Object::Stream(s) => s,
+            _ => return Err(Error::Xref(format!("object {stream} is not an object stream"))),
+        };
+        let data = filter::decode(&s)?;
+        let n = s.dict.int(b"N").unwrap_or(0).clamp(0, 1_000_000) as usize;
+        let first = s.dict.int(b"First").unwrap_or(0).max(0) as usize;
+        let mut header = Parser::new(&data, 0);
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (Some(num), Some(off)) = (header.uint(), header.uint()) else { break };
+            let pos = first.saturating_add(off as usize);
+            if pos >= data.len() || num > u32::MAX as u64 {
+                break;
+            }
+            let obj = Parser::new(&data, pos).object().unwrap_or(Object::Null);
+            out.push((num as u32, obj));
+        }
+        Ok(out)
+    }
+
+    /// Follows a reference (if `o` is one) in the current revision.
+    pub fn resolve(&self, o: &Object) -> Result<Object, Error> {
+        self.resolve_in(&self.current, o)
+    }
+
+    /// Follows references (up to a small depth) in a given revision.
+    pub fn resolve_in(&self, map: &XrefMap, o: &Object) -> Result<Object, Error> {
+        let mut cur = o.clone();
+        for _ in 0..16 {
+            match cur {
+                Object::Ref(r) => cur = self.get_in(map, r)?,
+                other => return Ok(other),
+            }
+        }
+        Err(Error::Xref("reference chain too long".into()))
+    }
+
+    /// The document catalog.
+    pub fn catalog(&self) -> Result<(ObjRef, Dict), Error> {
+        let root = self.trailer().reference(b"Root").ok_or_else(|| Error::Xref("trailer has no /Root".into()))?;
+        match self.get(root)? {
+            Object::Dict(d) => Ok((root, d)),
+            _ => Err(Error::Xref("/Root is not a dictionary".into())),
+        }
+    }
+
+    /// The pages in order, as references (walks the page tree, guarding against cycles).
+    pub fn pages(&self) -> Result<Vec<ObjRef>, Error> {
+        let (_, catalog) = self.catalog()?;
+        let root = catalog.reference(b"Pages").ok_or_else(|| Error::Xref("catalog has no /Pages".into()))?;
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        self.walk_pages(root, &mut out, &mut seen, 0)?;
+        Ok(out)
+    }
+
+    fn walk_pages(&self, node: ObjRef, out: &mut Vec<ObjRef>, seen: &mut HashSet<ObjRef>, depth: usize) -> Result<(), Error> {
+        if depth > 64 || !seen.insert(node) {
+            return Err(Error::Xref("page tree loops or is too deep".into()));
+        }
+        let obj = self.get(node)?;
+        let Some(d) = obj.as_dict() else { return Ok(()) };
+        match d.name(b"Type") {
+            Some(b"Pages") | None if d.get(b"Kids").is_some() => {
+                let kids = self.resolve(d.get(b"Kids").unwrap_or(&Object::Null))?;
+                for k in kids.as_array().unwrap_or(&[]) {
+                    if let Some(r) = k.as_ref() {
+                        self.walk_pages(r, out, seen, depth + 1)?;
+                    }
+                }
+            }
+            _ => out.push(node),
+        }
+        Ok(())
+    }
+
+    /// Whether the document is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.trailer().get(b"Encrypt").is_some()
+    }
+}

@@ -1,0 +1,26 @@
+use thiserror::Error;
+
+/// Errors from reading or writing PDF structure.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("not a PDF file (no %PDF- header)")]
+    NotPdf,
+    #[error("PDF syntax error at byte {offset}: {what}")]
+    Syntax { offset: usize, what: &'static str },
+    #[error("broken cross-reference data: {0}")]
+    Xref(String),
+    #[error("object {0} {1} R is missing")]
+    MissingObject(u32, u16),
+    #[error("unsupported PDF feature: {0}")]
+    Unsupported(String),
+    #[error("cannot sign: {0}")]
+    CannotSign(String),
+    #[error("stream data could not be decoded: {0}")]
+    Decode(String),
+}
+
+impl Error {
+    pub(crate) fn syntax(offset: usize, what: &'static str) -> Error {
+        Error::Syntax { offset, what }
+    }
+}

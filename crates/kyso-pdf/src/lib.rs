@@ -1,0 +1,24 @@
+//! kyso-pdf: the PDF side of kyso.
+//!
+//! A lazy reader ([`Document`]) that parses only the objects it is asked for, an incremental
+//! writer that never touches existing bytes, signature discovery with byte-range checks, the
+//! preparation of a new signature, and the analysis of what changed after each signature.
+
+pub mod diff;
+mod document;
+mod error;
+pub mod filter;
+mod object;
+mod parse;
+pub mod sign;
+pub mod signatures;
+mod writer;
+
+pub use diff::{ChangeReport, Permission, analyze};
+pub use document::{Document, XrefEntry, XrefMap, XrefSection, XrefStyle};
+pub use error::Error;
+pub use object::{Dict, ObjRef, Object, Stream, decode_text, write_object};
+pub use parse::{IndirectObject, Parser, decode_hex, parse_indirect};
+pub use sign::{PreparedPdf, SignatureRequest, SubFilter, prepare};
+pub use signatures::{ByteRangeProblem, CoveredRange, SignatureInfo, find_signatures};
+pub use writer::{IncrementalUpdate, Written};

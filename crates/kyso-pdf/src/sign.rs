@@ -1,0 +1,297 @@
+//! Preparing a PDF for signing: the signature dictionary with a reserved /Contents hole, the
+//! signature field and widget, AcroForm and page updates, DocMDP for certification; then
+//! embedding the CMS once it exists.
+
+use std::ops::Range;
+
+use crate::Error;
+use crate::document::Document;
+use crate::object::{Dict, ObjRef, Object, decode_text, write_object};
+use crate::signatures::{self, find_signatures};
+use crate::writer::IncrementalUpdate;
+
+/// The /SubFilter to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubFilter {
+    /// PAdES (ETSI EN 319 142): `/ETSI.CAdES.detached`.
+    EtsiCadesDetached,
+    /// ISO 32000-1 `/adbe.pkcs7.detached`, for old verifiers.
+    AdbePkcs7Detached,
+}
+
+impl SubFilter {
+    pub fn name(self) -> &'static str {
+        match self {
+            SubFilter::EtsiCadesDetached => "ETSI.CAdES.detached",
+            SubFilter::AdbePkcs7Detached => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// What to write.
+#[derive(Debug, Clone)]
+pub struct SignatureRequest {
+    /// Field to sign: an existing empty signature field of that name, or a new field.
+    pub field_name: Option<String>,
+    pub sub_filter: SubFilter,
+    /// `Some(P)` makes a certification signature with DocMDP permissions P (1, 2 or 3).
+    pub certify: Option<u8>,
+    /// `/M`, already formatted as a PDF date.
+    pub signing_time: String,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact: Option<String>,
+    pub name: Option<String>,
+    /// Bytes reserved for the CMS blob.
+    pub contents_size: usize,
+}
+
+/// A document with a signature dictionary whose /Contents is still zeros.
+#[derive(Debug, Clone)]
+pub struct PreparedPdf {
+    bytes: Vec<u8>,
+    gap: Range<usize>,
+}
+
+impl PreparedPdf {
+    /// The two byte ranges the signature covers.
+    pub fn signed_ranges(&self) -> [Range<usize>; 2] {
+        [0..self.gap.start, self.gap.end..self.bytes.len()]
+    }
+
+    /// The whole prepared file.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Writes `cms` (hex, zero-padded) into the reserved hole.
+    pub fn embed(mut self, cms: &[u8]) -> Result<Vec<u8>, Error> {
+        let room = (self.gap.len() - 2) / 2;
+        if cms.len() > room {
+            return Err(Error::CannotSign(format!(
+                "the signature ({} bytes) does not fit the {room} bytes reserved",
+                cms.len()
+            )));
+        }
+        let mut hex = Vec::with_capacity(cms.len() * 2);
+        for b in cms {
+            hex.extend_from_slice(format!("{b:02x}").as_bytes());
+        }
+        let start = self.gap.start + 1;
+        self.bytes[start..start + hex.len()].copy_from_slice(&hex);
+        Ok(self.bytes)
+    }
+}
+
+const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 0000000000 0000000000 0000000000]";
+
+/// Prepares an incremental update carrying a new signature.
+pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf, Error> {
+    if doc.is_encrypted() {
+        return Err(Error::CannotSign("encrypted PDFs are not supported".into()));
+    }
+    let existing = find_signatures(doc)?;
+    let signed: Vec<_> = existing.iter().filter(|s| !s.byte_range.is_empty()).collect();
+    if let Some(level) = req.certify {
+        if !(1..=3).contains(&level) {
+            return Err(Error::CannotSign(format!("DocMDP level must be 1, 2 or 3, not {level}")));
+        }
+        if !signed.is_empty() {
+            return Err(Error::CannotSign(
+                "a certification signature must be the first signature in the document".into(),
+            ));
+        }
+    }
+    if let Some((_, 1)) = signatures::catalog_docmdp(doc) {
+        return Err(Error::CannotSign(
+            "the document is certified with no changes allowed (DocMDP P=1); another signature would break it".into(),
+        ));
+    }
+    let (root_ref, mut catalog) = doc.catalog()?;
+    let pages = doc.pages()?;
+    let page_ref = *pages.first().ok_or_else(|| Error::CannotSign("the document has no pages".into()))?;
+
+    let mut up = IncrementalUpdate::new(doc);
+    let sig_ref = up.reserve();
+
+    // AcroForm: indirect (rewrite that object), direct (rewrite the catalog), or new.
+    let acro_entry = catalog.get(b"AcroForm").cloned();
+    let (acro_ref, mut acroform) = match &acro_entry {
+        Some(Object::Ref(r)) => (Some(*r), doc.get(*r)?.as_dict().cloned().unwrap_or_default()),
+        Some(Object::Dict(d)) => (None, d.clone()),
+        _ => (None, Dict::new()),
+    };
+    let fields_entry = acroform.get(b"Fields").cloned();
+    let mut fields: Vec<Object> = match &fields_entry {
+        Some(o) => doc.resolve(o)?.as_array().map(|a| a.to_vec()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    // An existing empty signature field with the requested name?
+    let mut target: Option<(ObjRef, Dict)> = None;
+    if let Some(name) = &req.field_name {
+        for f in &fields {
+            let Some(r) = f.as_ref() else { continue };
+            let obj = doc.get(r)?;
+            let Some(d) = obj.as_dict() else { continue };
+            if d.string(b"T").map(decode_text).as_deref() == Some(name.as_str()) {
+                if d.name(b"FT") != Some(b"Sig") {
+                    return Err(Error::CannotSign(format!("field '{name}' exists and is not a signature field")));
+                }
+                if d.get(b"V").is_some() {
+                    return Err(Error::CannotSign(format!("field '{name}' is already signed")));
+                }
+                target = Some((r, d.clone()));
+            }
+        }
+    }
+    let field_name = match &req.field_name {
+        Some(n) => n.clone(),
+        None => {
+            let taken: Vec<String> = existing.iter().map(|s| s.field.clone()).collect();
+            let mut i = existing.len() + 1;
+            loop {
+                let candidate = format!("Signature{i}");
+                let clash = taken.contains(&candidate)
+                    || fields.iter().any(|f| {
+                        f.as_ref()
+                            .and_then(|r| doc.get(r).ok())
+                            .and_then(|o| o.as_dict().and_then(|d| d.string(b"T").map(decode_text)))
+                            .as_deref()
+                            == Some(candidate.as_str())
+                    });
+                if !clash {
+                    break candidate;
+                }
+                i += 1;
+            }
+        }
+    };
+
+    match target {
+        Some((r, mut d)) => {
+            d.set(b"V", Object::Ref(sig_ref));
+            up.set(r, Object::Dict(d));
+        }
+        None => {
+            let mut w = Dict::new();
+            w.set(b"FT", Object::name("Sig"));
+            w.set(b"T", Object::text(&field_name));
+            w.set(b"V", Object::Ref(sig_ref));
+            w.set(b"Type", Object::name("Annot"));
+            w.set(b"Subtype", Object::name("Widget"));
+            w.set(b"Rect", Object::Array(vec![Object::Int(0); 4]));
+            w.set(b"F", Object::Int(132));
+            w.set(b"P", Object::Ref(page_ref));
+            let widget_ref = up.add(Object::Dict(w));
+            fields.push(Object::Ref(widget_ref));
+            add_annotation(doc, &mut up, page_ref, widget_ref)?;
+            match &fields_entry {
+                Some(Object::Ref(fr)) => up.set(*fr, Object::Array(fields.clone())),
+                _ => acroform.set(b"Fields", Object::Array(fields.clone())),
+            }
+        }
+    }
+    acroform.set(b"SigFlags", Object::Int(3));
+    let mut catalog_changed = false;
+    match acro_ref {
+        Some(r) => up.set(r, Object::Dict(acroform)),
+        None => {
+            let r = up.add(Object::Dict(acroform));
+            catalog.set(b"AcroForm", Object::Ref(r));
+            catalog_changed = true;
+        }
+    }
+    if req.certify.is_some() {
+        let mut perms = match catalog.get(b"Perms") {
+            Some(p) => doc.resolve(p)?.as_dict().cloned().unwrap_or_default(),
+            None => Dict::new(),
+        };
+        perms.set(b"DocMDP", Object::Ref(sig_ref));
+        catalog.set(b"Perms", Object::Dict(perms));
+        catalog_changed = true;
+    }
+    if catalog_changed {
+        up.set(root_ref, Object::Dict(catalog));
+    }
+
+    // The signature dictionary, written by hand so the hole's position is known.
+    let mut head = Dict::new();
+    head.set(b"Type", Object::name("Sig"));
+    head.set(b"Filter", Object::name("Adobe.PPKLite"));
+    head.set(b"SubFilter", Object::name(req.sub_filter.name()));
+    head.set(b"M", Object::string(req.signing_time.as_bytes()));
+    for (key, v) in [(&b"Name"[..], &req.name), (b"Reason", &req.reason), (b"Location", &req.location), (b"ContactInfo", &req.contact)] {
+        if let Some(v) = v {
+            head.set(key, Object::text(v));
+        }
+    }
+    if let Some(p) = req.certify {
+        let mut params = Dict::new();
+        params.set(b"Type", Object::name("TransformParams"));
+        params.set(b"P", Object::Int(p as i64));
+        params.set(b"V", Object::name("1.2"));
+        let mut sigref = Dict::new();
+        sigref.set(b"Type", Object::name("SigRef"));
+        sigref.set(b"TransformMethod", Object::name("DocMDP"));
+        sigref.set(b"TransformParams", Object::Dict(params));
+        head.set(b"Reference", Object::Array(vec![Object::Dict(sigref)]));
+    }
+    let mut body = Vec::new();
+    write_object(&mut body, &Object::Dict(head));
+    body.truncate(body.len() - 2); // reopen the dictionary: drop ">>"
+    body.extend_from_slice(b"/ByteRange ");
+    let br_pos = body.len();
+    body.extend_from_slice(BYTE_RANGE_PLACEHOLDER);
+    body.extend_from_slice(b" /Contents ");
+    let contents_pos = body.len();
+    body.push(b'<');
+    body.resize(body.len() + req.contents_size * 2, b'0');
+    body.push(b'>');
+    body.extend_from_slice(b">>");
+    up.set_raw(sig_ref, body);
+
+    let written = up.write()?;
+    let obj_off = written
+        .offsets
+        .iter()
+        .find(|(r, _)| *r == sig_ref)
+        .map(|(_, o)| *o)
+        .ok_or_else(|| Error::CannotSign("signature object was not written".into()))?;
+    let header_len = format!("{} {} obj\n", sig_ref.num, sig_ref.generation).len();
+    let mut bytes = written.bytes;
+    let gap_start = obj_off + header_len + contents_pos;
+    let gap_end = gap_start + req.contents_size * 2 + 2;
+    let br_at = obj_off + header_len + br_pos;
+    let br = format!("[0 {} {} {}]", gap_start, gap_end, bytes.len() - gap_end);
+    if br.len() > BYTE_RANGE_PLACEHOLDER.len() {
+        return Err(Error::CannotSign("file too large for the /ByteRange placeholder".into()));
+    }
+    let mut br_bytes = br.into_bytes();
+    br_bytes.resize(BYTE_RANGE_PLACEHOLDER.len(), b' ');
+    bytes[br_at..br_at + br_bytes.len()].copy_from_slice(&br_bytes);
+    Ok(PreparedPdf { bytes, gap: gap_start..gap_end })
+}
+
+/// Adds `annot` to the page's /Annots (direct array, indirect array, or new).
+fn add_annotation(doc: &Document<'_>, up: &mut IncrementalUpdate<'_, '_>, page_ref: ObjRef, annot: ObjRef) -> Result<(), Error> {
+    let page = doc.get(page_ref)?;
+    let mut page = page.as_dict().cloned().ok_or_else(|| Error::CannotSign("page is not a dictionary".into()))?;
+    match page.get(b"Annots").cloned() {
+        Some(Object::Ref(ar)) => {
+            let mut arr = doc.get(ar)?.as_array().map(|a| a.to_vec()).unwrap_or_default();
+            arr.push(Object::Ref(annot));
+            up.set(ar, Object::Array(arr));
+        }
+        Some(Object::Array(mut arr)) => {
+            arr.push(Object::Ref(annot));
+            page.set(b"Annots", Object::Array(arr));
+            up.set(page_ref, Object::Dict(page));
+        }
+        _ => {
+            page.set(b"Annots", Object::Array(vec![Object::Ref(annot)]));
+            up.set(page_ref, Object::Dict(page));
+        }
+    }
+    Ok(())
+}

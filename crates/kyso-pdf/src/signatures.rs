@@ -1,0 +1,236 @@
+//! Finding signatures in a PDF and checking their byte ranges.
+
+use std::collections::HashSet;
+
+use crate::Error;
+use crate::document::{Document, XrefEntry};
+use crate::object::{Dict, ObjRef, Object, decode_text};
+use crate::parse::{self, is_whitespace};
+
+/// A signature as found in the document (not yet verified).
+#[derive(Debug, Clone)]
+pub struct SignatureInfo {
+    /// Fully qualified field name.
+    pub field: String,
+    pub field_ref: Option<ObjRef>,
+    /// The signature dictionary's reference, when indirect.
+    pub sig_ref: Option<ObjRef>,
+    /// `/Type` of the value dictionary: `Sig` or `DocTimeStamp`.
+    pub sig_type: String,
+    pub filter: Option<String>,
+    pub sub_filter: Option<String>,
+    pub byte_range: Vec<i64>,
+    /// The decoded /Contents (CMS, possibly zero-padded).
+    pub contents: Vec<u8>,
+    /// `/M`, raw.
+    pub m: Option<Vec<u8>>,
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact: Option<String>,
+    /// DocMDP permission level when this is a certification signature.
+    pub docmdp: Option<u8>,
+}
+
+/// What the byte range covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoveredRange {
+    /// Start and end of the excluded `<...>` hex string.
+    pub gap_start: usize,
+    pub gap_end: usize,
+    /// End of the signed revision (`b + c`).
+    pub signed_end: usize,
+    /// Nothing but whitespace follows the signed revision.
+    pub covers_whole_document: bool,
+}
+
+/// Why a byte range is unacceptable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ByteRangeProblem {
+    Malformed(String),
+    /// The excluded part is not exactly the /Contents hex string.
+    GapNotContents(String),
+}
+
+impl std::fmt::Display for ByteRangeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ByteRangeProblem::Malformed(s) | ByteRangeProblem::GapNotContents(s) => f.write_str(s),
+        }
+    }
+}
+
+impl SignatureInfo {
+    /// Checks that /ByteRange is `[0 a b c]`, that `[a, b)` is exactly the /Contents hex
+    /// string of this dictionary (preceded by the `/Contents` key), and returns what is covered.
+    pub fn check_byte_range(&self, data: &[u8]) -> Result<CoveredRange, ByteRangeProblem> {
+        let br = &self.byte_range;
+        if br.len() != 4 {
+            return Err(ByteRangeProblem::Malformed(format!("/ByteRange has {} numbers, expected 4", br.len())));
+        }
+        if br.iter().any(|v| *v < 0) || br[0] != 0 {
+            return Err(ByteRangeProblem::Malformed("/ByteRange must start at 0 with non-negative numbers".into()));
+        }
+        let (a, b, c) = (br[1] as u64, br[2] as u64, br[3] as u64);
+        let end = b.checked_add(c).ok_or_else(|| ByteRangeProblem::Malformed("/ByteRange overflows".into()))?;
+        if a >= b || end > data.len() as u64 {
+            return Err(ByteRangeProblem::Malformed(format!(
+                "/ByteRange [0 {a} {b} {c}] does not fit a file of {} bytes",
+                data.len()
+            )));
+        }
+        let (a, b, end) = (a as usize, b as usize, end as usize);
+        let gap = &data[a..b];
+        let well_formed = gap.len() >= 2
+            && gap[0] == b'<'
+            && gap[gap.len() - 1] == b'>'
+            && gap[1..gap.len() - 1].iter().all(|x| x.is_ascii_hexdigit() || is_whitespace(*x));
+        if !well_formed {
+            return Err(ByteRangeProblem::GapNotContents(
+                "the bytes excluded by /ByteRange are not a hex string".into(),
+            ));
+        }
+        let decoded = parse::decode_hex(&gap[1..gap.len() - 1]).unwrap_or_default();
+        if decoded != self.contents {
+            return Err(ByteRangeProblem::GapNotContents(
+                "the bytes excluded by /ByteRange are not this signature's /Contents".into(),
+            ));
+        }
+        let mut k = a;
+        while k > 0 && is_whitespace(data[k - 1]) {
+            k -= 1;
+        }
+        if !data[..k].ends_with(b"/Contents") {
+            return Err(ByteRangeProblem::GapNotContents(
+                "the bytes excluded by /ByteRange do not follow the /Contents key".into(),
+            ));
+        }
+        let covers_whole_document = data[end..].iter().all(|x| is_whitespace(*x));
+        Ok(CoveredRange { gap_start: a, gap_end: b, signed_end: end, covers_whole_document })
+    }
+}
+
+fn text(d: &Dict, key: &[u8]) -> Option<String> {
+    d.string(key).map(decode_text)
+}
+
+/// Lists the document's signatures in file order (by end of signed range).
+pub fn find_signatures(doc: &Document<'_>) -> Result<Vec<SignatureInfo>, Error> {
+    let (_, catalog) = doc.catalog()?;
+    let Some(acroform) = catalog.get(b"AcroForm") else { return Ok(Vec::new()) };
+    let acroform = doc.resolve(acroform)?;
+    let Some(acroform) = acroform.as_dict() else { return Ok(Vec::new()) };
+    let fields = doc.resolve(acroform.get(b"Fields").unwrap_or(&Object::Null))?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for f in fields.as_array().unwrap_or(&[]) {
+        collect(doc, f, "", None, &mut out, &mut seen, 0)?;
+    }
+    out.sort_by_key(|s| s.byte_range.get(2).copied().unwrap_or(0).saturating_add(s.byte_range.get(3).copied().unwrap_or(0)));
+    Ok(out)
+}
+
+fn collect(
+    doc: &Document<'_>,
+    field: &Object,
+    parent_name: &str,
+    inherited_ft: Option<Vec<u8>>,
+    out: &mut Vec<SignatureInfo>,
+    seen: &mut HashSet<ObjRef>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let field_ref = field.as_ref();
+    if let Some(r) = field_ref {
+        if !seen.insert(r) {
+            return Ok(());
+        }
+    }
+    let obj = doc.resolve(field)?;
+    let Some(d) = obj.as_dict() else { return Ok(()) };
+    let partial = d.string(b"T").map(decode_text);
+    let name = match (&partial, parent_name.is_empty()) {
+        (Some(p), true) => p.clone(),
+        (Some(p), false) => format!("{parent_name}.{p}"),
+        (None, _) => parent_name.to_string(),
+    };
+    let ft = d.name(b"FT").map(|n| n.to_vec()).or(inherited_ft);
+    if let Some(kids) = d.get(b"Kids") {
+        let kids = doc.resolve(kids)?;
+        // Kids that are fields (have /T) are descended; pure widgets are not fields.
+        for k in kids.as_array().unwrap_or(&[]) {
+            let kobj = doc.resolve(k)?;
+            if kobj.as_dict().is_some_and(|kd| kd.get(b"T").is_some()) {
+                collect(doc, k, &name, ft.clone(), out, seen, depth + 1)?;
+            }
+        }
+    }
+    if ft.as_deref() != Some(b"Sig") {
+        return Ok(());
+    }
+    let Some(v) = d.get(b"V") else { return Ok(()) };
+    let sig_ref = v.as_ref();
+    let value = doc.resolve(v)?;
+    let Some(sd) = value.as_dict() else { return Ok(()) };
+    let byte_range = sd
+        .get(b"ByteRange")
+        .map(|o| doc.resolve(o))
+        .transpose()?
+        .and_then(|o| o.as_array().map(|a| a.iter().map(|x| x.as_int().unwrap_or(-1)).collect()))
+        .unwrap_or_default();
+    let docmdp = sd
+        .get(b"Reference")
+        .map(|r| doc.resolve(r))
+        .transpose()?
+        .and_then(|r| docmdp_level(doc, &r));
+    out.push(SignatureInfo {
+        field: name,
+        field_ref,
+        sig_ref,
+        sig_type: sd.name(b"Type").map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_else(|| "Sig".into()),
+        filter: sd.name(b"Filter").map(|n| String::from_utf8_lossy(n).into_owned()),
+        sub_filter: sd.name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned()),
+        byte_range,
+        contents: sd.string(b"Contents").map(|c| c.to_vec()).unwrap_or_default(),
+        m: sd.string(b"M").map(|m| m.to_vec()),
+        name: text(sd, b"Name"),
+        reason: text(sd, b"Reason"),
+        location: text(sd, b"Location"),
+        contact: text(sd, b"ContactInfo"),
+        docmdp,
+    });
+    Ok(())
+}
+
+fn docmdp_level(doc: &Document<'_>, reference: &Object) -> Option<u8> {
+    for r in reference.as_array().unwrap_or(&[]) {
+        let r = doc.resolve(r).ok()?;
+        let d = r.as_dict()?;
+        if d.name(b"TransformMethod") == Some(b"DocMDP") {
+            let params = d.get(b"TransformParams").and_then(|p| doc.resolve(p).ok());
+            let p = params.as_ref().and_then(Object::as_dict).and_then(|p| p.int(b"P")).unwrap_or(2);
+            return Some(p.clamp(1, 3) as u8);
+        }
+    }
+    None
+}
+
+/// The DocMDP level the catalog's /Perms points at, if any.
+pub fn catalog_docmdp(doc: &Document<'_>) -> Option<(ObjRef, u8)> {
+    let (_, catalog) = doc.catalog().ok()?;
+    let perms = doc.resolve(catalog.get(b"Perms")?).ok()?;
+    let sig_ref = perms.as_dict()?.reference(b"DocMDP")?;
+    let sig = doc.get(sig_ref).ok()?;
+    let level = docmdp_level(doc, &doc.resolve(sig.as_dict()?.get(b"Reference")?).ok()?)?;
+    Some((sig_ref, level))
+}
+
+/// Where an object is stored in the current revision (for checks on signature dictionaries).
+pub fn object_offset(doc: &Document<'_>, r: ObjRef) -> Option<usize> {
+    match doc.current_map().get(&r.num) {
+        Some(XrefEntry::InFile { offset, .. }) => Some(*offset),
+        _ => None,
+    }
+}
