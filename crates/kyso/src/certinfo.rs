@@ -1,0 +1,54 @@
+//! Certificate inspection (`kyso cert inspect`).
+
+use kyso_pki::{Certificate, classify, time};
+
+use crate::report::SignerReport;
+
+/// Describes a certificate for reports.
+pub fn signer_report(cert: &Certificate) -> SignerReport {
+    let c = classify(cert);
+    SignerReport {
+        subject: cert.subject.to_string(),
+        issuer: cert.issuer.to_string(),
+        kind: c.kind.as_str().to_string(),
+        identifiers: c.identifiers,
+        serial: cert.serial_hex(),
+        not_before: time::to_rfc3339(cert.not_before),
+        not_after: time::to_rfc3339(cert.not_after),
+        key: cert.public_key.describe(),
+        sha256: cert.sha256_hex(),
+    }
+}
+
+/// A fuller description for `kyso cert inspect`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CertificateInfo {
+    #[serde(flatten)]
+    pub summary: SignerReport,
+    /// Why the kind was chosen.
+    pub kind_basis: Vec<String>,
+    pub is_ca: bool,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
+    pub policies: Vec<String>,
+}
+
+/// Inspects one certificate.
+pub fn inspect(cert: &Certificate) -> CertificateInfo {
+    let names = [
+        "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
+        "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly",
+    ];
+    let key_usage = match cert.key_usage {
+        Some(bits) => names.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, n)| n.to_string()).collect(),
+        None => Vec::new(),
+    };
+    CertificateInfo {
+        summary: signer_report(cert),
+        kind_basis: classify(cert).basis,
+        is_ca: cert.is_ca(),
+        key_usage,
+        extended_key_usage: cert.extended_key_usage.clone(),
+        policies: cert.policies.clone(),
+    }
+}

@@ -1,0 +1,57 @@
+//! kyso: sign and verify official documents.
+//!
+//! ```no_run
+//! use kyso::{TrustConfig, verify_bytes};
+//! let mut trust = TrustConfig::default();
+//! trust.add_anchors(std::path::Path::new("fixtures/pki/root.pem")).unwrap();
+//! let data = std::fs::read("letter.pdf").unwrap();
+//! let report = verify_bytes("letter.pdf", &data, &trust);
+//! println!("{}", report.status.as_str());
+//! ```
+
+mod certinfo;
+mod error;
+mod format;
+mod io;
+mod pdf_sign;
+mod pdf_verify;
+mod report;
+mod trust;
+
+pub use certinfo::{CertificateInfo, inspect, signer_report};
+pub use error::Error;
+pub use format::{Format, detect};
+pub use io::{load_credential, read_file, write_atomically};
+pub use kyso_pdf::SubFilter;
+pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
+pub use pdf_sign::{PdfSignOptions, check_credential, sign_pdf};
+pub use pdf_verify::verify_pdf;
+pub use report::{DocumentReport, SignatureReport, SignerReport, Status};
+pub use trust::{TrustConfig, load_certificates};
+
+/// Verifies a document of any supported format held in memory.
+pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
+    match detect(data) {
+        Format::Pdf => verify_pdf(file, data, trust),
+        Format::Xml => DocumentReport::error(file, "xml", "XML signatures are not supported yet".into()),
+        Format::Unknown => {
+            let mut r = DocumentReport::error(file, "unknown", "not a PDF or XML document".into());
+            r.reason = "unsupported".into();
+            r
+        }
+    }
+}
+
+/// Reads and verifies a file.
+pub fn verify_file(path: &std::path::Path, trust: &TrustConfig) -> DocumentReport {
+    let name = path.display().to_string();
+    match read_file(path) {
+        Ok(data) => verify_bytes(&name, &data, trust),
+        Err(e) => DocumentReport::error(&name, "unknown", e.to_string()),
+    }
+}
+
+/// Parses an RFC 3339 time (`2035-01-01T00:00:00+07:00`) into Unix seconds.
+pub fn parse_time(s: &str) -> Result<i64, Error> {
+    kyso_pki::time::parse_rfc3339(s).map(|t| t.unix).map_err(Error::from)
+}

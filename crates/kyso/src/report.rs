@@ -1,0 +1,154 @@
+//! The report: one type for every document format, serialized as the public JSON schema.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Outcome of a signature or a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Everything checked and good.
+    Passed,
+    /// Proven bad: tampered, modified after signing, wrong key, expired at signing time...
+    Failed,
+    /// Could not be decided: untrusted chain, unsupported algorithm...
+    Indeterminate,
+    /// The file could not be read or parsed at all.
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Indeterminate => "indeterminate",
+            Status::Error => "error",
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Status::Passed => 0,
+            Status::Indeterminate => 1,
+            Status::Failed => 2,
+            Status::Error => 3,
+        }
+    }
+
+    /// The worse of two statuses.
+    pub fn worst(self, other: Status) -> Status {
+        if other.rank() > self.rank() { other } else { self }
+    }
+}
+
+/// Who signed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerReport {
+    pub subject: String,
+    pub issuer: String,
+    /// `personal`, `agency` or `unknown`.
+    pub kind: String,
+    /// Identifiers found in the subject, e.g. `{"CCCD": "038085012345"}`.
+    pub identifiers: BTreeMap<String, String>,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// e.g. `RSA-2048`.
+    pub key: String,
+    /// SHA-256 of the certificate, hex.
+    pub sha256: String,
+}
+
+/// One signature.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    /// Signature field name.
+    pub field: String,
+    pub status: Status,
+    /// Stable reason code (`ok`, `digest_mismatch`, `untrusted_chain`, ...).
+    pub reason: String,
+    /// Human explanation.
+    pub message: String,
+    /// PDF /SubFilter (e.g. `ETSI.CAdES.detached`); for XML, the signature method.
+    pub subfilter: Option<String>,
+    /// Digest algorithm of the signed data, e.g. `sha256`.
+    pub digest: Option<String>,
+    /// Signature algorithm, e.g. `rsa-pkcs1-sha256`.
+    pub signature_algorithm: Option<String>,
+    /// Claimed signing time (RFC 3339, UTC), from the CMS signingTime or the PDF /M.
+    pub signing_time: Option<String>,
+    /// Where `signing_time` came from: `cms`, `pdf-m` or `xml`.
+    pub signing_time_source: Option<String>,
+    /// 1-based revision of the document this signature covers.
+    pub revision: Option<usize>,
+    /// The signature covers the whole file.
+    pub covers_whole_document: bool,
+    /// A later revision changed something that was not allowed.
+    pub modified_after: bool,
+    /// The disallowed changes, if any.
+    pub modifications: Vec<String>,
+    /// Allowed changes made after this signature (later signatures, form filling...).
+    pub allowed_changes: Vec<String>,
+    /// DocMDP level (1–3) when this is a certification signature.
+    pub certification: Option<u8>,
+    pub signer: Option<SignerReport>,
+    /// Subjects from the signer up to the trust anchor (or as far as the chain was built).
+    pub chain: Vec<String>,
+    /// A valid chain to a trust anchor was found.
+    pub trusted: bool,
+    /// Things worth knowing that did not decide the status (weak digest, ...).
+    pub warnings: Vec<String>,
+}
+
+/// One document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    pub file: String,
+    /// `pdf`, `xml` or `unknown`.
+    pub format: String,
+    pub status: Status,
+    /// Reason code for the document status.
+    pub reason: String,
+    pub message: String,
+    pub signatures: Vec<SignatureReport>,
+}
+
+impl DocumentReport {
+    /// A report for a file that could not be processed.
+    pub fn error(file: &str, format: &str, message: String) -> DocumentReport {
+        DocumentReport {
+            file: file.to_string(),
+            format: format.to_string(),
+            status: Status::Error,
+            reason: "unreadable".into(),
+            message,
+            signatures: Vec::new(),
+        }
+    }
+
+    /// Derives the document status from its signatures.
+    pub(crate) fn finish(&mut self) {
+        if self.signatures.is_empty() {
+            self.status = Status::Failed;
+            self.reason = "no_signatures".into();
+            self.message = "the document carries no signature".into();
+            return;
+        }
+        let worst = self.signatures.iter().fold(Status::Passed, |s, x| s.worst(x.status));
+        self.status = worst;
+        let n = self.signatures.len();
+        match self.signatures.iter().find(|s| s.status == worst && worst != Status::Passed) {
+            Some(s) => {
+                self.reason = s.reason.clone();
+                self.message = format!("signature '{}': {}", s.field, s.message);
+            }
+            None => {
+                self.reason = "ok".into();
+                self.message = format!("{n} signature{} passed", if n == 1 { "" } else { "s" });
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Trust settings: anchors, extra intermediates, validation time.
+
+use std::path::Path;
+
+use kyso_pki::{Certificate, TrustStore, time::UnixTime};
+
+use crate::Error;
+
+/// What verification trusts.
+#[derive(Debug, Clone, Default)]
+pub struct TrustConfig {
+    pub store: TrustStore,
+    /// Validate at this time instead of the claimed signing time.
+    pub at: Option<UnixTime>,
+}
+
+/// Reads certificates from a PEM/DER file, or every `.pem/.crt/.cer/.der` file of a directory.
+pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        let mut out = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der"))
+            })
+            .collect();
+        entries.sort();
+        for p in entries {
+            out.extend(load_certificates(&p)?);
+        }
+        if out.is_empty() {
+            return Err(Error::Invalid(format!("{}: no certificate files (.pem/.crt/.cer/.der)", path.display())));
+        }
+        Ok(out)
+    } else {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Certificate::from_pem_or_der(&data).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+    }
+}
+
+impl TrustConfig {
+    /// Adds trust anchors from a file or directory.
+    pub fn add_anchors(&mut self, path: &Path) -> Result<usize, Error> {
+        let certs = load_certificates(path)?;
+        let n = certs.len();
+        certs.into_iter().for_each(|c| self.store.add_anchor(c));
+        Ok(n)
+    }
+
+    /// Adds intermediate certificates from a file or directory.
+    pub fn add_intermediates(&mut self, path: &Path) -> Result<usize, Error> {
+        let certs = load_certificates(path)?;
+        let n = certs.len();
+        certs.into_iter().for_each(|c| self.store.add_intermediate(c));
+        Ok(n)
+    }
+}

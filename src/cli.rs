@@ -1,0 +1,275 @@
+//! Arguments and dispatch.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output;
+
+/// Exit codes scripts can rely on.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_NOT_PASSED: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "kyso",
+    version,
+    about = "Sign and verify official documents (PDF/PAdES), with personal and agency certificates",
+    long_about = "kyso signs PDFs with PAdES signatures as incremental updates (a personal signature, then the \
+agency seal, each keeping the earlier ones valid) and verifies every signature: integrity, changes made after \
+signing, the certificate chain, and whether the signer is a person or an agency.\n\n\
+Exit codes: 0 success / every document passed; 1 some document did not pass (verify); 2 usage, I/O or input error.",
+    after_help = "Examples:\n  kyso sign letter.pdf -o letter.signed.pdf --p12 personal.p12 --password-env KYSO_PASSWORD --certify\n  \
+kyso sign letter.signed.pdf -o letter.final.pdf --p12 agency.p12 --password-env KYSO_PASSWORD\n  \
+kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
+kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a PDF (an incremental update; earlier signatures stay valid).
+    Sign(SignArgs),
+    /// Verify every signature in one or more documents.
+    Verify(VerifyArgs),
+    /// Certificates and keys.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Subcommand)]
+enum CertCommand {
+    /// Show subject, issuer, validity, signer kind (personal/agency) and identifiers.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct PasswordArgs {
+    /// Read the key password from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    password_env: Option<String>,
+    /// Read the key password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SubFilterArg {
+    /// PAdES baseline (ETSI.CAdES.detached), the default.
+    #[value(name = "ETSI.CAdES.detached", alias = "pades")]
+    Pades,
+    /// ISO 32000-1 adbe.pkcs7.detached, for old verifiers.
+    #[value(name = "adbe.pkcs7.detached", alias = "adbe")]
+    Adbe,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DigestArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    /// The PDF to sign (never modified unless --in-place).
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    #[arg(short, long, value_name = "FILE", required_unless_present = "in_place")]
+    output: Option<PathBuf>,
+    /// Replace the input file (atomically) instead of writing -o.
+    #[arg(long, conflicts_with = "output")]
+    in_place: bool,
+    /// PKCS#12 file (.p12/.pfx) with the key and its certificate chain.
+    #[arg(long, value_name = "FILE")]
+    p12: PathBuf,
+    #[command(flatten)]
+    password: PasswordArgs,
+    /// Make a certification signature (DocMDP); use for the first, personal signature.
+    #[arg(long)]
+    certify: bool,
+    /// DocMDP permissions with --certify: 1 no changes, 2 form filling and signing, 3 also annotations.
+    #[arg(long, value_name = "P", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+    mdp: u8,
+    /// Signature format.
+    #[arg(long, value_enum, default_value = "ETSI.CAdES.detached")]
+    subfilter: SubFilterArg,
+    /// Digest algorithm (default sha256).
+    #[arg(long, value_enum)]
+    digest: Option<DigestArg>,
+    /// Signature field name (an existing empty field of that name is filled).
+    #[arg(long, value_name = "NAME")]
+    field: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+    #[arg(long)]
+    contact: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Documents to verify.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Trust anchors: a PEM/DER file or a directory of them (repeatable).
+    #[arg(long, value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// Extra intermediate CA certificates for chain building (repeatable).
+    #[arg(long, value_name = "PATH")]
+    intermediates: Vec<PathBuf>,
+    /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// Print one JSON object per document (JSON Lines).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// A certificate (PEM/DER) or a PKCS#12 file.
+    file: PathBuf,
+    #[command(flatten)]
+    password: PasswordArgs,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run() -> Result<u8> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return Ok(code);
+        }
+    };
+    match cli.command {
+        Command::Sign(a) => sign(a),
+        Command::Verify(a) => verify(a),
+        Command::Cert(CertCommand::Inspect(a)) => inspect(a),
+    }
+}
+
+fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
+    if let Some(var) = &p.password_env {
+        return std::env::var(var).with_context(|| format!("environment variable {var} is not set"));
+    }
+    if let Some(file) = &p.password_file {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        return Ok(text.lines().next().unwrap_or("").to_string());
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return rpassword::prompt_password(format!("Password for {}: ", what.display()))
+            .context("cannot read the password from the terminal");
+    }
+    bail!("no password given: use --password-env VAR or --password-file FILE (no terminal to prompt on)")
+}
+
+fn sign(a: SignArgs) -> Result<u8> {
+    let output = match (&a.output, a.in_place) {
+        (_, true) => a.input.clone(),
+        (Some(o), false) => o.clone(),
+        (None, false) => bail!("give -o FILE or --in-place"),
+    };
+    if !a.in_place && same_file(&a.input, &output) {
+        bail!("the output would overwrite the input {}; use --in-place to do that on purpose", a.input.display());
+    }
+    let input = kyso::read_file(&a.input)?;
+    if kyso::detect(&input) != kyso::Format::Pdf {
+        bail!("{}: not a PDF (only PDF signing is supported so far)", a.input.display());
+    }
+    let password = read_password(&a.password, &a.p12)?;
+    let cred = kyso::load_credential(&a.p12, &password)?;
+    let opts = kyso::PdfSignOptions {
+        digest: a.digest.map(|d| match d {
+            DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
+            DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
+            DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
+        }),
+        sub_filter: match a.subfilter {
+            SubFilterArg::Pades => kyso::SubFilter::EtsiCadesDetached,
+            SubFilterArg::Adbe => kyso::SubFilter::AdbePkcs7Detached,
+        },
+        certify: a.certify.then_some(a.mdp),
+        field: a.field.clone(),
+        reason: a.reason.clone(),
+        location: a.location.clone(),
+        contact: a.contact.clone(),
+        ..Default::default()
+    };
+    let signed = kyso::sign_pdf(&input, &cred, &opts).with_context(|| format!("cannot sign {}", a.input.display()))?;
+    kyso::write_atomically(&output, &signed)?;
+    let signer = kyso::signer_report(&cred.certificate);
+    output::signed(&a.input, &output, &signer, a.certify.then_some(a.mdp), a.json);
+    Ok(EXIT_OK)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn verify(a: VerifyArgs) -> Result<u8> {
+    let mut trust = kyso::TrustConfig::default();
+    for t in &a.trust {
+        trust.add_anchors(t)?;
+    }
+    for i in &a.intermediates {
+        trust.add_intermediates(i)?;
+    }
+    if let Some(at) = &a.at {
+        trust.at = Some(kyso_time(at)?);
+    }
+    let mut code = EXIT_OK;
+    for f in &a.files {
+        let report = kyso::verify_file(f, &trust);
+        code = code.max(match report.status {
+            kyso::Status::Passed => EXIT_OK,
+            kyso::Status::Error => EXIT_ERROR,
+            _ => EXIT_NOT_PASSED,
+        });
+        if a.json {
+            output::json_line(&report)?;
+        } else {
+            output::human_report(&report);
+        }
+    }
+    Ok(code)
+}
+
+fn kyso_time(s: &str) -> Result<i64> {
+    kyso::parse_time(s).map_err(|e| anyhow::anyhow!("--at {s}: {e}"))
+}
+
+fn inspect(a: InspectArgs) -> Result<u8> {
+    let data = kyso::read_file(&a.file)?;
+    let looks_pem_or_der = data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
+    let certs: Vec<kyso::Certificate> = if looks_pem_or_der {
+        kyso::load_certificates(&a.file)?
+    } else {
+        let password = read_password(&a.password, &a.file)?;
+        let cred = kyso::load_credential(&a.file, &password)?;
+        std::iter::once(cred.certificate).chain(cred.chain).collect()
+    };
+    for (i, c) in certs.iter().enumerate() {
+        output::certificate(&kyso::inspect(c), i, a.json)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn is_cert(data: &[u8]) -> bool {
+    kyso::Certificate::from_der(data).is_ok()
+}
