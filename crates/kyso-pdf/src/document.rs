@@ -57,7 +57,17 @@ impl<'a> Document<'a> {
         if parse::find(head, b"%PDF-").is_none() {
             return Err(Error::NotPdf);
         }
-        let sx = parse::rfind(data, b"startxref").ok_or_else(|| Error::Xref("no startxref".into()))?;
+        let sx = parse::rfind(data, b"startxref").ok_or_else(|| Error::Xref("no startxref (truncated file?)".into()))?;
+        // Objects after the last %%EOF mean an update that was cut off (or appended without an
+        // xref section): readers would silently ignore it, so refuse the file.
+        if let Some(eof) = parse::rfind(data, b"%%EOF") {
+            let tail = &data[eof..];
+            if eof > sx && (parse::find(tail, b" obj").is_some() || parse::find(tail, b"endobj").is_some()) {
+                return Err(Error::Xref("objects follow the last %%EOF without a cross-reference section (truncated or incomplete update)".into()));
+            }
+        } else {
+            return Err(Error::Xref("no %%EOF marker (truncated file?)".into()));
+        }
         let mut p = Parser::new(data, sx + 9);
         let startxref = p.uint().ok_or_else(|| Error::Xref("startxref without an offset".into()))? as usize;
         let mut doc = Document {

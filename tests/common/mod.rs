@@ -1,0 +1,107 @@
+//! Shared helpers for the end-to-end tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PASSWORD: &str = "kyso-fixture";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+pub fn pki(name: &str) -> PathBuf {
+    fixture(&format!("pki/{name}"))
+}
+
+pub fn pdf(name: &str) -> PathBuf {
+    fixture(&format!("pdf/{name}"))
+}
+
+/// The PDF fixture structures every signing test runs over.
+pub const STRUCTURES: &[&str] = &[
+    "letter-classic.pdf",
+    "letter-xrefstream.pdf",
+    "letter-linearized.pdf",
+    "letter-form.pdf",
+    "letter-updates.pdf",
+    "letter-signed-pyhanko.pdf",
+];
+
+pub fn kyso() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
+    c.env("KYSO_PASSWORD", PASSWORD);
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("failed to start a process")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Signs `input` into `output` with a fixture PKCS#12, asserting success.
+pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
+    let o = run(kyso()
+        .arg("sign")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .arg("--p12")
+        .arg(pki(p12))
+        .args(["--password-env", "KYSO_PASSWORD"])
+        .args(extra));
+    assert!(o.status.success(), "kyso sign {} failed: {}", input.display(), stderr(&o));
+    assert!(output.exists());
+}
+
+/// Signs personal (certification) then agency; returns the final path.
+pub fn sign_both(input: &Path, dir: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let first = dir.join(format!("{stem}.personal.pdf"));
+    let already_signed = stem.contains("signed");
+    sign(input, &first, "personal.p12", if already_signed { &[] } else { &["--certify"] });
+    let second = dir.join(format!("{stem}.final.pdf"));
+    sign(&first, &second, "agency.p12", &[]);
+    second
+}
+
+/// Runs `kyso verify --json` with the fixture root; returns (exit code, parsed report).
+pub fn verify_json(file: &Path) -> (i32, serde_json::Value) {
+    let o = run(kyso().arg("verify").arg(file).arg("--trust").arg(pki("root.pem")).arg("--json"));
+    let text = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+pub fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["signatures"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| (s["status"].as_str().unwrap_or("").to_string(), s["reason"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn kinds(report: &serde_json::Value) -> Vec<String> {
+    report["signatures"]
+        .as_array()
+        .map(|a| a.iter().map(|s| s["signer"]["kind"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
