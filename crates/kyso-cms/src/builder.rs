@@ -12,7 +12,7 @@ pub struct BuildOptions {
     pub digest: DigestAlgorithm,
     /// A signingTime attribute; PAdES baseline forbids it (the time goes in the PDF /M).
     pub signing_time: Option<UnixTime>,
-    /// Embed the issuer chain as well as the signer certificate.
+    /// Embed the issuer chain (without the self-signed root) as well as the signer certificate.
     pub include_chain: bool,
 }
 
@@ -79,7 +79,8 @@ pub fn assemble(cred: &Credential, signed_attrs_set: &[u8], signature: &[u8], op
     ]);
     let mut certs: Vec<u8> = cert.der().to_vec();
     if opts.include_chain {
-        for c in &cred.chain {
+        // Self-signed roots are left out: a verifier must already hold them as trust anchors.
+        for c in cred.chain.iter().filter(|c| !c.is_self_issued()) {
             certs.extend_from_slice(c.der());
         }
     }
