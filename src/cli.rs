@@ -163,17 +163,21 @@ pub fn run() -> Result<u8> {
 
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
     if let Some(var) = &p.password_env {
-        return std::env::var(var).with_context(|| format!("environment variable {var} is not set"));
+        return std::env::var(var)
+            .with_context(|| format!("environment variable {var} is not set"));
     }
     if let Some(file) = &p.password_file {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
         return Ok(text.lines().next().unwrap_or("").to_string());
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return rpassword::prompt_password(format!("Password for {}: ", what.display()))
             .context("cannot read the password from the terminal");
     }
-    bail!("no password given: use --password-env VAR or --password-file FILE (no terminal to prompt on)")
+    bail!(
+        "no password given: use --password-env VAR or --password-file FILE (no terminal to prompt on)"
+    )
 }
 
 fn sign(a: SignArgs) -> Result<u8> {
@@ -183,11 +187,17 @@ fn sign(a: SignArgs) -> Result<u8> {
         (None, false) => bail!("give -o FILE or --in-place"),
     };
     if !a.in_place && same_file(&a.input, &output) {
-        bail!("the output would overwrite the input {}; use --in-place to do that on purpose", a.input.display());
+        bail!(
+            "the output would overwrite the input {}; use --in-place to do that on purpose",
+            a.input.display()
+        );
     }
     let input = kyso::read_file(&a.input)?;
     if kyso::detect(&input) != kyso::Format::Pdf {
-        bail!("{}: not a PDF (only PDF signing is supported so far)", a.input.display());
+        bail!(
+            "{}: not a PDF (only PDF signing is supported so far)",
+            a.input.display()
+        );
     }
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password)?;
@@ -208,10 +218,17 @@ fn sign(a: SignArgs) -> Result<u8> {
         contact: a.contact.clone(),
         ..Default::default()
     };
-    let signed = kyso::sign_pdf(&input, &cred, &opts).with_context(|| format!("cannot sign {}", a.input.display()))?;
+    let signed = kyso::sign_pdf(&input, &cred, &opts)
+        .with_context(|| format!("cannot sign {}", a.input.display()))?;
     kyso::write_atomically(&output, &signed)?;
     let signer = kyso::signer_report(&cred.certificate);
-    output::signed(&a.input, &output, &signer, a.certify.then_some(a.mdp), a.json);
+    output::signed(
+        &a.input,
+        &output,
+        &signer,
+        a.certify.then_some(a.mdp),
+        a.json,
+    );
     Ok(EXIT_OK)
 }
 
@@ -256,13 +273,16 @@ fn kyso_time(s: &str) -> Result<i64> {
 
 fn inspect(a: InspectArgs) -> Result<u8> {
     let data = kyso::read_file(&a.file)?;
-    let looks_pem_or_der = data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
+    let looks_pem_or_der =
+        data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
     let certs: Vec<kyso::Certificate> = if looks_pem_or_der {
         kyso::load_certificates(&a.file)?
     } else {
         let password = read_password(&a.password, &a.file)?;
         let cred = kyso::load_credential(&a.file, &password)?;
-        std::iter::once(cred.certificate).chain(cred.chain).collect()
+        std::iter::once(cred.certificate)
+            .chain(cred.chain)
+            .collect()
     };
     for (i, c) in certs.iter().enumerate() {
         output::certificate(&kyso::inspect(c), i, a.json)?;

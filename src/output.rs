@@ -26,21 +26,48 @@ pub fn json_line<T: serde::Serialize>(value: &T) -> Result<()> {
 pub fn human_report(r: &DocumentReport) {
     println!("{}: {} ({})", r.file, mark(r.status), r.message);
     for (i, s) in r.signatures.iter().enumerate() {
-        println!("  [{}] {} — {} ({}): {}", i + 1, s.field, mark(s.status), s.reason, s.message);
+        println!(
+            "  [{}] {} — {} ({}): {}",
+            i + 1,
+            s.field,
+            mark(s.status),
+            s.reason,
+            s.message
+        );
         if let Some(signer) = &s.signer {
-            let ids: Vec<String> = signer.identifiers.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            println!("      signer:   {} [{}{}]", signer.subject, signer.kind, if ids.is_empty() { String::new() } else { format!("; {}", ids.join(", ")) });
+            let ids: Vec<String> = signer
+                .identifiers
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect();
+            println!(
+                "      signer:   {} [{}{}]",
+                signer.subject,
+                signer.kind,
+                if ids.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", ids.join(", "))
+                }
+            );
             println!("      issuer:   {}", signer.issuer);
         }
         if let Some(t) = &s.signing_time {
-            println!("      time:     {t} (claimed, from {})", s.signing_time_source.as_deref().unwrap_or("?"));
+            println!(
+                "      time:     {t} (claimed, from {})",
+                s.signing_time_source.as_deref().unwrap_or("?")
+            );
         }
-        let alg = [s.subfilter.as_deref(), s.digest.as_deref(), s.signature_algorithm.as_deref()]
-            .iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let alg = [
+            s.subfilter.as_deref(),
+            s.digest.as_deref(),
+            s.signature_algorithm.as_deref(),
+        ]
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
         if !alg.is_empty() {
             println!("      format:   {alg}");
         }
@@ -49,8 +76,14 @@ pub fn human_report(r: &DocumentReport) {
         }
         println!(
             "      covers:   revision {}{}",
-            s.revision.map(|r| r.to_string()).unwrap_or_else(|| "?".into()),
-            if s.covers_whole_document { " (the whole document)" } else { "" }
+            s.revision
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "?".into()),
+            if s.covers_whole_document {
+                " (the whole document)"
+            } else {
+                ""
+            }
         );
         for m in &s.modifications {
             println!("      modified: {m}");
@@ -59,7 +92,16 @@ pub fn human_report(r: &DocumentReport) {
             println!("      later:    {c} (allowed)");
         }
         if !s.chain.is_empty() {
-            println!("      chain:    {}{}", s.chain.join(" -> "), if s.trusted { " (trusted)" } else { " (not trusted)" });
+            let names: Vec<&str> = s.chain.iter().map(|d| common_name(d)).collect();
+            println!(
+                "      chain:    {}{}",
+                names.join(" -> "),
+                if s.trusted {
+                    " (trusted)"
+                } else {
+                    " (not trusted)"
+                }
+            );
         }
         for w in &s.warnings {
             println!("      warning:  {w}");
@@ -81,7 +123,12 @@ pub fn signed(input: &Path, output: &Path, signer: &SignerReport, certify: Optio
             Some(p) => format!("certification signature (DocMDP P={p})"),
             None => "approval signature".into(),
         };
-        println!("{}: signed by {} [{}], {what}", output.display(), signer.subject, signer.kind);
+        println!(
+            "{}: signed by {} [{}], {what}",
+            output.display(),
+            signer.subject,
+            signer.kind
+        );
     }
 }
 
@@ -101,7 +148,15 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
     if c.is_ca {
         println!("kind:        CA certificate");
     } else {
-        println!("kind:        {} ({})", s.kind, if c.kind_basis.is_empty() { "nothing decides".into() } else { c.kind_basis.join("; ") });
+        println!(
+            "kind:        {} ({})",
+            s.kind,
+            if c.kind_basis.is_empty() {
+                "nothing decides".into()
+            } else {
+                c.kind_basis.join("; ")
+            }
+        );
     }
     for (k, v) in &s.identifiers {
         println!("identifier:  {k} = {v}");
@@ -114,4 +169,11 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
     }
     println!("sha256:      {}", s.sha256);
     Ok(())
+}
+
+/// The CN of an RFC 4514 name for compact display (the whole name when it has none).
+fn common_name(dn: &str) -> &str {
+    dn.split(", ")
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(dn)
 }

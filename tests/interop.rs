@@ -15,7 +15,11 @@ fn pyhanko() -> PathBuf {
         return PathBuf::from(p);
     }
     let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() { venv } else { PathBuf::from("pyhanko") }
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("pyhanko")
+    }
 }
 
 fn tool(name: &str) -> Command {
@@ -39,7 +43,9 @@ fn nss_db(dir: &Path) -> String {
     let spec = format!("sql:{}", db.display());
     let o = run(tool("certutil").args(["-N", "-d", &spec, "--empty-password"]));
     assert!(o.status.success(), "certutil -N: {}", stderr(&o));
-    let o = run(tool("certutil").args(["-A", "-d", &spec, "-n", "kyso-root", "-t", "CT,C,C", "-i"]).arg(pki("root.pem")));
+    let o = run(tool("certutil")
+        .args(["-A", "-d", &spec, "-n", "kyso-root", "-t", "CT,C,C", "-i"])
+        .arg(pki("root.pem")));
     assert!(o.status.success(), "certutil -A: {}", stderr(&o));
     spec
 }
@@ -60,22 +66,44 @@ fn peers_accept_what_kyso_signs() {
 
         let (ok, text) = pyhanko_validate(&out);
         assert!(ok, "pyHanko rejected {name}:\n{text}");
-        assert_eq!(text.matches(":INTACT:TRUSTED").count(), n, "pyHanko on {name}:\n{text}");
-        assert!(!text.contains("INVALID") && !text.contains("ILLEGAL"), "pyHanko on {name}:\n{text}");
+        assert_eq!(
+            text.matches(":INTACT:TRUSTED").count(),
+            n,
+            "pyHanko on {name}:\n{text}"
+        );
+        assert!(
+            !text.contains("INVALID") && !text.contains("ILLEGAL"),
+            "pyHanko on {name}:\n{text}"
+        );
 
         let text = pdfsig(&out, &nss);
-        assert_eq!(text.matches("Signature is Valid.").count(), n, "pdfsig on {name}:\n{text}");
+        assert_eq!(
+            text.matches("Signature is Valid.").count(),
+            n,
+            "pdfsig on {name}:\n{text}"
+        );
         // pdfsig 22.12 (NSS) reports "Unknown issue with Certificate" for the second of two
         // signatures by the same certificate when the first is adbe.pkcs7.detached and the second
         // ETSI.CAdES.detached — pyHanko signing twice with that certificate triggers it too. The
         // pyHanko-signed fixture is such a file, so one certificate check is allowed to be odd there.
         let trusted = text.matches("Certificate is Trusted.").count();
-        let expected = if name.contains("signed-pyhanko") { n - 1 } else { n };
-        assert!(trusted >= expected, "pdfsig on {name}: {trusted} trusted, expected {expected}:\n{text}");
+        let expected = if name.contains("signed-pyhanko") {
+            n - 1
+        } else {
+            n
+        };
+        assert!(
+            trusted >= expected,
+            "pdfsig on {name}: {trusted} trusted, expected {expected}:\n{text}"
+        );
 
         let o = run(tool("qpdf").arg("--check").arg(&out));
         assert!(o.status.success(), "qpdf --check {name}: {}", stdout(&o));
-        assert!(stdout(&o).contains("No syntax or stream encoding errors"), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("No syntax or stream encoding errors"),
+            "{}",
+            stdout(&o)
+        );
     }
 }
 
@@ -85,9 +113,19 @@ fn peers_accept_ecdsa_and_adbe_signatures() {
     let dir = tempdir();
     let nss = nss_db(dir.path());
     let a = dir.path().join("ec.pdf");
-    sign(&pdf("letter-classic.pdf"), &a, "personal-ec.p12", &["--certify"]);
+    sign(
+        &pdf("letter-classic.pdf"),
+        &a,
+        "personal-ec.p12",
+        &["--certify"],
+    );
     let b = dir.path().join("ec-agency.pdf");
-    sign(&a, &b, "agency.p12", &["--subfilter", "adbe.pkcs7.detached", "--digest", "sha384"]);
+    sign(
+        &a,
+        &b,
+        "agency.p12",
+        &["--subfilter", "adbe.pkcs7.detached", "--digest", "sha384"],
+    );
     let (ok, text) = pyhanko_validate(&b);
     assert!(ok && text.matches(":INTACT:TRUSTED").count() == 2, "{text}");
     let text = pdfsig(&b, &nss);
@@ -98,14 +136,30 @@ fn peers_accept_ecdsa_and_adbe_signatures() {
 #[ignore = "needs pyHanko: run scripts/test.sh"]
 fn kyso_verifies_what_pyhanko_signs() {
     let dir = tempdir();
-    for (i, name) in ["letter-classic.pdf", "letter-xrefstream.pdf", "letter-linearized.pdf"].iter().enumerate() {
+    for (i, name) in [
+        "letter-classic.pdf",
+        "letter-xrefstream.pdf",
+        "letter-linearized.pdf",
+    ]
+    .iter()
+    .enumerate()
+    {
         let first = dir.path().join(format!("{i}-py1.pdf"));
         let second = dir.path().join(format!("{i}-py2.pdf"));
         for (input, output, who, extra) in [
-            (pdf(name), first.clone(), "personal", vec!["--use-pades", "--certify"]),
+            (
+                pdf(name),
+                first.clone(),
+                "personal",
+                vec!["--use-pades", "--certify"],
+            ),
             (first.clone(), second.clone(), "agency", vec!["--use-pades"]),
         ] {
-            let field = if who == "personal" { "CaNhan" } else { "CoQuan" };
+            let field = if who == "personal" {
+                "CaNhan"
+            } else {
+                "CoQuan"
+            };
             let o = run(Command::new(pyhanko())
                 .args(["sign", "addsig", "--field", field])
                 .args(&extra)
@@ -118,7 +172,12 @@ fn kyso_verifies_what_pyhanko_signs() {
                 .arg("--no-pass")
                 .arg(&input)
                 .arg(&output));
-            assert!(o.status.success(), "pyHanko addsig failed: {}{}", stdout(&o), stderr(&o));
+            assert!(
+                o.status.success(),
+                "pyHanko addsig failed: {}{}",
+                stdout(&o),
+                stderr(&o)
+            );
         }
         let (code, r) = verify_json(&second);
         assert_eq!(code, 0, "{name}: {r}");
@@ -137,17 +196,42 @@ fn kyso_verifies_what_pyhanko_signs() {
 fn kyso_verifies_what_pdfsig_signs() {
     let dir = tempdir();
     let nss = nss_db(dir.path());
-    let o = run(tool("pk12util").args(["-d", &nss, "-i"]).arg(pki("personal.p12")).args(["-W", PASSWORD, "-K", ""]));
+    let o = run(tool("pk12util")
+        .args(["-d", &nss, "-i"])
+        .arg(pki("personal.p12"))
+        .args(["-W", PASSWORD, "-K", ""]));
     assert!(o.status.success(), "pk12util: {}{}", stdout(&o), stderr(&o));
     let out = dir.path().join("poppler.pdf");
-    let listed = run(tool("pdfsig").args(["-nssdir", &nss, "-list-nicks"]).arg(pdf("letter-classic.pdf")));
+    let listed = run(tool("pdfsig")
+        .args(["-nssdir", &nss, "-list-nicks"])
+        .arg(pdf("letter-classic.pdf")));
     let nicks = stdout(&listed);
-    let nick = nicks.lines().map(str::trim).find(|l| l.starts_with("NSS Certificate DB:")).expect("the imported key's nickname").to_string();
+    let nick = nicks
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("NSS Certificate DB:"))
+        .expect("the imported key's nickname")
+        .to_string();
     let o = run(tool("pdfsig")
-        .args(["-nssdir", &nss, "-add-signature", "-nick", &nick, "-kpw", "", "-new-signature-field-name", "Poppler"])
+        .args([
+            "-nssdir",
+            &nss,
+            "-add-signature",
+            "-nick",
+            &nick,
+            "-kpw",
+            "",
+            "-new-signature-field-name",
+            "Poppler",
+        ])
         .arg(pdf("letter-classic.pdf"))
         .arg(&out));
-    assert!(o.status.success() && out.exists(), "pdfsig -add-signature: {}{}", stdout(&o), stderr(&o));
+    assert!(
+        o.status.success() && out.exists(),
+        "pdfsig -add-signature: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
     let (code, r) = verify_json(&out);
     assert_eq!(code, 0, "{r}");
     assert_eq!(kinds(&r), vec!["personal"]);
@@ -160,7 +244,11 @@ fn everyone_rejects_tampering() {
     let nss = nss_db(dir.path());
     let out = sign_both(&pdf("letter-classic.pdf"), dir.path());
     let mut data = std::fs::read(&out).expect("read");
-    let at = data.windows(9).position(|w| w == b"/MediaBox").expect("a page") + 14;
+    let at = data
+        .windows(9)
+        .position(|w| w == b"/MediaBox")
+        .expect("a page")
+        + 14;
     data[at] = if data[at] == b'9' { b'8' } else { b'9' };
     let tampered = dir.path().join("tampered.pdf");
     std::fs::write(&tampered, &data).expect("write");
@@ -168,7 +256,13 @@ fn everyone_rejects_tampering() {
     let (code, r) = verify_json(&tampered);
     assert_eq!((code, r["status"].as_str()), (1, Some("failed")));
     let (ok, text) = pyhanko_validate(&tampered);
-    assert!(!ok && !text.contains(":INTACT:"), "pyHanko accepted a tampered file:\n{text}");
+    assert!(
+        !ok && !text.contains(":INTACT:"),
+        "pyHanko accepted a tampered file:\n{text}"
+    );
     let text = pdfsig(&tampered, &nss);
-    assert!(!text.contains("Signature is Valid."), "pdfsig accepted a tampered file:\n{text}");
+    assert!(
+        !text.contains("Signature is Valid."),
+        "pdfsig accepted a tampered file:\n{text}"
+    );
 }

@@ -30,7 +30,10 @@ fn truncations_and_flips_never_panic() {
             // Only a flip inside an excluded /Contents hole (zero padding) or a no-op may still pass.
             if r.status == kyso::Status::Passed {
                 let in_hole = holes.iter().any(|h| h.contains(&at));
-                assert!(in_hole || copy == data, "{name}: a flip at byte {at} still passed");
+                assert!(
+                    in_hole || copy == data,
+                    "{name}: a flip at byte {at} still passed"
+                );
             }
         }
     }
@@ -43,7 +46,10 @@ fn contents_holes(data: &[u8]) -> Vec<std::ops::Range<usize>> {
     while let Some(i) = data[from..].windows(12).position(|w| w == b"/ByteRange [") {
         let start = from + i + 12;
         let end = start + data[start..].iter().position(|b| *b == b']').unwrap_or(0);
-        let nums: Vec<usize> = String::from_utf8_lossy(&data[start..end]).split_whitespace().filter_map(|n| n.parse().ok()).collect();
+        let nums: Vec<usize> = String::from_utf8_lossy(&data[start..end])
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
         if nums.len() == 4 {
             out.push(nums[1]..nums[2]);
         }
@@ -59,8 +65,13 @@ fn random_bytes_never_panic() {
     for len in 0..300usize {
         let mut buf = b"%PDF-1.7\n".to_vec();
         for _ in 0..len {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            buf.push(b"0123456789 obj endobj xref trailer<<>>/[]() R n f startxref\n"[(seed >> 33) as usize % 59]);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            buf.push(
+                b"0123456789 obj endobj xref trailer<<>>/[]() R n f startxref\n"
+                    [(seed >> 33) as usize % 59],
+            );
         }
         buf.extend_from_slice(b"\nstartxref\n9\n%%EOF");
         let _ = kyso::verify_bytes("random.pdf", &buf, &trust);

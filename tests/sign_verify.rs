@@ -21,8 +21,11 @@ fn personal_then_agency_passes_on_every_structure() {
         assert_eq!(code, 0, "{name}: {r}");
         assert_eq!(r["status"], "passed", "{name}: {r}");
         assert_eq!(r["format"], "pdf");
-        let expected_kinds: Vec<&str> =
-            if name.contains("signed") { vec!["personal", "personal", "agency"] } else { vec!["personal", "agency"] };
+        let expected_kinds: Vec<&str> = if name.contains("signed") {
+            vec!["personal", "personal", "agency"]
+        } else {
+            vec!["personal", "agency"]
+        };
         assert_eq!(kinds(&r), expected_kinds, "{name}");
         let sigs = r["signatures"].as_array().expect("signatures");
         let last = sigs.last().expect("a signature");
@@ -32,7 +35,11 @@ fn personal_then_agency_passes_on_every_structure() {
             assert_eq!(s["modified_after"], false, "{name}: {s}");
             assert_eq!(s["trusted"], true);
             assert_eq!(s["digest"], "sha256");
-            assert_eq!(s["chain"].as_array().map(|c| c.len()), Some(3), "{name}: {s}");
+            assert_eq!(
+                s["chain"].as_array().map(|c| c.len()),
+                Some(3),
+                "{name}: {s}"
+            );
         }
         let agency = &last["signer"]["identifiers"];
         assert_eq!(agency["MST"], "2300123456");
@@ -52,23 +59,61 @@ fn json_schema_has_the_documented_fields() {
     let dir = tempdir();
     let out = sign_both(&pdf("letter-classic.pdf"), dir.path());
     let (_, r) = verify_json(&out);
-    for key in ["file", "format", "status", "reason", "message", "signatures"] {
+    for key in [
+        "file",
+        "format",
+        "status",
+        "reason",
+        "message",
+        "signatures",
+    ] {
         assert!(r.get(key).is_some(), "missing {key}");
     }
     let s = &r["signatures"][0];
     for key in [
-        "field", "status", "reason", "message", "subfilter", "digest", "signature_algorithm", "signing_time",
-        "signing_time_source", "revision", "covers_whole_document", "modified_after", "modifications",
-        "allowed_changes", "certification", "signer", "chain", "trusted", "warnings",
+        "field",
+        "status",
+        "reason",
+        "message",
+        "subfilter",
+        "digest",
+        "signature_algorithm",
+        "signing_time",
+        "signing_time_source",
+        "revision",
+        "covers_whole_document",
+        "modified_after",
+        "modifications",
+        "allowed_changes",
+        "certification",
+        "signer",
+        "chain",
+        "trusted",
+        "warnings",
     ] {
         assert!(s.get(key).is_some(), "missing signatures[].{key}");
     }
-    for key in ["subject", "issuer", "kind", "identifiers", "serial", "not_before", "not_after", "key", "sha256"] {
+    for key in [
+        "subject",
+        "issuer",
+        "kind",
+        "identifiers",
+        "serial",
+        "not_before",
+        "not_after",
+        "key",
+        "sha256",
+    ] {
         assert!(s["signer"].get(key).is_some(), "missing signer.{key}");
     }
     assert_eq!(s["revision"], 2);
     assert_eq!(r["signatures"][1]["revision"], 3);
-    assert!(s["signer"]["subject"].as_str().unwrap_or("").contains("Nguyễn Văn Ánh"));
+    assert!(
+        s["signer"]["subject"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Nguyễn Văn Ánh")
+    );
 }
 
 #[test]
@@ -77,7 +122,11 @@ fn a_flipped_byte_fails_both_signatures() {
     let out = sign_both(&pdf("letter-classic.pdf"), dir.path());
     let mut data = std::fs::read(&out).expect("read");
     // Change the page size of page 1 (inside both signed ranges).
-    let at = data.windows(9).position(|w| w == b"/MediaBox").expect("a page") + 14;
+    let at = data
+        .windows(9)
+        .position(|w| w == b"/MediaBox")
+        .expect("a page")
+        + 14;
     data[at] = if data[at] == b'9' { b'8' } else { b'9' };
     let tampered = dir.path().join("tampered.pdf");
     std::fs::write(&tampered, &data).expect("write");
@@ -85,7 +134,10 @@ fn a_flipped_byte_fails_both_signatures() {
     assert_eq!(code, 1);
     assert_eq!(r["status"], "failed");
     for (status, reason) in statuses(&r) {
-        assert_eq!((status.as_str(), reason.as_str()), ("failed", "digest_mismatch"));
+        assert_eq!(
+            (status.as_str(), reason.as_str()),
+            ("failed", "digest_mismatch")
+        );
     }
 }
 
@@ -96,15 +148,27 @@ fn a_byte_flipped_in_the_contents_hole_fails() {
     sign(&pdf("letter-classic.pdf"), &out, "personal.p12", &[]);
     let mut data = std::fs::read(&out).expect("read");
     // Flip a hex digit inside the RSA signature value (near the end of the CMS).
-    let start = data.windows(11).rposition(|w| w == b"/Contents <").expect("contents") + 11;
+    let start = data
+        .windows(11)
+        .rposition(|w| w == b"/Contents <")
+        .expect("contents")
+        + 11;
     let end = start + data[start..].iter().position(|b| *b == b'>').expect("end");
-    let sig_area = data[start..end].iter().rposition(|b| *b != b'0').expect("cms") + start - 20;
+    let sig_area = data[start..end]
+        .iter()
+        .rposition(|b| *b != b'0')
+        .expect("cms")
+        + start
+        - 20;
     data[sig_area] = if data[sig_area] == b'a' { b'b' } else { b'a' };
     let tampered = dir.path().join("tampered.pdf");
     std::fs::write(&tampered, &data).expect("write");
     let (code, r) = verify_json(&tampered);
     assert_eq!(code, 1);
-    assert_eq!(statuses(&r), vec![("failed".to_string(), "signature_invalid".to_string())]);
+    assert_eq!(
+        statuses(&r),
+        vec![("failed".to_string(), "signature_invalid".to_string())]
+    );
 }
 
 /// Appends a revision that replaces page 1's content stream.
@@ -112,7 +176,12 @@ fn append_content_change(input: &Path, output: &Path) {
     let data = std::fs::read(input).expect("read");
     let doc = kyso_pdf::Document::open(&data).expect("open");
     let page_ref = doc.pages().expect("pages")[0];
-    let mut page = doc.get(page_ref).expect("page").as_dict().cloned().expect("page dict");
+    let mut page = doc
+        .get(page_ref)
+        .expect("page")
+        .as_dict()
+        .cloned()
+        .expect("page dict");
     let mut up = kyso_pdf::IncrementalUpdate::new(&doc);
     let content = up.add(kyso_pdf::Object::Stream(kyso_pdf::Stream {
         dict: kyso_pdf::Dict::new(),
@@ -137,7 +206,13 @@ fn a_later_revision_changing_page_content_is_a_modification() {
         assert_eq!(s["status"], "failed");
         assert_eq!(s["reason"], "modified_after_signing");
         assert_eq!(s["modified_after"], true);
-        assert!(s["modifications"][0].as_str().unwrap_or("").contains("/Contents"), "{s}");
+        assert!(
+            s["modifications"][0]
+                .as_str()
+                .unwrap_or("")
+                .contains("/Contents"),
+            "{s}"
+        );
     }
 }
 
@@ -162,16 +237,36 @@ fn without_trust_anchors_the_result_is_indeterminate_with_a_hint() {
     let o = run(kyso().arg("verify").arg(&out));
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
-    assert!(text.contains("INDETERMINATE") && text.contains("--trust"), "{text}");
+    assert!(
+        text.contains("INDETERMINATE") && text.contains("--trust"),
+        "{text}"
+    );
 }
 
 #[test]
 fn ecdsa_adbe_and_larger_digests() {
     let dir = tempdir();
     let a = dir.path().join("ec.pdf");
-    sign(&pdf("letter-xrefstream.pdf"), &a, "personal-ec.p12", &["--certify", "--mdp", "3"]);
+    sign(
+        &pdf("letter-xrefstream.pdf"),
+        &a,
+        "personal-ec.p12",
+        &["--certify", "--mdp", "3"],
+    );
     let b = dir.path().join("ec-agency.pdf");
-    sign(&a, &b, "agency.p12", &["--subfilter", "adbe.pkcs7.detached", "--digest", "sha512", "--reason", "Đóng dấu"]);
+    sign(
+        &a,
+        &b,
+        "agency.p12",
+        &[
+            "--subfilter",
+            "adbe.pkcs7.detached",
+            "--digest",
+            "sha512",
+            "--reason",
+            "Đóng dấu",
+        ],
+    );
     let (code, r) = verify_json(&b);
     assert_eq!(code, 0, "{r}");
     let sigs = &r["signatures"];
@@ -187,9 +282,21 @@ fn ecdsa_adbe_and_larger_digests() {
 fn docmdp_1_refuses_further_signatures() {
     let dir = tempdir();
     let a = dir.path().join("locked.pdf");
-    sign(&pdf("letter-classic.pdf"), &a, "personal.p12", &["--certify", "--mdp", "1"]);
+    sign(
+        &pdf("letter-classic.pdf"),
+        &a,
+        "personal.p12",
+        &["--certify", "--mdp", "1"],
+    );
     let b = dir.path().join("b.pdf");
-    let o = run(kyso().arg("sign").arg(&a).arg("-o").arg(&b).arg("--p12").arg(pki("agency.p12")).args(["--password-env", "KYSO_PASSWORD"]));
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&a)
+        .arg("-o")
+        .arg(&b)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("DocMDP P=1"), "{}", stderr(&o));
     assert!(!b.exists());
@@ -223,7 +330,12 @@ fn named_field_and_in_place() {
         .arg("--in-place")
         .arg("--p12")
         .arg(pki("personal.p12"))
-        .args(["--password-env", "KYSO_PASSWORD", "--field", "Chữ ký cá nhân"]));
+        .args([
+            "--password-env",
+            "KYSO_PASSWORD",
+            "--field",
+            "Chữ ký cá nhân",
+        ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let (code, r) = verify_json(&a);
     assert_eq!(code, 0);
@@ -236,7 +348,14 @@ fn output_equal_to_input_is_refused() {
     let a = dir.path().join("a.pdf");
     std::fs::copy(pdf("letter-classic.pdf"), &a).expect("copy");
     let before = sha(&a);
-    let o = run(kyso().arg("sign").arg(&a).arg("-o").arg(&a).arg("--p12").arg(pki("personal.p12")).args(["--password-env", "KYSO_PASSWORD"]));
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&a)
+        .arg("-o")
+        .arg(&a)
+        .arg("--p12")
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--in-place"));
     assert_eq!(sha(&a), before);
@@ -256,18 +375,40 @@ fn wrong_password_or_broken_input_leaves_no_output() {
         .args(["--password-env", "WRONG"])
         .env("WRONG", "not-the-password"));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).to_lowercase().contains("password"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("password"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
 
     let garbage = dir.path().join("garbage.pdf");
     std::fs::write(&garbage, b"%PDF-1.7\nthis is not really a pdf\n").expect("write");
-    let o = run(kyso().arg("sign").arg(&garbage).arg("-o").arg(&out).arg("--p12").arg(pki("personal.p12")).args(["--password-env", "KYSO_PASSWORD"]));
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&garbage)
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 
-    let o = run(kyso().arg("sign").arg(pdf("letter-classic.pdf")).arg("-o").arg(&out).arg("--p12").arg(pki("personal.p12")).args(["--password-env", "NOT_SET_ANYWHERE"]));
+    let o = run(kyso()
+        .arg("sign")
+        .arg(pdf("letter-classic.pdf"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "NOT_SET_ANYWHERE"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("NOT_SET_ANYWHERE"));
 }
@@ -283,7 +424,11 @@ fn truncated_and_garbage_files_give_exit_2_and_a_clear_error() {
     std::fs::write(&garbage, [0x89u8, 0x50, 0x4e, 0x47, 1, 2, 3]).expect("write");
     let missing = dir.path().join("missing.pdf");
     for f in [&truncated, &garbage, &missing] {
-        let o = run(kyso().arg("verify").arg(f).arg("--trust").arg(pki("root.pem")));
+        let o = run(kyso()
+            .arg("verify")
+            .arg(f)
+            .arg("--trust")
+            .arg(pki("root.pem")));
         assert_eq!(o.status.code(), Some(2), "{}: {}", f.display(), stdout(&o));
         assert!(stdout(&o).contains("ERROR"), "{}", stdout(&o));
         let o = run(kyso().arg("verify").arg(f).arg("--json"));
@@ -302,9 +447,13 @@ fn unsigned_document_does_not_pass() {
 
 #[test]
 fn cert_inspect_reports_kind_and_identifiers() {
-    let o = run(kyso().args(["cert", "inspect"]).arg(pki("personal.p12")).args(["--password-env", "KYSO_PASSWORD", "--json"]));
+    let o = run(kyso()
+        .args(["cert", "inspect"])
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "KYSO_PASSWORD", "--json"]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap_or("")).expect("json");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap_or("")).expect("json");
     assert_eq!(first["kind"], "personal");
     assert_eq!(first["identifiers"]["CCCD"], "038085012345");
     assert_eq!(stdout(&o).lines().count(), 3, "leaf, CA and root");
@@ -312,9 +461,15 @@ fn cert_inspect_reports_kind_and_identifiers() {
     let o = run(kyso().args(["cert", "inspect"]).arg(pki("agency.pem")));
     assert!(o.status.success());
     let text = stdout(&o);
-    assert!(text.contains("kind:        agency") && text.contains("MST = 2300123456"), "{text}");
+    assert!(
+        text.contains("kind:        agency") && text.contains("MST = 2300123456"),
+        "{text}"
+    );
 
-    let o = run(kyso().args(["cert", "inspect"]).arg(pki("personal-ec.pem")).arg("--json"));
+    let o = run(kyso()
+        .args(["cert", "inspect"])
+        .arg(pki("personal-ec.pem"))
+        .arg("--json"));
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
     assert_eq!(v["key"], "ECDSA P-256");
 }

@@ -61,16 +61,29 @@ pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
         .arg(pki(p12))
         .args(["--password-env", "KYSO_PASSWORD"])
         .args(extra));
-    assert!(o.status.success(), "kyso sign {} failed: {}", input.display(), stderr(&o));
+    assert!(
+        o.status.success(),
+        "kyso sign {} failed: {}",
+        input.display(),
+        stderr(&o)
+    );
     assert!(output.exists());
 }
 
 /// Signs personal (certification) then agency; returns the final path.
 pub fn sign_both(input: &Path, dir: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let first = dir.join(format!("{stem}.personal.pdf"));
     let already_signed = stem.contains("signed");
-    sign(input, &first, "personal.p12", if already_signed { &[] } else { &["--certify"] });
+    sign(
+        input,
+        &first,
+        "personal.p12",
+        if already_signed { &[] } else { &["--certify"] },
+    );
     let second = dir.join(format!("{stem}.final.pdf"));
     sign(&first, &second, "agency.p12", &[]);
     second
@@ -78,9 +91,15 @@ pub fn sign_both(input: &Path, dir: &Path) -> PathBuf {
 
 /// Runs `kyso verify --json` with the fixture root; returns (exit code, parsed report).
 pub fn verify_json(file: &Path) -> (i32, serde_json::Value) {
-    let o = run(kyso().arg("verify").arg(file).arg("--trust").arg(pki("root.pem")).arg("--json"));
+    let o = run(kyso()
+        .arg("verify")
+        .arg(file)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .arg("--json"));
     let text = stdout(&o);
-    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"));
+    let v: serde_json::Value =
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"));
     (o.status.code().unwrap_or(-1), v)
 }
 
@@ -89,7 +108,12 @@ pub fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|s| (s["status"].as_str().unwrap_or("").to_string(), s["reason"].as_str().unwrap_or("").to_string()))
+                .map(|s| {
+                    (
+                        s["status"].as_str().unwrap_or("").to_string(),
+                        s["reason"].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -98,7 +122,11 @@ pub fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
 pub fn kinds(report: &serde_json::Value) -> Vec<String> {
     report["signatures"]
         .as_array()
-        .map(|a| a.iter().map(|s| s["signer"]["kind"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|s| s["signer"]["kind"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -39,10 +39,16 @@ pub fn signed_attributes(cred: &Credential, content_digest: &[u8], opts: &BuildO
     let mut attrs = vec![
         attribute(oids::CONTENT_TYPE, &der::oid(oids::DATA)),
         attribute(oids::MESSAGE_DIGEST, &der::octet_string(content_digest)),
-        attribute(oids::SIGNING_CERTIFICATE_V2, &signing_certificate_v2(cred, opts.digest)),
+        attribute(
+            oids::SIGNING_CERTIFICATE_V2,
+            &signing_certificate_v2(cred, opts.digest),
+        ),
     ];
     if let Some(t) = opts.signing_time {
-        attrs.push(attribute(oids::SIGNING_TIME, &kyso_pki::time::to_asn1_time(t)));
+        attrs.push(attribute(
+            oids::SIGNING_TIME,
+            &kyso_pki::time::to_asn1_time(t),
+        ));
     }
     let refs: Vec<&[u8]> = attrs.iter().map(|a| a.as_slice()).collect();
     der::set_of(&refs)
@@ -50,7 +56,11 @@ pub fn signed_attributes(cred: &Credential, content_digest: &[u8], opts: &BuildO
 
 /// Builds a detached SignedData ContentInfo. `content_digest` is the digest of the signed
 /// content with `opts.digest`. The signature is made by `cred.key`.
-pub fn build_detached(cred: &Credential, content_digest: &[u8], opts: &BuildOptions) -> Result<Vec<u8>, Error> {
+pub fn build_detached(
+    cred: &Credential,
+    content_digest: &[u8],
+    opts: &BuildOptions,
+) -> Result<Vec<u8>, Error> {
     cred.key.supports(opts.digest)?;
     let signed_attrs = signed_attributes(cred, content_digest, opts);
     let signature = cred.key.sign(opts.digest, &signed_attrs)?;
@@ -59,7 +69,12 @@ pub fn build_detached(cred: &Credential, content_digest: &[u8], opts: &BuildOpti
 
 /// Assembles the ContentInfo from signed attributes and a signature made elsewhere
 /// (for example by a token or a remote signing service).
-pub fn assemble(cred: &Credential, signed_attrs_set: &[u8], signature: &[u8], opts: &BuildOptions) -> Vec<u8> {
+pub fn assemble(
+    cred: &Credential,
+    signed_attrs_set: &[u8],
+    signature: &[u8],
+    opts: &BuildOptions,
+) -> Vec<u8> {
     let cert = &cred.certificate;
     let scheme = cred.key.scheme(opts.digest);
     let digest_alg = opts.digest.algorithm_identifier();
@@ -91,13 +106,17 @@ pub fn assemble(cred: &Credential, signed_attrs_set: &[u8], signature: &[u8], op
         &der::tlv(tag::ctx(0), &certs),
         &der::set_of(&[&signer_info]),
     ]);
-    der::seq(&[&der::oid(oids::SIGNED_DATA), &der::tlv(tag::ctx(0), &signed_data)])
+    der::seq(&[
+        &der::oid(oids::SIGNED_DATA),
+        &der::tlv(tag::ctx(0), &signed_data),
+    ])
 }
 
 /// An upper bound on the size of what [`build_detached`] produces for `cred`, for reserving
 /// space in a PDF before the signature exists.
 pub fn size_estimate(cred: &Credential) -> usize {
-    let certs: usize = cred.certificate.der().len() + cred.chain.iter().map(|c| c.der().len()).sum::<usize>();
+    let certs: usize =
+        cred.certificate.der().len() + cred.chain.iter().map(|c| c.der().len()).sum::<usize>();
     // Attributes (~2 names + hashes), a signature of up to 8192 bits, and DER overhead.
     certs + 2 * cred.certificate.issuer.raw().len() + 2048
 }

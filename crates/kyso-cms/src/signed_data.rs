@@ -73,7 +73,8 @@ impl SignedData {
     /// Parses a ContentInfo holding SignedData. Trailing bytes (zero padding of a PDF
     /// /Contents string) are ignored.
     pub fn parse(data: &[u8]) -> Result<SignedData, Error> {
-        let ci = der::parse_prefix(data)?.expect(tag::SEQUENCE, "ContentInfo is not a SEQUENCE")?;
+        let ci =
+            der::parse_prefix(data)?.expect_tag(tag::SEQUENCE, "ContentInfo is not a SEQUENCE")?;
         let mut r = ci.reader();
         let ct = der::read_oid(&mut r)?;
         if ct != oids::SIGNED_DATA {
@@ -150,7 +151,9 @@ fn parse_signer_info(t: der::Tlv<'_>) -> Result<SignerInfo, Error> {
             let serial = s.read_tag(tag::INTEGER, "serialNumber")?.value.to_vec();
             SignerIdentifier::IssuerAndSerial { issuer, serial }
         }
-        t if t == tag::ctx_prim(0) => SignerIdentifier::SubjectKeyIdentifier(sid_tlv.value.to_vec()),
+        t if t == tag::ctx_prim(0) => {
+            SignerIdentifier::SubjectKeyIdentifier(sid_tlv.value.to_vec())
+        }
         _ => return Err(Error::Malformed("unknown SignerIdentifier")),
     };
     let digest_algorithm = AlgorithmId::read(&mut r)?;
@@ -195,20 +198,29 @@ impl SignerInfo {
 
     /// Number of occurrences of a signed attribute.
     pub fn count_signed_attribute(&self, oid: &str) -> usize {
-        self.signed_attributes.iter().filter(|a| a.oid == oid).count()
+        self.signed_attributes
+            .iter()
+            .filter(|a| a.oid == oid)
+            .count()
     }
 
     /// The digest algorithm, if kyso supports it.
     pub fn digest(&self) -> Result<DigestAlgorithm, Error> {
         DigestAlgorithm::from_oid(&self.digest_algorithm.oid).ok_or_else(|| {
-            Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(format!("digest {}", self.digest_algorithm.oid)))
+            Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(format!(
+                "digest {}",
+                self.digest_algorithm.oid
+            )))
         })
     }
 
     /// The messageDigest attribute value.
     pub fn message_digest(&self) -> Option<Vec<u8>> {
         let v = self.signed_attribute(oids::MESSAGE_DIGEST)?;
-        der::parse_one(v).ok().filter(|t| t.tag == tag::OCTET_STRING).map(|t| t.value.to_vec())
+        der::parse_one(v)
+            .ok()
+            .filter(|t| t.tag == tag::OCTET_STRING)
+            .map(|t| t.value.to_vec())
     }
 
     /// The signingTime attribute (claimed by the signer).
@@ -225,7 +237,10 @@ impl SignerInfo {
     /// The contentType signed attribute.
     pub fn content_type(&self) -> Option<String> {
         let v = self.signed_attribute(oids::CONTENT_TYPE)?;
-        der::parse_one(v).ok().filter(|t| t.tag == tag::OID).map(|t| der::oid_to_string(t.value))
+        der::parse_one(v)
+            .ok()
+            .filter(|t| t.tag == tag::OID)
+            .map(|t| der::oid_to_string(t.value))
     }
 
     /// Whether `cert` is the certificate this SignerInfo names.
@@ -236,7 +251,9 @@ impl SignerInfo {
                     && (issuer.as_slice() == cert.issuer.raw()
                         || kyso_pki::Name::from_der(issuer).is_ok_and(|n| n.matches(&cert.issuer)))
             }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => cert.subject_key_id.as_deref() == Some(ski.as_slice()),
+            SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                cert.subject_key_id.as_deref() == Some(ski.as_slice())
+            }
         }
     }
 
@@ -258,7 +275,11 @@ impl SignerInfo {
     }
 
     /// Verifies the signature over the signed attributes (or, without them, over `content`).
-    pub fn verify_signature(&self, cert: &Certificate, content_without_attrs: Option<&[u8]>) -> Result<(), Error> {
+    pub fn verify_signature(
+        &self,
+        cert: &Certificate,
+        content_without_attrs: Option<&[u8]>,
+    ) -> Result<(), Error> {
         let digest = self.digest()?;
         let scheme = self.signature_algorithm.signature_scheme(Some(digest))?;
         let message = match (&self.signed_attrs_der, content_without_attrs) {
@@ -278,7 +299,7 @@ fn trim(b: &[u8]) -> &[u8] {
 
 /// SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
 fn ess_cert_id_matches(value: &[u8], cert: &Certificate, v2: bool) -> Result<bool, Error> {
-    let sc = der::parse_one(value)?.expect(tag::SEQUENCE, "SigningCertificate")?;
+    let sc = der::parse_one(value)?.expect_tag(tag::SEQUENCE, "SigningCertificate")?;
     let certs = sc.reader().read_tag(tag::SEQUENCE, "ESSCertIDs")?;
     let first = certs.reader().read_tag(tag::SEQUENCE, "ESSCertID")?;
     let mut r = first.reader();
@@ -286,7 +307,8 @@ fn ess_cert_id_matches(value: &[u8], cert: &Certificate, v2: bool) -> Result<boo
         match r.peek_tag() {
             Some(tag::SEQUENCE) => {
                 let alg = AlgorithmId::read(&mut r)?;
-                DigestAlgorithm::from_oid(&alg.oid).ok_or(Error::Malformed("unknown ESSCertIDv2 hash"))?
+                DigestAlgorithm::from_oid(&alg.oid)
+                    .ok_or(Error::Malformed("unknown ESSCertIDv2 hash"))?
             }
             _ => DigestAlgorithm::Sha256,
         }

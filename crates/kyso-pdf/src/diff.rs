@@ -49,7 +49,7 @@ impl Ctx<'_, '_> {
     fn old(&self, r: ObjRef) -> Object {
         self.doc.get_in(&self.old, r).unwrap_or(Object::Null)
     }
-    fn new(&self, r: ObjRef) -> Object {
+    fn current(&self, r: ObjRef) -> Object {
         self.doc.get(r).unwrap_or(Object::Null)
     }
     fn resolve_new(&self, o: &Object) -> Object {
@@ -93,10 +93,8 @@ fn reachable(doc: &Document<'_>, map: &XrefMap, start: &Object, limit: usize) ->
             break;
         }
         match o {
-            Object::Ref(r) => {
-                if seen.insert(r.num) {
-                    stack.push(doc.get_in(map, r).unwrap_or(Object::Null));
-                }
+            Object::Ref(r) if seen.insert(r.num) => {
+                stack.push(doc.get_in(map, r).unwrap_or(Object::Null));
             }
             Object::Array(a) => stack.extend(a),
             Object::Dict(d) => stack.extend(d.0.into_iter().map(|(_, v)| v)),
@@ -110,12 +108,23 @@ fn reachable(doc: &Document<'_>, map: &XrefMap, start: &Object, limit: usize) ->
 /// Field object numbers in a form (walking /Kids), with whether each is a signature field.
 fn form_fields(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> Vec<(u32, bool)> {
     let mut out = Vec::new();
-    let Some(af) = catalog.get(b"AcroForm").map(|a| doc.resolve_in(map, a).unwrap_or(Object::Null)) else {
+    let Some(af) = catalog
+        .get(b"AcroForm")
+        .map(|a| doc.resolve_in(map, a).unwrap_or(Object::Null))
+    else {
         return out;
     };
-    let fields = af.as_dict().and_then(|d| d.get(b"Fields")).map(|f| doc.resolve_in(map, f).unwrap_or(Object::Null));
-    let mut stack: Vec<(Object, Option<Vec<u8>>, usize)> =
-        fields.as_ref().and_then(Object::as_array).unwrap_or(&[]).iter().map(|f| (f.clone(), None, 0)).collect();
+    let fields = af
+        .as_dict()
+        .and_then(|d| d.get(b"Fields"))
+        .map(|f| doc.resolve_in(map, f).unwrap_or(Object::Null));
+    let mut stack: Vec<(Object, Option<Vec<u8>>, usize)> = fields
+        .as_ref()
+        .and_then(Object::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .map(|f| (f.clone(), None, 0))
+        .collect();
     let mut seen = HashSet::new();
     while let Some((f, inherited, depth)) = stack.pop() {
         let Some(r) = f.as_ref() else { continue };
@@ -137,51 +146,80 @@ fn form_fields(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> Vec<(u32, b
 }
 
 /// Analyzes the changes made after the revision that ends at `signed_end`.
-pub fn analyze(doc: &Document<'_>, signed_end: usize, perm: Permission) -> Result<ChangeReport, Error> {
+pub fn analyze(
+    doc: &Document<'_>,
+    signed_end: usize,
+    perm: Permission,
+) -> Result<ChangeReport, Error> {
     let changed = doc.objects_changed_since(signed_end);
     let mut report = ChangeReport::default();
     if changed.is_empty() {
         return Ok(report);
     }
-    let ctx = Ctx { doc, old: doc.map_before(signed_end), perm };
+    let ctx = Ctx {
+        doc,
+        old: doc.map_before(signed_end),
+        perm,
+    };
     let old_trailer = doc
         .sections()
         .iter()
         .find(|s| s.offset < signed_end)
         .map(|s| s.trailer.clone())
-        .ok_or_else(|| Error::Xref("no cross-reference section inside the signed revision".into()))?;
+        .ok_or_else(|| {
+            Error::Xref("no cross-reference section inside the signed revision".into())
+        })?;
     let old_root = old_trailer.reference(b"Root");
     let new_root = doc.trailer().reference(b"Root");
     if old_root != new_root {
-        report.modifications.push("the document catalog was replaced".into());
+        report
+            .modifications
+            .push("the document catalog was replaced".into());
         return Ok(report);
     }
-    let Some(root) = new_root else { return Err(Error::Xref("trailer has no /Root".into())) };
+    let Some(root) = new_root else {
+        return Err(Error::Xref("trailer has no /Root".into()));
+    };
     if old_trailer.get(b"Encrypt") != doc.trailer().get(b"Encrypt") {
         report.modifications.push("encryption was changed".into());
     }
     let old_catalog = ctx.old(root).as_dict().cloned().unwrap_or_default();
-    let new_catalog = ctx.new(root).as_dict().cloned().unwrap_or_default();
+    let new_catalog = ctx.current(root).as_dict().cloned().unwrap_or_default();
 
     let old_fields = form_fields(doc, &ctx.old, &old_catalog);
     let new_fields = form_fields(doc, doc.current_map(), &new_catalog);
     let old_field_nums: HashSet<u32> = old_fields.iter().map(|(n, _)| *n).collect();
-    let new_sig_fields: HashSet<u32> = new_fields.iter().filter(|(_, s)| *s).map(|(n, _)| *n).collect();
+    let new_sig_fields: HashSet<u32> = new_fields
+        .iter()
+        .filter(|(_, s)| *s)
+        .map(|(n, _)| *n)
+        .collect();
     let old_pages: HashSet<u32> = pages_in(doc, &ctx.old, &old_catalog);
     let old_annots_arrays: HashSet<u32> = old_pages
         .iter()
-        .filter_map(|p| ctx.old(ObjRef::new(*p, 0)).as_dict().and_then(|d| d.reference(b"Annots")).map(|r| r.num))
+        .filter_map(|p| {
+            ctx.old(ObjRef::new(*p, 0))
+                .as_dict()
+                .and_then(|d| d.reference(b"Annots"))
+                .map(|r| r.num)
+        })
         .collect();
     let old_acro_ref = old_catalog.reference(b"AcroForm");
     let old_fields_array = old_acro_ref
         .and_then(|r| ctx.old(r).as_dict().and_then(|d| d.reference(b"Fields")))
         .map(|r| r.num);
-    let dss: HashSet<u32> =
-        new_catalog.get(b"DSS").map(|d| reachable(doc, doc.current_map(), d, 100_000)).unwrap_or_default();
+    let dss: HashSet<u32> = new_catalog
+        .get(b"DSS")
+        .map(|d| reachable(doc, doc.current_map(), d, 100_000))
+        .unwrap_or_default();
     // Appearance streams of form widgets may be regenerated when fields are filled or signed.
     let mut appearance: HashSet<u32> = HashSet::new();
     for (n, _) in &new_fields {
-        if let Some(ap) = ctx.new(ObjRef::new(*n, 0)).as_dict().and_then(|d| d.get(b"AP").cloned()) {
+        if let Some(ap) = ctx
+            .current(ObjRef::new(*n, 0))
+            .as_dict()
+            .and_then(|d| d.get(b"AP").cloned())
+        {
             appearance.extend(reachable(doc, doc.current_map(), &ap, 10_000));
         }
     }
@@ -191,7 +229,7 @@ pub fn analyze(doc: &Document<'_>, signed_end: usize, perm: Permission) -> Resul
     for num in changed {
         let r = ObjRef::new(num, 0);
         let old = ctx.old(r);
-        let new = ctx.new(r);
+        let new = ctx.current(r);
         if old == new {
             continue;
         }
@@ -199,11 +237,19 @@ pub fn analyze(doc: &Document<'_>, signed_end: usize, perm: Permission) -> Resul
             continue; // new objects matter only where changed objects refer to them
         }
         if matches!(new, Object::Null) {
-            report.modifications.push(format!("object {num} ({}) was deleted", type_name(&old)));
+            report
+                .modifications
+                .push(format!("object {num} ({}) was deleted", type_name(&old)));
             continue;
         }
-        let structural = matches!(old.as_dict().and_then(|d| d.name(b"Type")), Some(b"XRef") | Some(b"ObjStm"));
-        if structural || dss.contains(&num) || old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DSS") {
+        let structural = matches!(
+            old.as_dict().and_then(|d| d.name(b"Type")),
+            Some(b"XRef") | Some(b"ObjStm")
+        );
+        if structural
+            || dss.contains(&num)
+            || old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DSS")
+        {
             continue;
         }
         if Some(num) == info {
@@ -215,24 +261,53 @@ pub fn analyze(doc: &Document<'_>, signed_end: usize, perm: Permission) -> Resul
             continue;
         }
         if Some(r) == Some(root) {
-            check_catalog(&ctx, &old_catalog, &new_catalog, &new_sig_fields, &mut report);
+            check_catalog(
+                &ctx,
+                &old_catalog,
+                &new_catalog,
+                &new_sig_fields,
+                &mut report,
+            );
         } else if Some(num) == old_acro_ref.map(|a| a.num) {
-            let (o, n) = (old.as_dict().cloned().unwrap_or_default(), new.as_dict().cloned().unwrap_or_default());
+            let (o, n) = (
+                old.as_dict().cloned().unwrap_or_default(),
+                new.as_dict().cloned().unwrap_or_default(),
+            );
             check_acroform(&ctx, &o, &n, &new_sig_fields, &mut report);
         } else if Some(num) == old_fields_array {
-            check_list(&ctx, &old, &new, "form field list", &new_sig_fields, &mut report);
+            check_list(
+                &ctx,
+                &old,
+                &new,
+                "form field list",
+                &new_sig_fields,
+                &mut report,
+            );
         } else if old_pages.contains(&num) {
             check_page(&ctx, num, &old, &new, &new_sig_fields, &mut report);
         } else if old_annots_arrays.contains(&num) {
-            check_list(&ctx, &old, &new, "annotation list", &new_sig_fields, &mut report);
+            check_list(
+                &ctx,
+                &old,
+                &new,
+                "annotation list",
+                &new_sig_fields,
+                &mut report,
+            );
         } else if old_field_nums.contains(&num) {
             check_field(&ctx, num, &old, &new, &mut report);
         } else if appearance.contains(&num) && ctx.perm != Permission::NoChanges {
-            report.allowed.push(format!("appearance stream {num} updated"));
-        } else if ctx.perm == Permission::Annotations && old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"Annot") {
+            report
+                .allowed
+                .push(format!("appearance stream {num} updated"));
+        } else if ctx.perm == Permission::Annotations
+            && old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"Annot")
+        {
             report.allowed.push(format!("annotation {num} changed"));
         } else {
-            report.modifications.push(format!("object {num} ({}) was changed", type_name(&old)));
+            report
+                .modifications
+                .push(format!("object {num} ({}) was changed", type_name(&old)));
         }
     }
     report.allowed.dedup();
@@ -241,7 +316,10 @@ pub fn analyze(doc: &Document<'_>, signed_end: usize, perm: Permission) -> Resul
 
 fn pages_in(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
     let mut out = HashSet::new();
-    let mut stack: Vec<(Object, usize)> = catalog.get(b"Pages").map(|p| vec![(p.clone(), 0)]).unwrap_or_default();
+    let mut stack: Vec<(Object, usize)> = catalog
+        .get(b"Pages")
+        .map(|p| vec![(p.clone(), 0)])
+        .unwrap_or_default();
     while let Some((o, depth)) = stack.pop() {
         let Some(r) = o.as_ref() else { continue };
         if depth > 64 || out.len() > 1_000_000 || !out.insert(r.num) {
@@ -250,21 +328,29 @@ fn pages_in(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
         let obj = doc.get_in(map, r).unwrap_or(Object::Null);
         if let Some(kids) = obj.as_dict().and_then(|d| d.get(b"Kids")) {
             let kids = doc.resolve_in(map, kids).unwrap_or(Object::Null);
-            stack.extend(kids.as_array().unwrap_or(&[]).iter().map(|k| (k.clone(), depth + 1)));
+            stack.extend(
+                kids.as_array()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|k| (k.clone(), depth + 1)),
+            );
         }
     }
     out
 }
 
 /// Whether an added field or annotation is an allowed addition.
-fn addition_allowed(ctx: &Ctx<'_, '_>, item: &Object, new_sig_fields: &HashSet<u32>) -> Result<String, String> {
+fn addition_allowed(
+    ctx: &Ctx<'_, '_>,
+    item: &Object,
+    new_sig_fields: &HashSet<u32>,
+) -> Result<String, String> {
     let obj = ctx.resolve_new(item);
     let d = obj.as_dict().cloned().unwrap_or_default();
     let num = item.as_ref().map(|r| r.num);
     let is_sig = num.is_some_and(|n| new_sig_fields.contains(&n))
         || d.name(b"FT") == Some(b"Sig")
-        || d
-            .get(b"Parent")
+        || d.get(b"Parent")
             .map(|p| ctx.resolve_new(p))
             .is_some_and(|p| p.as_dict().and_then(|pd| pd.name(b"FT")) == Some(b"Sig"));
     let label = d
@@ -274,28 +360,61 @@ fn addition_allowed(ctx: &Ctx<'_, '_>, item: &Object, new_sig_fields: &HashSet<u
         .unwrap_or_else(|| num.map(|n| format!("object {n}")).unwrap_or_default());
     if is_sig {
         let value = d.get(b"V").map(|v| ctx.resolve_new(v));
-        let is_timestamp = value.as_ref().and_then(|v| v.as_dict()).and_then(|v| v.name(b"Type")) == Some(b"DocTimeStamp");
+        let is_timestamp = value
+            .as_ref()
+            .and_then(|v| v.as_dict())
+            .and_then(|v| v.name(b"Type"))
+            == Some(b"DocTimeStamp");
         if ctx.perm == Permission::NoChanges && !is_timestamp {
-            return Err(format!("signature field {label} added, but the certification allows no changes"));
+            return Err(format!(
+                "signature field {label} added, but the certification allows no changes"
+            ));
         }
         return Ok(format!("signature field {label} added"));
     }
-    if ctx.perm == Permission::Annotations && d.name(b"Type") != Some(b"Page") && d.name(b"Subtype") != Some(b"Widget") {
+    if ctx.perm == Permission::Annotations
+        && d.name(b"Type") != Some(b"Page")
+        && d.name(b"Subtype") != Some(b"Widget")
+    {
         return Ok(format!("annotation {label} added"));
     }
-    Err(format!("{} {label} added", if d.name(b"Subtype") == Some(b"Widget") { "form field" } else { "annotation" }))
+    Err(format!(
+        "{} {label} added",
+        if d.name(b"Subtype") == Some(b"Widget") {
+            "form field"
+        } else {
+            "annotation"
+        }
+    ))
 }
 
 /// A list (fields or annotations) may only grow, by allowed additions.
-fn check_list(ctx: &Ctx<'_, '_>, old: &Object, new: &Object, what: &str, sigs: &HashSet<u32>, report: &mut ChangeReport) {
-    let old_items = ctx.resolve_old(old).as_array().map(|a| a.to_vec()).unwrap_or_default();
-    let new_items = ctx.resolve_new(new).as_array().map(|a| a.to_vec()).unwrap_or_default();
+fn check_list(
+    ctx: &Ctx<'_, '_>,
+    old: &Object,
+    new: &Object,
+    what: &str,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
+    let old_items = ctx
+        .resolve_old(old)
+        .as_array()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    let new_items = ctx
+        .resolve_new(new)
+        .as_array()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
     for o in &old_items {
         if !new_items.contains(o) {
             if ctx.perm == Permission::Annotations && what == "annotation list" {
                 report.allowed.push("annotation removed".into());
             } else {
-                report.modifications.push(format!("an entry of the {what} was removed"));
+                report
+                    .modifications
+                    .push(format!("an entry of the {what} was removed"));
             }
         }
     }
@@ -307,58 +426,112 @@ fn check_list(ctx: &Ctx<'_, '_>, old: &Object, new: &Object, what: &str, sigs: &
     }
 }
 
-fn check_catalog(ctx: &Ctx<'_, '_>, old: &Dict, new: &Dict, sigs: &HashSet<u32>, report: &mut ChangeReport) {
+fn check_catalog(
+    ctx: &Ctx<'_, '_>,
+    old: &Dict,
+    new: &Dict,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
     for k in changed_keys(old, new) {
         match k.as_slice() {
             b"DSS" => report.allowed.push("validation data (DSS) added".into()),
             b"Extensions" => report.allowed.push("developer extensions updated".into()),
             b"AcroForm" => {
-                let o = old.get(b"AcroForm").map(|a| ctx.resolve_old(a)).and_then(|a| a.as_dict().cloned()).unwrap_or_default();
-                let n = new.get(b"AcroForm").map(|a| ctx.resolve_new(a)).and_then(|a| a.as_dict().cloned()).unwrap_or_default();
-                if old.get(b"AcroForm").is_none() || matches!(old.get(b"AcroForm"), Some(Object::Dict(_))) {
+                let o = old
+                    .get(b"AcroForm")
+                    .map(|a| ctx.resolve_old(a))
+                    .and_then(|a| a.as_dict().cloned())
+                    .unwrap_or_default();
+                let n = new
+                    .get(b"AcroForm")
+                    .map(|a| ctx.resolve_new(a))
+                    .and_then(|a| a.as_dict().cloned())
+                    .unwrap_or_default();
+                if old.get(b"AcroForm").is_none()
+                    || matches!(old.get(b"AcroForm"), Some(Object::Dict(_)))
+                {
                     check_acroform(ctx, &o, &n, sigs, report);
                 } else {
-                    report.modifications.push("the catalog's /AcroForm was replaced".into());
+                    report
+                        .modifications
+                        .push("the catalog's /AcroForm was replaced".into());
                 }
             }
-            _ => report.modifications.push(format!("document catalog entry {} changed", key_str(&k))),
+            _ => report
+                .modifications
+                .push(format!("document catalog entry {} changed", key_str(&k))),
         }
     }
 }
 
-fn check_acroform(ctx: &Ctx<'_, '_>, old: &Dict, new: &Dict, sigs: &HashSet<u32>, report: &mut ChangeReport) {
+fn check_acroform(
+    ctx: &Ctx<'_, '_>,
+    old: &Dict,
+    new: &Dict,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
     for k in changed_keys(old, new) {
         match k.as_slice() {
             b"Fields" => {
-                let o = old.get(b"Fields").cloned().unwrap_or(Object::Array(Vec::new()));
-                let n = new.get(b"Fields").cloned().unwrap_or(Object::Array(Vec::new()));
+                let o = old
+                    .get(b"Fields")
+                    .cloned()
+                    .unwrap_or(Object::Array(Vec::new()));
+                let n = new
+                    .get(b"Fields")
+                    .cloned()
+                    .unwrap_or(Object::Array(Vec::new()));
                 check_list(ctx, &o, &n, "form field list", sigs, report);
             }
             b"SigFlags" | b"DR" | b"DA" => {}
-            _ => report.modifications.push(format!("form entry {} changed", key_str(&k))),
+            _ => report
+                .modifications
+                .push(format!("form entry {} changed", key_str(&k))),
         }
     }
 }
 
-fn check_page(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object, sigs: &HashSet<u32>, report: &mut ChangeReport) {
+fn check_page(
+    ctx: &Ctx<'_, '_>,
+    num: u32,
+    old: &Object,
+    new: &Object,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
     let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-        report.modifications.push(format!("page object {num} was replaced"));
+        report
+            .modifications
+            .push(format!("page object {num} was replaced"));
         return;
     };
     for k in changed_keys(o, n) {
         if k == b"Annots" {
-            let oa = o.get(b"Annots").cloned().unwrap_or(Object::Array(Vec::new()));
-            let na = n.get(b"Annots").cloned().unwrap_or(Object::Array(Vec::new()));
+            let oa = o
+                .get(b"Annots")
+                .cloned()
+                .unwrap_or(Object::Array(Vec::new()));
+            let na = n
+                .get(b"Annots")
+                .cloned()
+                .unwrap_or(Object::Array(Vec::new()));
             check_list(ctx, &oa, &na, "annotation list", sigs, report);
         } else {
-            report.modifications.push(format!("page object {num}: {} changed (page content or resources)", key_str(&k)));
+            report.modifications.push(format!(
+                "page object {num}: {} changed (page content or resources)",
+                key_str(&k)
+            ));
         }
     }
 }
 
 fn check_field(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object, report: &mut ChangeReport) {
     let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
-        report.modifications.push(format!("form field {num} was replaced"));
+        report
+            .modifications
+            .push(format!("form field {num} was replaced"));
         return;
     };
     let is_sig = o.name(b"FT") == Some(b"Sig") || n.name(b"FT") == Some(b"Sig");
@@ -370,9 +543,15 @@ fn check_field(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object, report: 
             _ => false,
         };
         if allowed {
-            report.allowed.push(if is_sig { "signature field signed".into() } else { format!("form field {num} filled") });
+            report.allowed.push(if is_sig {
+                "signature field signed".into()
+            } else {
+                format!("form field {num} filled")
+            });
         } else {
-            report.modifications.push(format!("form field {num}: {} changed", key_str(&k)));
+            report
+                .modifications
+                .push(format!("form field {num}: {} changed", key_str(&k)));
         }
     }
 }

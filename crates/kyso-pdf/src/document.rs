@@ -35,6 +35,9 @@ pub struct XrefSection {
     pub trailer: Dict,
 }
 
+/// The objects of a decoded object stream, in order.
+type ObjectStream = Vec<(u32, Object)>;
+
 /// Object-number → location, as of some revision.
 pub type XrefMap = HashMap<u32, XrefEntry>;
 
@@ -45,7 +48,7 @@ pub struct Document<'a> {
     sections: Vec<XrefSection>,
     current: XrefMap,
     startxref: usize,
-    objstm_cache: RefCell<HashMap<u32, Rc<Vec<(u32, Object)>>>>,
+    objstm_cache: RefCell<HashMap<u32, Rc<ObjectStream>>>,
 }
 
 const MAX_SECTIONS: usize = 4096;
@@ -57,19 +60,25 @@ impl<'a> Document<'a> {
         if parse::find(head, b"%PDF-").is_none() {
             return Err(Error::NotPdf);
         }
-        let sx = parse::rfind(data, b"startxref").ok_or_else(|| Error::Xref("no startxref (truncated file?)".into()))?;
+        let sx = parse::rfind(data, b"startxref")
+            .ok_or_else(|| Error::Xref("no startxref (truncated file?)".into()))?;
         // Objects after the last %%EOF mean an update that was cut off (or appended without an
         // xref section): readers would silently ignore it, so refuse the file.
         if let Some(eof) = parse::rfind(data, b"%%EOF") {
             let tail = &data[eof..];
-            if eof > sx && (parse::find(tail, b" obj").is_some() || parse::find(tail, b"endobj").is_some()) {
+            if eof > sx
+                && (parse::find(tail, b" obj").is_some() || parse::find(tail, b"endobj").is_some())
+            {
                 return Err(Error::Xref("objects follow the last %%EOF without a cross-reference section (truncated or incomplete update)".into()));
             }
         } else {
             return Err(Error::Xref("no %%EOF marker (truncated file?)".into()));
         }
         let mut p = Parser::new(data, sx + 9);
-        let startxref = p.uint().ok_or_else(|| Error::Xref("startxref without an offset".into()))? as usize;
+        let startxref = p
+            .uint()
+            .ok_or_else(|| Error::Xref("startxref without an offset".into()))?
+            as usize;
         let mut doc = Document {
             data,
             sections: Vec::new(),
@@ -84,7 +93,10 @@ impl<'a> Document<'a> {
                 return Err(Error::Xref("/Prev chain loops".into()));
             }
             let section = doc.read_section(off)?;
-            next = section.trailer.int(b"Prev").and_then(|v| usize::try_from(v).ok());
+            next = section
+                .trailer
+                .int(b"Prev")
+                .and_then(|v| usize::try_from(v).ok());
             doc.sections.push(section);
         }
         doc.current = doc.map_filtered(|_| true);
@@ -98,8 +110,8 @@ impl<'a> Document<'a> {
 
     /// The newest trailer.
     pub fn trailer(&self) -> &Dict {
-        // `open` guarantees at least one section.
-        &self.sections[0].trailer
+        static EMPTY: Dict = Dict(Vec::new());
+        self.sections.first().map_or(&EMPTY, |s| &s.trailer)
     }
 
     /// Sections, newest first.
@@ -114,7 +126,9 @@ impl<'a> Document<'a> {
 
     /// The style of the newest section (new sections should match it).
     pub fn xref_style(&self) -> XrefStyle {
-        let s = &self.sections[0];
+        let Some(s) = self.sections.first() else {
+            return XrefStyle::Table;
+        };
         if s.style == XrefStyle::Table && s.trailer.get(b"XRefStm").is_some() {
             XrefStyle::Table
         } else {
@@ -125,20 +139,34 @@ impl<'a> Document<'a> {
     /// Whether the first object is a linearization dictionary.
     pub fn is_linearized(&self) -> bool {
         let data = self.data;
-        let Some(pdf) = parse::find(&data[..data.len().min(1024)], b"%PDF-") else { return false };
+        let Some(pdf) = parse::find(&data[..data.len().min(1024)], b"%PDF-") else {
+            return false;
+        };
         let mut p = Parser::new(data, pdf + 5);
         p.token();
         p.skip_ws();
         match parse::parse_indirect(data, p.pos, &|_| None) {
-            Ok(o) => o.object.as_dict().is_some_and(|d| d.get(b"Linearized").is_some()),
+            Ok(o) => o
+                .object
+                .as_dict()
+                .is_some_and(|d| d.get(b"Linearized").is_some()),
             Err(_) => false,
         }
     }
 
     /// One more than the largest object number in use.
     pub fn size(&self) -> u32 {
-        let from_trailer = self.trailer().int(b"Size").unwrap_or(0).clamp(0, u32::MAX as i64) as u32;
-        let from_entries = self.current.keys().max().map(|m| m.saturating_add(1)).unwrap_or(0);
+        let from_trailer = self
+            .trailer()
+            .int(b"Size")
+            .unwrap_or(0)
+            .clamp(0, u32::MAX as i64) as u32;
+        let from_entries = self
+            .current
+            .keys()
+            .max()
+            .map(|m| m.saturating_add(1))
+            .unwrap_or(0);
         from_trailer.max(from_entries)
     }
 
@@ -164,8 +192,12 @@ impl<'a> Document<'a> {
 
     /// Object numbers defined by sections located at or after `end`.
     pub fn objects_changed_since(&self, end: usize) -> Vec<u32> {
-        let mut nums: Vec<u32> =
-            self.sections.iter().filter(|s| s.offset >= end).flat_map(|s| s.entries.iter().map(|(n, _)| *n)).collect();
+        let mut nums: Vec<u32> = self
+            .sections
+            .iter()
+            .filter(|s| s.offset >= end)
+            .flat_map(|s| s.entries.iter().map(|(n, _)| *n))
+            .collect();
         nums.sort_unstable();
         nums.dedup();
         nums
@@ -173,18 +205,27 @@ impl<'a> Document<'a> {
 
     fn read_section(&self, offset: usize) -> Result<XrefSection, Error> {
         if offset >= self.data.len() {
-            return Err(Error::Xref(format!("xref offset {offset} is past the end of the file")));
+            return Err(Error::Xref(format!(
+                "xref offset {offset} is past the end of the file"
+            )));
         }
         let mut p = Parser::new(self.data, offset);
         if p.eat_keyword(b"xref") {
             let (mut entries, trailer) = self.read_table(&mut p)?;
-            if let Some(stm) = trailer.int(b"XRefStm").and_then(|v| usize::try_from(v).ok()) {
-                if let Ok(extra) = self.read_xref_stream(stm) {
-                    let have: HashSet<u32> = entries.iter().map(|(n, _)| *n).collect();
-                    entries.extend(extra.entries.into_iter().filter(|(n, _)| !have.contains(n)));
-                }
+            if let Some(stm) = trailer
+                .int(b"XRefStm")
+                .and_then(|v| usize::try_from(v).ok())
+                && let Ok(extra) = self.read_xref_stream(stm)
+            {
+                let have: HashSet<u32> = entries.iter().map(|(n, _)| *n).collect();
+                entries.extend(extra.entries.into_iter().filter(|(n, _)| !have.contains(n)));
             }
-            Ok(XrefSection { offset, style: XrefStyle::Table, entries, trailer })
+            Ok(XrefSection {
+                offset,
+                style: XrefStyle::Table,
+                entries,
+                trailer,
+            })
         } else {
             self.read_xref_stream(offset)
         }
@@ -200,18 +241,29 @@ impl<'a> Document<'a> {
                 };
                 return Ok((entries, trailer));
             }
-            let start = p.uint().ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
-            let count = p.uint().ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
+            let start = p
+                .uint()
+                .ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
+            let count = p
+                .uint()
+                .ok_or_else(|| Error::Xref(format!("bad xref subsection at {}", p.pos)))?;
             if count > self.data.len() as u64 / 18 + 1 || start > u32::MAX as u64 {
                 return Err(Error::Xref("xref subsection count too large".into()));
             }
             for i in 0..count {
-                let off = p.uint().ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
-                let generation = p.uint().ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
+                let off = p
+                    .uint()
+                    .ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
+                let generation = p
+                    .uint()
+                    .ok_or_else(|| Error::Xref(format!("bad xref entry at {}", p.pos)))?;
                 let kind = p.token();
                 let num = (start + i).min(u32::MAX as u64) as u32;
                 let entry = match kind {
-                    b"n" if off > 0 => XrefEntry::InFile { offset: off as usize, generation: generation.min(u16::MAX as u64) as u16 },
+                    b"n" if off > 0 => XrefEntry::InFile {
+                        offset: off as usize,
+                        generation: generation.min(u16::MAX as u64) as u16,
+                    },
                     b"n" | b"f" => XrefEntry::Free,
                     _ => return Err(Error::Xref(format!("bad xref entry type at {}", p.pos))),
                 };
@@ -224,14 +276,22 @@ impl<'a> Document<'a> {
         let obj = parse::parse_indirect(self.data, offset, &|_| None)?;
         let stream = match obj.object {
             Object::Stream(s) if s.dict.name(b"Type") == Some(b"XRef") => s,
-            _ => return Err(Error::Xref(format!("no xref table or stream at offset {offset}"))),
+            _ => {
+                return Err(Error::Xref(format!(
+                    "no xref table or stream at offset {offset}"
+                )));
+            }
         };
         let data = filter::decode(&stream)?;
         let w: Vec<usize> = stream
             .dict
             .get(b"W")
             .and_then(Object::as_array)
-            .map(|a| a.iter().map(|o| o.as_int().unwrap_or(0).clamp(0, 8) as usize).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|o| o.as_int().unwrap_or(0).clamp(0, 8) as usize)
+                    .collect()
+            })
             .unwrap_or_default();
         if w.len() != 3 {
             return Err(Error::Xref("xref stream /W must have three widths".into()));
@@ -249,7 +309,10 @@ impl<'a> Document<'a> {
         let mut rows = data.chunks_exact(row);
         let mut entries = Vec::new();
         for pair in index.chunks(2) {
-            let (start, count) = (pair[0].max(0) as u64, pair.get(1).copied().unwrap_or(0).max(0) as u64);
+            let (start, count) = (
+                pair[0].max(0) as u64,
+                pair.get(1).copied().unwrap_or(0).max(0) as u64,
+            );
             for i in 0..count {
                 let Some(r) = rows.next() else { break };
                 let kind = if w[0] == 0 { 1 } else { field(&r[..w[0]]) };
@@ -258,14 +321,25 @@ impl<'a> Document<'a> {
                 let num = (start + i).min(u32::MAX as u64) as u32;
                 let entry = match kind {
                     0 => XrefEntry::Free,
-                    1 if f2 > 0 => XrefEntry::InFile { offset: f2 as usize, generation: f3.min(u16::MAX as u64) as u16 },
-                    2 => XrefEntry::InStream { stream: f2.min(u32::MAX as u64) as u32, index: f3.min(u32::MAX as u64) as u32 },
+                    1 if f2 > 0 => XrefEntry::InFile {
+                        offset: f2 as usize,
+                        generation: f3.min(u16::MAX as u64) as u16,
+                    },
+                    2 => XrefEntry::InStream {
+                        stream: f2.min(u32::MAX as u64) as u32,
+                        index: f3.min(u32::MAX as u64) as u32,
+                    },
                     _ => XrefEntry::Free,
                 };
                 entries.push((num, entry));
             }
         }
-        Ok(XrefSection { offset, style: XrefStyle::Stream, entries, trailer: stream.dict })
+        Ok(XrefSection {
+            offset,
+            style: XrefStyle::Stream,
+            entries,
+            trailer: stream.dict,
+        })
     }
 
     /// Resolves an object number in the current revision.
@@ -278,22 +352,35 @@ impl<'a> Document<'a> {
         match map.get(&r.num) {
             None | Some(XrefEntry::Free) => Ok(Object::Null),
             Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_at(map, *offset, r)?.object),
-            Some(XrefEntry::InStream { stream, index }) => self.from_object_stream(map, *stream, *index, r.num),
+            Some(XrefEntry::InStream { stream, index }) => {
+                self.object_from_stream(map, *stream, *index, r.num)
+            }
         }
     }
 
     /// Parses the indirect object at `offset`, checking that it is object `expect`.
-    pub fn parse_at(&self, map: &XrefMap, offset: usize, expect: ObjRef) -> Result<parse::IndirectObject, Error> {
+    pub fn parse_at(
+        &self,
+        map: &XrefMap,
+        offset: usize,
+        expect: ObjRef,
+    ) -> Result<parse::IndirectObject, Error> {
         if offset >= self.data.len() {
-            return Err(Error::Xref(format!("object {} at offset {offset} is past the end", expect.num)));
+            return Err(Error::Xref(format!(
+                "object {} at offset {offset} is past the end",
+                expect.num
+            )));
         }
         let length_of = |lr: ObjRef| match map.get(&lr.num) {
-            Some(XrefEntry::InFile { offset, .. }) => parse::parse_indirect(self.data, *offset, &|_| None)
-                .ok()
-                .and_then(|o| o.object.as_int()),
-            Some(XrefEntry::InStream { stream, index }) => {
-                self.from_object_stream(map, *stream, *index, lr.num).ok().and_then(|o| o.as_int())
+            Some(XrefEntry::InFile { offset, .. }) => {
+                parse::parse_indirect(self.data, *offset, &|_| None)
+                    .ok()
+                    .and_then(|o| o.object.as_int())
             }
+            Some(XrefEntry::InStream { stream, index }) => self
+                .object_from_stream(map, *stream, *index, lr.num)
+                .ok()
+                .and_then(|o| o.as_int()),
             _ => None,
         };
         let obj = parse::parse_indirect(self.data, offset, &length_of)?;
@@ -306,32 +393,52 @@ impl<'a> Document<'a> {
         Ok(obj)
     }
 
-    fn from_object_stream(&self, map: &XrefMap, stream: u32, index: u32, num: u32) -> Result<Object, Error> {
+    fn object_from_stream(
+        &self,
+        map: &XrefMap,
+        stream: u32,
+        index: u32,
+        num: u32,
+    ) -> Result<Object, Error> {
         let cached = self.objstm_cache.borrow().get(&stream).cloned();
         let objects = match cached {
             Some(o) => o,
             None => {
                 let loaded = Rc::new(self.load_object_stream(map, stream)?);
-                self.objstm_cache.borrow_mut().insert(stream, loaded.clone());
+                self.objstm_cache
+                    .borrow_mut()
+                    .insert(stream, loaded.clone());
                 loaded
             }
         };
-        if let Some((n, o)) = objects.get(index as usize) {
-            if *n == num {
-                return Ok(o.clone());
-            }
+        if let Some((n, o)) = objects.get(index as usize)
+            && *n == num
+        {
+            return Ok(o.clone());
         }
-        Ok(objects.iter().find(|(n, _)| *n == num).map(|(_, o)| o.clone()).unwrap_or(Object::Null))
+        Ok(objects
+            .iter()
+            .find(|(n, _)| *n == num)
+            .map(|(_, o)| o.clone())
+            .unwrap_or(Object::Null))
     }
 
     fn load_object_stream(&self, map: &XrefMap, stream: u32) -> Result<Vec<(u32, Object)>, Error> {
         let offset = match map.get(&stream) {
             Some(XrefEntry::InFile { offset, .. }) => *offset,
-            _ => return Err(Error::Xref(format!("object stream {stream} is not in the file"))),
+            _ => {
+                return Err(Error::Xref(format!(
+                    "object stream {stream} is not in the file"
+                )));
+            }
         };
         let s = match self.parse_at(map, offset, ObjRef::new(stream, 0))?.object {
             Object::Stream(s) => s,
-            _ => return Err(Error::Xref(format!("object {stream} is not an object stream"))),
+            _ => {
+                return Err(Error::Xref(format!(
+                    "object {stream} is not an object stream"
+                )));
+            }
         };
         let data = filter::decode(&s)?;
         let n = s.dict.int(b"N").unwrap_or(0).clamp(0, 1_000_000) as usize;
@@ -339,7 +446,9 @@ impl<'a> Document<'a> {
         let mut header = Parser::new(&data, 0);
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let (Some(num), Some(off)) = (header.uint(), header.uint()) else { break };
+            let (Some(num), Some(off)) = (header.uint(), header.uint()) else {
+                break;
+            };
             let pos = first.saturating_add(off as usize);
             if pos >= data.len() || num > u32::MAX as u64 {
                 break;
@@ -369,7 +478,10 @@ impl<'a> Document<'a> {
 
     /// The document catalog.
     pub fn catalog(&self) -> Result<(ObjRef, Dict), Error> {
-        let root = self.trailer().reference(b"Root").ok_or_else(|| Error::Xref("trailer has no /Root".into()))?;
+        let root = self
+            .trailer()
+            .reference(b"Root")
+            .ok_or_else(|| Error::Xref("trailer has no /Root".into()))?;
         match self.get(root)? {
             Object::Dict(d) => Ok((root, d)),
             _ => Err(Error::Xref("/Root is not a dictionary".into())),
@@ -379,19 +491,29 @@ impl<'a> Document<'a> {
     /// The pages in order, as references (walks the page tree, guarding against cycles).
     pub fn pages(&self) -> Result<Vec<ObjRef>, Error> {
         let (_, catalog) = self.catalog()?;
-        let root = catalog.reference(b"Pages").ok_or_else(|| Error::Xref("catalog has no /Pages".into()))?;
+        let root = catalog
+            .reference(b"Pages")
+            .ok_or_else(|| Error::Xref("catalog has no /Pages".into()))?;
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         self.walk_pages(root, &mut out, &mut seen, 0)?;
         Ok(out)
     }
 
-    fn walk_pages(&self, node: ObjRef, out: &mut Vec<ObjRef>, seen: &mut HashSet<ObjRef>, depth: usize) -> Result<(), Error> {
+    fn walk_pages(
+        &self,
+        node: ObjRef,
+        out: &mut Vec<ObjRef>,
+        seen: &mut HashSet<ObjRef>,
+        depth: usize,
+    ) -> Result<(), Error> {
         if depth > 64 || !seen.insert(node) {
             return Err(Error::Xref("page tree loops or is too deep".into()));
         }
         let obj = self.get(node)?;
-        let Some(d) = obj.as_dict() else { return Ok(()) };
+        let Some(d) = obj.as_dict() else {
+            return Ok(());
+        };
         match d.name(b"Type") {
             Some(b"Pages") | None if d.get(b"Kids").is_some() => {
                 let kids = self.resolve(d.get(b"Kids").unwrap_or(&Object::Null))?;

@@ -32,7 +32,10 @@ pub fn decode(stream: &Stream) -> Result<Vec<u8>, Error> {
                 }
             }
             other => {
-                return Err(Error::Unsupported(format!("stream filter /{}", String::from_utf8_lossy(other))));
+                return Err(Error::Unsupported(format!(
+                    "stream filter /{}",
+                    String::from_utf8_lossy(other)
+                )));
             }
         };
     }
@@ -79,7 +82,9 @@ fn unpredict(data: Vec<u8>, params: &Dict) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(data.len());
     let mut prev = vec![0u8; row_len];
     for chunk in data.chunks(row_len + 1) {
-        let Some((&kind, row)) = chunk.split_first() else { break };
+        let Some((&kind, row)) = chunk.split_first() else {
+            break;
+        };
         let mut cur = row.to_vec();
         cur.resize(row_len, 0);
         for i in 0..row_len {
@@ -103,7 +108,11 @@ fn unpredict(data: Vec<u8>, params: &Dict) -> Result<Vec<u8>, Error> {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
-    let (pa, pb, pc) = ((p - a as i16).abs(), (p - b as i16).abs(), (p - c as i16).abs());
+    let (pa, pb, pc) = (
+        (p - a as i16).abs(),
+        (p - b as i16).abs(),
+        (p - c as i16).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {

@@ -170,7 +170,10 @@ impl Object {
 /// Decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding ~ Latin-1).
 pub fn decode_text(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
         String::from_utf16_lossy(&units)
     } else if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
         String::from_utf8_lossy(rest).into_owned()
@@ -180,7 +183,25 @@ pub fn decode_text(bytes: &[u8]) -> String {
 }
 
 fn is_regular(b: u8) -> bool {
-    !matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    !matches!(
+        b,
+        b'\0'
+            | b'\t'
+            | b'\n'
+            | b'\x0c'
+            | b'\r'
+            | b' '
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'/'
+            | b'%'
+    )
 }
 
 /// Writes an object in PDF syntax.
@@ -278,12 +299,18 @@ mod tests {
         d.set(b"N", Object::name("A B"));
         let mut out = Vec::new();
         write_object(&mut out, &Object::Dict(d));
-        assert_eq!(out, b"<</Type /Sig /T (a\\(b\\)) /R 0.5 /N /A#20B >>".to_vec());
+        assert_eq!(
+            out,
+            b"<</Type /Sig /T (a\\(b\\)) /R 0.5 /N /A#20B >>".to_vec()
+        );
     }
 
     #[test]
     fn text_strings() {
-        assert_eq!(decode_text(&[0xfe, 0xff, 0x00, 0x41, 0x1e, 0xa0]), "A\u{1ea0}");
+        assert_eq!(
+            decode_text(&[0xfe, 0xff, 0x00, 0x41, 0x1e, 0xa0]),
+            "A\u{1ea0}"
+        );
         if let Object::String(s) = Object::text("Ánh") {
             assert_eq!(decode_text(&s), "Ánh");
         }

@@ -10,7 +10,10 @@ pub(crate) fn is_whitespace(b: u8) -> bool {
 }
 
 fn is_delimiter(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 /// A cursor over PDF bytes.
@@ -97,7 +100,9 @@ impl<'a> Parser<'a> {
             return Err(self.err("objects nested too deeply"));
         }
         self.skip_ws();
-        let b = self.peek().ok_or_else(|| self.err("unexpected end of file"))?;
+        let b = self
+            .peek()
+            .ok_or_else(|| self.err("unexpected end of file"))?;
         match b {
             b'/' => {
                 self.pos += 1;
@@ -148,28 +153,37 @@ impl<'a> Parser<'a> {
 
     fn number_or_ref(&mut self, t: &[u8], start: usize) -> Result<Object, Error> {
         let is_int = |s: &[u8]| {
-            let digits = s.strip_prefix(b"+").or_else(|| s.strip_prefix(b"-")).unwrap_or(s);
+            let digits = s
+                .strip_prefix(b"+")
+                .or_else(|| s.strip_prefix(b"-"))
+                .unwrap_or(s);
             !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
         };
         if is_int(t) {
             // Look ahead for `generation R`.
             if !t.starts_with(b"-") && !t.starts_with(b"+") {
                 let save = self.pos;
-                if let Some(generation) = self.uint() {
-                    if self.eat_keyword(b"R") {
-                        let num = parse_i64(t).ok_or(Error::syntax(start, "bad object number"))?;
-                        if (0..=u32::MAX as i64).contains(&num) && generation <= u16::MAX as u64 {
-                            return Ok(Object::Ref(ObjRef::new(num as u32, generation as u16)));
-                        }
-                        return Err(Error::syntax(start, "object number out of range"));
+                if let Some(generation) = self.uint()
+                    && self.eat_keyword(b"R")
+                {
+                    let num = parse_i64(t).ok_or(Error::syntax(start, "bad object number"))?;
+                    if (0..=u32::MAX as i64).contains(&num) && generation <= u16::MAX as u64 {
+                        return Ok(Object::Ref(ObjRef::new(num as u32, generation as u16)));
                     }
+                    return Err(Error::syntax(start, "object number out of range"));
                 }
                 self.pos = save;
             }
-            return parse_i64(t).map(Object::Int).ok_or(Error::syntax(start, "integer out of range"));
+            return parse_i64(t)
+                .map(Object::Int)
+                .ok_or(Error::syntax(start, "integer out of range"));
         }
         let text = std::str::from_utf8(t).map_err(|_| Error::syntax(start, "bad number"))?;
-        let cleaned = if text.starts_with("--") { &text[1..] } else { text };
+        let cleaned = if text.starts_with("--") {
+            &text[1..]
+        } else {
+            text
+        };
         cleaned
             .parse::<f64>()
             .ok()
@@ -207,7 +221,9 @@ impl<'a> Parser<'a> {
         let mut out = Vec::new();
         let mut depth = 1usize;
         loop {
-            let b = self.peek().ok_or(Error::syntax(start, "unterminated string"))?;
+            let b = self
+                .peek()
+                .ok_or(Error::syntax(start, "unterminated string"))?;
             self.pos += 1;
             match b {
                 b'(' => {
@@ -222,7 +238,9 @@ impl<'a> Parser<'a> {
                     out.push(b);
                 }
                 b'\\' => {
-                    let e = self.peek().ok_or(Error::syntax(start, "unterminated string"))?;
+                    let e = self
+                        .peek()
+                        .ok_or(Error::syntax(start, "unterminated string"))?;
                     self.pos += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -266,7 +284,9 @@ impl<'a> Parser<'a> {
             .ok_or(Error::syntax(start, "unterminated hex string"))?;
         let body = &self.data[self.pos..self.pos + end];
         self.pos += end + 1;
-        decode_hex(body).map(Object::String).ok_or(Error::syntax(start, "bad hex string"))
+        decode_hex(body)
+            .map(Object::String)
+            .ok_or(Error::syntax(start, "bad hex string"))
     }
 
     fn dict_body(&mut self, depth: usize) -> Result<Dict, Error> {
@@ -337,8 +357,12 @@ pub fn parse_indirect(
     length_of: &dyn Fn(ObjRef) -> Option<i64>,
 ) -> Result<IndirectObject, Error> {
     let mut p = Parser::new(data, offset);
-    let num = p.uint().ok_or(Error::syntax(offset, "expected an object number"))?;
-    let generation = p.uint().ok_or(Error::syntax(offset, "expected a generation number"))?;
+    let num = p
+        .uint()
+        .ok_or(Error::syntax(offset, "expected an object number"))?;
+    let generation = p
+        .uint()
+        .ok_or(Error::syntax(offset, "expected a generation number"))?;
     if !p.eat_keyword(b"obj") || num > u32::MAX as u64 || generation > u16::MAX as u64 {
         return Err(Error::syntax(offset, "expected 'obj'"));
     }
@@ -364,12 +388,18 @@ pub fn parse_indirect(
             q.eat_keyword(b"endstream")
         };
         let data_end = match declared {
-            Some(n) if n >= 0 && start.checked_add(n as usize).is_some_and(|e| e <= data.len() && ends_well(e)) => {
+            Some(n)
+                if n >= 0
+                    && start
+                        .checked_add(n as usize)
+                        .is_some_and(|e| e <= data.len() && ends_well(e)) =>
+            {
                 start + n as usize
             }
             _ => {
                 // Recover: find `endstream` and trim the EOL before it.
-                let rel = find(&data[start..], b"endstream").ok_or(Error::syntax(start, "stream without endstream"))?;
+                let rel = find(&data[start..], b"endstream")
+                    .ok_or(Error::syntax(start, "stream without endstream"))?;
                 let mut e = start + rel;
                 if e > start && data[e - 1] == b'\n' {
                     e -= 1;
@@ -383,12 +413,23 @@ pub fn parse_indirect(
         let mut q = Parser::new(data, data_end);
         q.eat_keyword(b"endstream");
         q.eat_keyword(b"endobj");
-        let stream = Stream { dict: dict.clone(), data: data[start..data_end].to_vec() };
-        return Ok(IndirectObject { id, object: Object::Stream(stream), end: q.pos });
+        let stream = Stream {
+            dict: dict.clone(),
+            data: data[start..data_end].to_vec(),
+        };
+        return Ok(IndirectObject {
+            id,
+            object: Object::Stream(stream),
+            end: q.pos,
+        });
     }
     p.pos = save;
     p.eat_keyword(b"endobj");
-    Ok(IndirectObject { id, object, end: p.pos })
+    Ok(IndirectObject {
+        id,
+        object,
+        end: p.pos,
+    })
 }
 
 /// Finds `needle` in `hay`.
@@ -424,7 +465,10 @@ mod tests {
         assert_eq!(parse(b"<48 65 6>"), Object::String(b"He`".to_vec()));
         assert_eq!(parse(b"/A#20B"), Object::Name(b"A B".to_vec()));
         let d = parse(b"<< /Type /Page /Kids [1 0 R 2 0 R] /N null >>");
-        assert_eq!(d.as_dict().and_then(|d| d.name(b"Type")), Some(&b"Page"[..]));
+        assert_eq!(
+            d.as_dict().and_then(|d| d.name(b"Type")),
+            Some(&b"Page"[..])
+        );
     }
 
     #[test]
@@ -444,7 +488,16 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        let samples: [&[u8]; 8] = [b"<<", b"[[[[", b"(\\", b"<zz>", b"<< /A", b"1 0", b"/", b"99999999999999999999 0 R"];
+        let samples: [&[u8]; 8] = [
+            b"<<",
+            b"[[[[",
+            b"(\\",
+            b"<zz>",
+            b"<< /A",
+            b"1 0",
+            b"/",
+            b"99999999999999999999 0 R",
+        ];
         for s in samples {
             let _ = Parser::new(s, 0).object();
             let _ = parse_indirect(s, 0, &|_| None);

@@ -91,10 +91,15 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         return Err(Error::CannotSign("encrypted PDFs are not supported".into()));
     }
     let existing = find_signatures(doc)?;
-    let signed: Vec<_> = existing.iter().filter(|s| !s.byte_range.is_empty()).collect();
+    let signed: Vec<_> = existing
+        .iter()
+        .filter(|s| !s.byte_range.is_empty())
+        .collect();
     if let Some(level) = req.certify {
         if !(1..=3).contains(&level) {
-            return Err(Error::CannotSign(format!("DocMDP level must be 1, 2 or 3, not {level}")));
+            return Err(Error::CannotSign(format!(
+                "DocMDP level must be 1, 2 or 3, not {level}"
+            )));
         }
         if !signed.is_empty() {
             return Err(Error::CannotSign(
@@ -109,7 +114,9 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
     }
     let (root_ref, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;
-    let page_ref = *pages.first().ok_or_else(|| Error::CannotSign("the document has no pages".into()))?;
+    let page_ref = *pages
+        .first()
+        .ok_or_else(|| Error::CannotSign("the document has no pages".into()))?;
 
     let mut up = IncrementalUpdate::new(doc);
     let sig_ref = up.reserve();
@@ -117,13 +124,20 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
     // AcroForm: indirect (rewrite that object), direct (rewrite the catalog), or new.
     let acro_entry = catalog.get(b"AcroForm").cloned();
     let (acro_ref, mut acroform) = match &acro_entry {
-        Some(Object::Ref(r)) => (Some(*r), doc.get(*r)?.as_dict().cloned().unwrap_or_default()),
+        Some(Object::Ref(r)) => (
+            Some(*r),
+            doc.get(*r)?.as_dict().cloned().unwrap_or_default(),
+        ),
         Some(Object::Dict(d)) => (None, d.clone()),
         _ => (None, Dict::new()),
     };
     let fields_entry = acroform.get(b"Fields").cloned();
     let mut fields: Vec<Object> = match &fields_entry {
-        Some(o) => doc.resolve(o)?.as_array().map(|a| a.to_vec()).unwrap_or_default(),
+        Some(o) => doc
+            .resolve(o)?
+            .as_array()
+            .map(|a| a.to_vec())
+            .unwrap_or_default(),
         None => Vec::new(),
     };
 
@@ -136,10 +150,14 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             let Some(d) = obj.as_dict() else { continue };
             if d.string(b"T").map(decode_text).as_deref() == Some(name.as_str()) {
                 if d.name(b"FT") != Some(b"Sig") {
-                    return Err(Error::CannotSign(format!("field '{name}' exists and is not a signature field")));
+                    return Err(Error::CannotSign(format!(
+                        "field '{name}' exists and is not a signature field"
+                    )));
                 }
                 if d.get(b"V").is_some() {
-                    return Err(Error::CannotSign(format!("field '{name}' is already signed")));
+                    return Err(Error::CannotSign(format!(
+                        "field '{name}' is already signed"
+                    )));
                 }
                 target = Some((r, d.clone()));
             }
@@ -221,7 +239,12 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
     head.set(b"Filter", Object::name("Adobe.PPKLite"));
     head.set(b"SubFilter", Object::name(req.sub_filter.name()));
     head.set(b"M", Object::string(req.signing_time.as_bytes()));
-    for (key, v) in [(&b"Name"[..], &req.name), (b"Reason", &req.reason), (b"Location", &req.location), (b"ContactInfo", &req.contact)] {
+    for (key, v) in [
+        (&b"Name"[..], &req.name),
+        (b"Reason", &req.reason),
+        (b"Location", &req.location),
+        (b"ContactInfo", &req.contact),
+    ] {
         if let Some(v) = v {
             head.set(key, Object::text(v));
         }
@@ -265,21 +288,38 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
     let br_at = obj_off + header_len + br_pos;
     let br = format!("[0 {} {} {}]", gap_start, gap_end, bytes.len() - gap_end);
     if br.len() > BYTE_RANGE_PLACEHOLDER.len() {
-        return Err(Error::CannotSign("file too large for the /ByteRange placeholder".into()));
+        return Err(Error::CannotSign(
+            "file too large for the /ByteRange placeholder".into(),
+        ));
     }
     let mut br_bytes = br.into_bytes();
     br_bytes.resize(BYTE_RANGE_PLACEHOLDER.len(), b' ');
     bytes[br_at..br_at + br_bytes.len()].copy_from_slice(&br_bytes);
-    Ok(PreparedPdf { bytes, gap: gap_start..gap_end })
+    Ok(PreparedPdf {
+        bytes,
+        gap: gap_start..gap_end,
+    })
 }
 
 /// Adds `annot` to the page's /Annots (direct array, indirect array, or new).
-fn add_annotation(doc: &Document<'_>, up: &mut IncrementalUpdate<'_, '_>, page_ref: ObjRef, annot: ObjRef) -> Result<(), Error> {
+fn add_annotation(
+    doc: &Document<'_>,
+    up: &mut IncrementalUpdate<'_, '_>,
+    page_ref: ObjRef,
+    annot: ObjRef,
+) -> Result<(), Error> {
     let page = doc.get(page_ref)?;
-    let mut page = page.as_dict().cloned().ok_or_else(|| Error::CannotSign("page is not a dictionary".into()))?;
+    let mut page = page
+        .as_dict()
+        .cloned()
+        .ok_or_else(|| Error::CannotSign("page is not a dictionary".into()))?;
     match page.get(b"Annots").cloned() {
         Some(Object::Ref(ar)) => {
-            let mut arr = doc.get(ar)?.as_array().map(|a| a.to_vec()).unwrap_or_default();
+            let mut arr = doc
+                .get(ar)?
+                .as_array()
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
             arr.push(Object::Ref(annot));
             up.set(ar, Object::Array(arr));
         }

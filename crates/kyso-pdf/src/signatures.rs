@@ -66,13 +66,20 @@ impl SignatureInfo {
     pub fn check_byte_range(&self, data: &[u8]) -> Result<CoveredRange, ByteRangeProblem> {
         let br = &self.byte_range;
         if br.len() != 4 {
-            return Err(ByteRangeProblem::Malformed(format!("/ByteRange has {} numbers, expected 4", br.len())));
+            return Err(ByteRangeProblem::Malformed(format!(
+                "/ByteRange has {} numbers, expected 4",
+                br.len()
+            )));
         }
         if br.iter().any(|v| *v < 0) || br[0] != 0 {
-            return Err(ByteRangeProblem::Malformed("/ByteRange must start at 0 with non-negative numbers".into()));
+            return Err(ByteRangeProblem::Malformed(
+                "/ByteRange must start at 0 with non-negative numbers".into(),
+            ));
         }
         let (a, b, c) = (br[1] as u64, br[2] as u64, br[3] as u64);
-        let end = b.checked_add(c).ok_or_else(|| ByteRangeProblem::Malformed("/ByteRange overflows".into()))?;
+        let end = b
+            .checked_add(c)
+            .ok_or_else(|| ByteRangeProblem::Malformed("/ByteRange overflows".into()))?;
         if a >= b || end > data.len() as u64 {
             return Err(ByteRangeProblem::Malformed(format!(
                 "/ByteRange [0 {a} {b} {c}] does not fit a file of {} bytes",
@@ -84,7 +91,9 @@ impl SignatureInfo {
         let well_formed = gap.len() >= 2
             && gap[0] == b'<'
             && gap[gap.len() - 1] == b'>'
-            && gap[1..gap.len() - 1].iter().all(|x| x.is_ascii_hexdigit() || is_whitespace(*x));
+            && gap[1..gap.len() - 1]
+                .iter()
+                .all(|x| x.is_ascii_hexdigit() || is_whitespace(*x));
         if !well_formed {
             return Err(ByteRangeProblem::GapNotContents(
                 "the bytes excluded by /ByteRange are not a hex string".into(),
@@ -106,7 +115,12 @@ impl SignatureInfo {
             ));
         }
         let covers_whole_document = data[end..].iter().all(|x| is_whitespace(*x));
-        Ok(CoveredRange { gap_start: a, gap_end: b, signed_end: end, covers_whole_document })
+        Ok(CoveredRange {
+            gap_start: a,
+            gap_end: b,
+            signed_end: end,
+            covers_whole_document,
+        })
     }
 }
 
@@ -117,16 +131,26 @@ fn text(d: &Dict, key: &[u8]) -> Option<String> {
 /// Lists the document's signatures in file order (by end of signed range).
 pub fn find_signatures(doc: &Document<'_>) -> Result<Vec<SignatureInfo>, Error> {
     let (_, catalog) = doc.catalog()?;
-    let Some(acroform) = catalog.get(b"AcroForm") else { return Ok(Vec::new()) };
+    let Some(acroform) = catalog.get(b"AcroForm") else {
+        return Ok(Vec::new());
+    };
     let acroform = doc.resolve(acroform)?;
-    let Some(acroform) = acroform.as_dict() else { return Ok(Vec::new()) };
+    let Some(acroform) = acroform.as_dict() else {
+        return Ok(Vec::new());
+    };
     let fields = doc.resolve(acroform.get(b"Fields").unwrap_or(&Object::Null))?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for f in fields.as_array().unwrap_or(&[]) {
         collect(doc, f, "", None, &mut out, &mut seen, 0)?;
     }
-    out.sort_by_key(|s| s.byte_range.get(2).copied().unwrap_or(0).saturating_add(s.byte_range.get(3).copied().unwrap_or(0)));
+    out.sort_by_key(|s| {
+        s.byte_range
+            .get(2)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(s.byte_range.get(3).copied().unwrap_or(0))
+    });
     Ok(out)
 }
 
@@ -143,13 +167,15 @@ fn collect(
         return Ok(());
     }
     let field_ref = field.as_ref();
-    if let Some(r) = field_ref {
-        if !seen.insert(r) {
-            return Ok(());
-        }
+    if let Some(r) = field_ref
+        && !seen.insert(r)
+    {
+        return Ok(());
     }
     let obj = doc.resolve(field)?;
-    let Some(d) = obj.as_dict() else { return Ok(()) };
+    let Some(d) = obj.as_dict() else {
+        return Ok(());
+    };
     let partial = d.string(b"T").map(decode_text);
     let name = match (&partial, parent_name.is_empty()) {
         (Some(p), true) => p.clone(),
@@ -173,12 +199,17 @@ fn collect(
     let Some(v) = d.get(b"V") else { return Ok(()) };
     let sig_ref = v.as_ref();
     let value = doc.resolve(v)?;
-    let Some(sd) = value.as_dict() else { return Ok(()) };
+    let Some(sd) = value.as_dict() else {
+        return Ok(());
+    };
     let byte_range = sd
         .get(b"ByteRange")
         .map(|o| doc.resolve(o))
         .transpose()?
-        .and_then(|o| o.as_array().map(|a| a.iter().map(|x| x.as_int().unwrap_or(-1)).collect()))
+        .and_then(|o| {
+            o.as_array()
+                .map(|a| a.iter().map(|x| x.as_int().unwrap_or(-1)).collect())
+        })
         .unwrap_or_default();
     let docmdp = sd
         .get(b"Reference")
@@ -189,11 +220,21 @@ fn collect(
         field: name,
         field_ref,
         sig_ref,
-        sig_type: sd.name(b"Type").map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_else(|| "Sig".into()),
-        filter: sd.name(b"Filter").map(|n| String::from_utf8_lossy(n).into_owned()),
-        sub_filter: sd.name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned()),
+        sig_type: sd
+            .name(b"Type")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_else(|| "Sig".into()),
+        filter: sd
+            .name(b"Filter")
+            .map(|n| String::from_utf8_lossy(n).into_owned()),
+        sub_filter: sd
+            .name(b"SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned()),
         byte_range,
-        contents: sd.string(b"Contents").map(|c| c.to_vec()).unwrap_or_default(),
+        contents: sd
+            .string(b"Contents")
+            .map(|c| c.to_vec())
+            .unwrap_or_default(),
         m: sd.string(b"M").map(|m| m.to_vec()),
         name: text(sd, b"Name"),
         reason: text(sd, b"Reason"),
@@ -210,7 +251,11 @@ fn docmdp_level(doc: &Document<'_>, reference: &Object) -> Option<u8> {
         let d = r.as_dict()?;
         if d.name(b"TransformMethod") == Some(b"DocMDP") {
             let params = d.get(b"TransformParams").and_then(|p| doc.resolve(p).ok());
-            let p = params.as_ref().and_then(Object::as_dict).and_then(|p| p.int(b"P")).unwrap_or(2);
+            let p = params
+                .as_ref()
+                .and_then(Object::as_dict)
+                .and_then(|p| p.int(b"P"))
+                .unwrap_or(2);
             return Some(p.clamp(1, 3) as u8);
         }
     }

@@ -28,7 +28,11 @@ pub struct Written {
 
 impl<'d, 'a> IncrementalUpdate<'d, 'a> {
     pub fn new(doc: &'d Document<'a>) -> Self {
-        IncrementalUpdate { doc, next_num: doc.size().max(1), objects: Vec::new() }
+        IncrementalUpdate {
+            doc,
+            next_num: doc.size().max(1),
+            objects: Vec::new(),
+        }
     }
 
     /// Reserves a new object number.
@@ -79,7 +83,10 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         }
         let mut next_num = self.next_num;
         let mut trailer = Dict::new();
-        let root = old_trailer.get(b"Root").cloned().ok_or_else(|| Error::Xref("trailer has no /Root".into()))?;
+        let root = old_trailer
+            .get(b"Root")
+            .cloned()
+            .ok_or_else(|| Error::Xref("trailer has no /Root".into()))?;
         trailer.set(b"Root", root);
         if let Some(info) = old_trailer.get(b"Info") {
             trailer.set(b"Info", info.clone());
@@ -90,13 +97,18 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         match doc.xref_style() {
             XrefStyle::Table => {
                 trailer.set(b"Size", Object::Int(next_num as i64));
-                let mut entries: Vec<(u32, usize, u16)> = offsets.iter().map(|(r, o)| (r.num, *o, r.generation)).collect();
+                let mut entries: Vec<(u32, usize, u16)> = offsets
+                    .iter()
+                    .map(|(r, o)| (r.num, *o, r.generation))
+                    .collect();
                 entries.sort_unstable();
                 out.extend_from_slice(b"xref\n");
                 for run in runs(&entries) {
                     out.extend_from_slice(format!("{} {}\n", run[0].0, run.len()).as_bytes());
                     for (_, off, generation) in run {
-                        out.extend_from_slice(format!("{off:010} {generation:05} n\r\n").as_bytes());
+                        out.extend_from_slice(
+                            format!("{off:010} {generation:05} n\r\n").as_bytes(),
+                        );
                     }
                 }
                 out.extend_from_slice(b"trailer\n");
@@ -107,7 +119,10 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
                 let xref_ref = ObjRef::new(next_num, 0);
                 next_num += 1;
                 trailer.set(b"Size", Object::Int(next_num as i64));
-                let mut entries: Vec<(u32, usize, u16)> = offsets.iter().map(|(r, o)| (r.num, *o, r.generation)).collect();
+                let mut entries: Vec<(u32, usize, u16)> = offsets
+                    .iter()
+                    .map(|(r, o)| (r.num, *o, r.generation))
+                    .collect();
                 entries.push((xref_ref.num, xref_offset, 0));
                 entries.sort_unstable();
                 let mut index = Vec::new();
@@ -123,15 +138,24 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
                 }
                 let mut dict = trailer;
                 dict.set(b"Type", Object::name("XRef"));
-                dict.set(b"W", Object::Array(vec![Object::Int(1), Object::Int(5), Object::Int(2)]));
+                dict.set(
+                    b"W",
+                    Object::Array(vec![Object::Int(1), Object::Int(5), Object::Int(2)]),
+                );
                 dict.set(b"Index", Object::Array(index));
                 out.extend_from_slice(format!("{} 0 obj\n", xref_ref.num).as_bytes());
-                write_object(&mut out, &Object::Stream(crate::object::Stream { dict, data }));
+                write_object(
+                    &mut out,
+                    &Object::Stream(crate::object::Stream { dict, data }),
+                );
                 out.extend_from_slice(b"\nendobj\n");
             }
         }
         out.extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
-        Ok(Written { bytes: out, offsets })
+        Ok(Written {
+            bytes: out,
+            offsets,
+        })
     }
 }
 

@@ -2,9 +2,9 @@
 
 use ring::signature as sig;
 
+use crate::Error;
 use crate::cert::{Curve, PublicKey};
 use crate::der::{self, Reader, tag};
-use crate::Error;
 
 /// An AlgorithmIdentifier: OID and raw parameters (empty when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,12 +20,18 @@ impl AlgorithmId {
         let seq = r.read_tag(tag::SEQUENCE, "AlgorithmIdentifier")?;
         let mut a = seq.reader();
         let oid = der::read_oid(&mut a)?;
-        Ok(AlgorithmId { oid, params: a.rest().to_vec() })
+        Ok(AlgorithmId {
+            oid,
+            params: a.rest().to_vec(),
+        })
     }
 
     /// Resolves a signature algorithm; `digest_hint` serves CMS, where the signature
     /// algorithm may be a bare key algorithm (rsaEncryption, ecPublicKey).
-    pub fn signature_scheme(&self, digest_hint: Option<DigestAlgorithm>) -> Result<SignatureScheme, Error> {
+    pub fn signature_scheme(
+        &self,
+        digest_hint: Option<DigestAlgorithm>,
+    ) -> Result<SignatureScheme, Error> {
         use DigestAlgorithm::*;
         let hinted = |d: Option<DigestAlgorithm>| {
             d.ok_or_else(|| Error::UnsupportedAlgorithm(format!("{} without a digest", self.oid)))
@@ -42,7 +48,11 @@ impl AlgorithmId {
             "1.2.840.10045.4.3.4" => SignatureScheme::Ecdsa(Sha512),
             "1.2.840.10045.2.1" => SignatureScheme::Ecdsa(hinted(digest_hint)?),
             "1.2.840.113549.1.1.10" => self.pss_scheme()?,
-            other => return Err(Error::UnsupportedAlgorithm(format!("signature algorithm {other}"))),
+            other => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "signature algorithm {other}"
+                )));
+            }
         })
     }
 
@@ -52,7 +62,8 @@ impl AlgorithmId {
         let mut mgf_digest = DigestAlgorithm::Sha1;
         let mut salt_len = 20u32;
         if !self.params.is_empty() {
-            let seq = der::parse_one(&self.params)?.expect(tag::SEQUENCE, "RSASSA-PSS-params")?;
+            let seq =
+                der::parse_one(&self.params)?.expect_tag(tag::SEQUENCE, "RSASSA-PSS-params")?;
             let mut r = seq.reader();
             if let Some(h) = r.read_optional(tag::ctx(0))? {
                 let alg = AlgorithmId::read(&mut h.reader())?;
@@ -62,11 +73,15 @@ impl AlgorithmId {
             if let Some(m) = r.read_optional(tag::ctx(1))? {
                 let mgf = AlgorithmId::read(&mut m.reader())?;
                 if mgf.oid != "1.2.840.113549.1.1.8" {
-                    return Err(Error::UnsupportedAlgorithm(format!("PSS mask generation {}", mgf.oid)));
+                    return Err(Error::UnsupportedAlgorithm(format!(
+                        "PSS mask generation {}",
+                        mgf.oid
+                    )));
                 }
                 let inner = AlgorithmId::read(&mut Reader::new(&mgf.params))?;
-                mgf_digest = DigestAlgorithm::from_oid(&inner.oid)
-                    .ok_or_else(|| Error::UnsupportedAlgorithm(format!("MGF1 hash {}", inner.oid)))?;
+                mgf_digest = DigestAlgorithm::from_oid(&inner.oid).ok_or_else(|| {
+                    Error::UnsupportedAlgorithm(format!("MGF1 hash {}", inner.oid))
+                })?;
             }
             if let Some(s) = r.read_optional(tag::ctx(2))? {
                 let i = s.reader().read_tag(tag::INTEGER, "saltLength")?;
@@ -77,7 +92,9 @@ impl AlgorithmId {
             }
         }
         if mgf_digest != digest {
-            return Err(Error::UnsupportedAlgorithm("RSA-PSS with an MGF1 hash unlike the message hash".into()));
+            return Err(Error::UnsupportedAlgorithm(
+                "RSA-PSS with an MGF1 hash unlike the message hash".into(),
+            ));
         }
         Ok(SignatureScheme::RsaPss { digest, salt_len })
     }
@@ -166,7 +183,10 @@ impl DigestAlgorithm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureScheme {
     RsaPkcs1(DigestAlgorithm),
-    RsaPss { digest: DigestAlgorithm, salt_len: u32 },
+    RsaPss {
+        digest: DigestAlgorithm,
+        salt_len: u32,
+    },
     Ecdsa(DigestAlgorithm),
 }
 
@@ -228,7 +248,12 @@ fn unsupported(what: String) -> Error {
 }
 
 /// Verifies `signature` over `message` with `key` under `scheme`.
-pub fn verify(scheme: SignatureScheme, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+pub fn verify(
+    scheme: SignatureScheme,
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
     use DigestAlgorithm::*;
     let alg: &dyn sig::VerificationAlgorithm = match (scheme, key) {
         (SignatureScheme::RsaPkcs1(d), PublicKey::Rsa { bits, .. }) => {
@@ -264,7 +289,13 @@ pub fn verify(scheme: SignatureScheme, key: &PublicKey, message: &[u8], signatur
             (Curve::P384, Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
             (c, d) => return Err(unsupported(format!("ECDSA {c:?} with {}", d.name()))),
         },
-        (s, k) => return Err(unsupported(format!("{} with a {} key", s.name(), k.describe()))),
+        (s, k) => {
+            return Err(unsupported(format!(
+                "{} with a {} key",
+                s.name(),
+                k.describe()
+            )));
+        }
     };
     let key_bytes = match key {
         PublicKey::Rsa { pkcs1, .. } => pkcs1.as_slice(),

@@ -8,7 +8,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub fn encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -69,17 +73,24 @@ pub fn pem_blocks(text: &[u8]) -> Result<Vec<PemBlock>, Error> {
     let mut rest: &str = &text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + 11..];
-        let label_end = after.find("-----").ok_or(Error::Pem("unterminated BEGIN line"))?;
+        let label_end = after
+            .find("-----")
+            .ok_or(Error::Pem("unterminated BEGIN line"))?;
         let label = after[..label_end].to_string();
         let body_start = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let end = body_start.find(&end_marker).ok_or(Error::Pem("missing END line"))?;
+        let end = body_start
+            .find(&end_marker)
+            .ok_or(Error::Pem("missing END line"))?;
         let body: String = body_start[..end]
             .lines()
             .filter(|l| !l.contains(':'))
             .collect::<Vec<_>>()
             .join("");
-        blocks.push(PemBlock { label, der: decode(body.as_bytes())? });
+        blocks.push(PemBlock {
+            label,
+            der: decode(body.as_bytes())?,
+        });
         rest = &body_start[end + end_marker.len()..];
     }
     Ok(blocks)

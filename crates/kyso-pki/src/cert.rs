@@ -2,11 +2,11 @@
 
 use std::ops::Range;
 
+use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::der::{self, Reader, tag};
 use crate::name::Name;
 use crate::time::{self, UnixTime};
-use crate::Error;
 
 /// A subject public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +31,12 @@ impl PublicKey {
     pub fn describe(&self) -> String {
         match self {
             PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
-            PublicKey::Ec { curve: Curve::P256, .. } => "ECDSA P-256".into(),
-            PublicKey::Ec { curve: Curve::P384, .. } => "ECDSA P-384".into(),
+            PublicKey::Ec {
+                curve: Curve::P256, ..
+            } => "ECDSA P-256".into(),
+            PublicKey::Ec {
+                curve: Curve::P384, ..
+            } => "ECDSA P-384".into(),
             PublicKey::Other(oid) => format!("key {oid}"),
         }
     }
@@ -49,8 +53,18 @@ pub mod key_usage {
 
 /// Extensions kyso understands; everything else is listed by OID.
 const KNOWN_EXTENSIONS: &[&str] = &[
-    "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.31", "2.5.29.32",
-    "2.5.29.35", "2.5.29.37", "1.3.6.1.5.5.7.1.1", "1.3.6.1.5.5.7.1.3", "1.3.6.1.5.5.7.48.1.5",
+    "2.5.29.14",
+    "2.5.29.15",
+    "2.5.29.17",
+    "2.5.29.18",
+    "2.5.29.19",
+    "2.5.29.31",
+    "2.5.29.32",
+    "2.5.29.35",
+    "2.5.29.37",
+    "1.3.6.1.5.5.7.1.1",
+    "1.3.6.1.5.5.7.1.3",
+    "1.3.6.1.5.5.7.48.1.5",
 ];
 
 /// A parsed certificate.
@@ -88,7 +102,8 @@ fn hex(b: &[u8]) -> String {
 impl Certificate {
     /// Parses a DER certificate.
     pub fn from_der(input: &[u8]) -> Result<Certificate, Error> {
-        let outer = der::parse_prefix(input)?.expect(tag::SEQUENCE, "certificate is not a SEQUENCE")?;
+        let outer =
+            der::parse_prefix(input)?.expect_tag(tag::SEQUENCE, "certificate is not a SEQUENCE")?;
         let der_bytes = outer.raw.to_vec();
         let outer = der::parse_one(&der_bytes)?;
         let mut r = outer.reader();
@@ -97,7 +112,11 @@ impl Certificate {
         let tbs_range = tbs_start..tbs_start + tbs.raw.len();
         let signature_algorithm = AlgorithmId::read(&mut r)?;
         let sig = r.read_tag(tag::BIT_STRING, "signatureValue")?;
-        let signature = sig.value.get(1..).ok_or(Error::Certificate("empty signature"))?.to_vec();
+        let signature = sig
+            .value
+            .get(1..)
+            .ok_or(Error::Certificate("empty signature"))?
+            .to_vec();
 
         let mut t = tbs.reader();
         t.read_optional(tag::ctx(0))?; // version
@@ -176,7 +195,7 @@ impl Certificate {
     fn apply_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {
         match oid {
             "2.5.29.19" => {
-                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "basicConstraints")?;
+                let seq = der::parse_one(value)?.expect_tag(tag::SEQUENCE, "basicConstraints")?;
                 let mut r = seq.reader();
                 let ca = match r.read_optional(tag::BOOLEAN)? {
                     Some(b) => b.value.first().is_some_and(|v| *v != 0),
@@ -192,7 +211,7 @@ impl Certificate {
                 self.basic_constraints = Some((ca, path_len));
             }
             "2.5.29.15" => {
-                let bits = der::parse_one(value)?.expect(tag::BIT_STRING, "keyUsage")?;
+                let bits = der::parse_one(value)?.expect_tag(tag::BIT_STRING, "keyUsage")?;
                 let b0 = bits.value.get(1).copied().unwrap_or(0);
                 let b1 = bits.value.get(2).copied().unwrap_or(0);
                 let mut usage = 0u16;
@@ -207,24 +226,30 @@ impl Certificate {
                 self.key_usage = Some(usage);
             }
             "2.5.29.37" => {
-                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "extKeyUsage")?;
+                let seq = der::parse_one(value)?.expect_tag(tag::SEQUENCE, "extKeyUsage")?;
                 let mut r = seq.reader();
                 while !r.is_empty() {
                     self.extended_key_usage.push(der::read_oid(&mut r)?);
                 }
             }
             "2.5.29.14" => {
-                self.subject_key_id =
-                    Some(der::parse_one(value)?.expect(tag::OCTET_STRING, "subjectKeyIdentifier")?.value.to_vec());
+                self.subject_key_id = Some(
+                    der::parse_one(value)?
+                        .expect_tag(tag::OCTET_STRING, "subjectKeyIdentifier")?
+                        .value
+                        .to_vec(),
+                );
             }
             "2.5.29.35" => {
-                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "authorityKeyIdentifier")?;
+                let seq =
+                    der::parse_one(value)?.expect_tag(tag::SEQUENCE, "authorityKeyIdentifier")?;
                 if let Some(id) = seq.reader().read_optional(tag::ctx_prim(0))? {
                     self.authority_key_id = Some(id.value.to_vec());
                 }
             }
             "2.5.29.32" => {
-                let seq = der::parse_one(value)?.expect(tag::SEQUENCE, "certificatePolicies")?;
+                let seq =
+                    der::parse_one(value)?.expect_tag(tag::SEQUENCE, "certificatePolicies")?;
                 let mut r = seq.reader();
                 while !r.is_empty() {
                     let info = r.read_tag(tag::SEQUENCE, "PolicyInformation")?;
@@ -301,10 +326,13 @@ fn parse_spki(content: &[u8]) -> Result<PublicKey, Error> {
     let mut r = Reader::new(content);
     let alg = AlgorithmId::read(&mut r)?;
     let bits = r.read_tag(tag::BIT_STRING, "subjectPublicKey")?;
-    let key = bits.value.get(1..).ok_or(Error::Certificate("empty public key"))?;
+    let key = bits
+        .value
+        .get(1..)
+        .ok_or(Error::Certificate("empty public key"))?;
     Ok(match alg.oid.as_str() {
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
-            let seq = der::parse_one(key)?.expect(tag::SEQUENCE, "RSAPublicKey")?;
+            let seq = der::parse_one(key)?.expect_tag(tag::SEQUENCE, "RSAPublicKey")?;
             let n = seq.reader().read_tag(tag::INTEGER, "RSA modulus")?.value;
             let skip = n.iter().take_while(|b| **b == 0).count();
             let n = &n[skip.min(n.len())..];
@@ -312,7 +340,10 @@ fn parse_spki(content: &[u8]) -> Result<PublicKey, Error> {
                 Some(top) => n.len() * 8 - top.leading_zeros() as usize,
                 None => 0,
             };
-            PublicKey::Rsa { pkcs1: key.to_vec(), bits }
+            PublicKey::Rsa {
+                pkcs1: key.to_vec(),
+                bits,
+            }
         }
         "1.2.840.10045.2.1" => {
             let curve_oid = der::parse_one(&alg.params)
@@ -325,7 +356,10 @@ fn parse_spki(content: &[u8]) -> Result<PublicKey, Error> {
                 "1.3.132.0.34" => Curve::P384,
                 other => return Ok(PublicKey::Other(format!("EC curve {other}"))),
             };
-            PublicKey::Ec { curve, point: key.to_vec() }
+            PublicKey::Ec {
+                curve,
+                point: key.to_vec(),
+            }
         }
         other => PublicKey::Other(other.to_string()),
     })

@@ -2,9 +2,9 @@
 //! needed for document signatures: names and key identifiers, signatures, validity at a
 //! point in time, basicConstraints and pathLen, keyCertSign, unhandled critical extensions).
 
+use crate::Error;
 use crate::cert::{Certificate, key_usage};
 use crate::time::{self, UnixTime};
-use crate::Error;
 
 /// Trust anchors and intermediates available for path building.
 #[derive(Debug, Clone, Default)]
@@ -19,13 +19,26 @@ pub enum ChainProblem {
     /// No path from the signer to any trust anchor.
     NoPathToAnchor,
     /// A certificate in the path is outside its validity period at the time checked.
-    Expired { subject: String, not_after: UnixTime },
-    NotYetValid { subject: String, not_before: UnixTime },
+    Expired {
+        subject: String,
+        not_after: UnixTime,
+    },
+    NotYetValid {
+        subject: String,
+        not_before: UnixTime,
+    },
     /// An issuing certificate is not a CA, lacks keyCertSign, or its pathLen is exceeded.
-    NotACa { subject: String },
-    PathLenExceeded { subject: String },
+    NotACa {
+        subject: String,
+    },
+    PathLenExceeded {
+        subject: String,
+    },
     /// A critical extension kyso does not process.
-    UnhandledCriticalExtension { subject: String, oid: String },
+    UnhandledCriticalExtension {
+        subject: String,
+        oid: String,
+    },
     /// A certificate signature uses an algorithm kyso cannot check.
     UnsupportedAlgorithm(String),
 }
@@ -35,17 +48,35 @@ impl std::fmt::Display for ChainProblem {
         match self {
             ChainProblem::NoPathToAnchor => f.write_str("no chain to a trusted root"),
             ChainProblem::Expired { subject, not_after } => {
-                write!(f, "certificate '{subject}' expired at {}", time::to_rfc3339(*not_after))
+                write!(
+                    f,
+                    "certificate '{subject}' expired at {}",
+                    time::to_rfc3339(*not_after)
+                )
             }
-            ChainProblem::NotYetValid { subject, not_before } => {
-                write!(f, "certificate '{subject}' is not valid before {}", time::to_rfc3339(*not_before))
+            ChainProblem::NotYetValid {
+                subject,
+                not_before,
+            } => {
+                write!(
+                    f,
+                    "certificate '{subject}' is not valid before {}",
+                    time::to_rfc3339(*not_before)
+                )
             }
             ChainProblem::NotACa { subject } => write!(f, "issuer '{subject}' is not a CA"),
-            ChainProblem::PathLenExceeded { subject } => write!(f, "path length constraint of '{subject}' exceeded"),
-            ChainProblem::UnhandledCriticalExtension { subject, oid } => {
-                write!(f, "certificate '{subject}' has an unsupported critical extension {oid}")
+            ChainProblem::PathLenExceeded { subject } => {
+                write!(f, "path length constraint of '{subject}' exceeded")
             }
-            ChainProblem::UnsupportedAlgorithm(a) => write!(f, "unsupported algorithm in the chain: {a}"),
+            ChainProblem::UnhandledCriticalExtension { subject, oid } => {
+                write!(
+                    f,
+                    "certificate '{subject}' has an unsupported critical extension {oid}"
+                )
+            }
+            ChainProblem::UnsupportedAlgorithm(a) => {
+                write!(f, "unsupported algorithm in the chain: {a}")
+            }
         }
     }
 }
@@ -89,7 +120,12 @@ impl TrustStore {
 
     /// Builds a path for `leaf` using `extra` (e.g. certificates carried in the signature)
     /// and the store's intermediates, and checks it at time `at`.
-    pub fn build_chain(&self, leaf: &Certificate, extra: &[Certificate], at: UnixTime) -> ChainOutcome {
+    pub fn build_chain(
+        &self,
+        leaf: &Certificate,
+        extra: &[Certificate],
+        at: UnixTime,
+    ) -> ChainOutcome {
         let mut best_partial: Vec<Certificate> = vec![leaf.clone()];
         let mut unsupported: Option<String> = None;
         let mut path = vec![leaf.clone()];
@@ -107,19 +143,32 @@ impl TrustStore {
         for (i, cert) in path.iter().enumerate() {
             let subject = cert.subject.to_string();
             if at > cert.not_after {
-                problems.push(ChainProblem::Expired { subject: subject.clone(), not_after: cert.not_after });
+                problems.push(ChainProblem::Expired {
+                    subject: subject.clone(),
+                    not_after: cert.not_after,
+                });
             } else if at < cert.not_before {
-                problems.push(ChainProblem::NotYetValid { subject: subject.clone(), not_before: cert.not_before });
+                problems.push(ChainProblem::NotYetValid {
+                    subject: subject.clone(),
+                    not_before: cert.not_before,
+                });
             }
             for oid in &cert.unhandled_critical {
-                problems.push(ChainProblem::UnhandledCriticalExtension { subject: subject.clone(), oid: oid.clone() });
+                problems.push(ChainProblem::UnhandledCriticalExtension {
+                    subject: subject.clone(),
+                    oid: oid.clone(),
+                });
             }
             if i > 0 {
                 // An issuer: must be a CA allowed to sign certificates, within pathLen.
                 let is_trusted_anchor = found && i == path.len() - 1;
                 let v1_anchor = is_trusted_anchor && cert.basic_constraints.is_none();
-                if !v1_anchor && (!cert.is_ca() || !cert.key_usage_allows_any(key_usage::KEY_CERT_SIGN)) {
-                    problems.push(ChainProblem::NotACa { subject: subject.clone() });
+                if !v1_anchor
+                    && (!cert.is_ca() || !cert.key_usage_allows_any(key_usage::KEY_CERT_SIGN))
+                {
+                    problems.push(ChainProblem::NotACa {
+                        subject: subject.clone(),
+                    });
                 }
                 if let Some((_, Some(max))) = cert.basic_constraints {
                     // Intermediates below this one, not counting self-issued ones.
@@ -130,7 +179,11 @@ impl TrustStore {
                 }
             }
         }
-        ChainOutcome { path, trusted: found, problems }
+        ChainOutcome {
+            path,
+            trusted: found,
+            problems,
+        }
     }
 
     fn extend(
@@ -150,15 +203,19 @@ impl TrustStore {
             return false;
         }
         // Anchors first, then intermediates from the store, then the signature's own.
-        let candidates = self.anchors.iter().chain(self.intermediates.iter()).chain(extra.iter());
+        let candidates = self
+            .anchors
+            .iter()
+            .chain(self.intermediates.iter())
+            .chain(extra.iter());
         for cand in candidates {
             if !cand.subject.matches(&current.issuer) {
                 continue;
             }
-            if let (Some(aki), Some(ski)) = (&current.authority_key_id, &cand.subject_key_id) {
-                if aki != ski {
-                    continue;
-                }
+            if let (Some(aki), Some(ski)) = (&current.authority_key_id, &cand.subject_key_id)
+                && aki != ski
+            {
+                continue;
             }
             if path.iter().any(|p| p.der() == cand.der()) {
                 continue;

@@ -50,7 +50,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// Fails unless the tag is `expected`.
-    pub fn expect(self, expected: u8, what: &'static str) -> Result<Self, Error> {
+    pub fn expect_tag(self, expected: u8, what: &'static str) -> Result<Self, Error> {
         if self.tag == expected {
             Ok(self)
         } else {
@@ -91,7 +91,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element and checks its tag.
     pub fn read_tag(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, Error> {
-        self.read()?.expect(tag, what)
+        self.read()?.expect_tag(tag, what)
     }
 
     /// Reads the next element if it has this tag.
@@ -135,8 +135,12 @@ fn parse_tlv(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize), Error> {
     };
     match len {
         Some(len) => {
-            let end = header.checked_add(len).ok_or(Error::Der("length overflow"))?;
-            let value = data.get(header..end).ok_or(Error::Der("truncated element"))?;
+            let end = header
+                .checked_add(len)
+                .ok_or(Error::Der("length overflow"))?;
+            let value = data
+                .get(header..end)
+                .ok_or(Error::Der("truncated element"))?;
             let raw = data.get(..end).ok_or(Error::Der("truncated element"))?;
             Ok((Tlv { tag, value, raw }, end))
         }
@@ -230,7 +234,9 @@ pub fn oid_from_str(dotted: &str) -> Vec<u8> {
 
 /// Reads an OID element and returns it in dotted form.
 pub fn read_oid(r: &mut Reader<'_>) -> Result<String, Error> {
-    Ok(oid_to_string(r.read_tag(tag::OID, "expected an OID")?.value))
+    Ok(oid_to_string(
+        r.read_tag(tag::OID, "expected an OID")?.value,
+    ))
 }
 
 /// Decodes a directory string of any of the usual string types.
@@ -256,7 +262,10 @@ pub fn decode_string(tlv: &Tlv<'_>) -> Option<String> {
             tlv.value
                 .chunks(4)
                 .filter(|c| c.len() == 4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])).unwrap_or('\u{fffd}'))
+                .map(|c| {
+                    char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                        .unwrap_or('\u{fffd}')
+                })
                 .collect(),
         ),
         _ => None,
@@ -337,7 +346,12 @@ mod tests {
 
     #[test]
     fn oid_round_trip() {
-        for s in ["1.2.840.113549.1.7.2", "2.5.4.97", "0.9.2342.19200300.100.1.1", "2.16.840.1.101.3.4.2.1"] {
+        for s in [
+            "1.2.840.113549.1.7.2",
+            "2.5.4.97",
+            "0.9.2342.19200300.100.1.1",
+            "2.16.840.1.101.3.4.2.1",
+        ] {
             assert_eq!(oid_to_string(&oid_from_str(s)), s);
         }
     }

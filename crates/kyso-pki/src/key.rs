@@ -3,9 +3,9 @@
 use ring::rand::SystemRandom;
 use ring::signature::{self as sig, EcdsaKeyPair, KeyPair, RsaKeyPair};
 
+use crate::Error;
 use crate::algorithm::{DigestAlgorithm, SignatureScheme};
 use crate::cert::{Certificate, Curve, PublicKey};
-use crate::Error;
 
 /// A private key able to sign.
 pub struct SigningKey {
@@ -32,23 +32,33 @@ impl SigningKey {
     pub fn from_pkcs8(pkcs8: &[u8]) -> Result<SigningKey, Error> {
         let rng = SystemRandom::new();
         if let Ok(k) = RsaKeyPair::from_pkcs8(pkcs8) {
-            return Ok(SigningKey { inner: KeyInner::Rsa(k), rng });
+            return Ok(SigningKey {
+                inner: KeyInner::Rsa(k),
+                rng,
+            });
         }
         for (curve, alg) in [
             (Curve::P256, &sig::ECDSA_P256_SHA256_ASN1_SIGNING),
             (Curve::P384, &sig::ECDSA_P384_SHA384_ASN1_SIGNING),
         ] {
             if let Ok(pair) = EcdsaKeyPair::from_pkcs8(alg, pkcs8, &rng) {
-                return Ok(SigningKey { inner: KeyInner::Ec { curve, pair }, rng });
+                return Ok(SigningKey {
+                    inner: KeyInner::Ec { curve, pair },
+                    rng,
+                });
             }
         }
-        Err(Error::Key("not an RSA or ECDSA P-256/P-384 PKCS#8 key".into()))
+        Err(Error::Key(
+            "not an RSA or ECDSA P-256/P-384 PKCS#8 key".into(),
+        ))
     }
 
     /// The digest this key signs with by default.
     pub fn default_digest(&self) -> DigestAlgorithm {
         match self.inner {
-            KeyInner::Ec { curve: Curve::P384, .. } => DigestAlgorithm::Sha384,
+            KeyInner::Ec {
+                curve: Curve::P384, ..
+            } => DigestAlgorithm::Sha384,
             _ => DigestAlgorithm::Sha256,
         }
     }
@@ -64,13 +74,25 @@ impl SigningKey {
     /// Checks that this key can sign with `digest`.
     pub fn supports(&self, digest: DigestAlgorithm) -> Result<(), Error> {
         match (&self.inner, digest) {
-            (_, DigestAlgorithm::Sha1) => Err(Error::UnsupportedAlgorithm("kyso never signs with SHA-1".into())),
-            (KeyInner::Ec { curve: Curve::P256, .. }, d) if d != DigestAlgorithm::Sha256 => {
-                Err(Error::UnsupportedAlgorithm("an ECDSA P-256 key signs with sha256 only".into()))
-            }
-            (KeyInner::Ec { curve: Curve::P384, .. }, d) if d != DigestAlgorithm::Sha384 => {
-                Err(Error::UnsupportedAlgorithm("an ECDSA P-384 key signs with sha384 only".into()))
-            }
+            (_, DigestAlgorithm::Sha1) => Err(Error::UnsupportedAlgorithm(
+                "kyso never signs with SHA-1".into(),
+            )),
+            (
+                KeyInner::Ec {
+                    curve: Curve::P256, ..
+                },
+                d,
+            ) if d != DigestAlgorithm::Sha256 => Err(Error::UnsupportedAlgorithm(
+                "an ECDSA P-256 key signs with sha256 only".into(),
+            )),
+            (
+                KeyInner::Ec {
+                    curve: Curve::P384, ..
+                },
+                d,
+            ) if d != DigestAlgorithm::Sha384 => Err(Error::UnsupportedAlgorithm(
+                "an ECDSA P-384 key signs with sha384 only".into(),
+            )),
             _ => Ok(()),
         }
     }
@@ -86,20 +108,27 @@ impl SigningKey {
                     _ => &sig::RSA_PKCS1_SHA256,
                 };
                 let mut out = vec![0u8; k.public().modulus_len()];
-                k.sign(pad, &self.rng, message, &mut out).map_err(|_| Error::SigningFailed)?;
+                k.sign(pad, &self.rng, message, &mut out)
+                    .map_err(|_| Error::SigningFailed)?;
                 Ok(out)
             }
-            KeyInner::Ec { pair, .. } => {
-                Ok(pair.sign(&self.rng, message).map_err(|_| Error::SigningFailed)?.as_ref().to_vec())
-            }
+            KeyInner::Ec { pair, .. } => Ok(pair
+                .sign(&self.rng, message)
+                .map_err(|_| Error::SigningFailed)?
+                .as_ref()
+                .to_vec()),
         }
     }
 
     /// Whether this key is the private half of `public`.
     pub fn matches(&self, public: &PublicKey) -> bool {
         match (&self.inner, public) {
-            (KeyInner::Rsa(k), PublicKey::Rsa { pkcs1, .. }) => k.public().as_ref() == pkcs1.as_slice(),
-            (KeyInner::Ec { pair, .. }, PublicKey::Ec { point, .. }) => pair.public_key().as_ref() == point.as_slice(),
+            (KeyInner::Rsa(k), PublicKey::Rsa { pkcs1, .. }) => {
+                k.public().as_ref() == pkcs1.as_slice()
+            }
+            (KeyInner::Ec { pair, .. }, PublicKey::Ec { point, .. }) => {
+                pair.public_key().as_ref() == point.as_slice()
+            }
             _ => false,
         }
     }
@@ -118,15 +147,20 @@ impl Credential {
     /// Reads a PKCS#12 (.p12/.pfx) file: OpenSSL 3 default (PBES2/AES) and legacy formats.
     pub fn from_pkcs12(data: &[u8], password: &str) -> Result<Credential, Error> {
         use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
-        let store = KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| match e {
-            p12_keystore::error::Error::MacError(_) => Error::WrongPassword,
-            p12_keystore::error::Error::UnpadError => Error::WrongPassword,
-            other => Error::Pkcs12(other.to_string()),
-        })?;
+        let store = KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(
+            |e| match e {
+                p12_keystore::error::Error::MacError(_) => Error::WrongPassword,
+                p12_keystore::error::Error::UnpadError => Error::WrongPassword,
+                other => Error::Pkcs12(other.to_string()),
+            },
+        )?;
         let (_, chain) = store.private_key_chain().ok_or(Error::NoKey)?;
         let key = SigningKey::from_pkcs8(chain.key().as_der())?;
-        let certs: Vec<Certificate> =
-            chain.certs().iter().map(|c| Certificate::from_der(c.as_der())).collect::<Result<_, _>>()?;
+        let certs: Vec<Certificate> = chain
+            .certs()
+            .iter()
+            .map(|c| Certificate::from_der(c.as_der()))
+            .collect::<Result<_, _>>()?;
         Self::assemble(key, certs)
     }
 
@@ -136,24 +170,36 @@ impl Credential {
         let block = blocks
             .iter()
             .find(|b| b.label == "PRIVATE KEY")
-            .ok_or_else(|| Error::Key("expected an unencrypted PKCS#8 'PRIVATE KEY' PEM block".into()))?;
+            .ok_or_else(|| {
+                Error::Key("expected an unencrypted PKCS#8 'PRIVATE KEY' PEM block".into())
+            })?;
         let key = SigningKey::from_pkcs8(&block.der)?;
         Self::assemble(key, Certificate::from_pem_or_der(certs_pem)?)
     }
 
     fn assemble(key: SigningKey, certs: Vec<Certificate>) -> Result<Credential, Error> {
-        let leaf_idx = certs.iter().position(|c| key.matches(&c.public_key)).ok_or(Error::NoKey)?;
+        let leaf_idx = certs
+            .iter()
+            .position(|c| key.matches(&c.public_key))
+            .ok_or(Error::NoKey)?;
         let mut certs = certs;
         let certificate = certs.remove(leaf_idx);
         // Order the rest issuer by issuer, starting from the leaf.
         let mut chain = Vec::new();
         let mut current = certificate.clone();
-        while let Some(pos) = certs.iter().position(|c| c.subject.matches(&current.issuer) && !current.is_self_issued()) {
+        while let Some(pos) = certs
+            .iter()
+            .position(|c| c.subject.matches(&current.issuer) && !current.is_self_issued())
+        {
             let next = certs.remove(pos);
             current = next.clone();
             chain.push(next);
         }
         chain.extend(certs);
-        Ok(Credential { key, certificate, chain })
+        Ok(Credential {
+            key,
+            certificate,
+            chain,
+        })
     }
 }

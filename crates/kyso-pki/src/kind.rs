@@ -75,15 +75,21 @@ pub fn classify(cert: &Certificate) -> Classification {
 
     for uid in subject.values(oids::UID) {
         if let Some((p, v)) = split_prefix(uid, PERSONAL_UID_PREFIXES) {
-            identifiers.entry(p.to_string()).or_insert_with(|| v.to_string());
+            identifiers
+                .entry(p.to_string())
+                .or_insert_with(|| v.to_string());
             basis.push(format!("UID {p}: (personal identifier)"));
             personal = true;
         } else if let Some((p, v)) = split_prefix(uid, AGENCY_UID_PREFIXES) {
-            identifiers.entry(p.to_string()).or_insert_with(|| v.to_string());
+            identifiers
+                .entry(p.to_string())
+                .or_insert_with(|| v.to_string());
             basis.push(format!("UID {p}: (organisation identifier)"));
             legal = true;
         } else if !uid.trim().is_empty() {
-            identifiers.entry("UID".to_string()).or_insert_with(|| uid.trim().to_string());
+            identifiers
+                .entry("UID".to_string())
+                .or_insert_with(|| uid.trim().to_string());
         }
     }
     if let Some(org_id) = subject.first(oids::ORGANIZATION_IDENTIFIER) {
@@ -106,14 +112,26 @@ pub fn classify(cert: &Certificate) -> Classification {
         basis.push("given name and surname".into());
         personal = true;
     }
-    if cert.policies.iter().any(|p| NATURAL_POLICIES.contains(&p.as_str()))
-        || cert.qc_statement_oids.iter().any(|p| NATURAL_QC.contains(&p.as_str()))
+    if cert
+        .policies
+        .iter()
+        .any(|p| NATURAL_POLICIES.contains(&p.as_str()))
+        || cert
+            .qc_statement_oids
+            .iter()
+            .any(|p| NATURAL_QC.contains(&p.as_str()))
     {
         basis.push("ETSI natural-person policy or qcStatement".into());
         personal = true;
     }
-    if cert.policies.iter().any(|p| LEGAL_POLICIES.contains(&p.as_str()))
-        || cert.qc_statement_oids.iter().any(|p| LEGAL_QC.contains(&p.as_str()))
+    if cert
+        .policies
+        .iter()
+        .any(|p| LEGAL_POLICIES.contains(&p.as_str()))
+        || cert
+            .qc_statement_oids
+            .iter()
+            .any(|p| LEGAL_QC.contains(&p.as_str()))
     {
         basis.push("ETSI legal-person policy or qcStatement".into());
         legal = true;
@@ -129,7 +147,11 @@ pub fn classify(cert: &Certificate) -> Classification {
         }
         SignerKind::Unknown
     };
-    Classification { kind, identifiers, basis }
+    Classification {
+        kind,
+        identifiers,
+        basis,
+    }
 }
 
 #[cfg(test)]
@@ -138,8 +160,14 @@ mod tests {
 
     #[test]
     fn prefixes() {
-        assert_eq!(split_prefix("CCCD:038085012345", PERSONAL_UID_PREFIXES), Some(("CCCD", "038085012345")));
-        assert_eq!(split_prefix("mst:0101234567-199", AGENCY_UID_PREFIXES), Some(("MST", "0101234567-199")));
+        assert_eq!(
+            split_prefix("CCCD:038085012345", PERSONAL_UID_PREFIXES),
+            Some(("CCCD", "038085012345"))
+        );
+        assert_eq!(
+            split_prefix("mst:0101234567-199", AGENCY_UID_PREFIXES),
+            Some(("MST", "0101234567-199"))
+        );
         assert_eq!(split_prefix("HCM:123", PERSONAL_UID_PREFIXES), None);
         assert_eq!(split_prefix("", PERSONAL_UID_PREFIXES), None);
     }

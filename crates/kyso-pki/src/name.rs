@@ -59,7 +59,7 @@ fn short_name(oid: &str) -> Option<&'static str> {
 impl Name {
     /// Parses a Name from its full DER encoding (SEQUENCE OF RDN).
     pub fn from_der(raw: &[u8]) -> Result<Name, Error> {
-        let seq = der::parse_one(raw)?.expect(tag::SEQUENCE, "Name is not a SEQUENCE")?;
+        let seq = der::parse_one(raw)?.expect_tag(tag::SEQUENCE, "Name is not a SEQUENCE")?;
         let mut attributes = Vec::new();
         let mut rdns = seq.reader();
         while !rdns.is_empty() {
@@ -74,7 +74,10 @@ impl Name {
                 attributes.push(NameAttribute { oid, value });
             }
         }
-        Ok(Name { raw: raw.to_vec(), attributes })
+        Ok(Name {
+            raw: raw.to_vec(),
+            attributes,
+        })
     }
 
     /// The DER encoding.
@@ -89,7 +92,10 @@ impl Name {
 
     /// Values of one attribute type, in order.
     pub fn values<'a>(&'a self, oid: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.attributes.iter().filter(move |a| a.oid == oid).map(|a| a.value.as_str())
+        self.attributes
+            .iter()
+            .filter(move |a| a.oid == oid)
+            .map(|a| a.value.as_str())
     }
 
     /// The first value of one attribute type.
@@ -109,14 +115,19 @@ impl Name {
             return true;
         }
         self.attributes.len() == other.attributes.len()
-            && self.attributes.iter().zip(&other.attributes).all(|(a, b)| {
-                a.oid == b.oid && fold(&a.value) == fold(&b.value)
-            })
+            && self
+                .attributes
+                .iter()
+                .zip(&other.attributes)
+                .all(|(a, b)| a.oid == b.oid && fold(&a.value) == fold(&b.value))
     }
 }
 
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn hex(b: &[u8]) -> String {

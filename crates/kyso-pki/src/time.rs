@@ -45,7 +45,14 @@ impl Civil {
     pub fn from_unix(t: UnixTime) -> Civil {
         let (year, month, day) = civil_from_days(t.div_euclid(86400));
         let s = t.rem_euclid(86400) as u32;
-        Civil { year, month, day, hour: s / 3600, minute: s / 60 % 60, second: s % 60 }
+        Civil {
+            year,
+            month,
+            day,
+            hour: s / 3600,
+            minute: s / 60 % 60,
+            second: s % 60,
+        }
     }
 
     fn to_unix(self) -> Result<UnixTime, Error> {
@@ -104,7 +111,10 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
     if !part.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(part.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32))
+    Some(
+        part.iter()
+            .fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32),
+    )
 }
 
 /// Parses a zone suffix (`Z`, `+07'00'`, `+0700`, `+07:00`, nothing) into minutes east of UTC.
@@ -139,9 +149,22 @@ pub struct ParsedTime {
 pub fn parse_pdf_date(s: &[u8]) -> Result<ParsedTime, Error> {
     let s = s.strip_prefix(b"D:").unwrap_or(s);
     let year = digits(s, 0, 4).ok_or(Error::Time("PDF date without a year"))? as i64;
-    let mut c = Civil { year, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+    let mut c = Civil {
+        year,
+        month: 1,
+        day: 1,
+        hour: 0,
+        minute: 0,
+        second: 0,
+    };
     let mut at = 4;
-    for field in [&mut c.month, &mut c.day, &mut c.hour, &mut c.minute, &mut c.second] {
+    for field in [
+        &mut c.month,
+        &mut c.day,
+        &mut c.hour,
+        &mut c.minute,
+        &mut c.second,
+    ] {
         match digits(s, at, 2) {
             Some(v) => {
                 *field = v;
@@ -151,7 +174,10 @@ pub fn parse_pdf_date(s: &[u8]) -> Result<ParsedTime, Error> {
         }
     }
     let zone = parse_zone(&s[at.min(s.len())..])?;
-    Ok(ParsedTime { unix: c.to_unix()? - zone.unwrap_or(0) as i64 * 60, offset_minutes: zone })
+    Ok(ParsedTime {
+        unix: c.to_unix()? - zone.unwrap_or(0) as i64 * 60,
+        offset_minutes: zone,
+    })
 }
 
 /// Parses an ASN.1 UTCTime (`YYMMDDHHMMSSZ`).
@@ -169,7 +195,14 @@ pub fn parse_generalized_time(s: &[u8]) -> Result<UnixTime, Error> {
 
 fn parse_asn1_rest(year: i64, s: &[u8], at: usize) -> Result<UnixTime, Error> {
     let f = |i: usize| digits(s, at + 2 * i, 2).ok_or(Error::Time("bad ASN.1 time"));
-    let c = Civil { year, month: f(0)?, day: f(1)?, hour: f(2)?, minute: f(3)?, second: digits(s, at + 8, 2).unwrap_or(0) };
+    let c = Civil {
+        year,
+        month: f(0)?,
+        day: f(1)?,
+        hour: f(2)?,
+        minute: f(3)?,
+        second: digits(s, at + 8, 2).unwrap_or(0),
+    };
     let mut rest_at = at + 10;
     if s.get(rest_at) == Some(&b'.') {
         rest_at += 1;
@@ -186,7 +219,9 @@ pub fn parse_rfc3339(s: &str) -> Result<ParsedTime, Error> {
     let b = s.trim().as_bytes();
     let bad = Error::Time("expected YYYY-MM-DDTHH:MM:SS[Z|±HH:MM]");
     let year = digits(b, 0, 4).ok_or(bad.clone())? as i64;
-    let sep_ok = b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') && matches!(b.get(10), Some(b'T' | b't' | b' '));
+    let sep_ok = b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && matches!(b.get(10), Some(b'T' | b't' | b' '));
     if !sep_ok || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return Err(bad);
     }
@@ -206,7 +241,10 @@ pub fn parse_rfc3339(s: &str) -> Result<ParsedTime, Error> {
         }
     }
     let zone = parse_zone(&b[at.min(b.len())..])?;
-    Ok(ParsedTime { unix: c.to_unix()? - zone.unwrap_or(0) as i64 * 60, offset_minutes: zone })
+    Ok(ParsedTime {
+        unix: c.to_unix()? - zone.unwrap_or(0) as i64 * 60,
+        offset_minutes: zone,
+    })
 }
 
 /// Encodes a time as ASN.1 UTCTime (years 1950–2049) or GeneralizedTime.
@@ -215,7 +253,12 @@ pub fn to_asn1_time(t: UnixTime) -> Vec<u8> {
     if (1950..2050).contains(&c.year) {
         let s = format!(
             "{:02}{:02}{:02}{:02}{:02}{:02}Z",
-            c.year % 100, c.month, c.day, c.hour, c.minute, c.second
+            c.year % 100,
+            c.month,
+            c.day,
+            c.hour,
+            c.minute,
+            c.second
         );
         crate::der::tlv(crate::der::tag::UTC_TIME, s.as_bytes())
     } else {
@@ -246,7 +289,10 @@ mod tests {
             assert_eq!(c.to_unix().unwrap(), t);
         }
         assert_eq!(to_rfc3339(1739331215), "2025-02-12T03:33:35Z");
-        assert_eq!(to_rfc3339_offset(1739331215, 420), "2025-02-12T10:33:35+07:00");
+        assert_eq!(
+            to_rfc3339_offset(1739331215, 420),
+            "2025-02-12T10:33:35+07:00"
+        );
         assert_eq!(to_pdf_date(1739331215, 420), "D:20250212103335+07'00'");
     }
 
@@ -266,7 +312,10 @@ mod tests {
     #[test]
     fn parses_asn1_and_rfc3339() {
         assert_eq!(parse_utc_time(b"250212033335Z").unwrap(), 1739331215);
-        assert_eq!(parse_generalized_time(b"20250212033335.123Z").unwrap(), 1739331215);
+        assert_eq!(
+            parse_generalized_time(b"20250212033335.123Z").unwrap(),
+            1739331215
+        );
         let p = parse_rfc3339("2025-02-12T10:33:35+07:00").unwrap();
         assert_eq!(p.unix, 1739331215);
         assert!(parse_rfc3339("yesterday").is_err());

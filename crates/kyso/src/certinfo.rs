@@ -36,11 +36,23 @@ pub struct CertificateInfo {
 /// Inspects one certificate.
 pub fn inspect(cert: &Certificate) -> CertificateInfo {
     let names = [
-        "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
-        "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly",
+        "digitalSignature",
+        "nonRepudiation",
+        "keyEncipherment",
+        "dataEncipherment",
+        "keyAgreement",
+        "keyCertSign",
+        "cRLSign",
+        "encipherOnly",
+        "decipherOnly",
     ];
     let key_usage = match cert.key_usage {
-        Some(bits) => names.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, n)| n.to_string()).collect(),
+        Some(bits) => names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, n)| n.to_string())
+            .collect(),
         None => Vec::new(),
     };
     CertificateInfo {

@@ -25,7 +25,10 @@ pub fn detect(data: &[u8]) -> Format {
         return Format::Pdf;
     }
     let trimmed = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
-    let first = trimmed.iter().position(|b| !b.is_ascii_whitespace()).map(|i| trimmed[i]);
+    let first = trimmed
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| trimmed[i]);
     if first == Some(b'<') {
         return Format::Xml;
     }

@@ -33,7 +33,9 @@ pub use trust::{TrustConfig, load_certificates};
 pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
     match detect(data) {
         Format::Pdf => verify_pdf(file, data, trust),
-        Format::Xml => DocumentReport::error(file, "xml", "XML signatures are not supported yet".into()),
+        Format::Xml => {
+            DocumentReport::error(file, "xml", "XML signatures are not supported yet".into())
+        }
         Format::Unknown => {
             let mut r = DocumentReport::error(file, "unknown", "not a PDF or XML document".into());
             r.reason = "unsupported".into();
@@ -53,5 +55,7 @@ pub fn verify_file(path: &std::path::Path, trust: &TrustConfig) -> DocumentRepor
 
 /// Parses an RFC 3339 time (`2035-01-01T00:00:00+07:00`) into Unix seconds.
 pub fn parse_time(s: &str) -> Result<i64, Error> {
-    kyso_pki::time::parse_rfc3339(s).map(|t| t.unix).map_err(Error::from)
+    kyso_pki::time::parse_rfc3339(s)
+        .map(|t| t.unix)
+        .map_err(Error::from)
 }

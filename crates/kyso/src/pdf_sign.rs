@@ -56,7 +56,9 @@ pub fn check_credential(cred: &Credential, at: time::UnixTime) -> Result<(), Err
         )));
     }
     if !c.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
-        return Err(Error::Invalid("the certificate's key usage does not allow signing".into()));
+        return Err(Error::Invalid(
+            "the certificate's key usage does not allow signing".into(),
+        ));
     }
     Ok(())
 }

@@ -16,7 +16,13 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     };
     let sigs = match kyso_pdf::find_signatures(&doc) {
         Ok(s) => s,
-        Err(e) => return DocumentReport::error(file, "pdf", format!("cannot read the signature fields: {e}")),
+        Err(e) => {
+            return DocumentReport::error(
+                file,
+                "pdf",
+                format!("cannot read the signature fields: {e}"),
+            );
+        }
     };
     // Revision ends, for numbering: sections in file order (a linearized file's first two count as one).
     let mut section_offsets: Vec<usize> = doc.sections().iter().map(|s| s.offset).collect();
@@ -33,8 +39,13 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         message: String::new(),
         signatures: Vec::new(),
     };
-    for sig in sigs.iter().filter(|s| !s.byte_range.is_empty() || !s.contents.is_empty()) {
-        report.signatures.push(verify_signature(&doc, sig, &section_offsets, docmdp, trust));
+    for sig in sigs
+        .iter()
+        .filter(|s| !s.byte_range.is_empty() || !s.contents.is_empty())
+    {
+        report
+            .signatures
+            .push(verify_signature(&doc, sig, &section_offsets, docmdp, trust));
     }
     report.finish();
     report
@@ -105,7 +116,13 @@ fn verify_signature(
         }
     };
     o.r.covers_whole_document = range.covers_whole_document;
-    o.r.revision = Some(revisions.iter().filter(|off| **off < range.signed_end).count().max(1));
+    o.r.revision = Some(
+        revisions
+            .iter()
+            .filter(|off| **off < range.signed_end)
+            .count()
+            .max(1),
+    );
 
     // Change analysis after this signature.
     match kyso_pdf::analyze(doc, range.signed_end, Permission::from_docmdp(docmdp)) {
@@ -115,30 +132,53 @@ fn verify_signature(
                 o.r.modified_after = true;
                 let first = changes.modifications[0].clone();
                 o.r.modifications = changes.modifications;
-                o.problem(Status::Failed, "modified_after_signing", format!("the document was modified after signing: {first}"));
+                o.problem(
+                    Status::Failed,
+                    "modified_after_signing",
+                    format!("the document was modified after signing: {first}"),
+                );
             }
         }
-        Err(e) => o.problem(Status::Indeterminate, "change_analysis_failed", format!("cannot analyse later revisions: {e}")),
+        Err(e) => o.problem(
+            Status::Indeterminate,
+            "change_analysis_failed",
+            format!("cannot analyse later revisions: {e}"),
+        ),
     }
 
     let sd = match SignedData::parse(&sig.contents) {
         Ok(sd) => sd,
         Err(e) => {
-            o.problem(Status::Failed, "malformed_signature", format!("the signature is not valid CMS: {e}"));
+            o.problem(
+                Status::Failed,
+                "malformed_signature",
+                format!("the signature is not valid CMS: {e}"),
+            );
             return o.r;
         }
     };
     let Some(si) = sd.signer_infos.first() else {
-        o.problem(Status::Failed, "malformed_signature", "the CMS has no signer".into());
+        o.problem(
+            Status::Failed,
+            "malformed_signature",
+            "the CMS has no signer".into(),
+        );
         return o.r;
     };
     if sd.signer_infos.len() > 1 {
-        o.r.warnings.push(format!("the CMS has {} signers; only the first is checked", sd.signer_infos.len()));
+        o.r.warnings.push(format!(
+            "the CMS has {} signers; only the first is checked",
+            sd.signer_infos.len()
+        ));
     }
     let digest = match si.digest() {
         Ok(d) => d,
         Err(e) => {
-            o.problem(Status::Indeterminate, "unsupported_algorithm", e.to_string());
+            o.problem(
+                Status::Indeterminate,
+                "unsupported_algorithm",
+                e.to_string(),
+            );
             return o.r;
         }
     };
@@ -148,7 +188,9 @@ fn verify_signature(
     }
     if let Ok(scheme) = si.signature_algorithm.signature_scheme(Some(digest)) {
         o.r.signature_algorithm = Some(scheme.name());
-        if matches!(scheme, SignatureScheme::RsaPkcs1(d) | SignatureScheme::Ecdsa(d) if d.is_weak()) && !digest.is_weak() {
+        if matches!(scheme, SignatureScheme::RsaPkcs1(d) | SignatureScheme::Ecdsa(d) if d.is_weak())
+            && !digest.is_weak()
+        {
             o.r.warnings.push("SHA-1 signature algorithm (weak)".into());
         }
     }
@@ -168,7 +210,9 @@ fn verify_signature(
     };
     o.r.signing_time = signing_time.map(time::to_rfc3339);
     if sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached") && si.signing_time().is_some() {
-        o.r.warnings.push("PAdES signature carries a CMS signingTime (not allowed by PAdES baseline)".into());
+        o.r.warnings.push(
+            "PAdES signature carries a CMS signingTime (not allowed by PAdES baseline)".into(),
+        );
     }
 
     // Integrity: messageDigest over the byte ranges, then the signature.
@@ -179,18 +223,38 @@ fn verify_signature(
     match si.message_digest() {
         Some(md) if md == computed.as_ref() => {}
         Some(_) => {
-            o.problem(Status::Failed, "digest_mismatch", "the signed bytes were changed (message digest does not match)".into());
+            o.problem(
+                Status::Failed,
+                "digest_mismatch",
+                "the signed bytes were changed (message digest does not match)".into(),
+            );
         }
         None => {
             if si.signed_attrs_der.is_none() {
-                o.problem(Status::Indeterminate, "unsupported_signature", "CMS without signed attributes".into());
+                o.problem(
+                    Status::Indeterminate,
+                    "unsupported_signature",
+                    "CMS without signed attributes".into(),
+                );
             } else {
-                o.problem(Status::Failed, "malformed_signature", "the CMS has no messageDigest attribute".into());
+                o.problem(
+                    Status::Failed,
+                    "malformed_signature",
+                    "the CMS has no messageDigest attribute".into(),
+                );
             }
         }
     }
-    if si.content_type().as_deref().is_some_and(|ct| ct != kyso_cms::oids::DATA) {
-        o.problem(Status::Failed, "malformed_signature", "the CMS contentType is not id-data".into());
+    if si
+        .content_type()
+        .as_deref()
+        .is_some_and(|ct| ct != kyso_cms::oids::DATA)
+    {
+        o.problem(
+            Status::Failed,
+            "malformed_signature",
+            "the CMS contentType is not id-data".into(),
+        );
     }
 
     let mut pool: Vec<Certificate> = sd.certificates.clone();
@@ -199,22 +263,42 @@ fn verify_signature(
         .cloned()
         .or_else(|| si.find_signer(trust.store.anchors()).cloned());
     let Some(signer) = signer else {
-        o.problem(Status::Indeterminate, "signer_certificate_missing", "the signer's certificate is not in the signature".into());
+        o.problem(
+            Status::Indeterminate,
+            "signer_certificate_missing",
+            "the signer's certificate is not in the signature".into(),
+        );
         return o.r;
     };
     o.r.signer = Some(signer_report(&signer));
     match si.verify_signature(&signer, None) {
         Ok(()) => {}
         Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a))) => {
-            o.problem(Status::Indeterminate, "unsupported_algorithm", format!("unsupported algorithm: {a}"));
+            o.problem(
+                Status::Indeterminate,
+                "unsupported_algorithm",
+                format!("unsupported algorithm: {a}"),
+            );
         }
-        Err(e) => o.problem(Status::Failed, "signature_invalid", format!("the cryptographic signature is invalid: {e}")),
+        Err(e) => o.problem(
+            Status::Failed,
+            "signature_invalid",
+            format!("the cryptographic signature is invalid: {e}"),
+        ),
     }
     if si.signing_certificate_matches(&signer) == Some(false) {
-        o.problem(Status::Failed, "signer_certificate_mismatch", "the signing-certificate attribute names another certificate".into());
+        o.problem(
+            Status::Failed,
+            "signer_certificate_mismatch",
+            "the signing-certificate attribute names another certificate".into(),
+        );
     }
     if !signer.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
-        o.problem(Status::Failed, "key_usage", "the signer certificate may not be used for signatures (key usage)".into());
+        o.problem(
+            Status::Failed,
+            "key_usage",
+            "the signer certificate may not be used for signatures (key usage)".into(),
+        );
     }
 
     // Chain at the validation time.
@@ -228,9 +312,15 @@ fn verify_signature(
             ChainProblem::NoPathToAnchor => (Status::Indeterminate, "untrusted_chain"),
             ChainProblem::Expired { .. } => (Status::Failed, "certificate_expired"),
             ChainProblem::NotYetValid { .. } => (Status::Failed, "certificate_not_yet_valid"),
-            ChainProblem::NotACa { .. } | ChainProblem::PathLenExceeded { .. } => (Status::Failed, "chain_invalid"),
-            ChainProblem::UnhandledCriticalExtension { .. } => (Status::Indeterminate, "unsupported_critical_extension"),
-            ChainProblem::UnsupportedAlgorithm(_) => (Status::Indeterminate, "unsupported_algorithm"),
+            ChainProblem::NotACa { .. } | ChainProblem::PathLenExceeded { .. } => {
+                (Status::Failed, "chain_invalid")
+            }
+            ChainProblem::UnhandledCriticalExtension { .. } => {
+                (Status::Indeterminate, "unsupported_critical_extension")
+            }
+            ChainProblem::UnsupportedAlgorithm(_) => {
+                (Status::Indeterminate, "unsupported_algorithm")
+            }
         };
         let mut msg = p.to_string();
         if matches!(p, ChainProblem::NoPathToAnchor) && trust.store.anchors().is_empty() {

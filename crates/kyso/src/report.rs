@@ -39,7 +39,11 @@ impl Status {
 
     /// The worse of two statuses.
     pub fn worst(self, other: Status) -> Status {
-        if other.rank() > self.rank() { other } else { self }
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -137,10 +141,17 @@ impl DocumentReport {
             self.message = "the document carries no signature".into();
             return;
         }
-        let worst = self.signatures.iter().fold(Status::Passed, |s, x| s.worst(x.status));
+        let worst = self
+            .signatures
+            .iter()
+            .fold(Status::Passed, |s, x| s.worst(x.status));
         self.status = worst;
         let n = self.signatures.len();
-        match self.signatures.iter().find(|s| s.status == worst && worst != Status::Passed) {
+        match self
+            .signatures
+            .iter()
+            .find(|s| s.status == worst && worst != Status::Passed)
+        {
             Some(s) => {
                 self.reason = s.reason.clone();
                 self.message = format!("signature '{}': {}", s.field, s.message);

@@ -23,9 +23,12 @@ pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
             .map_err(|e| Error::io(path, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der"))
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "pem" | "crt" | "cer" | "der"
+                    )
+                })
             })
             .collect();
         entries.sort();
@@ -33,12 +36,16 @@ pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
             out.extend(load_certificates(&p)?);
         }
         if out.is_empty() {
-            return Err(Error::Invalid(format!("{}: no certificate files (.pem/.crt/.cer/.der)", path.display())));
+            return Err(Error::Invalid(format!(
+                "{}: no certificate files (.pem/.crt/.cer/.der)",
+                path.display()
+            )));
         }
         Ok(out)
     } else {
         let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Certificate::from_pem_or_der(&data).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+        Certificate::from_pem_or_der(&data)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
     }
 }
 
@@ -55,7 +62,9 @@ impl TrustConfig {
     pub fn add_intermediates(&mut self, path: &Path) -> Result<usize, Error> {
         let certs = load_certificates(path)?;
         let n = certs.len();
-        certs.into_iter().for_each(|c| self.store.add_intermediate(c));
+        certs
+            .into_iter()
+            .for_each(|c| self.store.add_intermediate(c));
         Ok(n)
     }
 }

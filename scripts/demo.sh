@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job on the bundled fixtures: an official signs a letter with a personal certificate
+# (a certification signature), the registry adds the agency seal, and the receiving agency
+# verifies both. Output goes to target/demo/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo build --release --quiet --bin kyso
+kyso=target/release/kyso
+out=target/demo
+mkdir -p "$out"
+# The fixture PKCS#12 password; fixture-only, never use these keys for anything real.
+export KYSO_PASSWORD=kyso-fixture
+
+$kyso sign fixtures/pdf/letter-classic.pdf -o "$out/letter.signed.pdf" \
+    --p12 fixtures/pki/personal.p12 --password-env KYSO_PASSWORD --certify \
+    --reason "Phê duyệt văn bản" --location "Bắc Ninh"
+$kyso sign "$out/letter.signed.pdf" -o "$out/letter.final.pdf" \
+    --p12 fixtures/pki/agency.p12 --password-env KYSO_PASSWORD
+echo
+$kyso verify "$out/letter.final.pdf" --trust fixtures/pki/root.pem
+echo
+echo "machine-readable report:"
+$kyso verify "$out/letter.final.pdf" --trust fixtures/pki/root.pem --json
