@@ -254,12 +254,12 @@ echo "versions: $versions"
 echo "'kyso x' = peer time / kyso time, in-process vs in-process, CLI vs CLI (>1: kyso is faster)."
 awk -F '\t' '
     function line() { printf "%s\n", "-------------------------------------------------------------------------------------------------------------" }
-    BEGIN { printf "%-16s %-40s %12s  %-32s %8s\n", "tool", "what", "per file", "rate", "kyso x"; line() }
+    BEGIN { printf "%-17s %-40s %12s  %-32s %8s\n", "tool", "what", "per file", "rate", "kyso x"; line() }
     $1 == "S" { printf "%s\n", $2; next }
     {
         t = ($4 >= 100) ? sprintf("%.0f ms", $4) : ($4 >= 1) ? sprintf("%.2f ms", $4) : sprintf("%.0f us", $4 * 1000)
         r = ($6 == "") ? "" : sprintf("%.1f", $4 / $6)
-        printf "  %-14s %-40s %12s  %-32s %8s\n", $2, $3, t, $5, r
+        printf "  %-15s %-40s %12s  %-32s %8s\n", $2, $3, t, $5, r
     }
     END { line() }
 ' "$rows"
