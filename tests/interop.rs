@@ -266,3 +266,47 @@ fn everyone_rejects_tampering() {
         "pdfsig accepted a tampered file:\n{text}"
     );
 }
+
+#[test]
+#[ignore = "needs pyHanko: run scripts/test.sh"]
+fn kyso_fills_an_empty_field_made_by_pyhanko() {
+    let dir = tempdir();
+    let with_field = dir.path().join("field.pdf");
+    let o = run(Command::new(pyhanko())
+        .args(["sign", "addfields", "--field", "1/345,340,515,415/KyTen"])
+        .arg(pdf("letter-form.pdf"))
+        .arg(&with_field));
+    assert!(
+        o.status.success(),
+        "pyHanko addfields: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let signed = dir.path().join("signed.pdf");
+    sign(
+        &with_field,
+        &signed,
+        "personal.p12",
+        &["--field", "KyTen", "--certify"],
+    );
+    let (code, r) = verify_json(&signed);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["signatures"][0]["field"], "KyTen");
+    let (ok, text) = pyhanko_validate(&signed);
+    assert!(
+        ok && text.contains("KyTen") && text.contains(":INTACT:TRUSTED"),
+        "{text}"
+    );
+    // Filling the same field twice is refused.
+    let again = dir.path().join("again.pdf");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&signed)
+        .arg("-o")
+        .arg(&again)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--password-env", "KYSO_PASSWORD", "--field", "KyTen"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already signed"), "{}", stderr(&o));
+}
