@@ -318,18 +318,53 @@ fn parse_i64(t: &[u8]) -> Option<i64> {
     std::str::from_utf8(t).ok()?.parse().ok()
 }
 
+/// Hex digit values; `WS` marks PDF whitespace, `BAD` anything else.
+const WS: u8 = 0xfe;
+const BAD: u8 = 0xff;
+static HEX: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t[0] = WS;
+    t[b'\t' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t[0x0c] = WS;
+    t[b'\r' as usize] = WS;
+    t[b' ' as usize] = WS;
+    t
+};
+
 /// Decodes hex digits, ignoring whitespace; an odd final digit is followed by 0.
 pub fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len() / 2);
     let mut hi: Option<u8> = None;
-    for &b in body {
-        let v = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ if is_whitespace(b) => continue,
-            _ => return None,
-        };
+    let mut rest = body;
+    // Fast path: pairs of digits (signature /Contents are long runs of them).
+    while let [a, b, tail @ ..] = rest {
+        let (x, y) = (HEX[*a as usize], HEX[*b as usize]);
+        if x >= 16 || y >= 16 {
+            break;
+        }
+        out.push(x << 4 | y);
+        rest = tail;
+    }
+    for &b in rest {
+        let v = HEX[b as usize];
+        if v == WS {
+            continue;
+        }
+        if v == BAD {
+            return None;
+        }
         match hi.take() {
             Some(h) => out.push(h << 4 | v),
             None => hi = Some(v),
@@ -339,6 +374,11 @@ pub fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
         out.push(h << 4);
     }
     Some(out)
+}
+
+/// Whether every byte is a hex digit or whitespace.
+pub fn is_hex_text(body: &[u8]) -> bool {
+    body.iter().all(|b| HEX[*b as usize] != BAD)
 }
 
 /// An indirect object as found in the file.
@@ -504,5 +544,21 @@ mod tests {
         }
         let deep = vec![b'['; 10000];
         assert!(Parser::new(&deep, 0).object().is_err());
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    use super::*;
+
+    #[test]
+    fn hex_decoding() {
+        assert_eq!(decode_hex(b"48656c6c6f"), Some(b"Hello".to_vec()));
+        assert_eq!(decode_hex(b"48 65\n6C6c 6"), Some(b"Hell`".to_vec()));
+        assert_eq!(decode_hex(b"4"), Some(vec![0x40]));
+        assert_eq!(decode_hex(b"4g"), None);
+        assert_eq!(decode_hex(b""), Some(vec![]));
+        assert!(is_hex_text(b"00 ff\r\nAB"));
+        assert!(!is_hex_text(b"00>"));
     }
 }

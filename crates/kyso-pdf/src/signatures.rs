@@ -91,9 +91,7 @@ impl SignatureInfo {
         let well_formed = gap.len() >= 2
             && gap[0] == b'<'
             && gap[gap.len() - 1] == b'>'
-            && gap[1..gap.len() - 1]
-                .iter()
-                .all(|x| x.is_ascii_hexdigit() || is_whitespace(*x));
+            && parse::is_hex_text(&gap[1..gap.len() - 1]);
         if !well_formed {
             return Err(ByteRangeProblem::GapNotContents(
                 "the bytes excluded by /ByteRange are not a hex string".into(),
