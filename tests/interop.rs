@@ -243,15 +243,7 @@ fn everyone_rejects_tampering() {
     let dir = tempdir();
     let nss = nss_db(dir.path());
     let out = sign_both(&pdf("letter-classic.pdf"), dir.path());
-    let mut data = std::fs::read(&out).expect("read");
-    let at = data
-        .windows(9)
-        .position(|w| w == b"/MediaBox")
-        .expect("a page")
-        + 14;
-    data[at] = if data[at] == b'9' { b'8' } else { b'9' };
-    let tampered = dir.path().join("tampered.pdf");
-    std::fs::write(&tampered, &data).expect("write");
+    let tampered = tamper_page_size(&out, dir.path());
 
     let (code, r) = verify_json(&tampered);
     assert_eq!((code, r["status"].as_str()), (1, Some("failed")));

@@ -120,16 +120,7 @@ fn json_schema_has_the_documented_fields() {
 fn a_flipped_byte_fails_both_signatures() {
     let dir = tempdir();
     let out = sign_both(&pdf("letter-classic.pdf"), dir.path());
-    let mut data = std::fs::read(&out).expect("read");
-    // Change the page size of page 1 (inside both signed ranges).
-    let at = data
-        .windows(9)
-        .position(|w| w == b"/MediaBox")
-        .expect("a page")
-        + 14;
-    data[at] = if data[at] == b'9' { b'8' } else { b'9' };
-    let tampered = dir.path().join("tampered.pdf");
-    std::fs::write(&tampered, &data).expect("write");
+    let tampered = tamper_page_size(&out, dir.path());
     let (code, r) = verify_json(&tampered);
     assert_eq!(code, 1);
     assert_eq!(r["status"], "failed");
@@ -289,14 +280,7 @@ fn docmdp_1_refuses_further_signatures() {
         &["--certify", "--mdp", "1"],
     );
     let b = dir.path().join("b.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(&a)
-        .arg("-o")
-        .arg(&b)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .args(["--password-env", "KYSO_PASSWORD"]));
+    let o = try_sign(&a, &b, "agency.p12", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("DocMDP P=1"), "{}", stderr(&o));
     assert!(!b.exists());
@@ -306,14 +290,12 @@ fn docmdp_1_refuses_further_signatures() {
 fn a_certification_must_come_first() {
     let dir = tempdir();
     let b = dir.path().join("b.pdf");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(pdf("letter-signed-pyhanko.pdf"))
-        .arg("-o")
-        .arg(&b)
-        .arg("--p12")
-        .arg(pki("agency.p12"))
-        .args(["--password-env", "KYSO_PASSWORD", "--certify"]));
+    let o = try_sign(
+        &pdf("letter-signed-pyhanko.pdf"),
+        &b,
+        "agency.p12",
+        &["--certify"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("first signature"), "{}", stderr(&o));
     assert!(!b.exists());
@@ -348,14 +330,7 @@ fn output_equal_to_input_is_refused() {
     let a = dir.path().join("a.pdf");
     std::fs::copy(pdf("letter-classic.pdf"), &a).expect("copy");
     let before = sha(&a);
-    let o = run(kyso()
-        .arg("sign")
-        .arg(&a)
-        .arg("-o")
-        .arg(&a)
-        .arg("--p12")
-        .arg(pki("personal.p12"))
-        .args(["--password-env", "KYSO_PASSWORD"]));
+    let o = try_sign(&a, &a, "personal.p12", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--in-place"));
     assert_eq!(sha(&a), before);
@@ -384,14 +359,7 @@ fn wrong_password_or_broken_input_leaves_no_output() {
 
     let garbage = dir.path().join("garbage.pdf");
     std::fs::write(&garbage, b"%PDF-1.7\nthis is not really a pdf\n").expect("write");
-    let o = run(kyso()
-        .arg("sign")
-        .arg(&garbage)
-        .arg("-o")
-        .arg(&out)
-        .arg("--p12")
-        .arg(pki("personal.p12"))
-        .args(["--password-env", "KYSO_PASSWORD"]));
+    let o = try_sign(&garbage, &out, "personal.p12", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())

@@ -50,9 +50,9 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Signs `input` into `output` with a fixture PKCS#12, asserting success.
-pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
-    let o = run(kyso()
+/// Runs `kyso sign input -o output --p12 <fixture> --password-env KYSO_PASSWORD extra...`.
+pub fn try_sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
+    run(kyso()
         .arg("sign")
         .arg(input)
         .arg("-o")
@@ -60,7 +60,12 @@ pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
         .arg("--p12")
         .arg(pki(p12))
         .args(["--password-env", "KYSO_PASSWORD"])
-        .args(extra));
+        .args(extra))
+}
+
+/// Signs `input` into `output` with a fixture PKCS#12, asserting success.
+pub fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
+    let o = try_sign(input, output, p12, extra);
     assert!(
         o.status.success(),
         "kyso sign {} failed: {}",
@@ -132,4 +137,18 @@ pub fn kinds(report: &serde_json::Value) -> Vec<String> {
 
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
+}
+
+/// Copies `signed` with one digit of page 1's /MediaBox changed (inside every signed range).
+pub fn tamper_page_size(signed: &Path, dir: &Path) -> PathBuf {
+    let mut data = std::fs::read(signed).expect("read");
+    let at = data
+        .windows(9)
+        .position(|w| w == b"/MediaBox")
+        .expect("a page")
+        + 14;
+    data[at] = if data[at] == b'9' { b'8' } else { b'9' };
+    let tampered = dir.join("tampered.pdf");
+    std::fs::write(&tampered, &data).expect("write");
+    tampered
 }

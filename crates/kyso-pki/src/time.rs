@@ -81,13 +81,17 @@ pub fn to_rfc3339_offset(t: UnixTime, offset_minutes: i32) -> String {
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         c.year, c.month, c.day, c.hour, c.minute, c.second
     );
+    format!("{base}{}", zone_suffix(offset_minutes, ":", ""))
+}
+
+/// `Z`, or `±HH<sep>MM<end>`.
+fn zone_suffix(offset_minutes: i32, sep: &str, end: &str) -> String {
     if offset_minutes == 0 {
-        format!("{base}Z")
-    } else {
-        let sign = if offset_minutes < 0 { '-' } else { '+' };
-        let m = offset_minutes.unsigned_abs();
-        format!("{base}{sign}{:02}:{:02}", m / 60, m % 60)
+        return "Z".into();
     }
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let m = offset_minutes.unsigned_abs();
+    format!("{sign}{:02}{sep}{:02}{end}", m / 60, m % 60)
 }
 
 /// A PDF date string, e.g. `D:20250212103335+07'00'`.
@@ -97,13 +101,7 @@ pub fn to_pdf_date(t: UnixTime, offset_minutes: i32) -> String {
         "D:{:04}{:02}{:02}{:02}{:02}{:02}",
         c.year, c.month, c.day, c.hour, c.minute, c.second
     );
-    if offset_minutes == 0 {
-        format!("{base}Z")
-    } else {
-        let sign = if offset_minutes < 0 { '-' } else { '+' };
-        let m = offset_minutes.unsigned_abs();
-        format!("{base}{sign}{:02}'{:02}'", m / 60, m % 60)
-    }
+    format!("{base}{}", zone_suffix(offset_minutes, "'", "'"))
 }
 
 fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
