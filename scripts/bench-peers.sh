@@ -18,7 +18,8 @@
 #
 # Environment:
 #   KYSO_VENV         Python venv with pyhanko + pyhanko-cli (default: .venv if it has
-#                     pyhanko, else /tmp/kyso-pyhanko-venv, else create .venv and pip install)
+#                     pyhanko, else /tmp/kyso-pyhanko-venv, else create .venv and pip install
+#                     scripts/requirements-peers.txt, as scripts/test.sh does)
 #   CARGO_TARGET_DIR  honoured (the kyso binary is $CARGO_TARGET_DIR/release/kyso)
 #   RUNS              rounds per file for the fast CLIs (default 30, --quick 8)
 #   SLOW_RUNS         rounds per file for the pyHanko CLI (default 3, --quick 1)
@@ -56,6 +57,7 @@ out=bench-out
 kyso_bin=${CARGO_TARGET_DIR:-target}/release/kyso
 work=$(mktemp -d "${TMPDIR:-/tmp}/kyso-bench-peers.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'echo "bench-peers.sh: command failed at line $LINENO" >&2' ERR
 
 log() { printf '==> %s\n' "$*" >&2; }
 note() { printf '    note: %s\n' "$*" >&2; }
@@ -90,9 +92,13 @@ for cand in "${KYSO_VENV:-}" .venv /tmp/kyso-pyhanko-venv; do
 done
 if [ -z "$venv" ]; then
     target=${KYSO_VENV:-.venv}
-    log "no venv with pyHanko found: installing pyhanko + pyhanko-cli into $target"
+    # The same pinned versions as scripts/test.sh when the file is there.
+    reqs=(pyhanko pyhanko-cli)
+    [ -f scripts/requirements-peers.txt ] && reqs=(-r scripts/requirements-peers.txt)
+    log "no venv with pyHanko found: pip install ${reqs[*]} into $target"
     if { [ -x "$target/bin/python" ] || python3 -m venv "$target"; } &&
-        "$target/bin/python" -m pip install --quiet pyhanko pyhanko-cli && has_pyhanko "$target"; then
+        "$target/bin/python" -m pip install --quiet --disable-pip-version-check "${reqs[@]}" &&
+        has_pyhanko "$target"; then
         venv=$target
     else
         note "could not set up pyHanko: its rows are skipped"
@@ -160,7 +166,7 @@ for f in "${letters[@]}" "$big"; do
     fi
 done
 ((have_pdfsig)) && {
-    v=$(run_pdfsig "${letters[0]}" 2>&1 | sed -n 's/.*Certificate Validation: //p' | head -n 1)
+    v=$(run_pdfsig "${letters[0]}" 2>&1 | sed -n 's/.*Certificate Validation: //p' | sed -n 1p)
     note "pdfsig with its default NSS db says: '$v' (measured as is)"
 }
 
@@ -251,9 +257,9 @@ row "(ref) sha256sum" "same file, 1 pass" "$ms" "" ""
 
 echo
 echo "kyso vs peers: PDF signature verification, wall time per file"
-echo "host: $(nproc) CPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "host: $(nproc) CPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
 versions="kyso $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-((have_pdfsig)) && versions+=", $(pdfsig -v 2>&1 | head -n 1)"
+((have_pdfsig)) && versions+=", $(pdfsig -v 2>&1 | sed -n 1p)"
 [ -n "$venv" ] && versions+=", pyHanko $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pyHanko"))')"
 echo "versions: $versions"
 echo "'kyso x' = peer time / kyso time, in-process vs in-process, CLI vs CLI (>1: kyso is faster)."

@@ -49,6 +49,8 @@ pub struct Document<'a> {
     current: XrefMap,
     startxref: usize,
     objstm_cache: RefCell<HashMap<u32, Rc<ObjectStream>>>,
+    /// Parsed objects by file offset (valid for every revision: an offset names one object).
+    object_cache: RefCell<HashMap<usize, Rc<parse::IndirectObject>>>,
 }
 
 const MAX_SECTIONS: usize = 4096;
@@ -85,6 +87,7 @@ impl<'a> Document<'a> {
             current: XrefMap::new(),
             startxref,
             objstm_cache: RefCell::new(HashMap::new()),
+            object_cache: RefCell::new(HashMap::new()),
         };
         let mut seen = HashSet::new();
         let mut next = Some(startxref);
@@ -351,11 +354,31 @@ impl<'a> Document<'a> {
     pub fn get_in(&self, map: &XrefMap, r: ObjRef) -> Result<Object, Error> {
         match map.get(&r.num) {
             None | Some(XrefEntry::Free) => Ok(Object::Null),
-            Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_at(map, *offset, r)?.object),
+            Some(XrefEntry::InFile { offset, .. }) => {
+                Ok(self.cached_at(map, *offset, r)?.object.clone())
+            }
             Some(XrefEntry::InStream { stream, index }) => {
                 self.object_from_stream(map, *stream, *index, r.num)
             }
         }
+    }
+
+    fn cached_at(
+        &self,
+        map: &XrefMap,
+        offset: usize,
+        expect: ObjRef,
+    ) -> Result<Rc<parse::IndirectObject>, Error> {
+        if let Some(o) = self.object_cache.borrow().get(&offset)
+            && o.id.num == expect.num
+        {
+            return Ok(o.clone());
+        }
+        let parsed = Rc::new(self.parse_at(map, offset, expect)?);
+        self.object_cache
+            .borrow_mut()
+            .insert(offset, parsed.clone());
+        Ok(parsed)
     }
 
     /// Parses the indirect object at `offset`, checking that it is object `expect`.

@@ -91,7 +91,10 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         if let Some(info) = old_trailer.get(b"Info") {
             trailer.set(b"Info", info.clone());
         }
-        trailer.set(b"ID", Object::Array(new_id(old_trailer, &out)));
+        trailer.set(
+            b"ID",
+            Object::Array(new_id(old_trailer, orig.len(), &out[orig.len()..])),
+        );
         trailer.set(b"Prev", Object::Int(doc.startxref() as i64));
         let xref_offset = out.len();
         match doc.xref_style() {
@@ -171,8 +174,18 @@ fn runs(entries: &[(u32, usize, u16)]) -> Vec<&[(u32, usize, u16)]> {
     out
 }
 
-fn new_id(old_trailer: &Dict, content: &[u8]) -> Vec<Object> {
-    let fresh = ring::digest::digest(&ring::digest::SHA256, content).as_ref()[..16].to_vec();
+/// `/ID`: the original first element, and a new second element derived from the old ID, the
+/// original size and the appended bytes (not a second pass over the whole file).
+fn new_id(old_trailer: &Dict, orig_len: usize, appended: &[u8]) -> Vec<Object> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    if let Some(id) = old_trailer.get(b"ID") {
+        let mut old = Vec::new();
+        write_object(&mut old, id);
+        ctx.update(&old);
+    }
+    ctx.update(&(orig_len as u64).to_be_bytes());
+    ctx.update(appended);
+    let fresh = ctx.finish().as_ref()[..16].to_vec();
     let first = old_trailer
         .get(b"ID")
         .and_then(Object::as_array)

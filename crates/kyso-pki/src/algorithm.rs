@@ -306,3 +306,56 @@ pub fn verify(
         .verify(message, signature)
         .map_err(|_| Error::BadSignature)
 }
+
+/// Converts an ECDSA signature from DER (`SEQUENCE { r, s }`) to the fixed `r‖s` form used by
+/// XML Signature, each half `half_len` bytes (32 for P-256, 48 for P-384).
+pub fn ecdsa_der_to_fixed(der_sig: &[u8], half_len: usize) -> Result<Vec<u8>, Error> {
+    let seq = der::parse_one(der_sig)?.expect_tag(tag::SEQUENCE, "ECDSA signature")?;
+    let mut r = seq.reader();
+    let mut out = Vec::with_capacity(half_len * 2);
+    for _ in 0..2 {
+        let int = r.read_tag(tag::INTEGER, "ECDSA signature integer")?.value;
+        let skip = int.iter().take_while(|b| **b == 0).count();
+        let mag = &int[skip.min(int.len())..];
+        if mag.len() > half_len {
+            return Err(Error::Der("ECDSA integer too large"));
+        }
+        out.resize(out.len() + half_len - mag.len(), 0);
+        out.extend_from_slice(mag);
+    }
+    Ok(out)
+}
+
+/// Converts a fixed `r‖s` ECDSA signature to DER.
+pub fn ecdsa_fixed_to_der(fixed: &[u8]) -> Result<Vec<u8>, Error> {
+    if fixed.is_empty() || fixed.len() % 2 != 0 {
+        return Err(Error::Der("ECDSA r||s signature has an odd length"));
+    }
+    let (r, s) = fixed.split_at(fixed.len() / 2);
+    Ok(der::seq(&[&der::uint(r), &der::uint(s)]))
+}
+
+/// The length of one half of a fixed ECDSA signature for a curve.
+pub fn ecdsa_half_len(curve: crate::cert::Curve) -> usize {
+    match curve {
+        crate::cert::Curve::P256 => 32,
+        crate::cert::Curve::P384 => 48,
+    }
+}
+
+#[cfg(test)]
+mod ecdsa_form_tests {
+    use super::*;
+
+    #[test]
+    fn fixed_and_der_round_trip() {
+        let fixed: Vec<u8> = (1..=64).collect();
+        let der_form = ecdsa_fixed_to_der(&fixed).unwrap();
+        assert_eq!(ecdsa_der_to_fixed(&der_form, 32).unwrap(), fixed);
+        let mut high = vec![0x80u8; 64];
+        high[32] = 0;
+        let der_form = ecdsa_fixed_to_der(&high).unwrap();
+        assert_eq!(ecdsa_der_to_fixed(&der_form, 32).unwrap(), high);
+        assert!(ecdsa_fixed_to_der(&[1, 2, 3]).is_err());
+    }
+}
