@@ -328,7 +328,7 @@ pub fn ecdsa_der_to_fixed(der_sig: &[u8], half_len: usize) -> Result<Vec<u8>, Er
 
 /// Converts a fixed `r‖s` ECDSA signature to DER.
 pub fn ecdsa_fixed_to_der(fixed: &[u8]) -> Result<Vec<u8>, Error> {
-    if fixed.is_empty() || fixed.len() % 2 != 0 {
+    if fixed.is_empty() || !fixed.len().is_multiple_of(2) {
         return Err(Error::Der("ECDSA r||s signature has an odd length"));
     }
     let (r, s) = fixed.split_at(fixed.len() / 2);
