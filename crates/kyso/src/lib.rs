@@ -10,6 +10,7 @@
 //! ```
 
 mod certinfo;
+mod common;
 mod error;
 mod format;
 mod io;

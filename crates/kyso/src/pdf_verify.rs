@@ -2,9 +2,10 @@
 
 use kyso_cms::SignedData;
 use kyso_pdf::{Document, Permission, SignatureInfo};
-use kyso_pki::{Certificate, ChainProblem, SignatureScheme, cert::key_usage, time};
+use kyso_pki::{Certificate, SignatureScheme, time};
 
 use crate::certinfo::signer_report;
+use crate::common::{Outcome, check_signer};
 use crate::report::{DocumentReport, SignatureReport, Status};
 use crate::trust::TrustConfig;
 
@@ -49,24 +50,6 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     }
     report.finish();
     report
-}
-
-struct Outcome {
-    r: SignatureReport,
-}
-
-impl Outcome {
-    /// Records a problem; the first problem of the worst status gives the reason.
-    fn problem(&mut self, status: Status, reason: &str, message: String) {
-        if status.worst(self.r.status) != self.r.status || self.r.status == Status::Passed {
-            self.r.status = status.worst(self.r.status);
-            self.r.reason = reason.to_string();
-            self.r.message = message;
-        } else if self.r.status == status && self.r.reason == "ok" {
-            self.r.reason = reason.to_string();
-            self.r.message = message;
-        }
-    }
 }
 
 fn verify_signature(
@@ -293,40 +276,7 @@ fn verify_signature(
             "the signing-certificate attribute names another certificate".into(),
         );
     }
-    if !signer.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
-        o.problem(
-            Status::Failed,
-            "key_usage",
-            "the signer certificate may not be used for signatures (key usage)".into(),
-        );
-    }
-
-    // Chain at the validation time.
-    let at = trust.at.or(signing_time).unwrap_or_else(time::now);
     pool.retain(|c| c.der() != signer.der());
-    let chain = trust.store.build_chain(&signer, &pool, at);
-    o.r.chain = chain.path.iter().map(|c| c.subject.to_string()).collect();
-    o.r.trusted = chain.trusted;
-    for p in &chain.problems {
-        let (status, reason) = match p {
-            ChainProblem::NoPathToAnchor => (Status::Indeterminate, "untrusted_chain"),
-            ChainProblem::Expired { .. } => (Status::Failed, "certificate_expired"),
-            ChainProblem::NotYetValid { .. } => (Status::Failed, "certificate_not_yet_valid"),
-            ChainProblem::NotACa { .. } | ChainProblem::PathLenExceeded { .. } => {
-                (Status::Failed, "chain_invalid")
-            }
-            ChainProblem::UnhandledCriticalExtension { .. } => {
-                (Status::Indeterminate, "unsupported_critical_extension")
-            }
-            ChainProblem::UnsupportedAlgorithm(_) => {
-                (Status::Indeterminate, "unsupported_algorithm")
-            }
-        };
-        let mut msg = p.to_string();
-        if matches!(p, ChainProblem::NoPathToAnchor) && trust.store.anchors().is_empty() {
-            msg.push_str(" (no trust anchors given: use --trust)");
-        }
-        o.problem(status, reason, msg);
-    }
+    check_signer(&mut o, &signer, &pool, signing_time, trust);
     o.r
 }
