@@ -27,7 +27,7 @@ pub use kyso_pdf::SubFilter;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
 pub use pdf_sign::{PdfSignOptions, check_credential, sign_pdf};
 pub use pdf_verify::verify_pdf;
-pub use report::{DocumentReport, SignatureReport, SignerReport, Status};
+pub use report::{DocumentReport, ReferenceReport, SignatureReport, SignerReport, Status};
 pub use trust::{TrustConfig, load_certificates};
 
 /// Verifies a document of any supported format held in memory.

@@ -80,6 +80,8 @@ fn verify_signature(
             chain: Vec::new(),
             trusted: false,
             warnings: Vec::new(),
+            location: None,
+            references: Vec::new(),
         },
     };
     let data = doc.data();

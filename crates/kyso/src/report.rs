@@ -105,6 +105,29 @@ pub struct SignatureReport {
     pub trusted: bool,
     /// Things worth knowing that did not decide the status (weak digest, ...).
     pub warnings: Vec<String>,
+    /// XML: where the Signature element is, e.g. `/HDon/DSCKS/NBan/Signature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// XML: what each Reference covers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<ReferenceReport>,
+}
+
+/// What one XML Reference covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceReport {
+    /// The Reference URI as written (`""`, `#id`, ...).
+    pub uri: String,
+    /// Local name of the covered element (the document element for `""`).
+    pub element: Option<String>,
+    /// Its Id attribute.
+    pub id: Option<String>,
+    /// Where it sits, e.g. `/HDon/DLHDon`.
+    pub path: Option<String>,
+    /// The enveloped-signature transform removed the signature itself from what is covered.
+    pub minus_signature: bool,
+    /// The digest matched.
+    pub digest_ok: bool,
 }
 
 /// One document.
