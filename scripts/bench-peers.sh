@@ -253,10 +253,49 @@ row "(ref) SHA-256" "ring, in-process, 1 pass over the file" "$(json_num big_sha
 ms=$(mean_ms "$big_runs" run_sha256sum "$big")
 row "(ref) sha256sum" "same file, 1 pass" "$ms" "" ""
 
+# --- XML: e-invoices ------------------------------------------------------------------------
+
+log "cargo bench --bench xml ${bench_args[*]}"
+cargo bench --quiet --bench xml "${bench_args[@]}" | tee "$work/xml.txt"
+xml_json=$(grep '^{"bench":"kyso-xml"' "$work/xml.txt" | tail -n 1)
+xml_num() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" <<<"$xml_json"; }
+inv1=$out/invoice-1sig.xml
+inv2=$out/invoice-2sig.xml
+nban="//*[local-name()='NBan']/*[local-name()='Signature']"
+nmua="//*[local-name()='NMua']/*[local-name()='Signature']"
+run_xmlsec_1() { xmlsec1 --verify --trusted-pem "$root" --id-attr:Id DLHDon --node-xpath "$nban" "$1"; }
+# Both signatures of a two-signature invoice: two xmlsec1 runs (it verifies one node per run).
+run_xmlsec_2() { run_xmlsec_1 "$1" && xmlsec1 --verify --trusted-pem "$root" --id-attr:Id DLHDon --node-xpath "$nmua" "$1"; }
+for f in "$inv1" "$inv2"; do run_kyso "$f" >/dev/null || { echo "bench-peers.sh: kyso does not pass $f" >&2; exit 1; }; done
+for n in 1 2; do
+    f=$out/invoice-${n}sig.xml
+    kyso_ms=$(awk -v r="$(xml_num verify_${n}sig_per_s)" 'BEGIN { printf "%.4f", 1000 / r }')
+    section "E-invoice with $n signature(s): in-process, then one process per file"
+    row "kyso" "verify_bytes" "$kyso_ms" "$(xml_num verify_${n}sig_per_s) invoices/s" "$kyso_ms"
+    if [ -n "$venv" ] && "$venv/bin/python" -c 'import signxml' 2>/dev/null; then
+        locs=./DSCKS/NBan/
+        ((n == 2)) && locs=./DSCKS/NBan/,./DSCKS/NMua/
+        sx=$("$venv/bin/python" scripts/bench_signxml.py --trust "$root" --min-seconds "$py_seconds" "$f:$locs" | tail -n 1)
+        sx_ms=$(sed -n 's/.*"ms_per_invoice": \([0-9.eE+-]*\).*/\1/p' <<<"$sx")
+        row "signxml" "XMLVerifier().verify (in-process)" "$sx_ms" "$(rate "$sx_ms" invoices)" "$kyso_ms"
+    else
+        note "signxml not installed in $venv: its rows are skipped"
+    fi
+    kyso_cli_ms=$(mean_ms "$runs" run_kyso "$f")
+    row "kyso" "verify --trust root.pem" "$kyso_cli_ms" "$(rate "$kyso_cli_ms" invoices)" "$kyso_cli_ms"
+    if have xmlsec1; then
+        run_xmlsec_$n "$f" >/dev/null 2>&1 || note "xmlsec1 does not verify $f"
+        ms=$(mean_ms "$runs" run_xmlsec_$n "$f")
+        row "xmlsec1" "--verify (one process per signature)" "$ms" "$(rate "$ms" invoices)" "$kyso_cli_ms"
+    else
+        note "xmlsec1 not found: its rows are skipped"
+    fi
+done
+
 # --- table ----------------------------------------------------------------------------------
 
 echo
-echo "kyso vs peers: PDF signature verification, wall time per file"
+echo "kyso vs peers: PDF and XML signature verification, wall time per file"
 echo "host: $(nproc) CPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
 versions="kyso $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 ((have_pdfsig)) && versions+=", $(pdfsig -v 2>&1 | sed -n 1p)"

@@ -28,7 +28,7 @@ if ! "$venv/bin/python" -c 'import pyhanko, pyhanko.cli, signxml' 2>/dev/null; t
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-peers.txt
 fi
-export KYSO_PYHANKO="$venv/bin/pyhanko"
+export KYSO_PYHANKO="$venv/bin/pyhanko" KYSO_PYTHON="$venv/bin/python"
 export PATH="$venv/bin:$PATH"
 
 say "cargo fmt --check"
@@ -37,5 +37,5 @@ say "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-say "cargo test (including the interop tests against pyHanko, pdfsig, qpdf)"
+say "cargo test (including the interop tests against pyHanko, pdfsig, qpdf, xmlsec1, signxml)"
 cargo test --workspace -- --include-ignored

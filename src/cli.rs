@@ -16,14 +16,19 @@ pub const EXIT_ERROR: u8 = 2;
 #[command(
     name = "kyso",
     version,
-    about = "Sign and verify official documents (PDF/PAdES), with personal and agency certificates",
+    about = "Sign and verify official documents (PDF/PAdES and XML signatures), with personal and agency certificates",
     long_about = "kyso signs PDFs with PAdES signatures as incremental updates (a personal signature, then the \
-agency seal, each keeping the earlier ones valid) and verifies every signature: integrity, changes made after \
-signing, the certificate chain, and whether the signer is a person or an agency.\n\n\
+agency seal, each keeping the earlier ones valid) and XML documents with enveloped XML signatures (e-invoices: \
+seller, buyer and tax authority), and verifies every signature: integrity, changes made after signing, what is \
+covered, the certificate chain, and whether the signer is a person or an agency. The format is detected from \
+the content.\n\n\
 Exit codes: 0 success / every document passed; 1 some document did not pass (verify); 2 usage, I/O or input error.",
     after_help = "Examples:\n  kyso sign letter.pdf -o letter.signed.pdf --p12 personal.p12 --password-env KYSO_PASSWORD --certify\n  \
 kyso sign letter.signed.pdf -o letter.final.pdf --p12 agency.p12 --password-env KYSO_PASSWORD\n  \
 kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
+kyso sign invoice.xml -o invoice.signed.xml --p12 seller.p12 --password-env KYSO_PASSWORD\n  \
+kyso sign invoice.signed.xml -o invoice.both.xml --p12 buyer.p12 --password-env KYSO_PASSWORD --einvoice-role buyer\n  \
+kyso c14n doc.xml --exclusive\n  \
 kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
 )]
 struct Cli {
@@ -33,13 +38,48 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign a PDF (an incremental update; earlier signatures stay valid).
+    /// Sign a PDF (an incremental update; earlier signatures stay valid) or an XML document.
     Sign(SignArgs),
     /// Verify every signature in one or more documents.
     Verify(VerifyArgs),
     /// Certificates and keys.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Print the canonical form of an XML document (Canonical XML 1.0 by default).
+    C14n(C14nArgs),
+}
+
+#[derive(Args)]
+struct C14nArgs {
+    /// The XML document.
+    file: PathBuf,
+    /// Exclusive XML Canonicalization 1.0.
+    #[arg(long, conflicts_with = "c14n11")]
+    exclusive: bool,
+    /// Canonical XML 1.1.
+    #[arg(long)]
+    c14n11: bool,
+    /// Keep comments.
+    #[arg(long)]
+    with_comments: bool,
+    /// With --exclusive: prefixes treated inclusively (InclusiveNamespaces PrefixList; `#default` for the default namespace).
+    #[arg(long, value_name = "PREFIXES", requires = "exclusive")]
+    inclusive_prefixes: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum C14nArg {
+    /// Canonical XML 1.0 (the e-invoice profile always uses it).
+    Inclusive,
+    /// Exclusive XML Canonicalization 1.0.
+    Exclusive,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Seller,
+    Buyer,
+    Tax,
 }
 
 #[derive(Subcommand)]
@@ -77,7 +117,7 @@ enum DigestArg {
 
 #[derive(Args)]
 struct SignArgs {
-    /// The PDF to sign (never modified unless --in-place).
+    /// The PDF or XML document to sign (never modified unless --in-place).
     input: PathBuf,
     /// Where to write the signed PDF.
     #[arg(short, long, value_name = "FILE", required_unless_present = "in_place")]
@@ -111,6 +151,12 @@ struct SignArgs {
     location: Option<String>,
     #[arg(long)]
     contact: Option<String>,
+    /// XML: canonicalization of a generic document's signature.
+    #[arg(long, value_enum, help_heading = "XML")]
+    c14n: Option<C14nArg>,
+    /// XML e-invoice: who signs — seller (DSCKS/NBan, default), buyer (DSCKS/NMua) or tax (DSCKS/CQT).
+    #[arg(long, value_enum, help_heading = "XML")]
+    einvoice_role: Option<RoleArg>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -158,6 +204,7 @@ pub fn run() -> Result<u8> {
         Command::Sign(a) => sign(a),
         Command::Verify(a) => verify(a),
         Command::Cert(CertCommand::Inspect(a)) => inspect(a),
+        Command::C14n(a) => c14n(a),
     }
 }
 
@@ -193,39 +240,87 @@ fn sign(a: SignArgs) -> Result<u8> {
         );
     }
     let input = kyso::read_file(&a.input)?;
-    if kyso::detect(&input) != kyso::Format::Pdf {
-        bail!(
-            "{}: not a PDF (only PDF signing is supported so far)",
-            a.input.display()
-        );
+    let format = kyso::detect(&input);
+    let digest = a.digest.map(|d| match d {
+        DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
+        DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
+        DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
+    });
+    match format {
+        kyso::Format::Pdf => {
+            if a.c14n.is_some() || a.einvoice_role.is_some() {
+                bail!(
+                    "--c14n and --einvoice-role are for XML documents; {} is a PDF",
+                    a.input.display()
+                );
+            }
+        }
+        kyso::Format::Xml => {
+            if a.certify
+                || a.field.is_some()
+                || a.reason.is_some()
+                || a.location.is_some()
+                || a.contact.is_some()
+                || !matches!(a.subfilter, SubFilterArg::Pades)
+            {
+                bail!(
+                    "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; {} is XML",
+                    a.input.display()
+                );
+            }
+        }
+        kyso::Format::Unknown => bail!("{}: not a PDF or XML document", a.input.display()),
     }
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password)?;
-    let opts = kyso::PdfSignOptions {
-        digest: a.digest.map(|d| match d {
-            DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
-            DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
-            DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
-        }),
-        sub_filter: match a.subfilter {
-            SubFilterArg::Pades => kyso::SubFilter::EtsiCadesDetached,
-            SubFilterArg::Adbe => kyso::SubFilter::AdbePkcs7Detached,
-        },
-        certify: a.certify.then_some(a.mdp),
-        field: a.field.clone(),
-        reason: a.reason.clone(),
-        location: a.location.clone(),
-        contact: a.contact.clone(),
-        ..Default::default()
-    };
-    let signed = kyso::sign_pdf(&input, &cred, &opts)
-        .with_context(|| format!("cannot sign {}", a.input.display()))?;
+    let signed = match format {
+        kyso::Format::Xml => {
+            let req = kyso::XmlSignRequest {
+                digest,
+                c14n: match a.c14n {
+                    Some(C14nArg::Exclusive) => kyso::C14nChoice::Exclusive,
+                    _ => kyso::C14nChoice::Inclusive,
+                },
+                role: match a.einvoice_role {
+                    Some(RoleArg::Buyer) => kyso::EinvoiceRole::Buyer,
+                    Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
+                    _ => kyso::EinvoiceRole::Seller,
+                },
+                ..Default::default()
+            };
+            kyso::sign_xml(&input, &cred, &req)
+        }
+        _ => {
+            let opts = kyso::PdfSignOptions {
+                digest,
+                sub_filter: match a.subfilter {
+                    SubFilterArg::Pades => kyso::SubFilter::EtsiCadesDetached,
+                    SubFilterArg::Adbe => kyso::SubFilter::AdbePkcs7Detached,
+                },
+                certify: a.certify.then_some(a.mdp),
+                field: a.field.clone(),
+                reason: a.reason.clone(),
+                location: a.location.clone(),
+                contact: a.contact.clone(),
+                ..Default::default()
+            };
+            kyso::sign_pdf(&input, &cred, &opts)
+        }
+    }
+    .with_context(|| format!("cannot sign {}", a.input.display()))?;
     kyso::write_atomically(&output, &signed)?;
     let signer = kyso::signer_report(&cred.certificate);
+    let what = match (format, a.einvoice_role) {
+        (kyso::Format::Pdf, _) => "approval signature",
+        (_, Some(RoleArg::Buyer)) => "XML signature (e-invoices: buyer)",
+        (_, Some(RoleArg::Tax)) => "XML signature (e-invoices: tax authority)",
+        _ => "XML signature (e-invoices: seller)",
+    };
     output::signed(
         &a.input,
         &output,
         &signer,
+        what,
         a.certify.then_some(a.mdp),
         a.json,
     );
@@ -292,4 +387,33 @@ fn inspect(a: InspectArgs) -> Result<u8> {
 
 fn is_cert(data: &[u8]) -> bool {
     kyso::Certificate::from_der(data).is_ok()
+}
+
+fn c14n(a: C14nArgs) -> Result<u8> {
+    let data = kyso::read_file(&a.file)?;
+    if kyso::detect(&data) != kyso::Format::Xml {
+        bail!("{}: not an XML document", a.file.display());
+    }
+    let form = if a.exclusive {
+        kyso::C14nForm::Exclusive
+    } else if a.c14n11 {
+        kyso::C14nForm::Inclusive11
+    } else {
+        kyso::C14nForm::Inclusive10
+    };
+    let prefixes: Vec<String> = a
+        .inclusive_prefixes
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let out = kyso::canonicalize_xml(&data, form, a.with_comments, &prefixes)
+        .with_context(|| format!("cannot canonicalize {}", a.file.display()))?;
+    if let Err(e) = std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(EXIT_OK)
 }

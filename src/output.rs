@@ -3,6 +3,24 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Writes one line to stdout. When the reader has gone (`kyso verify … | head`), stop quietly
+/// instead of panicking: nothing more can be delivered.
+fn emit(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|_| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("kyso: cannot write the output: {e}");
+        std::process::exit(2);
+    }
+}
+
+macro_rules! say {
+    () => { emit(format_args!("")) };
+    ($($t:tt)*) => { emit(format_args!($($t)*)) };
+}
+
 use anyhow::Result;
 use kyso::{CertificateInfo, DocumentReport, SignerReport, Status};
 
@@ -17,16 +35,15 @@ fn mark(s: Status) -> &'static str {
 
 /// One JSON object on one line.
 pub fn json_line<T: serde::Serialize>(value: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, value)?;
-    writeln!(out)?;
+    let line = serde_json::to_string(value)?;
+    say!("{line}");
     Ok(())
 }
 
 pub fn human_report(r: &DocumentReport) {
-    println!("{}: {} ({})", r.file, mark(r.status), r.message);
+    say!("{}: {} ({})", r.file, mark(r.status), r.message);
     for (i, s) in r.signatures.iter().enumerate() {
-        println!(
+        say!(
             "  [{}] {} — {} ({}): {}",
             i + 1,
             s.field,
@@ -40,7 +57,7 @@ pub fn human_report(r: &DocumentReport) {
                 .iter()
                 .map(|(k, v)| format!("{k}:{v}"))
                 .collect();
-            println!(
+            say!(
                 "      signer:   {} [{}{}]",
                 signer.subject,
                 signer.kind,
@@ -50,10 +67,10 @@ pub fn human_report(r: &DocumentReport) {
                     format!("; {}", ids.join(", "))
                 }
             );
-            println!("      issuer:   {}", signer.issuer);
+            say!("      issuer:   {}", signer.issuer);
         }
         if let Some(t) = &s.signing_time {
-            println!(
+            say!(
                 "      time:     {t} (claimed, from {})",
                 s.signing_time_source.as_deref().unwrap_or("?")
             );
@@ -69,31 +86,58 @@ pub fn human_report(r: &DocumentReport) {
         .collect::<Vec<_>>()
         .join(", ");
         if !alg.is_empty() {
-            println!("      format:   {alg}");
+            say!("      format:   {alg}");
         }
         if let Some(p) = s.certification {
-            println!("      certification signature, DocMDP P={p}");
+            say!("      certification signature, DocMDP P={p}");
         }
-        println!(
-            "      covers:   revision {}{}",
-            s.revision
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "?".into()),
-            if s.covers_whole_document {
-                " (the whole document)"
-            } else {
-                ""
+        if s.references.is_empty() {
+            say!(
+                "      covers:   revision {}{}",
+                s.revision
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                if s.covers_whole_document {
+                    " (the whole document)"
+                } else {
+                    ""
+                }
+            );
+        } else {
+            if let Some(l) = &s.location {
+                say!("      at:       {l}");
             }
-        );
+            for r in &s.references {
+                let what = match (&r.element, &r.id) {
+                    (Some(e), Some(id)) => format!("{e} Id={id}"),
+                    (Some(e), None) => e.clone(),
+                    _ => "?".into(),
+                };
+                say!(
+                    "      covers:   {what} at {}{}{}",
+                    r.path.as_deref().unwrap_or("?"),
+                    if r.minus_signature {
+                        " (minus this signature)"
+                    } else {
+                        ""
+                    },
+                    if r.digest_ok {
+                        ""
+                    } else {
+                        " — digest does not match"
+                    }
+                );
+            }
+        }
         for m in &s.modifications {
-            println!("      modified: {m}");
+            say!("      modified: {m}");
         }
         for c in &s.allowed_changes {
-            println!("      later:    {c} (allowed)");
+            say!("      later:    {c} (allowed)");
         }
         if !s.chain.is_empty() {
             let names: Vec<&str> = s.chain.iter().map(|d| common_name(d)).collect();
-            println!(
+            say!(
                 "      chain:    {}{}",
                 names.join(" -> "),
                 if s.trusted {
@@ -104,12 +148,19 @@ pub fn human_report(r: &DocumentReport) {
             );
         }
         for w in &s.warnings {
-            println!("      warning:  {w}");
+            say!("      warning:  {w}");
         }
     }
 }
 
-pub fn signed(input: &Path, output: &Path, signer: &SignerReport, certify: Option<u8>, json: bool) {
+pub fn signed(
+    input: &Path,
+    output: &Path,
+    signer: &SignerReport,
+    what: &str,
+    certify: Option<u8>,
+    json: bool,
+) {
     if json {
         let v = serde_json::json!({
             "input": input.display().to_string(),
@@ -117,13 +168,13 @@ pub fn signed(input: &Path, output: &Path, signer: &SignerReport, certify: Optio
             "signer": signer,
             "certification": certify,
         });
-        println!("{v}");
+        say!("{v}");
     } else {
         let what = match certify {
             Some(p) => format!("certification signature (DocMDP P={p})"),
-            None => "approval signature".into(),
+            None => what.to_string(),
         };
-        println!(
+        say!(
             "{}: signed by {} [{}], {what}",
             output.display(),
             signer.subject,
@@ -137,18 +188,18 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
         return json_line(c);
     }
     if index > 0 {
-        println!();
+        say!();
     }
     let s = &c.summary;
-    println!("subject:     {}", s.subject);
-    println!("issuer:      {}", s.issuer);
-    println!("serial:      {}", s.serial);
-    println!("validity:    {} .. {}", s.not_before, s.not_after);
-    println!("key:         {}", s.key);
+    say!("subject:     {}", s.subject);
+    say!("issuer:      {}", s.issuer);
+    say!("serial:      {}", s.serial);
+    say!("validity:    {} .. {}", s.not_before, s.not_after);
+    say!("key:         {}", s.key);
     if c.is_ca {
-        println!("kind:        CA certificate");
+        say!("kind:        CA certificate");
     } else {
-        println!(
+        say!(
             "kind:        {} ({})",
             s.kind,
             if c.kind_basis.is_empty() {
@@ -159,15 +210,15 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
         );
     }
     for (k, v) in &s.identifiers {
-        println!("identifier:  {k} = {v}");
+        say!("identifier:  {k} = {v}");
     }
     if !c.key_usage.is_empty() {
-        println!("key usage:   {}", c.key_usage.join(", "));
+        say!("key usage:   {}", c.key_usage.join(", "));
     }
     if !c.policies.is_empty() {
-        println!("policies:    {}", c.policies.join(", "));
+        say!("policies:    {}", c.policies.join(", "));
     }
-    println!("sha256:      {}", s.sha256);
+    say!("sha256:      {}", s.sha256);
     Ok(())
 }
 

@@ -452,3 +452,24 @@ fn help_teaches() {
     let o = run(kyso().arg("frobnicate"));
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_pipe_does_not_panic() {
+    let dir = tempdir();
+    let signed = sign_both(&pdf("letter-classic.pdf"), dir.path());
+    let files: Vec<_> = std::iter::repeat_n(&signed, 200).collect();
+    let mut child = kyso()
+        .arg("verify")
+        .args(&files)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // the reader goes away, as with `| head -1`
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -152,3 +152,12 @@ pub fn tamper_page_size(signed: &Path, dir: &Path) -> PathBuf {
     std::fs::write(&tampered, &data).expect("write");
     tampered
 }
+
+pub fn xml(name: &str) -> PathBuf {
+    fixture(&format!("xml/docs/{name}"))
+}
+
+/// Runs `kyso verify --json` on an XML file; returns (exit code, report).
+pub fn verify_xml_json(file: &Path) -> (i32, serde_json::Value) {
+    verify_json(file)
+}

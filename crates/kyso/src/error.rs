@@ -14,6 +14,8 @@ pub enum Error {
     Pdf(#[from] kyso_pdf::Error),
     #[error(transparent)]
     Pki(#[from] kyso_pki::Error),
+    #[error("XML: {0}")]
+    Xml(#[from] kyso_xml::Error),
     #[error("CMS: {0}")]
     Cms(#[from] kyso_cms::Error),
     #[error("{0}")]

@@ -1,4 +1,4 @@
-//! kyso: sign and verify official documents.
+//! kyso: sign and verify official documents: PDF (PAdES) and XML (XMLDSig, e-invoices).
 //!
 //! ```no_run
 //! use kyso::{TrustConfig, verify_bytes};
@@ -18,6 +18,8 @@ mod pdf_sign;
 mod pdf_verify;
 mod report;
 mod trust;
+mod xml_sign;
+mod xml_verify;
 
 pub use certinfo::{CertificateInfo, inspect, signer_report};
 pub use error::Error;
@@ -25,18 +27,19 @@ pub use format::{Format, detect};
 pub use io::{load_credential, read_file, write_atomically};
 pub use kyso_pdf::SubFilter;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
+pub use kyso_xml::{C14nChoice, EinvoiceRole};
 pub use pdf_sign::{PdfSignOptions, check_credential, sign_pdf};
 pub use pdf_verify::verify_pdf;
 pub use report::{DocumentReport, ReferenceReport, SignatureReport, SignerReport, Status};
 pub use trust::{TrustConfig, load_certificates};
+pub use xml_sign::{C14nForm, XmlSignRequest, canonicalize_xml, sign_xml};
+pub use xml_verify::verify_xml;
 
 /// Verifies a document of any supported format held in memory.
 pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
     match detect(data) {
         Format::Pdf => verify_pdf(file, data, trust),
-        Format::Xml => {
-            DocumentReport::error(file, "xml", "XML signatures are not supported yet".into())
-        }
+        Format::Xml => verify_xml(file, data, trust),
         Format::Unknown => {
             let mut r = DocumentReport::error(file, "unknown", "not a PDF or XML document".into());
             r.reason = "unsupported".into();

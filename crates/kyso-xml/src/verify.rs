@@ -1,0 +1,519 @@
+//! Verifying every `Signature` element of a document: references (URIs, transforms,
+//! digests), SignedInfo canonicalization and the signature value, KeyInfo certificates,
+//! the claimed SigningTime, and what each reference actually covers.
+
+use roxmltree::{Document, Node};
+
+use kyso_pki::{Certificate, DigestAlgorithm, SignatureScheme, base64, time};
+
+use crate::Error;
+use crate::algorithms::{self, BASE64, DSIG_NS, ENVELOPED};
+use crate::canon;
+use crate::document::{IdIndex, dsig_child, dsig_children, id_of, path, text_of};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Proven wrong (digest or signature mismatch, missing Id...).
+    Failed,
+    /// Cannot be decided (unsupported algorithm or transform...).
+    Indeterminate,
+}
+
+/// A problem with one signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Stable reason code, as in the PDF report.
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// An element a reference covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Covered {
+    /// Local name, e.g. `DLHDon`.
+    pub element: String,
+    pub id: Option<String>,
+    /// Where it sits, e.g. `/HDon/DLHDon`.
+    pub path: String,
+    /// The enveloped-signature transform removed the signature from what is covered.
+    pub minus_signature: bool,
+}
+
+/// One Reference.
+#[derive(Debug, Clone)]
+pub struct ReferenceOutcome {
+    pub uri: String,
+    pub digest: Option<DigestAlgorithm>,
+    pub transforms: Vec<String>,
+    pub covered: Option<Covered>,
+    /// The digest matched.
+    pub ok: bool,
+}
+
+/// One Signature element.
+#[derive(Debug, Clone)]
+pub struct SignatureOutcome {
+    pub id: Option<String>,
+    /// Where the Signature element is, e.g. `/HDon/DSCKS/NBan/Signature`.
+    pub path: String,
+    pub signature_method: Option<SignatureScheme>,
+    pub references: Vec<ReferenceOutcome>,
+    /// Certificates from KeyInfo/X509Data.
+    pub certificates: Vec<Certificate>,
+    /// The certificate whose key verified the signature (or the first one, when none did).
+    pub signer: Option<Certificate>,
+    /// SigningTime, as read (lenient about namespaces).
+    pub signing_time: Option<time::ParsedTime>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+}
+
+impl SignatureOutcome {
+    fn fail(&mut self, reason: &'static str, message: String) {
+        self.problems.push(Problem {
+            severity: Severity::Failed,
+            reason,
+            message,
+        });
+    }
+    fn indeterminate(&mut self, reason: &'static str, message: String) {
+        self.problems.push(Problem {
+            severity: Severity::Indeterminate,
+            reason,
+            message,
+        });
+    }
+}
+
+/// All Signature elements in document order.
+pub fn signature_elements<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
+    doc.descendants()
+        .filter(|n| {
+            n.is_element()
+                && n.tag_name().name() == "Signature"
+                && n.tag_name().namespace() == Some(DSIG_NS)
+        })
+        .collect()
+}
+
+/// Verifies every signature of a parsed document.
+pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
+    let ids = IdIndex::build(doc);
+    signature_elements(doc)
+        .iter()
+        .map(|s| verify_signature(doc, &ids, *s))
+        .collect()
+}
+
+/// The node-set or octets flowing through a transform chain.
+enum Data<'a, 'i> {
+    Nodes {
+        apex: Option<Node<'a, 'i>>,
+        exclude: Option<Node<'a, 'i>>,
+        comments: bool,
+    },
+    Octets(Vec<u8>),
+}
+
+fn verify_signature<'a, 'i>(
+    doc: &'a Document<'i>,
+    ids: &IdIndex,
+    sig: Node<'a, 'i>,
+) -> SignatureOutcome {
+    let mut out = SignatureOutcome {
+        id: id_of(&sig).map(str::to_string),
+        path: path(&sig),
+        signature_method: None,
+        references: Vec::new(),
+        certificates: Vec::new(),
+        signer: None,
+        signing_time: None,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let Some(signed_info) = dsig_child(&sig, "SignedInfo") else {
+        out.fail("malformed_signature", "Signature has no SignedInfo".into());
+        return out;
+    };
+    read_key_info(&sig, &mut out);
+    read_signing_time(&sig, &mut out);
+
+    for r in dsig_children(&signed_info, "Reference") {
+        out.references
+            .push(check_reference(doc, ids, sig, r, &mut out.problems));
+    }
+    if out.references.is_empty() {
+        out.fail("malformed_signature", "SignedInfo has no Reference".into());
+    }
+
+    // SignedInfo → canonical bytes → signature value.
+    let c14n_uri = dsig_child(&signed_info, "CanonicalizationMethod")
+        .and_then(|c| c.attribute("Algorithm"))
+        .unwrap_or("");
+    let prefixes = dsig_child(&signed_info, "CanonicalizationMethod")
+        .map(|c| inclusive_prefixes(&c))
+        .unwrap_or_default();
+    let method_uri = dsig_child(&signed_info, "SignatureMethod")
+        .and_then(|m| m.attribute("Algorithm"))
+        .unwrap_or("");
+    let Some(scheme) = algorithms::signature_from_uri(method_uri) else {
+        out.indeterminate(
+            "unsupported_algorithm",
+            format!("signature method '{method_uri}' is not supported"),
+        );
+        return out;
+    };
+    out.signature_method = Some(scheme);
+    if scheme.digest().is_weak() {
+        out.warnings.push("SHA-1 signature method (weak)".into());
+    }
+    let canonical =
+        match canon::canonicalize(doc, Some(signed_info), None, c14n_uri, true, &prefixes) {
+            Ok(c) => c,
+            Err(Error::Unsupported(m)) => {
+                out.indeterminate("unsupported_algorithm", m);
+                return out;
+            }
+            Err(e) => {
+                out.fail(
+                    "malformed_signature",
+                    format!("cannot canonicalize SignedInfo: {e}"),
+                );
+                return out;
+            }
+        };
+    let value = dsig_child(&sig, "SignatureValue")
+        .map(|v| text_of(&v))
+        .unwrap_or_default();
+    let Ok(value) = base64::decode(value.as_bytes()) else {
+        out.fail("malformed_signature", "SignatureValue is not base64".into());
+        return out;
+    };
+    if out.certificates.is_empty() {
+        out.indeterminate(
+            "signer_certificate_missing",
+            "KeyInfo carries no X509Certificate".into(),
+        );
+        return out;
+    }
+    let mut last_err = None;
+    for cert in &out.certificates {
+        match verify_value(scheme, cert, &canonical, &value) {
+            Ok(()) => {
+                out.signer = Some(cert.clone());
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    if out.signer.is_none() {
+        out.signer = out.certificates.first().cloned();
+        match last_err {
+            Some(kyso_pki::Error::UnsupportedAlgorithm(a)) => out.indeterminate(
+                "unsupported_algorithm",
+                format!("unsupported algorithm: {a}"),
+            ),
+            _ => out.fail(
+                "signature_invalid",
+                "the signature value does not verify over SignedInfo".into(),
+            ),
+        }
+    }
+    out
+}
+
+fn verify_value(
+    scheme: SignatureScheme,
+    cert: &Certificate,
+    message: &[u8],
+    value: &[u8],
+) -> Result<(), kyso_pki::Error> {
+    let value = match scheme {
+        SignatureScheme::Ecdsa(_) => kyso_pki::algorithm::ecdsa_fixed_to_der(value)?,
+        _ => value.to_vec(),
+    };
+    kyso_pki::algorithm::verify(scheme, &cert.public_key, message, &value)
+}
+
+fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
+    method
+        .children()
+        .find(|c| c.is_element() && c.tag_name().name() == "InclusiveNamespaces")
+        .and_then(|n| n.attribute("PrefixList"))
+        .map(|p| p.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn check_reference<'a, 'i>(
+    doc: &'a Document<'i>,
+    ids: &IdIndex,
+    sig: Node<'a, 'i>,
+    r: Node<'a, 'i>,
+    problems: &mut Vec<Problem>,
+) -> ReferenceOutcome {
+    let uri = r.attribute("URI").unwrap_or("").to_string();
+    let mut outcome = ReferenceOutcome {
+        uri: uri.clone(),
+        digest: None,
+        transforms: Vec::new(),
+        covered: None,
+        ok: false,
+    };
+    let mut problem = |severity, reason, message: String| {
+        problems.push(Problem {
+            severity,
+            reason,
+            message,
+        })
+    };
+    let digest_uri = dsig_child(&r, "DigestMethod")
+        .and_then(|d| d.attribute("Algorithm"))
+        .unwrap_or("");
+    let Some(digest) = algorithms::digest_from_uri(digest_uri) else {
+        problem(
+            Severity::Indeterminate,
+            "unsupported_algorithm",
+            format!("digest method '{digest_uri}' is not supported"),
+        );
+        return outcome;
+    };
+    outcome.digest = Some(digest);
+    let mut data = match dereference(doc, ids, &uri) {
+        Ok(d) => d,
+        Err(e @ (Error::MissingId(_) | Error::DuplicateId(_))) => {
+            problem(Severity::Failed, "reference_invalid", e.to_string());
+            return outcome;
+        }
+        Err(e) => {
+            problem(
+                Severity::Indeterminate,
+                "unsupported_reference",
+                e.to_string(),
+            );
+            return outcome;
+        }
+    };
+    if let Data::Nodes { apex, .. } = &data {
+        let node = apex.unwrap_or_else(|| doc.root_element());
+        outcome.covered = Some(Covered {
+            element: node.tag_name().name().to_string(),
+            id: id_of(&node).map(str::to_string),
+            path: path(&node),
+            minus_signature: false,
+        });
+    }
+    let transforms: Vec<Node> = dsig_child(&r, "Transforms")
+        .map(|t| dsig_children(&t, "Transform").collect())
+        .unwrap_or_default();
+    for t in transforms {
+        let alg = t.attribute("Algorithm").unwrap_or("");
+        outcome.transforms.push(alg.to_string());
+        data = match (alg, data) {
+            (ENVELOPED, Data::Nodes { apex, comments, .. }) => {
+                if let Some(c) = outcome.covered.as_mut() {
+                    c.minus_signature = true;
+                }
+                Data::Nodes {
+                    apex,
+                    exclude: Some(sig),
+                    comments,
+                }
+            }
+            (BASE64, Data::Nodes { apex, exclude, .. }) => {
+                let node = apex.unwrap_or_else(|| doc.root_element());
+                let text: String = node
+                    .descendants()
+                    .filter(|n| {
+                        n.is_text() && exclude.is_none_or(|x| !n.ancestors().any(|a| a == x))
+                    })
+                    .filter_map(|n| n.text())
+                    .collect();
+                match base64::decode(text.as_bytes()) {
+                    Ok(b) => Data::Octets(b),
+                    Err(_) => {
+                        problem(
+                            Severity::Failed,
+                            "digest_mismatch",
+                            "base64 transform input is not base64".into(),
+                        );
+                        return outcome;
+                    }
+                }
+            }
+            (BASE64, Data::Octets(o)) => match base64::decode(&o) {
+                Ok(b) => Data::Octets(b),
+                Err(_) => {
+                    problem(
+                        Severity::Failed,
+                        "digest_mismatch",
+                        "base64 transform input is not base64".into(),
+                    );
+                    return outcome;
+                }
+            },
+            (
+                alg,
+                Data::Nodes {
+                    apex,
+                    exclude,
+                    comments,
+                },
+            ) if canon::is_c14n(alg) => {
+                match canon::canonicalize(
+                    doc,
+                    apex,
+                    exclude,
+                    alg,
+                    comments,
+                    &inclusive_prefixes(&t),
+                ) {
+                    Ok(o) => Data::Octets(o),
+                    Err(e) => {
+                        problem(
+                            Severity::Indeterminate,
+                            "unsupported_algorithm",
+                            e.to_string(),
+                        );
+                        return outcome;
+                    }
+                }
+            }
+            (alg, _) => {
+                problem(
+                    Severity::Indeterminate,
+                    "unsupported_transform",
+                    format!("transform '{alg}' is not supported"),
+                );
+                return outcome;
+            }
+        };
+    }
+    let octets = match data {
+        Data::Octets(o) => o,
+        Data::Nodes {
+            apex,
+            exclude,
+            comments,
+        } => match canon::canonicalize(doc, apex, exclude, algorithms::C14N10, comments, &[]) {
+            Ok(o) => o,
+            Err(e) => {
+                problem(
+                    Severity::Indeterminate,
+                    "unsupported_algorithm",
+                    e.to_string(),
+                );
+                return outcome;
+            }
+        },
+    };
+    let expected = dsig_child(&r, "DigestValue")
+        .map(|d| text_of(&d))
+        .unwrap_or_default();
+    match base64::decode(expected.as_bytes()) {
+        Ok(v) if v == digest.digest(&octets) => outcome.ok = true,
+        Ok(_) => problem(
+            Severity::Failed,
+            "digest_mismatch",
+            format!("the data of reference '{uri}' was changed (digest does not match)"),
+        ),
+        Err(_) => problem(
+            Severity::Failed,
+            "malformed_signature",
+            format!("DigestValue of '{uri}' is not base64"),
+        ),
+    }
+    outcome
+}
+
+/// Same-document URI dereferencing: `""`, `#id`, `#xpointer(/)`, `#xpointer(id('id'))`.
+fn dereference<'a, 'i>(
+    doc: &'a Document<'i>,
+    ids: &IdIndex,
+    uri: &str,
+) -> Result<Data<'a, 'i>, Error> {
+    if uri.is_empty() {
+        return Ok(Data::Nodes {
+            apex: None,
+            exclude: None,
+            comments: false,
+        });
+    }
+    let Some(frag) = uri.strip_prefix('#') else {
+        return Err(Error::Unsupported(format!(
+            "external reference '{uri}' (only same-document references)"
+        )));
+    };
+    if frag == "xpointer(/)" {
+        return Ok(Data::Nodes {
+            apex: None,
+            exclude: None,
+            comments: true,
+        });
+    }
+    if let Some(inner) = frag
+        .strip_prefix("xpointer(id(")
+        .and_then(|r| r.strip_suffix("))"))
+    {
+        let id = inner.trim_matches(|c| c == '\'' || c == '"');
+        return Ok(Data::Nodes {
+            apex: Some(ids.get(doc, id)?),
+            exclude: None,
+            comments: true,
+        });
+    }
+    if frag.starts_with("xpointer(") {
+        return Err(Error::Unsupported(format!("XPointer '{frag}'")));
+    }
+    Ok(Data::Nodes {
+        apex: Some(ids.get(doc, frag)?),
+        exclude: None,
+        comments: false,
+    })
+}
+
+fn read_key_info(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
+    let Some(ki) = dsig_child(sig, "KeyInfo") else {
+        return;
+    };
+    for data in dsig_children(&ki, "X509Data") {
+        for c in dsig_children(&data, "X509Certificate") {
+            match base64::decode(text_of(&c).as_bytes())
+                .map_err(Error::from)
+                .and_then(|der| Ok(Certificate::from_der(&der)?))
+            {
+                Ok(cert) => out.certificates.push(cert),
+                Err(e) => out
+                    .warnings
+                    .push(format!("unreadable X509Certificate in KeyInfo: {e}")),
+            }
+        }
+    }
+}
+
+/// SigningTime anywhere under the signature's Objects, in any namespace or none.
+fn read_signing_time(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
+    let Some(node) = sig
+        .descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "SigningTime")
+    else {
+        return;
+    };
+    let text = text_of(&node);
+    match time::parse_rfc3339(text.trim()) {
+        Ok(t) => {
+            if t.offset_minutes.is_none() {
+                out.warnings.push(format!(
+                    "SigningTime '{}' has no time zone; read as UTC",
+                    text.trim()
+                ));
+            }
+            out.signing_time = Some(t);
+        }
+        Err(_) => out.warnings.push(format!(
+            "SigningTime '{}' is not an ISO 8601 time",
+            text.trim()
+        )),
+    }
+}

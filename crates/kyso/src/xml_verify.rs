@@ -1,0 +1,143 @@
+//! XML signature verification mapped onto the common report.
+
+use kyso_xml::{Severity, SignatureOutcome};
+
+use crate::certinfo::signer_report;
+use crate::common::{Outcome, check_signer};
+use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
+use crate::trust::TrustConfig;
+
+/// Verifies every XML signature of a document held in memory.
+pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
+    let text = match kyso_xml::as_text(data) {
+        Ok(t) => t,
+        Err(e) => return DocumentReport::error(file, "xml", e.to_string()),
+    };
+    let doc = match kyso_xml::parse(text) {
+        Ok(d) => d,
+        Err(e) => return DocumentReport::error(file, "xml", format!("cannot read the XML: {e}")),
+    };
+    // For e-invoices, the data a reader takes is /HDon/DLHDon (also inside TDiep).
+    let invoice_data = kyso_xml::find_invoice(&doc).and_then(|h| {
+        h.children()
+            .find(|n| n.is_element() && n.tag_name().name() == "DLHDon")
+            .map(|n| kyso_xml::document::path(&n))
+    });
+    let mut report = DocumentReport {
+        file: file.to_string(),
+        format: "xml".into(),
+        status: Status::Passed,
+        reason: String::new(),
+        message: String::new(),
+        signatures: Vec::new(),
+    };
+    for (i, s) in kyso_xml::verify_document(&doc).into_iter().enumerate() {
+        report
+            .signatures
+            .push(to_report(i, s, invoice_data.as_deref(), trust));
+    }
+    report.finish();
+    report
+}
+
+fn to_report(
+    index: usize,
+    s: SignatureOutcome,
+    invoice_data: Option<&str>,
+    trust: &TrustConfig,
+) -> SignatureReport {
+    let mut o = Outcome {
+        r: SignatureReport {
+            field: s
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("Signature{}", index + 1)),
+            status: Status::Passed,
+            reason: "ok".into(),
+            message: "signature is valid".into(),
+            subfilter: None,
+            digest: s
+                .references
+                .first()
+                .and_then(|r| r.digest)
+                .map(|d| d.name().to_string()),
+            signature_algorithm: s.signature_method.map(|m| m.name()),
+            signing_time: s.signing_time.map(|t| kyso_pki::time::to_rfc3339(t.unix)),
+            signing_time_source: s.signing_time.map(|_| "xml".to_string()),
+            revision: None,
+            covers_whole_document: s
+                .references
+                .iter()
+                .any(|r| r.uri.is_empty() || r.uri == "#xpointer(/)"),
+            modified_after: false,
+            modifications: Vec::new(),
+            allowed_changes: Vec::new(),
+            certification: None,
+            signer: None,
+            chain: Vec::new(),
+            trusted: false,
+            warnings: s.warnings.clone(),
+            location: Some(s.path.clone()),
+            references: s
+                .references
+                .iter()
+                .map(|r| ReferenceReport {
+                    uri: r.uri.clone(),
+                    element: r.covered.as_ref().map(|c| c.element.clone()),
+                    id: r.covered.as_ref().and_then(|c| c.id.clone()),
+                    path: r.covered.as_ref().map(|c| c.path.clone()),
+                    minus_signature: r.covered.as_ref().is_some_and(|c| c.minus_signature),
+                    digest_ok: r.ok,
+                })
+                .collect(),
+        },
+    };
+    if s.references
+        .iter()
+        .any(|r| r.digest.is_some_and(|d| d.is_weak()))
+    {
+        o.r.warnings.push("SHA-1 digest (weak)".into());
+    }
+    for p in &s.problems {
+        let status = match p.severity {
+            Severity::Failed => Status::Failed,
+            Severity::Indeterminate => Status::Indeterminate,
+        };
+        o.problem(status, p.reason, p.message.clone());
+    }
+    // Signature wrapping: the invoice data a reader takes must be what a reference covers.
+    if let Some(data_path) = invoice_data {
+        let covers_reader_data = s.references.iter().any(|r| {
+            r.ok && r
+                .covered
+                .as_ref()
+                .is_some_and(|c| c.path == data_path || c.path.split('/').count() <= 2)
+        });
+        if !covers_reader_data {
+            let covered: Vec<String> = s
+                .references
+                .iter()
+                .filter_map(|r| r.covered.as_ref().map(|c| c.path.clone()))
+                .collect();
+            o.problem(
+                Status::Failed,
+                "signed_data_not_covered",
+                format!(
+                    "the signature covers {} but a reader takes the invoice data from {data_path}",
+                    covered.join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(signer) = &s.signer {
+        o.r.signer = Some(signer_report(signer));
+        let pool: Vec<_> = s
+            .certificates
+            .iter()
+            .filter(|c| c.der() != signer.der())
+            .cloned()
+            .collect();
+        check_signer(&mut o, signer, &pool, s.signing_time.map(|t| t.unix), trust);
+    }
+    o.r
+}

@@ -1,0 +1,230 @@
+//! XML interop with real peers: xmlsec1 (libxml2/OpenSSL) and signxml (lxml/cryptography).
+//! `#[ignore]`d in a plain `cargo test`; scripts/test.sh runs them with `--include-ignored`.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYSO_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
+fn signxml(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let o = run(Command::new(python())
+        .arg(root().join("tests/peers/signxml_tool.py"))
+        .args(args));
+    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+fn signxml_verify(file: &Path, location: &str, refs: usize) -> (bool, String) {
+    let root_pem = pki("root.pem");
+    let refs = refs.to_string();
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "verify".as_ref(),
+        file.as_os_str(),
+        root_pem.as_os_str(),
+        location.as_ref(),
+        refs.as_ref(),
+    ];
+    if refs != "1" {
+        args.push("Id".as_ref());
+    }
+    signxml(&args)
+}
+
+fn xmlsec_verify(file: &Path, node_xpath: Option<&str>) -> (bool, String) {
+    let mut c = Command::new("xmlsec1");
+    c.args(["--verify", "--trusted-pem"])
+        .arg(pki("root.pem"))
+        .args(["--id-attr:Id", "DLHDon"]);
+    if let Some(x) = node_xpath {
+        c.args(["--node-xpath", x]);
+    }
+    let o = run(c.arg(file));
+    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+const NBAN: &str = "//*[local-name()='NBan']/*[local-name()='Signature']";
+const NMUA: &str = "//*[local-name()='NMua']/*[local-name()='Signature']";
+
+#[test]
+#[ignore = "needs xmlsec1 and signxml: run scripts/test.sh"]
+fn peers_accept_what_kyso_signs() {
+    let dir = tempdir();
+    for doc in ["notice.xml", "report.xml"] {
+        for c14n in ["inclusive", "exclusive"] {
+            let generic = dir.path().join(format!("{c14n}-{doc}"));
+            sign(&xml(doc), &generic, "personal.p12", &["--c14n", c14n]);
+            let (ok, text) = xmlsec_verify(&generic, None);
+            assert!(
+                ok,
+                "xmlsec1 rejected the {c14n} signature on {doc}:\n{text}"
+            );
+            // report.xml is beyond signxml 5.2 whatever the algorithm: it re-serializes the
+            // document with lxml's default ASCII encoding, which turns the non-ASCII text of a
+            // processing instruction into literal "&#7917;" (character references do not apply
+            // in PIs), and it drops the xml:lang that C14N 1.0 inherits onto SignedInfo (see
+            // signxml_disagrees_with_xmlsec1_on_inherited_xml_lang). xmlsec1 checks it above.
+            if doc == "report.xml" {
+                continue;
+            }
+            let (ok, text) = signxml_verify(&generic, "./", 1);
+            assert!(
+                ok,
+                "signxml rejected the {c14n} signature on {doc}:\n{text}"
+            );
+        }
+    }
+    let seller = dir.path().join("seller.xml");
+    sign(&xml("invoice.xml"), &seller, "agency.p12", &[]);
+    let both = dir.path().join("both.xml");
+    sign(
+        &seller,
+        &both,
+        "personal.p12",
+        &["--einvoice-role", "buyer"],
+    );
+    for (xpath, location) in [(NBAN, "./DSCKS/NBan/"), (NMUA, "./DSCKS/NMua/")] {
+        let (ok, text) = xmlsec_verify(&both, Some(xpath));
+        assert!(ok, "xmlsec1 rejected {xpath}:\n{text}");
+        let (ok, text) = signxml_verify(&both, location, 2);
+        assert!(ok, "signxml rejected {location}:\n{text}");
+    }
+    let tdiep = dir.path().join("tdiep.xml");
+    sign(&xml("invoice-tdiep.xml"), &tdiep, "agency.p12", &[]);
+    let (ok, text) = xmlsec_verify(&tdiep, Some(NBAN));
+    assert!(ok, "xmlsec1 rejected the TDiep invoice:\n{text}");
+}
+
+#[test]
+#[ignore = "needs xmlsec1 and signxml: run scripts/test.sh"]
+fn signxml_disagrees_with_xmlsec1_on_inherited_xml_lang() {
+    // signxml 5.2 signs lang.xml (xml:lang="vi" on the root) over a SignedInfo canonicalized
+    // without the inherited xml:lang; xmlsec1 (libxml2's reference C14N) and kyso both reject it.
+    let dir = tempdir();
+    let out = dir.path().join("signxml-lang.xml");
+    let (ok, text) = signxml(&[
+        "sign".as_ref(),
+        xml("lang.xml").as_os_str(),
+        out.as_os_str(),
+        pki("agency.key.pem").as_os_str(),
+        pki("agency.pem").as_os_str(),
+        pki("ca.pem").as_os_str(),
+    ]);
+    assert!(ok, "signxml sign: {text}");
+    assert!(
+        !xmlsec_verify(&out, None).0,
+        "xmlsec1 now accepts signxml's xml:lang signature: revisit this test"
+    );
+    let (code, r) = verify_json(&out);
+    assert_eq!(
+        (code, r["signatures"][0]["reason"].as_str()),
+        (1, Some("signature_invalid")),
+        "{r}"
+    );
+}
+
+#[test]
+#[ignore = "needs xmlsec1 and signxml: run scripts/test.sh"]
+fn everyone_rejects_a_changed_amount() {
+    let dir = tempdir();
+    let seller = dir.path().join("seller.xml");
+    sign(&xml("invoice.xml"), &seller, "agency.p12", &[]);
+    let tampered = dir.path().join("tampered.xml");
+    let text = std::fs::read_to_string(&seller).expect("read");
+    std::fs::write(
+        &tampered,
+        text.replacen(
+            "<TgTTTBSo>1815000</TgTTTBSo>",
+            "<TgTTTBSo>1915000</TgTTTBSo>",
+            1,
+        ),
+    )
+    .expect("write");
+    let (code, _) = verify_json(&tampered);
+    assert_eq!(code, 1);
+    assert!(
+        !xmlsec_verify(&tampered, Some(NBAN)).0,
+        "xmlsec1 accepted a changed amount"
+    );
+    assert!(
+        !signxml_verify(&tampered, "./DSCKS/NBan/", 2).0,
+        "signxml accepted a changed amount"
+    );
+}
+
+#[test]
+#[ignore = "needs signxml: run scripts/test.sh"]
+fn kyso_verifies_what_signxml_signs() {
+    let dir = tempdir();
+    let out = dir.path().join("signxml.xml");
+    let (ok, text) = signxml(&[
+        "sign".as_ref(),
+        xml("notice.xml").as_os_str(),
+        out.as_os_str(),
+        pki("agency.key.pem").as_os_str(),
+        pki("agency.pem").as_os_str(),
+        pki("ca.pem").as_os_str(),
+    ]);
+    assert!(ok, "signxml sign: {text}");
+    assert!(
+        xmlsec_verify(&out, None).0,
+        "xmlsec1 rejects signxml's signature on notice.xml"
+    );
+    let (code, r) = verify_json(&out);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(kinds(&r), vec!["agency"]);
+}
+
+/// An e-invoice signature template, as Vietnamese invoicing software writes them, for xmlsec1 to fill.
+fn einvoice_template(dir: &Path, signing_time: &str) -> PathBuf {
+    let text = std::fs::read_to_string(xml("invoice.xml")).expect("read");
+    let sig = format!(
+        "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"seller\"><SignedInfo>\
+<CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"/>\
+<SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<Reference URI=\"#data\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/></Transforms>\
+<DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference>\
+<Reference URI=\"#st\"><DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference>\
+</SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo>\
+<Object Id=\"st\"><SignatureProperties xmlns=\"\"><SignatureProperty Target=\"#seller\"><SigningTime>{signing_time}</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>"
+    );
+    let t = dir.join("template.xml");
+    std::fs::write(
+        &t,
+        text.replacen("<NBan/>", &format!("<NBan>{sig}</NBan>"), 1),
+    )
+    .expect("write");
+    t
+}
+
+#[test]
+#[ignore = "needs xmlsec1: run scripts/test.sh"]
+fn kyso_verifies_what_xmlsec1_signs_with_a_lenient_signing_time() {
+    let dir = tempdir();
+    let template = einvoice_template(dir.path(), "2025-02-12T10:33:35");
+    let out = dir.path().join("xmlsec.xml");
+    let o = run(Command::new("xmlsec1")
+        .args(["--sign", "--pkcs12"])
+        .arg(pki("agency.p12"))
+        .args(["--pwd", PASSWORD, "--id-attr:Id", "DLHDon", "--output"])
+        .arg(&out)
+        .arg(&template));
+    assert!(o.status.success(), "xmlsec1 --sign: {}", stderr(&o));
+    let (code, r) = verify_json(&out);
+    assert_eq!(code, 0, "{r}");
+    let s = &r["signatures"][0];
+    assert_eq!(s["signer"]["kind"], "agency");
+    assert_eq!(s["signing_time"], "2025-02-12T10:33:35Z");
+    assert!(s["warnings"].to_string().contains("no time zone"), "{s}");
+}
