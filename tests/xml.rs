@@ -317,3 +317,49 @@ fn c14n_command_prints_the_canonical_form() {
     let o = run(kyso().arg("c14n").arg(pdf("letter-classic.pdf")));
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `kyso c14n` prints exactly what libxml2 prints, for every whole-document case and variant of
+/// the kyso-c14n fixtures (expected outputs made by fixtures/xml/c14n/make-expected.py).
+#[test]
+fn c14n_command_equals_libxml2() {
+    let base = fixture("xml/c14n");
+    let variants: [(&str, &[&str]); 6] = [
+        ("c14n", &[]),
+        ("c14n-comments", &["--with-comments"]),
+        ("c14n11", &["--c14n11"]),
+        ("c14n11-comments", &["--c14n11", "--with-comments"]),
+        ("exc", &["--exclusive"]),
+        ("exc-comments", &["--exclusive", "--with-comments"]),
+    ];
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    let mut inputs: Vec<_> = std::fs::read_dir(base.join("inputs"))
+        .expect("inputs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    inputs.sort();
+    for input in inputs {
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (variant, flags) in variants {
+            let expected_path = base.join("expected").join(format!("{stem}.{variant}.xml"));
+            let Ok(expected) = std::fs::read(&expected_path) else {
+                continue;
+            };
+            let o = run(kyso().arg("c14n").arg(&input).args(flags));
+            checked += 1;
+            if !o.status.success() || o.stdout != expected {
+                mismatches.push(format!("{stem}.{variant}: {}", stderr(&o)));
+            }
+        }
+    }
+    assert!(checked >= 90, "only {checked} cases found");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} differ from libxml2:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}

@@ -228,3 +228,126 @@ fn kyso_verifies_what_xmlsec1_signs_with_a_lenient_signing_time() {
     assert_eq!(s["signing_time"], "2025-02-12T10:33:35Z");
     assert!(s["warnings"].to_string().contains("no time zone"), "{s}");
 }
+
+/// A P-384 signer issued by the fixture CA at test time (openssl), as (key, cert) paths.
+fn p384_signer(dir: &Path) -> (PathBuf, PathBuf) {
+    let key = dir.join("p384.key.pem");
+    let csr = dir.join("p384.csr");
+    let cert = dir.join("p384.pem");
+    let ext = dir.join("ext.cnf");
+    std::fs::write(&ext, "keyUsage=critical,digitalSignature,nonRepudiation\n").expect("write");
+    let o = run(Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:secp384r1",
+            "-nodes",
+            "-keyout",
+        ])
+        .arg(&key)
+        .args([
+            "-subj",
+            "/C=VN/CN=Lê Văn Cường/UID=CCCD:079090001234",
+            "-utf8",
+            "-out",
+        ])
+        .arg(&csr));
+    assert!(o.status.success(), "openssl req: {}", stderr(&o));
+    let o = run(Command::new("openssl")
+        .args(["x509", "-req", "-in"])
+        .arg(&csr)
+        .arg("-CA")
+        .arg(pki("ca.pem"))
+        .arg("-CAkey")
+        .arg(pki("ca.key.pem"))
+        .args(["-set_serial", "384", "-days", "3650", "-sha256", "-extfile"])
+        .arg(&ext)
+        .arg("-out")
+        .arg(&cert));
+    assert!(o.status.success(), "openssl x509: {}", stderr(&o));
+    (key, cert)
+}
+
+#[test]
+#[ignore = "needs signxml, xmlsec1 and openssl: run scripts/test.sh"]
+fn kyso_verifies_every_signature_method() {
+    let dir = tempdir();
+    let (p384_key, p384_cert) = p384_signer(dir.path());
+    let cases: [(&str, PathBuf, PathBuf, &str); 5] = [
+        (
+            "RSA_SHA512",
+            pki("agency.key.pem"),
+            pki("agency.pem"),
+            "rsa-pkcs1-sha512",
+        ),
+        (
+            "SHA256_RSA_MGF1",
+            pki("agency.key.pem"),
+            pki("agency.pem"),
+            "rsa-pss-sha256",
+        ),
+        (
+            "SHA384_RSA_MGF1",
+            pki("personal.key.pem"),
+            pki("personal.pem"),
+            "rsa-pss-sha384",
+        ),
+        (
+            "ECDSA_SHA256",
+            pki("personal-ec.key.pem"),
+            pki("personal-ec.pem"),
+            "ecdsa-sha256",
+        ),
+        ("ECDSA_SHA384", p384_key, p384_cert, "ecdsa-sha384"),
+    ];
+    for (alg, key, cert, expected) in cases {
+        let out = dir.path().join(format!("{alg}.xml"));
+        let (ok, text) = signxml(&[
+            "sign".as_ref(),
+            "--alg".as_ref(),
+            alg.as_ref(),
+            xml("notice.xml").as_os_str(),
+            out.as_os_str(),
+            key.as_os_str(),
+            cert.as_os_str(),
+            pki("ca.pem").as_os_str(),
+        ]);
+        assert!(ok, "signxml {alg}: {text}");
+        let (code, r) = verify_json(&out);
+        assert_eq!(code, 0, "{alg}: {r}");
+        assert_eq!(r["signatures"][0]["signature_algorithm"], expected, "{alg}");
+    }
+    // RSA-SHA1 with a SHA-1 digest, as older invoicing software still writes: accepted, flagged weak.
+    let template = einvoice_template(dir.path(), "2025-02-12T10:33:35+07:00")
+        .to_string_lossy()
+        .into_owned();
+    let sha1 = std::fs::read_to_string(&template)
+        .expect("read")
+        .replace(
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        )
+        .replace(
+            "http://www.w3.org/2001/04/xmlenc#sha256",
+            "http://www.w3.org/2000/09/xmldsig#sha1",
+        );
+    let t1 = dir.path().join("sha1-template.xml");
+    std::fs::write(&t1, sha1).expect("write");
+    let out = dir.path().join("sha1.xml");
+    let o = run(Command::new("xmlsec1")
+        .args(["--sign", "--pkcs12"])
+        .arg(pki("agency.p12"))
+        .args(["--pwd", PASSWORD, "--id-attr:Id", "DLHDon", "--output"])
+        .arg(&out)
+        .arg(&t1));
+    assert!(o.status.success(), "xmlsec1 --sign sha1: {}", stderr(&o));
+    let (code, r) = verify_json(&out);
+    assert_eq!(code, 0, "{r}");
+    let s = &r["signatures"][0];
+    assert_eq!(s["signature_algorithm"], "rsa-pkcs1-sha1");
+    assert_eq!(s["digest"], "sha1");
+    assert!(s["warnings"].to_string().contains("weak"), "{s}");
+}

@@ -1,17 +1,19 @@
 """signxml as a peer for kyso's interop tests.
 
     python signxml_tool.py verify FILE ROOT_PEM LOCATION N_REFS [ID_ATTR]
-    python signxml_tool.py sign IN OUT KEY_PEM CERT_PEM... 
+    python signxml_tool.py sign [--alg SIGNATURE_METHOD] IN OUT KEY_PEM CERT_PEM...
 
 `verify` exits 0 and prints VALID when the signature at LOCATION (an ElementPath such as
 `./` or `./DSCKS/NMua/`) verifies with a chain to ROOT_PEM; otherwise it prints the error and
-exits 1. `sign` makes an enveloped rsa-sha256 signature (inclusive C14N 1.0) with the chain.
+exits 1. `sign` makes an enveloped signature (inclusive C14N 1.0, SHA-256 digest) with the chain;
+--alg names a signxml SignatureMethod member (default RSA_SHA256), e.g. SHA256_RSA_MGF1 (RSA-PSS)
+or ECDSA_SHA384.
 """
 import sys
 
 from lxml import etree
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier, methods
-from signxml.algorithms import CanonicalizationMethod
+from signxml.algorithms import CanonicalizationMethod, SignatureMethod
 
 
 def verify(path, root_pem, location, n_refs, id_attr=None):
@@ -26,13 +28,17 @@ def verify(path, root_pem, location, n_refs, id_attr=None):
     return 0
 
 
-def sign(src, dst, key_pem, *cert_pems):
+def sign(*args):
+    alg = "RSA_SHA256"
+    if args[0] == "--alg":
+        alg, args = args[1], args[2:]
+    src, dst, key_pem, *cert_pems = args
     root = etree.parse(src).getroot()
     key = open(key_pem, "rb").read()
     certs = [open(p).read() for p in cert_pems]
     signer = XMLSigner(
         method=methods.enveloped,
-        signature_algorithm="rsa-sha256",
+        signature_algorithm=SignatureMethod[alg],
         digest_algorithm="sha256",
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
     )
