@@ -26,6 +26,21 @@ fn signxml(args: &[&std::ffi::OsStr]) -> (bool, String) {
     (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
 }
 
+/// signxml signs `doc` (a fixture) into `out` with a fixture key, its certificate and the CA.
+fn signxml_sign(doc: &Path, out: &Path, key: &Path, cert: &Path, alg: &str) -> (bool, String) {
+    let ca = pki("ca.pem");
+    signxml(&[
+        "sign".as_ref(),
+        "--alg".as_ref(),
+        alg.as_ref(),
+        doc.as_os_str(),
+        out.as_os_str(),
+        key.as_os_str(),
+        cert.as_os_str(),
+        ca.as_os_str(),
+    ])
+}
+
 fn signxml_verify(file: &Path, location: &str, refs: usize) -> (bool, String) {
     let root_pem = pki("root.pem");
     let refs = refs.to_string();
@@ -113,14 +128,13 @@ fn signxml_disagrees_with_xmlsec1_on_inherited_xml_lang() {
     // without the inherited xml:lang; xmlsec1 (libxml2's reference C14N) and kyso both reject it.
     let dir = tempdir();
     let out = dir.path().join("signxml-lang.xml");
-    let (ok, text) = signxml(&[
-        "sign".as_ref(),
-        xml("lang.xml").as_os_str(),
-        out.as_os_str(),
-        pki("agency.key.pem").as_os_str(),
-        pki("agency.pem").as_os_str(),
-        pki("ca.pem").as_os_str(),
-    ]);
+    let (ok, text) = signxml_sign(
+        &xml("lang.xml"),
+        &out,
+        &pki("agency.key.pem"),
+        &pki("agency.pem"),
+        "RSA_SHA256",
+    );
     assert!(ok, "signxml sign: {text}");
     assert!(
         !xmlsec_verify(&out, None).0,
@@ -168,14 +182,13 @@ fn everyone_rejects_a_changed_amount() {
 fn kyso_verifies_what_signxml_signs() {
     let dir = tempdir();
     let out = dir.path().join("signxml.xml");
-    let (ok, text) = signxml(&[
-        "sign".as_ref(),
-        xml("notice.xml").as_os_str(),
-        out.as_os_str(),
-        pki("agency.key.pem").as_os_str(),
-        pki("agency.pem").as_os_str(),
-        pki("ca.pem").as_os_str(),
-    ]);
+    let (ok, text) = signxml_sign(
+        &xml("notice.xml"),
+        &out,
+        &pki("agency.key.pem"),
+        &pki("agency.pem"),
+        "RSA_SHA256",
+    );
     assert!(ok, "signxml sign: {text}");
     assert!(
         xmlsec_verify(&out, None).0,
@@ -305,16 +318,7 @@ fn kyso_verifies_every_signature_method() {
     ];
     for (alg, key, cert, expected) in cases {
         let out = dir.path().join(format!("{alg}.xml"));
-        let (ok, text) = signxml(&[
-            "sign".as_ref(),
-            "--alg".as_ref(),
-            alg.as_ref(),
-            xml("notice.xml").as_os_str(),
-            out.as_os_str(),
-            key.as_os_str(),
-            cert.as_os_str(),
-            pki("ca.pem").as_os_str(),
-        ]);
+        let (ok, text) = signxml_sign(&xml("notice.xml"), &out, &key, &cert, alg);
         assert!(ok, "signxml {alg}: {text}");
         let (code, r) = verify_json(&out);
         assert_eq!(code, 0, "{alg}: {r}");
