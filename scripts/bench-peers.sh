@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compares kyso's PDF signature verification speed with poppler's pdfsig and pyHanko,
-# on exactly the same files.
+# Compares kyso's signature verification speed with poppler's pdfsig and pyHanko (PDF) and
+# with xmlsec1 and signxml (XML e-invoices), on exactly the same files.
 #
 # Usage (from anywhere; runs from the repo root):
 #   bash scripts/bench-peers.sh            # about 1-2 minutes once built
@@ -300,6 +300,8 @@ echo "host: $(nproc) CPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 versions="kyso $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 ((have_pdfsig)) && versions+=", $(pdfsig -v 2>&1 | sed -n 1p)"
 [ -n "$venv" ] && versions+=", pyHanko $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pyHanko"))')"
+[ -n "$venv" ] && versions+=", signxml $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("signxml"))' 2>/dev/null || echo '?')"
+have xmlsec1 && versions+=", $(xmlsec1 --version 2>&1 | sed -n 1p)"
 echo "versions: $versions"
 echo "'kyso x' = peer time / kyso time, in-process vs in-process, CLI vs CLI (>1: kyso is faster)."
 awk -F '\t' '
