@@ -355,3 +355,70 @@ fn kyso_verifies_every_signature_method() {
     assert_eq!(s["digest"], "sha1");
     assert!(s["warnings"].to_string().contains("weak"), "{s}");
 }
+
+#[test]
+#[ignore = "needs xmlsec1: run scripts/test.sh"]
+fn base64_transform_and_larger_digests() {
+    let dir = tempdir();
+    // An Object holding base64 data, referenced through the base64 transform (xmlsec1 signs it).
+    let text = std::fs::read_to_string(xml("notice.xml")).expect("read");
+    let sig = "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>\
+<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512\"/>\
+<ds:Reference URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/></ds:Transforms>\
+<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#sha384\"/><ds:DigestValue/></ds:Reference>\
+<ds:Reference URI=\"#att\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#base64\"/></ds:Transforms>\
+<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha512\"/><ds:DigestValue/></ds:Reference>\
+</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo>\
+<ds:Object Id=\"att\">VMOgaSBsaeG7h3UgxJHDrW5oIGvDqG0=</ds:Object></ds:Signature>";
+    let template = dir.path().join("b64-template.xml");
+    std::fs::write(
+        &template,
+        text.replacen("</tb:ThongBao>", &format!("{sig}</tb:ThongBao>"), 1),
+    )
+    .expect("write");
+    let out = dir.path().join("b64.xml");
+    let o = run(Command::new("xmlsec1")
+        .args(["--sign", "--pkcs12"])
+        .arg(pki("agency.p12"))
+        .args(["--pwd", PASSWORD, "--output"])
+        .arg(&out)
+        .arg(&template));
+    assert!(o.status.success(), "xmlsec1 --sign: {}", stderr(&o));
+    let (code, r) = verify_json(&out);
+    assert_eq!(code, 0, "{r}");
+    let s = &r["signatures"][0];
+    assert_eq!(s["signature_algorithm"], "rsa-pkcs1-sha512");
+    assert_eq!(s["references"][1]["element"], "Object");
+    assert_eq!(s["references"][1]["digest_ok"], true);
+    // Change the attached data: the base64 reference fails.
+    let tampered = dir.path().join("b64-tampered.xml");
+    let changed = std::fs::read_to_string(&out).expect("read").replacen(
+        "VMOgaSBsaeG7h3UgxJHDrW5oIGvDqG0=",
+        "VMOgaSBsaeG7h3UgxJHDrW5oIGvDqH0=", // a significant digit: the padding bits of "G0=" vs "G1=" decode alike
+        1,
+    );
+    std::fs::write(&tampered, changed).expect("write");
+    let (code, r) = verify_json(&tampered);
+    assert_eq!(
+        (code, r["signatures"][0]["reason"].as_str()),
+        (1, Some("digest_mismatch")),
+        "{r}"
+    );
+
+    // kyso's own e-invoice signatures with SHA-384 and SHA-512, accepted by xmlsec1.
+    for digest in ["sha384", "sha512"] {
+        let signed = dir.path().join(format!("{digest}.xml"));
+        sign(
+            &xml("invoice.xml"),
+            &signed,
+            "agency.p12",
+            &["--digest", digest],
+        );
+        let (code, r) = verify_json(&signed);
+        assert_eq!(code, 0, "{r}");
+        assert_eq!(r["signatures"][0]["digest"], digest);
+        let (ok, text) = xmlsec_verify(&signed, Some(NBAN));
+        assert!(ok, "xmlsec1 rejected kyso's {digest} invoice:\n{text}");
+    }
+}
