@@ -228,3 +228,190 @@ fn common_name(dn: &str) -> &str {
         .find_map(|part| part.strip_prefix("CN="))
         .unwrap_or(dn)
 }
+
+/// Where a batch report goes: a file committed at the end, or standard output.
+pub enum Sink<'a> {
+    File(kyso::AtomicFile),
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'a>>),
+}
+
+impl Sink<'_> {
+    /// Flushes, and renames a report file into place.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Sink::File(f) => f.commit()?,
+            Sink::Stdout(mut w) => {
+                if let Err(e) = w.flush()
+                    && e.kind() != std::io::ErrorKind::BrokenPipe
+                {
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(w) => w.flush(),
+        }
+    }
+}
+
+/// Whether a library error is a write to a closed pipe (the reader went away).
+pub fn is_broken_pipe(e: &kyso::Error) -> bool {
+    e.to_string().contains("Broken pipe")
+}
+
+/// One JSON object on one line, to a writer.
+pub fn json_to<T: serde::Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+const CSV_COLUMNS: &[&str] = &[
+    "file",
+    "format",
+    "document_status",
+    "document_reason",
+    "signature",
+    "field",
+    "status",
+    "reason",
+    "signer_kind",
+    "signer_subject",
+    "identifiers",
+    "signing_time",
+    "trusted",
+    "modified_after",
+    "message",
+];
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn csv_header(out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "{}", CSV_COLUMNS.join(","))
+}
+
+/// One row per signature; a document without signatures (or unreadable) gets one row.
+pub fn csv_rows(out: &mut impl Write, r: &DocumentReport) -> std::io::Result<()> {
+    let doc = [
+        r.file.as_str(),
+        r.format.as_str(),
+        r.status.as_str(),
+        r.reason.as_str(),
+    ];
+    if r.signatures.is_empty() {
+        let mut row: Vec<String> = doc.iter().map(|s| csv_field(s)).collect();
+        row.extend(std::iter::repeat_n(String::new(), 10));
+        row.push(csv_field(&r.message));
+        return writeln!(out, "{}", row.join(","));
+    }
+    for (i, s) in r.signatures.iter().enumerate() {
+        let ids = s
+            .signer
+            .as_ref()
+            .map(|k| {
+                k.identifiers
+                    .iter()
+                    .map(|(a, b)| format!("{a}:{b}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        let mut row: Vec<String> = doc.iter().map(|s| csv_field(s)).collect();
+        row.extend([
+            (i + 1).to_string(),
+            csv_field(&s.field),
+            s.status.as_str().to_string(),
+            csv_field(&s.reason),
+            s.signer
+                .as_ref()
+                .map(|k| k.kind.clone())
+                .unwrap_or_default(),
+            csv_field(s.signer.as_ref().map(|k| k.subject.as_str()).unwrap_or("")),
+            csv_field(&ids),
+            s.signing_time.clone().unwrap_or_default(),
+            s.trusted.to_string(),
+            s.modified_after.to_string(),
+            csv_field(&s.message),
+        ]);
+        writeln!(out, "{}", row.join(","))?;
+    }
+    Ok(())
+}
+
+/// A progress line on a terminal (nothing when stderr is not one, or when quiet).
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub fn new(enabled: bool) -> Progress {
+        if !enabled || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {pos} documents verified ({per_sec}, {elapsed})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    pub fn set(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.set_position(n);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// The human summary of a batch, on standard error.
+pub fn batch_summary(s: &kyso::batch::Summary) {
+    let join = |m: &std::collections::BTreeMap<String, u64>| {
+        if m.is_empty() {
+            "none".to_string()
+        } else {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    eprintln!(
+        "kyso batch: {} documents, {} signatures in {:.2} s ({:.0} documents/s, {:.1} MB/s)",
+        s.documents,
+        s.signatures,
+        s.seconds,
+        s.documents_per_second,
+        if s.seconds > 0.0 {
+            s.bytes as f64 / 1e6 / s.seconds
+        } else {
+            0.0
+        }
+    );
+    eprintln!("  documents by status:       {}", join(&s.by_status));
+    eprintln!("  signatures by signer kind: {}", join(&s.by_kind));
+    eprintln!("  not passed, by reason:     {}", join(&s.by_reason));
+}

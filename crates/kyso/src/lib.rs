@@ -9,6 +9,7 @@
 //! println!("{}", report.status.as_str());
 //! ```
 
+pub mod batch;
 mod certinfo;
 mod common;
 mod error;
@@ -24,7 +25,7 @@ mod xml_verify;
 pub use certinfo::{CertificateInfo, inspect, signer_report};
 pub use error::Error;
 pub use format::{Format, detect};
-pub use io::{load_credential, read_file, write_atomically};
+pub use io::{AtomicFile, load_credential, read_file, write_atomically};
 pub use kyso_pdf::SubFilter;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
 pub use kyso_xml::{C14nChoice, EinvoiceRole};
