@@ -163,14 +163,22 @@ enum DigestArg {
 
 #[derive(Args)]
 struct SignArgs {
-    /// The PDF or XML document to sign (never modified unless --in-place).
-    input: PathBuf,
-    /// Where to write the signed PDF.
-    #[arg(short, long, value_name = "FILE", required_unless_present = "in_place")]
+    /// The PDF or XML documents to sign (never modified unless --in-place).
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Where to write the signed document (one input).
+    #[arg(short, long, value_name = "FILE", required_unless_present_any = ["in_place", "out_dir"])]
     output: Option<PathBuf>,
-    /// Replace the input file (atomically) instead of writing -o.
+    /// Write each signed document into this directory under its own name (several inputs,
+    /// signed in parallel with one key load).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "in_place"])]
+    out_dir: Option<PathBuf>,
+    /// Replace each input file (atomically) instead of writing -o.
     #[arg(long, conflicts_with = "output")]
     in_place: bool,
+    /// Worker threads when signing several inputs (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
     /// PKCS#12 file (.p12/.pfx) with the key and its certificate chain.
     #[arg(long, value_name = "FILE")]
     p12: PathBuf,
@@ -275,69 +283,110 @@ fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
 }
 
 fn sign(a: SignArgs) -> Result<u8> {
-    let output = match (&a.output, a.in_place) {
-        (_, true) => a.input.clone(),
-        (Some(o), false) => o.clone(),
-        (None, false) => bail!("give -o FILE or --in-place"),
+    // Where each input goes.
+    let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
+        (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
+        (Some(o), None, false) => {
+            if a.inputs.len() != 1 {
+                bail!("-o takes one input; use --out-dir DIR to sign several");
+            }
+            vec![(a.inputs[0].clone(), o.clone())]
+        }
+        (None, Some(dir), false) => {
+            if !dir.is_dir() {
+                bail!("--out-dir {}: not a directory", dir.display());
+            }
+            let mut seen = std::collections::HashSet::new();
+            let mut pairs = Vec::new();
+            for i in &a.inputs {
+                let name = i
+                    .file_name()
+                    .with_context(|| format!("{}: not a file name", i.display()))?;
+                if !seen.insert(name.to_os_string()) {
+                    bail!(
+                        "two inputs are named {}; they would overwrite each other in --out-dir",
+                        name.to_string_lossy()
+                    );
+                }
+                pairs.push((i.clone(), dir.join(name)));
+            }
+            pairs
+        }
+        _ => bail!("give -o FILE, --out-dir DIR or --in-place"),
     };
-    if !a.in_place && same_file(&a.input, &output) {
-        bail!(
-            "the output would overwrite the input {}; use --in-place to do that on purpose",
-            a.input.display()
-        );
+    for (input, output) in &pairs {
+        if !a.in_place && same_file(input, output) {
+            bail!(
+                "the output would overwrite the input {}; use --in-place to do that on purpose",
+                input.display()
+            );
+        }
     }
-    let input = kyso::read_file(&a.input)?;
-    let format = kyso::detect(&input);
+    let password = read_password(&a.password, &a.p12)?;
+    let cred = kyso::load_credential(&a.p12, &password)?;
+    let signer = kyso::signer_report(&cred.certificate);
+    let sign_one =
+        |input: &[u8]| -> Result<Vec<u8>, kyso::Error> { sign_document(&a, &cred, input) };
+    if pairs.len() == 1 {
+        let (input, output) = &pairs[0];
+        let data = kyso::read_file(input)?;
+        let format = kyso::detect(&data);
+        let signed = sign_one(&data).with_context(|| format!("cannot sign {}", input.display()))?;
+        kyso::write_atomically(output, &signed)?;
+        output::signed(
+            input,
+            output,
+            &signer,
+            what_signed(format, a.einvoice_role),
+            a.certify.then_some(a.mdp),
+            a.json,
+        );
+        return Ok(EXIT_OK);
+    }
+    let (ok, failed) = kyso::batch::sign_files(pairs, a.jobs, sign_one, |s| match &s.result {
+        Ok(()) => output::signed(
+            &s.input,
+            &s.output,
+            &signer,
+            "signed",
+            a.certify.then_some(a.mdp),
+            a.json,
+        ),
+        Err(e) => eprintln!("kyso: error: cannot sign {}: {e}", s.input.display()),
+    })?;
+    if !a.json {
+        eprintln!("kyso sign: {ok} signed, {failed} failed");
+    }
+    Ok(if failed == 0 { EXIT_OK } else { EXIT_ERROR })
+}
+
+fn what_signed(format: kyso::Format, role: Option<RoleArg>) -> &'static str {
+    match (format, role) {
+        (kyso::Format::Pdf, _) => "approval signature",
+        (_, Some(RoleArg::Buyer)) => "XML signature (e-invoices: buyer)",
+        (_, Some(RoleArg::Tax)) => "XML signature (e-invoices: tax authority)",
+        _ => "XML signature (e-invoices: seller)",
+    }
+}
+
+/// Signs one document (PDF or XML, detected by content) with the options of `a`.
+fn sign_document(
+    a: &SignArgs,
+    cred: &kyso::Credential,
+    input: &[u8],
+) -> Result<Vec<u8>, kyso::Error> {
     let digest = a.digest.map(|d| match d {
         DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
         DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
         DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
     });
-    match format {
+    match kyso::detect(input) {
         kyso::Format::Pdf => {
             if a.c14n.is_some() || a.einvoice_role.is_some() {
-                bail!(
-                    "--c14n and --einvoice-role are for XML documents; {} is a PDF",
-                    a.input.display()
-                );
+                return Err(kyso::Error::Invalid(
+                    "--c14n and --einvoice-role are for XML documents; this is a PDF".into(),
+                ));
             }
-        }
-        kyso::Format::Xml => {
-            if a.certify
-                || a.field.is_some()
-                || a.reason.is_some()
-                || a.location.is_some()
-                || a.contact.is_some()
-                || !matches!(a.subfilter, SubFilterArg::Pades)
-            {
-                bail!(
-                    "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; {} is XML",
-                    a.input.display()
-                );
-            }
-        }
-        kyso::Format::Unknown => bail!("{}: not a PDF or XML document", a.input.display()),
-    }
-    let password = read_password(&a.password, &a.p12)?;
-    let cred = kyso::load_credential(&a.p12, &password)?;
-    let signed = match format {
-        kyso::Format::Xml => {
-            let req = kyso::XmlSignRequest {
-                digest,
-                c14n: match a.c14n {
-                    Some(C14nArg::Exclusive) => kyso::C14nChoice::Exclusive,
-                    _ => kyso::C14nChoice::Inclusive,
-                },
-                role: match a.einvoice_role {
-                    Some(RoleArg::Buyer) => kyso::EinvoiceRole::Buyer,
-                    Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
-                    _ => kyso::EinvoiceRole::Seller,
-                },
-                ..Default::default()
-            };
-            kyso::sign_xml(&input, &cred, &req)
-        }
-        _ => {
             let opts = kyso::PdfSignOptions {
                 digest,
                 sub_filter: match a.subfilter {
@@ -351,27 +400,37 @@ fn sign(a: SignArgs) -> Result<u8> {
                 contact: a.contact.clone(),
                 ..Default::default()
             };
-            kyso::sign_pdf(&input, &cred, &opts)
+            kyso::sign_pdf(input, cred, &opts)
         }
+        kyso::Format::Xml => {
+            let pdf_only = a.certify
+                || a.field.is_some()
+                || a.reason.is_some()
+                || a.location.is_some()
+                || a.contact.is_some()
+                || !matches!(a.subfilter, SubFilterArg::Pades);
+            if pdf_only {
+                return Err(kyso::Error::Invalid(
+                    "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; this is XML".into(),
+                ));
+            }
+            let req = kyso::XmlSignRequest {
+                digest,
+                c14n: match a.c14n {
+                    Some(C14nArg::Exclusive) => kyso::C14nChoice::Exclusive,
+                    _ => kyso::C14nChoice::Inclusive,
+                },
+                role: match a.einvoice_role {
+                    Some(RoleArg::Buyer) => kyso::EinvoiceRole::Buyer,
+                    Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
+                    _ => kyso::EinvoiceRole::Seller,
+                },
+                ..Default::default()
+            };
+            kyso::sign_xml(input, cred, &req)
+        }
+        kyso::Format::Unknown => Err(kyso::Error::Invalid("not a PDF or XML document".into())),
     }
-    .with_context(|| format!("cannot sign {}", a.input.display()))?;
-    kyso::write_atomically(&output, &signed)?;
-    let signer = kyso::signer_report(&cred.certificate);
-    let what = match (format, a.einvoice_role) {
-        (kyso::Format::Pdf, _) => "approval signature",
-        (_, Some(RoleArg::Buyer)) => "XML signature (e-invoices: buyer)",
-        (_, Some(RoleArg::Tax)) => "XML signature (e-invoices: tax authority)",
-        _ => "XML signature (e-invoices: seller)",
-    };
-    output::signed(
-        &a.input,
-        &output,
-        &signer,
-        what,
-        a.certify.then_some(a.mdp),
-        a.json,
-    );
-    Ok(EXIT_OK)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -273,3 +273,79 @@ fn exit_codes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!report.exists(), "no report file when the batch cannot run");
 }
+
+#[test]
+fn batch_signing_with_one_key_load() {
+    let c = corpus();
+    let drafts = c.dir.path().join("drafts");
+    std::fs::create_dir_all(&drafts).expect("mkdir");
+    let mut inputs = Vec::new();
+    for name in [
+        "letter-classic.pdf",
+        "letter-xrefstream.pdf",
+        "letter-form.pdf",
+    ] {
+        let p = drafts.join(name);
+        std::fs::copy(pdf(name), &p).expect("copy");
+        inputs.push(p);
+    }
+    let invoice = drafts.join("invoice.xml");
+    std::fs::copy(xml("invoice.xml"), &invoice).expect("copy");
+    inputs.push(invoice);
+    let broken = drafts.join("broken.pdf");
+    std::fs::write(&broken, b"%PDF-1.7\nnot really\n").expect("write");
+    inputs.push(broken);
+    let signed = c.dir.path().join("signed");
+    std::fs::create_dir_all(&signed).expect("mkdir");
+    let o = run(kyso()
+        .arg("sign")
+        .args(&inputs)
+        .arg("--out-dir")
+        .arg(&signed)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--password-env", "KYSO_PASSWORD", "--jobs", "2"]));
+    assert_eq!(o.status.code(), Some(2), "one input failed: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("broken.pdf") && stderr(&o).contains("4 signed, 1 failed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!signed.join("broken.pdf").exists());
+    let (code, reports, _, _) = run_batch(&[signed.as_os_str()]);
+    assert_eq!(code, 0);
+    assert_eq!(reports.len(), 4);
+    for r in reports.values() {
+        assert_eq!(r["signatures"][0]["signer"]["kind"], "agency");
+    }
+
+    // Several inputs need --out-dir (or --in-place), and names must not collide.
+    let o = run(kyso()
+        .arg("sign")
+        .args(&inputs[..2])
+        .arg("-o")
+        .arg(c.dir.path().join("x.pdf"))
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--out-dir"), "{}", stderr(&o));
+    let other = c.dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    std::fs::copy(pdf("letter-classic.pdf"), other.join("letter-classic.pdf")).expect("copy");
+    let o = run(kyso()
+        .arg("sign")
+        .arg(&inputs[0])
+        .arg(other.join("letter-classic.pdf"))
+        .arg("--out-dir")
+        .arg(&signed)
+        .arg("--p12")
+        .arg(pki("agency.p12"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("overwrite each other"),
+        "{}",
+        stderr(&o)
+    );
+}

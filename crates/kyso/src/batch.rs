@@ -280,3 +280,58 @@ mod tests {
         assert_eq!(Input::parse("dir"), Input::Path("dir".into()));
     }
 }
+
+/// The outcome of signing one file in [`sign_files`].
+#[derive(Debug)]
+pub struct Signed {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub result: Result<(), Error>,
+}
+
+/// Signs many files on `jobs` threads (0: all cores) with one signing function (one key load,
+/// one prompt): each input is read, signed and written atomically to its output. `done` is called
+/// on the calling thread as each file completes; a failure does not stop the others. Returns
+/// (signed, failed) counts.
+pub fn sign_files(
+    pairs: Vec<(PathBuf, PathBuf)>,
+    jobs: usize,
+    sign: impl Fn(&[u8]) -> Result<Vec<u8>, Error> + Sync,
+    mut done: impl FnMut(&Signed),
+) -> Result<(u64, u64), Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
+    let (tx, rx) = mpsc::sync_channel::<Signed>(64);
+    let (mut ok, mut failed) = (0u64, 0u64);
+    std::thread::scope(|scope| {
+        let sign = &sign;
+        scope.spawn(move || {
+            pool.install(|| {
+                pairs
+                    .into_iter()
+                    .par_bridge()
+                    .for_each_with(tx, |tx, (input, output)| {
+                        let result = crate::io::read_file(&input)
+                            .and_then(|data| sign(&data))
+                            .and_then(|signed| crate::io::write_atomically(&output, &signed));
+                        let _ = tx.send(Signed {
+                            input,
+                            output,
+                            result,
+                        });
+                    });
+            });
+        });
+        for s in rx.iter() {
+            if s.result.is_ok() {
+                ok += 1;
+            } else {
+                failed += 1;
+            }
+            done(&s);
+        }
+    });
+    Ok((ok, failed))
+}
