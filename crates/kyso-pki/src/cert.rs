@@ -71,6 +71,8 @@ const KNOWN_EXTENSIONS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Certificate {
     der: Vec<u8>,
+    /// SHA-256 of `der`, computed once.
+    fingerprint: [u8; 32],
     tbs: Range<usize>,
     pub serial: Vec<u8>,
     pub issuer: Name,
@@ -131,8 +133,12 @@ impl Certificate {
         let spki = t.read_tag(tag::SEQUENCE, "subjectPublicKeyInfo")?;
         let public_key = parse_spki(spki.value)?;
 
+        let mut fingerprint = [0u8; 32];
+        fingerprint
+            .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &der_bytes).as_ref());
         let mut cert = Certificate {
             der: Vec::new(),
+            fingerprint,
             tbs: tbs_range,
             serial,
             issuer,
@@ -283,7 +289,12 @@ impl Certificate {
 
     /// SHA-256 of the DER encoding, hex.
     pub fn sha256_hex(&self) -> String {
-        hex(ring::digest::digest(&ring::digest::SHA256, &self.der).as_ref())
+        hex(&self.fingerprint)
+    }
+
+    /// SHA-256 of the DER encoding.
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
     }
 
     /// Whether the certificate is valid at time `t`.

@@ -3,15 +3,36 @@
 //! point in time, basicConstraints and pathLen, keyCertSign, unhandled critical extensions).
 
 use crate::Error;
+use std::collections::HashSet;
+use std::sync::RwLock;
+
 use crate::cert::{Certificate, key_usage};
 use crate::time::{self, UnixTime};
 
 /// Trust anchors and intermediates available for path building.
-#[derive(Debug, Clone, Default)]
+///
+/// Successful certificate-signature checks are remembered (by the fingerprints of the
+/// certificate and its issuer), so the CA certificates that recur across documents are
+/// verified once per store, from any thread.
+#[derive(Debug, Default)]
 pub struct TrustStore {
     anchors: Vec<Certificate>,
     intermediates: Vec<Certificate>,
+    verified: RwLock<HashSet<([u8; 32], [u8; 32])>>,
 }
+
+impl Clone for TrustStore {
+    fn clone(&self) -> Self {
+        TrustStore {
+            anchors: self.anchors.clone(),
+            intermediates: self.intermediates.clone(),
+            verified: RwLock::default(),
+        }
+    }
+}
+
+/// Bound on remembered signature checks (the set is cleared when full).
+const MAX_VERIFIED: usize = 1 << 16;
 
 /// Something wrong with a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +207,26 @@ impl TrustStore {
         }
     }
 
+    /// `child.verify_signed_by(issuer)`, remembering successes.
+    fn verify_signed_by_cached(
+        &self,
+        child: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<(), Error> {
+        let key = (*child.fingerprint(), *issuer.fingerprint());
+        if self.verified.read().is_ok_and(|set| set.contains(&key)) {
+            return Ok(());
+        }
+        child.verify_signed_by(issuer)?;
+        if let Ok(mut set) = self.verified.write() {
+            if set.len() >= MAX_VERIFIED {
+                set.clear();
+            }
+            set.insert(key);
+        }
+        Ok(())
+    }
+
     fn extend(
         &self,
         path: &mut Vec<Certificate>,
@@ -220,7 +261,7 @@ impl TrustStore {
             if path.iter().any(|p| p.der() == cand.der()) {
                 continue;
             }
-            match current.verify_signed_by(cand) {
+            match self.verify_signed_by_cached(&current, cand) {
                 Ok(()) => {}
                 Err(Error::UnsupportedAlgorithm(a)) => {
                     *unsupported = Some(a);

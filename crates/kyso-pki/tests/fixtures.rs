@@ -123,3 +123,21 @@ fn pkcs12_and_pem_credentials() {
     assert_eq!(pem.certificate.public_key.describe(), "ECDSA P-256");
     assert!(Credential::from_pkcs12(b"not a p12", "x").is_err());
 }
+
+#[test]
+fn remembered_checks_give_the_same_answers() {
+    let at = time::parse_rfc3339("2026-01-01T00:00:00Z")
+        .expect("time")
+        .unix;
+    let s = store();
+    for _ in 0..3 {
+        let ok = s.build_chain(&cert("agency"), &[cert("ca")], at);
+        assert!(ok.trusted && ok.path.len() == 3);
+        // A remembered CA->root check must not let an unrelated leaf through.
+        let outsider = s.build_chain(&cert("outsider"), &[cert("ca")], at);
+        assert!(!outsider.trusted);
+    }
+    // A clone starts with an empty memory and still agrees.
+    let c = s.clone();
+    assert!(c.build_chain(&cert("personal"), &[cert("ca")], at).trusted);
+}
