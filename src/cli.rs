@@ -63,15 +63,8 @@ struct BatchArgs {
     /// Files, directories (walked recursively), @LIST files (one path per line) or - (paths on stdin).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
-    /// Trust anchors: a PEM/DER file or a directory of them (repeatable).
-    #[arg(long, value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Extra intermediate CA certificates for chain building (repeatable).
-    #[arg(long, value_name = "PATH")]
-    intermediates: Vec<PathBuf>,
-    /// Validate certificates at this time (RFC 3339) instead of each claimed signing time.
-    #[arg(long, value_name = "TIME")]
-    at: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Write the report here (atomically, when the batch ends) instead of standard output.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -217,10 +210,7 @@ struct SignArgs {
 }
 
 #[derive(Args)]
-struct VerifyArgs {
-    /// Documents to verify.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+struct TrustArgs {
     /// Trust anchors: a PEM/DER file or a directory of them (repeatable).
     #[arg(long, value_name = "PATH")]
     trust: Vec<PathBuf>,
@@ -230,6 +220,15 @@ struct VerifyArgs {
     /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Documents to verify.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Print one JSON object per document (JSON Lines).
     #[arg(long)]
     json: bool,
@@ -440,26 +439,22 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn trust_config(
-    trust: &[PathBuf],
-    intermediates: &[PathBuf],
-    at: Option<&str>,
-) -> Result<kyso::TrustConfig> {
+fn trust_config(a: &TrustArgs) -> Result<kyso::TrustConfig> {
     let mut config = kyso::TrustConfig::default();
-    for t in trust {
+    for t in &a.trust {
         config.add_anchors(t)?;
     }
-    for i in intermediates {
+    for i in &a.intermediates {
         config.add_intermediates(i)?;
     }
-    if let Some(at) = at {
+    if let Some(at) = &a.at {
         config.at = Some(kyso_time(at)?);
     }
     Ok(config)
 }
 
 fn verify(a: VerifyArgs) -> Result<u8> {
-    let trust = trust_config(&a.trust, &a.intermediates, a.at.as_deref())?;
+    let trust = trust_config(&a.trust)?;
     let mut code = EXIT_OK;
     for f in &a.files {
         let report = kyso::verify_file(f, &trust);
@@ -534,7 +529,7 @@ fn c14n(a: C14nArgs) -> Result<u8> {
 }
 
 fn batch(a: BatchArgs) -> Result<u8> {
-    let trust = trust_config(&a.trust, &a.intermediates, a.at.as_deref())?;
+    let trust = trust_config(&a.trust)?;
     let shard = a
         .shard
         .as_deref()

@@ -67,12 +67,7 @@ fn corpus() -> Corpus {
     }
     // Planted failures.
     let mut flipped = good_pdf.clone();
-    let at = flipped
-        .windows(9)
-        .position(|w| w == b"/MediaBox")
-        .expect("page")
-        + 14;
-    flipped[at] = if flipped[at] == b'9' { b'8' } else { b'9' };
+    flip_page_size(&mut flipped);
     expected.insert(
         write("incoming/agency-1/flipped.pdf", &flipped),
         ("failed", "digest_mismatch"),

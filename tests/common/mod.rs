@@ -139,15 +139,20 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// Copies `signed` with one digit of page 1's /MediaBox changed (inside every signed range).
-pub fn tamper_page_size(signed: &Path, dir: &Path) -> PathBuf {
-    let mut data = std::fs::read(signed).expect("read");
+/// Changes one digit of page 1's /MediaBox (inside every signed range).
+pub fn flip_page_size(data: &mut [u8]) {
     let at = data
         .windows(9)
         .position(|w| w == b"/MediaBox")
         .expect("a page")
         + 14;
     data[at] = if data[at] == b'9' { b'8' } else { b'9' };
+}
+
+/// Copies `signed` with one digit of page 1's /MediaBox changed (inside every signed range).
+pub fn tamper_page_size(signed: &Path, dir: &Path) -> PathBuf {
+    let mut data = std::fs::read(signed).expect("read");
+    flip_page_size(&mut data);
     let tampered = dir.join("tampered.pdf");
     std::fs::write(&tampered, &data).expect("write");
     tampered
