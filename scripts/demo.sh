@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled fixtures: an official signs a letter with a personal certificate
 # (a certification signature), the registry adds the agency seal, and the receiving agency
-# verifies both. Output goes to target/demo/.
+# verifies both; then an e-invoice is signed by the seller and the buyer and verified.
+# Output goes to target/demo/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,3 +23,11 @@ $kyso verify "$out/letter.final.pdf" --trust fixtures/pki/root.pem
 echo
 echo "machine-readable report:"
 $kyso verify "$out/letter.final.pdf" --trust fixtures/pki/root.pem --json
+
+echo
+echo "e-invoice: seller (agency certificate), then buyer (personal certificate):"
+$kyso sign fixtures/xml/docs/invoice.xml -o "$out/invoice.seller.xml" \
+    --p12 fixtures/pki/agency.p12 --password-env KYSO_PASSWORD
+$kyso sign "$out/invoice.seller.xml" -o "$out/invoice.both.xml" \
+    --p12 fixtures/pki/personal.p12 --password-env KYSO_PASSWORD --einvoice-role buyer
+$kyso verify "$out/invoice.both.xml" --trust fixtures/pki/root.pem
