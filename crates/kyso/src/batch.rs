@@ -289,7 +289,8 @@ pub struct Signed {
     pub result: Result<(), Error>,
 }
 
-/// Signs many files on `jobs` threads (0: all cores) with one signing function (one key load,
+/// Signs many files on `jobs` threads (0: two per core, so that each output's fsync overlaps
+/// another file's signing) with one signing function (one key load,
 /// one prompt): each input is read, signed and written atomically to its output. `done` is called
 /// on the calling thread as each file completes; a failure does not stop the others. Returns
 /// (signed, failed) counts.
@@ -299,6 +300,13 @@ pub fn sign_files(
     sign: impl Fn(&[u8]) -> Result<Vec<u8>, Error> + Sync,
     mut done: impl FnMut(&Signed),
 ) -> Result<(u64, u64), Error> {
+    let jobs = if jobs == 0 {
+        2 * std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        jobs
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
