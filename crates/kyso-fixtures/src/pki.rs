@@ -319,7 +319,7 @@ struct Identity {
 }
 
 fn cert_pem(der_bytes: &[u8]) -> String {
-    der::pem("CERTIFICATE", der_bytes)
+    kyso_pki::base64::to_pem("CERTIFICATE", der_bytes)
 }
 
 /// Builds every PKI file (certificates, keys, chains, PKCS#12).
@@ -404,7 +404,7 @@ pub(crate) fn generate() -> Result<Vec<OutFile>> {
         ));
         files.push(OutFile::new(
             format!("pki/{}.key.pem", id.name),
-            der::pem("PRIVATE KEY", &id.key_pkcs8),
+            kyso_pki::base64::to_pem("PRIVATE KEY", &id.key_pkcs8),
         ));
         if matches!(id.name, "root" | "ca") {
             continue;

@@ -119,6 +119,10 @@ mod tests {
             assert_eq!(decode(encode(&data).as_bytes()).unwrap(), data);
         }
         assert_eq!(encode(b"Man"), "TWFu");
+        assert_eq!(encode(b""), "");
+        assert_eq!(encode(b"f"), "Zg==");
+        assert_eq!(encode(b"fo"), "Zm8=");
+        assert_eq!(encode(b"foo"), "Zm9v");
         assert_eq!(encode(b"Ma"), "TWE=");
         assert!(decode(b"TW$u").is_err());
     }
