@@ -357,21 +357,10 @@ fn check_reference<'a, 'i>(
                     comments,
                 },
             ) if canon::is_c14n(alg) => {
-                match canon::canonicalize(
-                    doc,
-                    apex,
-                    exclude,
-                    alg,
-                    comments,
-                    &inclusive_prefixes(&t),
-                ) {
+                match canonical_octets(doc, apex, exclude, alg, comments, &inclusive_prefixes(&t)) {
                     Ok(o) => Data::Octets(o),
-                    Err(e) => {
-                        problem(
-                            Severity::Indeterminate,
-                            "unsupported_algorithm",
-                            e.to_string(),
-                        );
+                    Err(p) => {
+                        problem(p.severity, p.reason, p.message);
                         return outcome;
                     }
                 }
@@ -392,14 +381,11 @@ fn check_reference<'a, 'i>(
             apex,
             exclude,
             comments,
-        } => match canon::canonicalize(doc, apex, exclude, algorithms::C14N10, comments, &[]) {
+        } => match canonical_octets(doc, apex, exclude, algorithms::C14N10, comments, &[]) {
+            // A node-set left after the transforms gets XMLDSig's default, C14N 1.0.
             Ok(o) => o,
-            Err(e) => {
-                problem(
-                    Severity::Indeterminate,
-                    "unsupported_algorithm",
-                    e.to_string(),
-                );
+            Err(p) => {
+                problem(p.severity, p.reason, p.message);
                 return outcome;
             }
         },
@@ -421,6 +407,22 @@ fn check_reference<'a, 'i>(
         ),
     }
     outcome
+}
+
+/// Canonicalizes a reference's node-set; a failure leaves the reference indeterminate.
+fn canonical_octets(
+    doc: &Document<'_>,
+    apex: Option<Node<'_, '_>>,
+    exclude: Option<Node<'_, '_>>,
+    alg: &str,
+    comments: bool,
+    prefixes: &[String],
+) -> Result<Vec<u8>, Problem> {
+    canon::canonicalize(doc, apex, exclude, alg, comments, prefixes).map_err(|e| Problem {
+        severity: Severity::Indeterminate,
+        reason: "unsupported_algorithm",
+        message: e.to_string(),
+    })
 }
 
 /// Same-document URI dereferencing: `""`, `#id`, `#xpointer(/)`, `#xpointer(id('id'))`.
