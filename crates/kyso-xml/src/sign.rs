@@ -108,6 +108,19 @@ fn before_end_tag(text: &str, node: &Node<'_, '_>) -> Option<usize> {
 
 fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, Error> {
     let Some(hdon) = find_invoice(doc) else {
+        // Another enveloped signature over the whole document would break an existing one.
+        let covers_all = crate::verify::signature_elements(doc).iter().any(|s| {
+            s.descendants().any(|n| {
+                n.is_element()
+                    && n.tag_name().name() == "Reference"
+                    && n.attribute("URI").is_none_or(|u| u.is_empty())
+            })
+        });
+        if covers_all {
+            return Err(Error::CannotSign(
+                "an existing signature covers the whole document (Reference URI=\"\"); another enveloped signature would invalidate it".into(),
+            ));
+        }
         let root = doc.root_element();
         return Ok(match before_end_tag(text, &root) {
             Some(at) => Plan {

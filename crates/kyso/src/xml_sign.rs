@@ -38,22 +38,6 @@ pub fn sign_xml(input: &[u8], cred: &Credential, req: &XmlSignRequest) -> Result
     let now = req.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let text = kyso_xml::as_text(input)?;
-    let doc = kyso_xml::parse(text)?;
-    if kyso_xml::find_invoice(&doc).is_none() {
-        // Another enveloped signature over the whole document would break an existing one.
-        let covers_all = kyso_xml::signature_elements(&doc).iter().any(|s| {
-            s.descendants().any(|n| {
-                n.is_element()
-                    && n.tag_name().name() == "Reference"
-                    && n.attribute("URI").is_none_or(|u| u.is_empty())
-            })
-        });
-        if covers_all {
-            return Err(Error::Invalid(
-                "an existing signature covers the whole document (Reference URI=\"\"); another enveloped signature would invalidate it".into(),
-            ));
-        }
-    }
     let opts = XmlSignOptions {
         digest: req.digest.unwrap_or_else(|| cred.key.default_digest()),
         c14n: req.c14n,
