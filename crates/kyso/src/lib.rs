@@ -3,10 +3,11 @@
 //! ```no_run
 //! use kyso::{TrustConfig, verify_bytes};
 //! let mut trust = TrustConfig::default();
-//! trust.add_anchors(std::path::Path::new("fixtures/pki/root.pem")).unwrap();
-//! let data = std::fs::read("letter.pdf").unwrap();
+//! trust.add_anchors(std::path::Path::new("fixtures/pki/root.pem"))?;
+//! let data = std::fs::read("letter.pdf")?;
 //! let report = verify_bytes("letter.pdf", &data, &trust);
 //! println!("{}", report.status.as_str());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod batch;
