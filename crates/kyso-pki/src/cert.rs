@@ -95,6 +95,17 @@ pub struct Certificate {
     pub qc_statement_oids: Vec<String>,
     /// Critical extensions kyso does not process.
     pub unhandled_critical: Vec<String>,
+    /// Every extension as encoded: OID, criticality, and the extnValue octets' range in `der`.
+    extensions: Vec<(String, bool, Range<usize>)>,
+}
+
+/// One extension of a certificate, as encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Extension<'a> {
+    pub oid: &'a str,
+    pub critical: bool,
+    /// The contents of extnValue (the DER of the extension's own structure).
+    pub value: &'a [u8],
 }
 
 fn hex(b: &[u8]) -> String {
@@ -156,6 +167,7 @@ impl Certificate {
             policies: Vec::new(),
             qc_statement_oids: Vec::new(),
             unhandled_critical: Vec::new(),
+            extensions: Vec::new(),
         };
         t.read_optional(tag::ctx_prim(1))?;
         t.read_optional(tag::ctx_prim(2))?;
@@ -171,6 +183,9 @@ impl Certificate {
                     None => false,
                 };
                 let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value;
+                let start = value.as_ptr() as usize - der_bytes.as_ptr() as usize;
+                cert.extensions
+                    .push((oid.clone(), critical, start..start + value.len()));
                 cert.apply_extension(&oid, value)?;
                 if critical && !KNOWN_EXTENSIONS.contains(&oid.as_str()) {
                     cert.unhandled_critical.push(oid);
@@ -273,6 +288,20 @@ impl Certificate {
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// Every extension, in certificate order.
+    pub fn extensions(&self) -> impl Iterator<Item = Extension<'_>> {
+        self.extensions.iter().map(|(oid, critical, range)| Extension {
+            oid,
+            critical: *critical,
+            value: self.der.get(range.clone()).unwrap_or(&[]),
+        })
+    }
+
+    /// The extension with this OID (dotted form), if present.
+    pub fn extension(&self, oid: &str) -> Option<Extension<'_>> {
+        self.extensions().find(|e| e.oid == oid)
     }
 
     /// The signed part (tbsCertificate) as encoded.

@@ -15,7 +15,7 @@ pub mod name;
 pub mod time;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
-pub use cert::{Certificate, Curve, PublicKey};
+pub use cert::{Certificate, Curve, Extension, PublicKey};
 pub use chain::{ChainOutcome, ChainProblem, TrustStore};
 pub use error::Error;
 pub use key::{Credential, SigningKey};
