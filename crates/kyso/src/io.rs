@@ -12,6 +12,57 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
+/// Files at least this large are memory-mapped for verification instead of read.
+pub const MAP_THRESHOLD: u64 = 4 << 20;
+
+/// A document's bytes: read into memory when small, memory-mapped when large, so that a
+/// huge document is hashed straight from the page cache and never copied onto the heap.
+pub enum FileBytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(v) => v,
+            FileBytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl FileBytes {
+    /// Whether the bytes are a memory map.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self, FileBytes::Mapped(_))
+    }
+}
+
+/// Opens a document for reading: small files are read, files of [`MAP_THRESHOLD`] bytes or
+/// more are mapped read-only. As with any memory-mapped reader (ripgrep's among them), a
+/// file truncated by another process while it is being verified can stop the process; kyso
+/// expects documents under verification not to be rewritten in place.
+pub fn open_bytes(path: &Path) -> Result<FileBytes, Error> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len >= MAP_THRESHOLD {
+        // SAFETY: the map is read-only and private to this process; the bytes are treated
+        // as untrusted input by every parser. The remaining hazard (truncation by another
+        // process while mapped) is documented above.
+        #[allow(unsafe_code)]
+        let map = unsafe { memmap2::Mmap::map(&file) };
+        if let Ok(map) = map {
+            return Ok(FileBytes::Mapped(map));
+        }
+    }
+    let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut data)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(FileBytes::Read(data))
+}
+
 /// Writes `data` to a temporary file beside `path`, syncs it, and renames it into place, so
 /// that `path` is either absent/unchanged or complete.
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Error> {

@@ -13,6 +13,7 @@
 pub mod batch;
 mod certinfo;
 mod common;
+mod digest_plan;
 mod error;
 mod format;
 mod io;
@@ -26,7 +27,9 @@ mod xml_verify;
 pub use certinfo::{CertificateInfo, inspect, signer_report};
 pub use error::Error;
 pub use format::{Format, detect};
-pub use io::{AtomicFile, load_credential, read_file, write_atomically};
+pub use io::{
+    AtomicFile, FileBytes, MAP_THRESHOLD, load_credential, open_bytes, read_file, write_atomically,
+};
 pub use kyso_pdf::SubFilter;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
 pub use kyso_xml::{C14nChoice, EinvoiceRole};
@@ -53,7 +56,7 @@ pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRep
 /// Reads and verifies a file.
 pub fn verify_file(path: &std::path::Path, trust: &TrustConfig) -> DocumentReport {
     let name = path.display().to_string();
-    match read_file(path) {
+    match io::open_bytes(path) {
         Ok(data) => verify_bytes(&name, &data, trust),
         Err(e) => DocumentReport::error(&name, "unknown", e.to_string()),
     }

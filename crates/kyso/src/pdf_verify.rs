@@ -1,11 +1,12 @@
 //! PDF signature verification: byte ranges, CMS, chain, kind, and change analysis.
 
 use kyso_cms::SignedData;
-use kyso_pdf::{Document, Permission, SignatureInfo};
+use kyso_pdf::{ByteRangeProblem, CoveredRange, Document, Permission, SignatureInfo};
 use kyso_pki::{Certificate, SignatureScheme, time};
 
 use crate::certinfo::signer_report;
 use crate::common::{Outcome, check_signer};
+use crate::digest_plan::{DigestJob, digest_all};
 use crate::report::{DocumentReport, SignatureReport, Status};
 use crate::trust::TrustConfig;
 
@@ -40,21 +41,65 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         message: String::new(),
         signatures: Vec::new(),
     };
-    for sig in sigs
+    let active: Vec<&SignatureInfo> = sigs
         .iter()
         .filter(|s| !s.byte_range.is_empty() || !s.contents.is_empty())
-    {
-        report
-            .signatures
-            .push(verify_signature(&doc, sig, &section_offsets, docmdp, trust));
+        .collect();
+    // Byte ranges and CMS first, so that every signature's digest comes from one pass.
+    let mut prepared: Vec<Prepared> = active
+        .iter()
+        .map(|sig| Prepared {
+            range: sig.check_byte_range(doc.data()),
+            cms: SignedData::parse(&sig.contents),
+            computed: None,
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    let mut owners = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        let (Ok(range), Ok(sd)) = (&p.range, &p.cms) else {
+            continue;
+        };
+        let Some(Ok(algorithm)) = sd.signer_infos.first().map(|si| si.digest()) else {
+            continue;
+        };
+        jobs.push(DigestJob {
+            algorithm,
+            ranges: vec![0..range.gap_start, range.gap_end..range.signed_end],
+        });
+        owners.push(i);
+    }
+    for (i, digest) in owners.into_iter().zip(digest_all(doc.data(), &jobs)) {
+        if let Some(p) = prepared.get_mut(i) {
+            p.computed = Some(digest);
+        }
+    }
+    for (sig, p) in active.into_iter().zip(prepared) {
+        report.signatures.push(verify_signature(
+            &doc,
+            sig,
+            p,
+            &section_offsets,
+            docmdp,
+            trust,
+        ));
     }
     report.finish();
     report
 }
 
+/// What is known of a signature before its verification: its byte range, its parsed CMS,
+/// and the digest of its signed bytes (computed for all signatures in one pass).
+struct Prepared {
+    range: Result<CoveredRange, ByteRangeProblem>,
+    cms: Result<SignedData, kyso_cms::Error>,
+    computed: Option<Vec<u8>>,
+}
+
 fn verify_signature(
     doc: &Document<'_>,
     sig: &SignatureInfo,
+    prepared: Prepared,
     revisions: &[usize],
     docmdp: Option<u8>,
     trust: &TrustConfig,
@@ -84,7 +129,6 @@ fn verify_signature(
             references: Vec::new(),
         },
     };
-    let data = doc.data();
     if sig.sig_type == "DocTimeStamp" || sig.sub_filter.as_deref() == Some("ETSI.RFC3161") {
         o.problem(
             Status::Indeterminate,
@@ -93,7 +137,7 @@ fn verify_signature(
         );
         return o.r;
     }
-    let range = match sig.check_byte_range(data) {
+    let range = match prepared.range {
         Ok(r) => r,
         Err(p) => {
             o.problem(Status::Failed, "byte_range_invalid", p.to_string());
@@ -131,7 +175,7 @@ fn verify_signature(
         ),
     }
 
-    let sd = match SignedData::parse(&sig.contents) {
+    let sd = match prepared.cms {
         Ok(sd) => sd,
         Err(e) => {
             o.problem(
@@ -201,12 +245,9 @@ fn verify_signature(
     }
 
     // Integrity: messageDigest over the byte ranges, then the signature.
-    let mut ctx = digest.context();
-    ctx.update(&data[..range.gap_start]);
-    ctx.update(&data[range.gap_end..range.signed_end]);
-    let computed = ctx.finish();
+    let computed = prepared.computed.unwrap_or_default();
     match si.message_digest() {
-        Some(md) if md == computed.as_ref() => {}
+        Some(md) if md == computed => {}
         Some(_) => {
             o.problem(
                 Status::Failed,
