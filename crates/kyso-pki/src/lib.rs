@@ -12,6 +12,7 @@ mod error;
 pub mod key;
 pub mod kind;
 pub mod name;
+pub mod ocsp;
 pub mod time;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
@@ -21,3 +22,4 @@ pub use error::Error;
 pub use key::{Credential, SigningKey};
 pub use kind::{Classification, SignerKind, classify};
 pub use name::Name;
+pub use ocsp::{OcspError, OcspRequest, OcspResponse, random_bytes};
