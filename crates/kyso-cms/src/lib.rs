@@ -11,4 +11,6 @@ mod signed_data;
 
 pub use builder::{BuildOptions, assemble, build_detached, signed_attributes, size_estimate};
 pub use error::Error;
-pub use signed_data::{Attribute, SignedData, SignerIdentifier, SignerInfo};
+pub use signed_data::{
+    Attribute, SignedData, SignerIdentifier, SignerInfo, add_unsigned_attribute, signature_value,
+};

@@ -38,8 +38,11 @@ pub struct SignerInfo {
 #[derive(Debug, Clone)]
 pub struct SignedData {
     pub version: u8,
+    /// eContentType (dotted OID): id-data for document signatures, id-ct-TSTInfo for a
+    /// time-stamp token.
     pub encap_content_type: String,
-    /// Encapsulated content, absent for detached signatures.
+    /// Encapsulated content (the eContent octets; a BER constructed OCTET STRING is joined),
+    /// absent for detached signatures.
     pub encap_content: Option<Vec<u8>>,
     pub certificates: Vec<Certificate>,
     /// Certificates that could not be parsed (kept out of path building, counted for reports).
@@ -122,6 +125,127 @@ impl SignedData {
             signer_infos,
         })
     }
+
+    /// The eContent octets, if the content is encapsulated.
+    pub fn encapsulated_content(&self) -> Option<&[u8]> {
+        self.encap_content.as_deref()
+    }
+}
+
+/// The signature value of the first SignerInfo of a SignedData ContentInfo: the octets a
+/// CAdES signature time-stamp covers (its messageImprint is the hash of exactly these).
+pub fn signature_value(cms: &[u8]) -> Result<Vec<u8>, Error> {
+    let sd = SignedData::parse(cms)?;
+    sd.signer_infos
+        .into_iter()
+        .next()
+        .map(|si| si.signature)
+        .ok_or(Error::Malformed("SignedData without a SignerInfo"))
+}
+
+/// Adds an unsigned attribute (`oid` with the one DER-encoded `value`) to the first SignerInfo
+/// of a SignedData ContentInfo and re-encodes it; for CAdES B-T, the signature time-stamp token
+/// ([`crate::oids::SIGNATURE_TIME_STAMP`]). An attribute of that type already present gains
+/// the value (attribute types are not repeated); attributes stay a DER-sorted SET. Everything
+/// outside the rewritten levels (certificates, signed attributes, other SignerInfos) is copied
+/// as encoded, so existing signatures stay valid and a DER input gives DER output. Trailing
+/// bytes (zero padding of a PDF /Contents) are dropped.
+pub fn add_unsigned_attribute(cms: &[u8], oid: &str, value: &[u8]) -> Result<Vec<u8>, Error> {
+    der::parse_one(value)?;
+    let oid_content = der::oid_from_str(oid);
+    if oid_content.is_empty() {
+        return Err(Error::Malformed("invalid attribute OID"));
+    }
+    let ci = der::parse_prefix(cms)?.expect_tag(tag::SEQUENCE, "ContentInfo is not a SEQUENCE")?;
+    let mut r = ci.reader();
+    let ct = der::read_oid(&mut r)?;
+    if ct != oids::SIGNED_DATA {
+        return Err(Error::NotSignedData(ct));
+    }
+    let explicit = r.read_tag(tag::ctx(0), "ContentInfo content")?;
+    let sd = explicit.reader().read_tag(tag::SEQUENCE, "SignedData")?;
+    let mut s = sd.reader();
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut last = None;
+    while !s.is_empty() {
+        if let Some(prev) = last.replace(s.read()?) {
+            parts.push(prev.raw);
+        }
+    }
+    // signerInfos is the last element of SignedData.
+    let infos = last
+        .ok_or(Error::Malformed("empty SignedData"))?
+        .expect_tag(tag::SET, "signerInfos")?;
+    let mut i = infos.reader();
+    let first = i.read_tag(tag::SEQUENCE, "SignerInfo")?;
+    let rebuilt = with_unsigned_attribute(first, &oid_content, value)?;
+    let mut all_infos = rebuilt;
+    all_infos.extend_from_slice(i.rest());
+    let infos_set = der::tlv(tag::SET, &all_infos);
+    parts.push(&infos_set);
+    let signed_data = der::tlv(tag::SEQUENCE, &parts.concat());
+    Ok(der::seq(&[
+        &der::oid(oids::SIGNED_DATA),
+        &der::tlv(tag::ctx(0), &signed_data),
+    ]))
+}
+
+/// Re-encodes one SignerInfo with `value` added to its unsigned attributes.
+fn with_unsigned_attribute(
+    si: der::Tlv<'_>,
+    oid_content: &[u8],
+    value: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let mut r = si.reader();
+    let mut fields: Vec<&[u8]> = Vec::new();
+    let mut unsigned = None;
+    while !r.is_empty() {
+        let t = r.read()?;
+        if t.tag == tag::ctx(1) {
+            unsigned = Some(t);
+        } else if unsigned.is_some() {
+            return Err(Error::Malformed("data after the unsigned attributes"));
+        } else {
+            fields.push(t.raw);
+        }
+    }
+    let mut attrs: Vec<Vec<u8>> = Vec::new();
+    let mut added = false;
+    if let Some(ua) = unsigned {
+        let mut a = ua.reader();
+        while !a.is_empty() {
+            let attr = a.read_tag(tag::SEQUENCE, "attribute")?;
+            let mut x = attr.reader();
+            let attr_oid = x.read_tag(tag::OID, "attribute type")?;
+            if attr_oid.value == oid_content && !added {
+                let set = x.read_tag(tag::SET, "attribute values")?;
+                let mut v = set.reader();
+                let mut values: Vec<&[u8]> = Vec::new();
+                while !v.is_empty() {
+                    values.push(v.read()?.raw);
+                }
+                values.push(value);
+                attrs.push(der::seq(&[attr_oid.raw, &der::set_of(&values)]));
+                added = true;
+            } else {
+                attrs.push(attr.raw.to_vec());
+            }
+        }
+    }
+    if !added {
+        attrs.push(der::seq(&[
+            &der::tlv(tag::OID, oid_content),
+            &der::set_of(&[value]),
+        ]));
+    }
+    let refs: Vec<&[u8]> = attrs.iter().map(Vec::as_slice).collect();
+    // [1] IMPLICIT SET OF Attribute: the DER SET with the context tag.
+    let mut implicit = der::set_of(&refs);
+    if let Some(first) = implicit.first_mut() {
+        *first = tag::ctx(1);
+    }
+    fields.push(&implicit);
+    Ok(der::tlv(tag::SEQUENCE, &fields.concat()))
 }
 
 /// Reads an OCTET STRING, primitive or (BER) constructed.
@@ -194,6 +318,23 @@ impl SignerInfo {
             return None;
         }
         first.values.first().map(|v| v.as_slice())
+    }
+
+    /// Every value of an unsigned attribute type, in order (over all occurrences).
+    pub fn unsigned_attribute_values<'a>(
+        &'a self,
+        oid: &'a str,
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.unsigned_attributes
+            .iter()
+            .filter(move |a| a.oid == oid)
+            .flat_map(|a| a.values.iter().map(Vec::as_slice))
+    }
+
+    /// The signature time-stamp tokens (CAdES signature-time-stamp unsigned attributes), each
+    /// the DER of a ContentInfo to read with `tsp::TimestampToken::parse`.
+    pub fn signature_timestamp_tokens(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.unsigned_attribute_values(oids::SIGNATURE_TIME_STAMP)
     }
 
     /// Number of occurrences of a signed attribute.
