@@ -4,8 +4,12 @@ use std::ops::Range;
 
 use crate::Error;
 use crate::algorithm::AlgorithmId;
+use crate::crl::DistributionPoint;
 use crate::der::{self, Reader, tag};
+use crate::general_name::GeneralName;
 use crate::name::Name;
+use crate::name_constraints::NameConstraints;
+use crate::policy::{self, PolicyConstraints};
 use crate::time::{self, UnixTime};
 
 /// A subject public key.
@@ -58,10 +62,15 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "2.5.29.17",
     "2.5.29.18",
     "2.5.29.19",
+    "2.5.29.30",
     "2.5.29.31",
     "2.5.29.32",
+    "2.5.29.33",
     "2.5.29.35",
+    "2.5.29.36",
     "2.5.29.37",
+    "2.5.29.46",
+    "2.5.29.54",
     "1.3.6.1.5.5.7.1.1",
     "1.3.6.1.5.5.7.1.3",
     "1.3.6.1.5.5.7.48.1.5",
@@ -91,10 +100,28 @@ pub struct Certificate {
     pub authority_key_id: Option<Vec<u8>>,
     /// Certificate policy OIDs.
     pub policies: Vec<String>,
+    /// certificatePolicies as policy OIDs, `None` when the extension is absent.
+    pub certificate_policies: Option<Vec<String>>,
+    /// policyMappings: (issuerDomainPolicy, subjectDomainPolicy) pairs.
+    pub policy_mappings: Vec<(String, String)>,
+    /// policyConstraints, when present.
+    pub policy_constraints: Option<PolicyConstraints>,
+    /// inhibitAnyPolicy skip count, when present.
+    pub inhibit_any_policy: Option<u32>,
+    /// nameConstraints, when present.
+    pub name_constraints: Option<NameConstraints>,
+    /// subjectAltName entries.
+    pub subject_alt_names: Vec<GeneralName>,
+    /// cRLDistributionPoints, `None` when the extension is absent.
+    pub crl_distribution_points: Option<Vec<DistributionPoint>>,
+    /// freshestCRL (where delta CRLs are published), `None` when absent.
+    pub freshest_crl: Option<Vec<DistributionPoint>>,
     /// Every OID that appears inside the qcStatements extension.
     pub qc_statement_oids: Vec<String>,
-    /// Critical extensions kyso does not process.
+    /// Critical extensions kyso does not process, or could not parse.
     pub unhandled_critical: Vec<String>,
+    /// The subjectPublicKeyInfo as encoded.
+    spki: Range<usize>,
     /// Every extension as encoded: OID, criticality, and the extnValue octets' range in `der`.
     extensions: Vec<(String, bool, Range<usize>)>,
 }
@@ -143,6 +170,8 @@ impl Certificate {
         let subject = Name::from_der(t.read_tag(tag::SEQUENCE, "subject")?.raw)?;
         let spki = t.read_tag(tag::SEQUENCE, "subjectPublicKeyInfo")?;
         let public_key = parse_spki(spki.value)?;
+        let spki_start = spki.raw.as_ptr() as usize - der_bytes.as_ptr() as usize;
+        let spki_range = spki_start..spki_start + spki.raw.len();
 
         let mut fingerprint = [0u8; 32];
         fingerprint
@@ -165,8 +194,17 @@ impl Certificate {
             subject_key_id: None,
             authority_key_id: None,
             policies: Vec::new(),
+            certificate_policies: None,
+            policy_mappings: Vec::new(),
+            policy_constraints: None,
+            inhibit_any_policy: None,
+            name_constraints: None,
+            subject_alt_names: Vec::new(),
+            crl_distribution_points: None,
+            freshest_crl: None,
             qc_statement_oids: Vec::new(),
             unhandled_critical: Vec::new(),
+            spki: spki_range,
             extensions: Vec::new(),
         };
         t.read_optional(tag::ctx_prim(1))?;
@@ -187,7 +225,11 @@ impl Certificate {
                 cert.extensions
                     .push((oid.clone(), critical, start..start + value.len()));
                 cert.apply_extension(&oid, value)?;
-                if critical && !KNOWN_EXTENSIONS.contains(&oid.as_str()) {
+                let understood = match cert.apply_validation_extension(&oid, value) {
+                    Ok(()) => KNOWN_EXTENSIONS.contains(&oid.as_str()),
+                    Err(_) => false,
+                };
+                if critical && !understood {
                     cert.unhandled_critical.push(oid);
                 }
             }
@@ -285,18 +327,49 @@ impl Certificate {
         Ok(())
     }
 
+    /// Extensions that only path validation reads. A malformed one is reported through
+    /// `unhandled_critical` when critical and ignored otherwise, so that a certificate
+    /// with, say, a damaged distribution point still parses.
+    fn apply_validation_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {
+        match oid {
+            "2.5.29.32" => {
+                self.certificate_policies = Some(policy::parse_certificate_policies(value)?);
+            }
+            "2.5.29.33" => self.policy_mappings = policy::parse_policy_mappings(value)?,
+            "2.5.29.36" => {
+                self.policy_constraints = Some(policy::parse_policy_constraints(value)?);
+            }
+            "2.5.29.54" => self.inhibit_any_policy = Some(policy::parse_inhibit_any_policy(value)?),
+            "2.5.29.30" => self.name_constraints = Some(NameConstraints::from_der(value)?),
+            "2.5.29.17" => self.subject_alt_names = GeneralName::read_sequence(value)?,
+            "2.5.29.31" => {
+                self.crl_distribution_points = Some(DistributionPoint::read_sequence(value)?);
+            }
+            "2.5.29.46" => self.freshest_crl = Some(DistributionPoint::read_sequence(value)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
 
+    /// The subjectPublicKeyInfo as encoded.
+    pub fn spki(&self) -> &[u8] {
+        self.der.get(self.spki.clone()).unwrap_or(&[])
+    }
+
     /// Every extension, in certificate order.
     pub fn extensions(&self) -> impl Iterator<Item = Extension<'_>> {
-        self.extensions.iter().map(|(oid, critical, range)| Extension {
-            oid,
-            critical: *critical,
-            value: self.der.get(range.clone()).unwrap_or(&[]),
-        })
+        self.extensions
+            .iter()
+            .map(|(oid, critical, range)| Extension {
+                oid,
+                critical: *critical,
+                value: self.der.get(range.clone()).unwrap_or(&[]),
+            })
     }
 
     /// The extension with this OID (dotted form), if present.

@@ -1,12 +1,11 @@
-//! Certification path building from a signer to a trust anchor (RFC 5280 §6, the subset
-//! needed for document signatures: names and key identifiers, signatures, validity at a
-//! point in time, basicConstraints and pathLen, keyCertSign, unhandled critical extensions).
+//! The trust store (anchors, intermediates, remembered signature checks) and the simple
+//! chain interface over RFC 5280 path validation (see [`crate::path`] for the full one).
 
-use crate::Error;
 use std::collections::HashSet;
 use std::sync::RwLock;
 
-use crate::cert::{Certificate, key_usage};
+use crate::cert::Certificate;
+use crate::path::{PathProblem, ValidationParams};
 use crate::time::{self, UnixTime};
 
 /// Trust anchors and intermediates available for path building.
@@ -112,172 +111,139 @@ pub struct ChainOutcome {
     pub problems: Vec<ChainProblem>,
 }
 
-const MAX_PATH: usize = 8;
-
 impl TrustStore {
+    /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a trust anchor (once).
     pub fn add_anchor(&mut self, cert: Certificate) {
         if !self.anchors.iter().any(|a| a.der() == cert.der()) {
             self.anchors.push(cert);
         }
     }
 
+    /// Adds an intermediate available to path building (once).
     pub fn add_intermediate(&mut self, cert: Certificate) {
         if !self.intermediates.iter().any(|a| a.der() == cert.der()) {
             self.intermediates.push(cert);
         }
     }
 
+    /// The trust anchors.
     pub fn anchors(&self) -> &[Certificate] {
         &self.anchors
     }
 
-    fn is_anchor(&self, cert: &Certificate) -> bool {
-        self.anchors.iter().any(|a| a.der() == cert.der())
+    /// The intermediates.
+    pub fn intermediates(&self) -> &[Certificate] {
+        &self.intermediates
+    }
+
+    /// Whether `cert` is one of the anchors.
+    pub fn is_anchor(&self, cert: &Certificate) -> bool {
+        self.anchors
+            .iter()
+            .any(|a| a.fingerprint() == cert.fingerprint())
     }
 
     /// Builds a path for `leaf` using `extra` (e.g. certificates carried in the signature)
-    /// and the store's intermediates, and checks it at time `at`.
+    /// and the store's intermediates, and checks it at time `at`: RFC 5280 path validation
+    /// ([`TrustStore::validate`]) with any policy, no required extended key usage and no
+    /// revocation checking, its problems told in the terms of [`ChainProblem`].
+    ///
+    /// Problems without a [`ChainProblem`] of their own are told as the closest one: a
+    /// failing signature as no path, a missing keyCertSign as not a CA, a name-constraint
+    /// or policy violation as the critical extension (nameConstraints, policyConstraints,
+    /// certificatePolicies) kyso reported as unsupported before it processed them.
     pub fn build_chain(
         &self,
         leaf: &Certificate,
         extra: &[Certificate],
         at: UnixTime,
     ) -> ChainOutcome {
-        let mut best_partial: Vec<Certificate> = vec![leaf.clone()];
-        let mut unsupported: Option<String> = None;
-        let mut path = vec![leaf.clone()];
-        let found = self.extend(&mut path, extra, &mut best_partial, &mut unsupported);
-        let mut problems = Vec::new();
-        let path = if found {
-            path
-        } else {
-            problems.push(ChainProblem::NoPathToAnchor);
-            if let Some(a) = unsupported {
-                problems.push(ChainProblem::UnsupportedAlgorithm(a));
-            }
-            best_partial
-        };
-        for (i, cert) in path.iter().enumerate() {
-            let subject = cert.subject.to_string();
-            if at > cert.not_after {
-                problems.push(ChainProblem::Expired {
-                    subject: subject.clone(),
-                    not_after: cert.not_after,
-                });
-            } else if at < cert.not_before {
-                problems.push(ChainProblem::NotYetValid {
-                    subject: subject.clone(),
-                    not_before: cert.not_before,
-                });
-            }
-            for oid in &cert.unhandled_critical {
-                problems.push(ChainProblem::UnhandledCriticalExtension {
-                    subject: subject.clone(),
-                    oid: oid.clone(),
-                });
-            }
-            if i > 0 {
-                // An issuer: must be a CA allowed to sign certificates, within pathLen.
-                let is_trusted_anchor = found && i == path.len() - 1;
-                let v1_anchor = is_trusted_anchor && cert.basic_constraints.is_none();
-                if !v1_anchor
-                    && (!cert.is_ca() || !cert.key_usage_allows_any(key_usage::KEY_CERT_SIGN))
-                {
-                    problems.push(ChainProblem::NotACa {
-                        subject: subject.clone(),
-                    });
+        let outcome = self.validate(leaf, extra, &ValidationParams::new(at));
+        let mut problems: Vec<ChainProblem> = Vec::new();
+        for p in &outcome.problems {
+            let mapped = match p {
+                PathProblem::NoPathToAnchor | PathProblem::BadSignature { .. } => {
+                    ChainProblem::NoPathToAnchor
                 }
-                if let Some((_, Some(max))) = cert.basic_constraints {
-                    // Intermediates below this one, not counting self-issued ones.
-                    let below = path[1..i].iter().filter(|c| !c.is_self_issued()).count();
-                    if below as u64 > max as u64 {
-                        problems.push(ChainProblem::PathLenExceeded { subject });
+                PathProblem::Expired { subject, not_after } => ChainProblem::Expired {
+                    subject: subject.clone(),
+                    not_after: *not_after,
+                },
+                PathProblem::NotYetValid {
+                    subject,
+                    not_before,
+                } => ChainProblem::NotYetValid {
+                    subject: subject.clone(),
+                    not_before: *not_before,
+                },
+                PathProblem::NotACa { subject } | PathProblem::KeyUsage { subject } => {
+                    ChainProblem::NotACa {
+                        subject: subject.clone(),
                     }
                 }
+                PathProblem::PathLenExceeded { subject } => ChainProblem::PathLenExceeded {
+                    subject: subject.clone(),
+                },
+                PathProblem::UnhandledCriticalExtension { subject, oid } => {
+                    ChainProblem::UnhandledCriticalExtension {
+                        subject: subject.clone(),
+                        oid: oid.clone(),
+                    }
+                }
+                PathProblem::UnsupportedAlgorithm(a) => {
+                    ChainProblem::UnsupportedAlgorithm(a.clone())
+                }
+                PathProblem::NameConstraintViolation { subject, .. } => {
+                    ChainProblem::UnhandledCriticalExtension {
+                        subject: subject.clone(),
+                        oid: "2.5.29.30".into(),
+                    }
+                }
+                PathProblem::PolicyViolation { subject, .. } => {
+                    ChainProblem::UnhandledCriticalExtension {
+                        subject: subject.clone(),
+                        oid: "2.5.29.36".into(),
+                    }
+                }
+                // Not produced without a required extended key usage or a revocation
+                // checker; told as the closest legacy problem all the same.
+                PathProblem::ExtendedKeyUsage { subject, .. } => ChainProblem::NotACa {
+                    subject: subject.clone(),
+                },
+                PathProblem::Revoked { .. } | PathProblem::RevocationUnknown { .. } => {
+                    ChainProblem::NoPathToAnchor
+                }
+            };
+            if !problems.contains(&mapped) {
+                problems.push(mapped);
             }
         }
         ChainOutcome {
-            path,
-            trusted: found,
+            path: outcome.path,
+            trusted: outcome.trusted,
             problems,
         }
     }
 
-    /// `child.verify_signed_by(issuer)`, remembering successes.
-    fn verify_signed_by_cached(
-        &self,
-        child: &Certificate,
-        issuer: &Certificate,
-    ) -> Result<(), Error> {
+    /// Whether `child`'s signature by `issuer` was already checked successfully.
+    pub(crate) fn is_verified(&self, child: &Certificate, issuer: &Certificate) -> bool {
         let key = (*child.fingerprint(), *issuer.fingerprint());
-        if self.verified.read().is_ok_and(|set| set.contains(&key)) {
-            return Ok(());
-        }
-        child.verify_signed_by(issuer)?;
+        self.verified.read().is_ok_and(|set| set.contains(&key))
+    }
+
+    /// Remembers a successful check of `child`'s signature by `issuer`.
+    pub(crate) fn remember_verified(&self, child: &Certificate, issuer: &Certificate) {
+        let key = (*child.fingerprint(), *issuer.fingerprint());
         if let Ok(mut set) = self.verified.write() {
             if set.len() >= MAX_VERIFIED {
                 set.clear();
             }
             set.insert(key);
         }
-        Ok(())
-    }
-
-    fn extend(
-        &self,
-        path: &mut Vec<Certificate>,
-        extra: &[Certificate],
-        best: &mut Vec<Certificate>,
-        unsupported: &mut Option<String>,
-    ) -> bool {
-        let Some(current) = path.last().cloned() else {
-            return false;
-        };
-        if self.is_anchor(&current) {
-            return true;
-        }
-        if path.len() > MAX_PATH {
-            return false;
-        }
-        // Anchors first, then intermediates from the store, then the signature's own.
-        let candidates = self
-            .anchors
-            .iter()
-            .chain(self.intermediates.iter())
-            .chain(extra.iter());
-        for cand in candidates {
-            if !cand.subject.matches(&current.issuer) {
-                continue;
-            }
-            if let (Some(aki), Some(ski)) = (&current.authority_key_id, &cand.subject_key_id)
-                && aki != ski
-            {
-                continue;
-            }
-            if path.iter().any(|p| p.der() == cand.der()) {
-                continue;
-            }
-            match self.verify_signed_by_cached(&current, cand) {
-                Ok(()) => {}
-                Err(Error::UnsupportedAlgorithm(a)) => {
-                    *unsupported = Some(a);
-                    continue;
-                }
-                Err(_) => continue,
-            }
-            path.push(cand.clone());
-            if path.len() > best.len() {
-                *best = path.clone();
-            }
-            if self.extend(path, extra, best, unsupported) {
-                return true;
-            }
-            path.pop();
-        }
-        false
     }
 }

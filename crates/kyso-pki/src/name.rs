@@ -17,6 +17,25 @@ pub struct NameAttribute {
 pub struct Name {
     raw: Vec<u8>,
     attributes: Vec<NameAttribute>,
+    /// The relative distinguished names in order, each a set of comparable values.
+    rdns: Vec<Vec<Atv>>,
+}
+
+/// One attribute type and value in the form RFC 5280 §7.1 compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Atv {
+    oid: String,
+    value: AtvValue,
+}
+
+/// A value compared as folded text (directory strings) or as its exact encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AtvValue {
+    /// Case-folded, with leading and trailing spaces removed and inner runs of spaces
+    /// collapsed (the effect of RFC 4518 string preparation on ordinary text).
+    Text(String),
+    /// Tag and content octets of a value that is not a directory string.
+    Exact(Vec<u8>),
 }
 
 pub mod oids {
@@ -61,22 +80,35 @@ impl Name {
     pub fn from_der(raw: &[u8]) -> Result<Name, Error> {
         let seq = der::parse_one(raw)?.expect_tag(tag::SEQUENCE, "Name is not a SEQUENCE")?;
         let mut attributes = Vec::new();
-        let mut rdns = seq.reader();
-        while !rdns.is_empty() {
-            let rdn = rdns.read_tag(tag::SET, "RDN is not a SET")?;
+        let mut rdns = Vec::new();
+        let mut rdn_reader = seq.reader();
+        while !rdn_reader.is_empty() {
+            let rdn = rdn_reader.read_tag(tag::SET, "RDN is not a SET")?;
             let mut atvs = rdn.reader();
+            let mut set = Vec::new();
             while !atvs.is_empty() {
                 let atv = atvs.read_tag(tag::SEQUENCE, "attribute is not a SEQUENCE")?;
                 let mut r = atv.reader();
                 let oid = der::read_oid(&mut r)?;
                 let v = r.read()?;
-                let value = der::decode_string(&v).unwrap_or_else(|| format!("#{}", hex(v.raw)));
+                let decoded = der::decode_string(&v);
+                let compared = match &decoded {
+                    Some(text) => AtvValue::Text(fold(text)),
+                    None => AtvValue::Exact(v.raw.to_vec()),
+                };
+                set.push(Atv {
+                    oid: oid.clone(),
+                    value: compared,
+                });
+                let value = decoded.unwrap_or_else(|| format!("#{}", hex(v.raw)));
                 attributes.push(NameAttribute { oid, value });
             }
+            rdns.push(set);
         }
         Ok(Name {
             raw: raw.to_vec(),
             attributes,
+            rdns,
         })
     }
 
@@ -108,22 +140,38 @@ impl Name {
         self.first(oids::CN)
     }
 
-    /// Whether two names match for chaining: byte equality, else a case- and space-folded
-    /// comparison of the decoded attributes (RFC 5280 §7.1, simplified).
+    /// Whether the name has no relative distinguished names.
+    pub fn is_empty(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    /// Whether two names match (RFC 5280 §7.1): byte equality, else the same number of RDNs
+    /// in the same order, each RDN holding the same set of attributes, directory strings
+    /// compared case-insensitively with whitespace folded (whatever their string type) and
+    /// other values compared exactly.
     pub fn matches(&self, other: &Name) -> bool {
-        if self.raw == other.raw {
-            return true;
-        }
-        self.attributes.len() == other.attributes.len()
-            && self
-                .attributes
-                .iter()
-                .zip(&other.attributes)
-                .all(|(a, b)| a.oid == b.oid && fold(&a.value) == fold(&b.value))
+        self.raw == other.raw
+            || (self.rdns.len() == other.rdns.len()
+                && self.rdns.iter().zip(&other.rdns).all(|(a, b)| rdn_eq(a, b)))
+    }
+
+    /// Whether `base` is a subtree root of this name: its RDNs are, in order, the first RDNs
+    /// of this name (RFC 5280 §4.2.1.10, directoryName constraints). An empty base holds
+    /// every name.
+    pub fn is_within(&self, base: &Name) -> bool {
+        base.rdns.len() <= self.rdns.len()
+            && base.rdns.iter().zip(&self.rdns).all(|(a, b)| rdn_eq(a, b))
     }
 }
 
-fn fold(s: &str) -> String {
+/// RDNs match when they hold the same number of attributes and each attribute of one
+/// matches an attribute of the other.
+fn rdn_eq(a: &[Atv], b: &[Atv]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x == y))
+}
+
+/// Case folding and whitespace folding: trimmed, inner runs of whitespace as one space.
+pub(crate) fn fold(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
