@@ -87,8 +87,15 @@ impl std::fmt::Display for GeneralName {
             GeneralName::Email(s) => write!(f, "email:{s}"),
             GeneralName::Dns(s) => write!(f, "DNS:{s}"),
             GeneralName::Uri(s) => write!(f, "URI:{s}"),
-            GeneralName::Ip(b) if b.len() == 4 => {
-                write!(f, "IP:{}.{}.{}.{}", b[0], b[1], b[2], b[3])
+            GeneralName::Ip(b) if matches!(b.as_slice(), [_, _, _, _]) => {
+                f.write_str("IP:")?;
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                Ok(())
             }
             GeneralName::Ip(b) => {
                 f.write_str("IP:")?;

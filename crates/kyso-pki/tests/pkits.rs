@@ -194,3 +194,119 @@ fn nist_pkits() {
         fixed.join("\n")
     );
 }
+
+/// A revocation dated after the validation time leaves the path valid, with a note; at or
+/// after the revocation it fails (PKITS 4.4.3: revoked 2010-01-01T08:30:01Z).
+#[test]
+fn revocation_time_against_validation_time() {
+    let mut store = TrustStore::new();
+    store.add_anchor(cert("TrustAnchorRootCertificate.crt"));
+    let extra = [cert("GoodCACert.crt")];
+    let checker = CrlChecker::new(vec![crl("TrustAnchorRootCRL.crl"), crl("GoodCACRL.crl")]);
+    let leaf = cert("InvalidRevokedEETest3EE.crt");
+    let before = time::parse_rfc3339("2010-01-01T08:30:00Z").unwrap().unix;
+    let params = ValidationParams::new(before).with_revocation(&checker);
+    let early = store.validate(&leaf, &extra, &params);
+    assert!(early.is_valid(), "{:?}", early.problems);
+    assert_eq!(early.revoked_later.len(), 1);
+    assert_eq!(
+        early.revoked_later[0].time,
+        time::parse_rfc3339("2010-01-01T08:30:01Z").unwrap().unix
+    );
+    assert_eq!(
+        early.revoked_later[0].reason,
+        Some(kyso_pki::RevocationReason::KeyCompromise)
+    );
+
+    let after = time::parse_rfc3339("2015-01-01T00:00:00Z").unwrap().unix;
+    let late = store.validate(
+        &leaf,
+        &extra,
+        &ValidationParams::new(after).with_revocation(&checker),
+    );
+    assert!(!late.is_valid());
+    assert!(matches!(
+        late.problems.as_slice(),
+        [PathProblem::Revoked { serial, .. }] if serial == "0f"
+    ));
+
+    // Without a checker nothing is said about revocation; without CRLs it is unknown,
+    // which a soft-fail caller may set aside.
+    assert!(
+        store
+            .validate(&leaf, &extra, &ValidationParams::new(after))
+            .is_valid()
+    );
+    let empty = CrlChecker::new(Vec::new());
+    let unknown = store.validate(
+        &leaf,
+        &extra,
+        &ValidationParams::new(after).with_revocation(&empty),
+    );
+    assert!(!unknown.is_valid());
+    assert!(unknown.is_valid_ignoring(PathProblem::is_revocation_unknown));
+}
+
+/// A required extended key usage: PKITS end certificates carry no extKeyUsage, which
+/// satisfies an ordinary purpose but not a time-stamping or OCSP-signing one.
+#[test]
+fn required_extended_key_usage() {
+    let mut store = TrustStore::new();
+    store.add_anchor(cert("TrustAnchorRootCertificate.crt"));
+    let extra = [cert("GoodCACert.crt")];
+    let leaf = cert("ValidCertificatePathTest1EE.crt");
+    let at = time::parse_rfc3339("2022-05-01T00:00:00Z").unwrap().unix;
+    let ordinary =
+        ValidationParams::new(at).with_eku(kyso_pki::RequiredEku::new("1.3.6.1.5.5.7.3.4"));
+    assert!(store.validate(&leaf, &extra, &ordinary).is_valid());
+    for eku in [
+        kyso_pki::RequiredEku::time_stamping(),
+        kyso_pki::RequiredEku::ocsp_signing(),
+    ] {
+        let o = store.validate(&leaf, &extra, &ValidationParams::new(at).with_eku(eku));
+        assert!(matches!(
+            o.problems.as_slice(),
+            [PathProblem::ExtendedKeyUsage { .. }]
+        ));
+    }
+    // The legacy interface still answers in its own terms.
+    let chain = store.build_chain(&leaf, &extra, at);
+    assert!(chain.trusted && chain.problems.is_empty());
+    assert_eq!(chain.path.len(), 3);
+}
+
+/// Garbage never panics the CRL parser.
+#[test]
+fn crl_garbage_never_panics() {
+    let good = std::fs::read(dir().join("crls/GoodCACRL.crl")).unwrap();
+    for i in 0..good.len() {
+        let mut b = good.clone();
+        b[i] ^= 0x5a;
+        let _ = Crl::from_der(&b);
+        let _ = Crl::from_der(&good[..i]);
+    }
+}
+
+/// Garbage never panics certificate parsing of the validation extensions, nor validation.
+#[test]
+fn certificate_garbage_never_panics() {
+    let at = time::parse_rfc3339("2022-05-01T00:00:00Z").unwrap().unix;
+    let mut store = TrustStore::new();
+    store.add_anchor(cert("TrustAnchorRootCertificate.crt"));
+    for name in [
+        "nameConstraintsDN1CACert.crt",
+        "ValidDNandRFC822nameConstraintsTest27EE.crt",
+        "P12Mapping1to3CACert.crt",
+        "ValidcRLIssuerTest28EE.crt",
+        "DSAParametersInheritedCACert.crt",
+    ] {
+        let good = std::fs::read(dir().join("certs").join(name)).unwrap();
+        for i in 0..good.len() {
+            let mut b = good.clone();
+            b[i] ^= 0xa5;
+            if let Ok(c) = Certificate::from_der(&b) {
+                let _ = store.validate(&c, &[], &ValidationParams::new(at));
+            }
+        }
+    }
+}
