@@ -8,7 +8,7 @@
 
 use crate::cert::Certificate;
 use crate::chain::TrustStore;
-use crate::path::{ValidationOutcome, ValidationParams};
+use crate::path::{RequiredEku, ValidationOutcome, ValidationParams};
 use crate::time::UnixTime;
 
 /// CRLReason (RFC 5280 §5.3.1).
@@ -157,30 +157,38 @@ impl<'a> RevocationRequest<'a> {
     /// Validates another certificate (e.g. a CRL or OCSP signer) with the same store, time
     /// and revocation checker, one nesting level deeper; `None` past [`MAX_NESTING`].
     pub fn validate_other(&self, cert: &Certificate) -> Option<ValidationOutcome> {
-        if self.params.nesting >= MAX_NESTING {
-            return None;
-        }
-        let mut params = self.params.clone();
-        params.nesting += 1;
-        params.required_eku = None;
-        params.at = self.at;
-        Some(self.store.validate(cert, self.extra, &params))
+        self.validate_other_with(cert, None, true)
     }
 
     /// Like [`RevocationRequest::validate_other`], without asking about `cert`'s own
-    /// status (for a CRL or OCSP signer whose status the evidence it signed vouches for).
+    /// status (for a CRL or OCSP signer whose status the evidence it signed vouches for,
+    /// or an OCSP responder certificate with id-pkix-ocsp-nocheck).
     pub fn validate_other_without_own_status(
         &self,
         cert: &Certificate,
+    ) -> Option<ValidationOutcome> {
+        self.validate_other_with(cert, None, false)
+    }
+
+    /// Validates another certificate one nesting level deeper, requiring `required_eku` of
+    /// it (e.g. [`RequiredEku::ocsp_signing`] for a delegated OCSP responder) and asking
+    /// about its own status only when `check_own_status`; `None` past [`MAX_NESTING`].
+    pub fn validate_other_with(
+        &self,
+        cert: &Certificate,
+        required_eku: Option<RequiredEku>,
+        check_own_status: bool,
     ) -> Option<ValidationOutcome> {
         if self.params.nesting >= MAX_NESTING {
             return None;
         }
         let mut params = self.params.clone();
         params.nesting += 1;
-        params.required_eku = None;
+        params.required_eku = required_eku;
         params.at = self.at;
-        params.skip_revocation.push(*cert.fingerprint());
+        if !check_own_status {
+            params.skip_revocation.push(*cert.fingerprint());
+        }
         Some(self.store.validate(cert, self.extra, &params))
     }
 
