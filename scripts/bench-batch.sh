@@ -6,8 +6,13 @@
 #
 #   bash scripts/bench-batch.sh [N]        # default N=2000 letters (+ N/4 invoices)
 #
+# Then a second corpus of BIG (default 24) two-signature PDFs of 10 MiB each (incompressible
+# images, made by `cargo run --release --example big_pdf`), verified by `kyso batch` against one
+# sha256sum pass (target <= 1.3).
+#
 # Environment: KYSO_VENV (python venv with pyhanko; default .venv), SAMPLE (peer sample size,
-# default 40), CARGO_TARGET_DIR (honoured). Writes to bench-out/batch/ (gitignored).
+# default 40), BIG (number of 10 MiB documents, 0 to skip), CARGO_TARGET_DIR (honoured).
+# Writes to bench-out/batch/ (gitignored).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,7 +28,9 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-cargo build --release --quiet --bin kyso
+big=${BIG:-24}
+cargo build --release --quiet --bin kyso --example big_pdf
+big_pdf=${CARGO_TARGET_DIR:-target}/release/examples/big_pdf
 rm -rf "$work"
 mkdir -p "$work"/plain "$work"/personal "$work"/final "$work"/invoices-plain "$work"/invoices-seller "$work"/invoices-final
 letters=(classic xrefstream linearized form updates)
@@ -103,3 +110,29 @@ printf '%-46s %12s   (kyso x: %s, target >= 100)\n' "pyHanko in-process ms per l
 printf '%-46s %12s   (kyso x: %s, target >= 50)\n' "xmlsec1 ms per two-signature invoice" "$xmlsec_ms" "$(ratio "$xmlsec_ms" "$kyso_ms_per_doc_core")"
 printf '%-46s %12s\n' "kyso batch signing, signatures/s (2 cores)" "$sign_rate"
 printf '%-46s %12s   (kyso/bound: %s, target >= 0.5)\n' "openssl speed rsa2048 signs/s (2 cores)" "${rsa_bound:--}" "$(ratio "$sign_rate" "${rsa_bound:-0}")"
+
+if [ "$big" -gt 0 ]; then
+    echo
+    echo "== large documents: $big two-signature PDFs of 10 MiB"
+    mkdir -p "$work"/big-plain "$work"/big-personal "$work"/big-final
+    "$big_pdf" "$work/big-plain/big-0.pdf" 10
+    for ((i = 1; i < big; i++)); do cp "$work/big-plain/big-0.pdf" "$work/big-plain/big-$i.pdf"; done
+    "$kyso" sign "$work"/big-plain/*.pdf --out-dir "$work/big-personal" --p12 fixtures/pki/personal.p12 --password-env KYSO_PASSWORD --certify --json >/dev/null
+    "$kyso" sign "$work"/big-personal/*.pdf --out-dir "$work/big-final" --p12 fixtures/pki/agency.p12 --password-env KYSO_PASSWORD --json >/dev/null
+    bigdocs=("$work"/big-final/*.pdf)
+    bigbytes=$(cat "${bigdocs[@]}" | wc -c)
+    sync
+    cat "${bigdocs[@]}" >/dev/null
+    t0=$(now); cat "${bigdocs[@]}" | sha256sum >/dev/null; t1=$(now)
+    bigsha_s=$(elapsed "$t0" "$t1")
+    t0=$(now)
+    "$kyso" batch "$work/big-final" --trust "$root" --quiet --report "$work/big-report.jsonl" || true
+    t1=$(now)
+    bigbatch_s=$(elapsed "$t0" "$t1")
+    bigpassed=$(grep -c '"status":"passed"' "$work/big-report.jsonl" || true)
+    printf '%-46s %12s\n' "large: documents passed" "$bigpassed of $big"
+    printf '%-46s %12s\n' "large: bytes" "$(awk -v b="$bigbytes" 'BEGIN { printf "%.0f MB", b / 1e6 }')"
+    printf '%-46s %12s\n' "large: kyso batch wall time (s)" "$bigbatch_s"
+    printf '%-46s %12s\n' "large: one sha256sum pass (s)" "$bigsha_s"
+    printf '%-46s %12s   (target <= 1.3)\n' "large: kyso batch / sha256sum" "$(ratio "$bigbatch_s" "$bigsha_s")"
+fi
