@@ -169,7 +169,8 @@ struct SignArgs {
     /// Replace each input file (atomically) instead of writing -o.
     #[arg(long, conflicts_with = "output")]
     in_place: bool,
-    /// Worker threads when signing several inputs (default: two per core, to overlap disk syncs).
+    /// Signing threads when signing several inputs (default: one per core; outputs are written
+    /// and synced by separate writer threads).
     #[arg(long, default_value_t = 0)]
     jobs: usize,
     /// PKCS#12 file (.p12/.pfx) with the key and its certificate chain.

@@ -222,9 +222,7 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
         }
         Object::String(s) if s.iter().any(|b| !(0x20..0x7f).contains(b)) => {
             out.push(b'<');
-            for b in s {
-                out.extend_from_slice(format!("{b:02X}").as_bytes());
-            }
+            push_hex(out, s, b"0123456789ABCDEF");
             out.push(b'>');
         }
         Object::String(s) => {
@@ -284,6 +282,15 @@ fn write_dict(out: &mut Vec<u8>, d: &Dict) {
         out.push(b' ');
     }
     out.extend_from_slice(b">>");
+}
+
+/// Appends `bytes` as hex digits taken from `digits` (upper- or lower-case).
+pub(crate) fn push_hex(out: &mut Vec<u8>, bytes: &[u8], digits: &[u8; 16]) {
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(digits[usize::from(b >> 4)]);
+        out.push(digits[usize::from(b & 0x0f)]);
+    }
 }
 
 #[cfg(test)]

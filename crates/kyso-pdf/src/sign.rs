@@ -74,9 +74,7 @@ impl PreparedPdf {
             )));
         }
         let mut hex = Vec::with_capacity(cms.len() * 2);
-        for b in cms {
-            hex.extend_from_slice(format!("{b:02x}").as_bytes());
-        }
+        crate::object::push_hex(&mut hex, cms, b"0123456789abcdef");
         let start = self.gap.start + 1;
         self.bytes[start..start + hex.len()].copy_from_slice(&hex);
         Ok(self.bytes)

@@ -32,23 +32,21 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Error> {
     let mut bits = 0u32;
     let mut padding = false;
     for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => {
-                padding = true;
-                continue;
+        let v = DECODE[usize::from(c)];
+        if v >= SKIP {
+            match v {
+                SKIP => continue,
+                PAD => {
+                    padding = true;
+                    continue;
+                }
+                _ => return Err(Error::Pem("invalid base64 character")),
             }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return Err(Error::Pem("invalid base64 character")),
-        };
+        }
         if padding {
             return Err(Error::Pem("data after base64 padding"));
         }
-        acc = (acc << 6) | v as u32;
+        acc = (acc << 6) | u32::from(v);
         bits += 6;
         if bits >= 8 {
             bits -= 8;
@@ -58,6 +56,37 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Error> {
     }
     Ok(out)
 }
+
+/// Marks in [`DECODE`]: whitespace, padding, anything else invalid.
+const SKIP: u8 = 64;
+const PAD: u8 = 65;
+const BAD: u8 = 66;
+
+/// Value of each byte in standard or URL-safe base64, or a mark.
+static DECODE: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0u8;
+    while i < 26 {
+        t[(b'A' + i) as usize] = i;
+        t[(b'a' + i) as usize] = i + 26;
+        i += 1;
+    }
+    let mut d = 0u8;
+    while d < 10 {
+        t[(b'0' + d) as usize] = d + 52;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'-' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'_' as usize] = 63;
+    t[b'=' as usize] = PAD;
+    t[b' ' as usize] = SKIP;
+    t[b'\t' as usize] = SKIP;
+    t[b'\r' as usize] = SKIP;
+    t[b'\n' as usize] = SKIP;
+    t
+};
 
 /// One PEM block.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -194,10 +194,13 @@ pub fn oid_to_string(content: &[u8]) -> String {
                 } else {
                     (2, value - 80)
                 };
-                out.push_str(&format!("{a}.{rest}"));
+                push_decimal(&mut out, a);
+                out.push('.');
+                push_decimal(&mut out, rest);
                 first = false;
             } else {
-                out.push_str(&format!(".{value}"));
+                out.push('.');
+                push_decimal(&mut out, value);
             }
             value = 0;
         }
@@ -206,6 +209,23 @@ pub fn oid_to_string(content: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Appends `n` in decimal without going through the formatting machinery.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// Encodes a dotted OID into content octets. Invalid input yields an empty vector.

@@ -289,11 +289,15 @@ pub struct Signed {
     pub result: Result<(), Error>,
 }
 
-/// Signs many files on `jobs` threads (0: two per core, so that each output's fsync overlaps
-/// another file's signing) with one signing function (one key load,
-/// one prompt): each input is read, signed and written atomically to its output. `done` is called
-/// on the calling thread as each file completes; a failure does not stop the others. Returns
-/// (signed, failed) counts.
+/// Threads that write, sync and rename signed outputs, so that no signing thread waits on the
+/// disk (concurrent fsyncs are also merged by the file system's journal).
+const WRITERS: usize = 8;
+
+/// Signs many files with one signing function (one key load, one prompt): each input is read
+/// and signed on `jobs` threads (0: one per core), then written atomically (temporary file,
+/// fsync, rename) to its output by a separate set of writer threads. `done` is called on the
+/// calling thread as each file completes; a failure does not stop the others. Returns (signed,
+/// failed) counts.
 pub fn sign_files(
     pairs: Vec<(PathBuf, PathBuf)>,
     jobs: usize,
@@ -301,7 +305,7 @@ pub fn sign_files(
     mut done: impl FnMut(&Signed),
 ) -> Result<(u64, u64), Error> {
     let jobs = if jobs == 0 {
-        2 * std::thread::available_parallelism()
+        std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
@@ -311,27 +315,47 @@ pub fn sign_files(
         .num_threads(jobs)
         .build()
         .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
+    type Work = (PathBuf, PathBuf, Result<Vec<u8>, Error>);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * WRITERS);
+    let work_rx = std::sync::Mutex::new(work_rx);
     let (tx, rx) = mpsc::sync_channel::<Signed>(64);
     let (mut ok, mut failed) = (0u64, 0u64);
     std::thread::scope(|scope| {
         let sign = &sign;
         scope.spawn(move || {
             pool.install(|| {
-                pairs
-                    .into_iter()
-                    .par_bridge()
-                    .for_each_with(tx, |tx, (input, output)| {
-                        let result = crate::io::read_file(&input)
-                            .and_then(|data| sign(&data))
-                            .and_then(|signed| crate::io::write_atomically(&output, &signed));
-                        let _ = tx.send(Signed {
-                            input,
-                            output,
-                            result,
-                        });
-                    });
+                pairs.into_iter().par_bridge().for_each_with(
+                    work_tx,
+                    |work_tx, (input, output)| {
+                        let signed = crate::io::read_file(&input).and_then(|data| sign(&data));
+                        let _ = work_tx.send((input, output, signed));
+                    },
+                );
             });
         });
+        for _ in 0..WRITERS {
+            let tx = tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((input, output, signed)) = next else {
+                        return;
+                    };
+                    let result =
+                        signed.and_then(|bytes| crate::io::write_atomically(&output, &bytes));
+                    let _ = tx.send(Signed {
+                        input,
+                        output,
+                        result,
+                    });
+                }
+            });
+        }
+        drop(tx);
         for s in rx.iter() {
             if s.result.is_ok() {
                 ok += 1;
