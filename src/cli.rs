@@ -221,6 +221,15 @@ struct TrustArgs {
     /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    /// Revocation checking: off; soft (default: check what is available, warn when a status
+    /// cannot be established); hard (a status that cannot be established makes the signature
+    /// indeterminate).
+    #[arg(long, value_name = "POLICY", value_parser = ["off", "soft", "hard"])]
+    revocation: Option<String>,
+    /// Fetch missing revocation data (CRL distribution points, OCSP) and missing intermediates
+    /// (AIA caIssuers) over the network. Without it, only what the document carries is used.
+    #[arg(long)]
+    online: bool,
 }
 
 #[derive(Args)]
@@ -451,6 +460,10 @@ fn trust_config(a: &TrustArgs) -> Result<kyso::TrustConfig> {
     if let Some(at) = &a.at {
         config.at = Some(kyso_time(at)?);
     }
+    if let Some(policy) = &a.revocation {
+        config.revocation = policy.parse()?;
+    }
+    config.online = a.online;
     Ok(config)
 }
 

@@ -36,7 +36,7 @@ pub use kyso_xml::{C14nChoice, EinvoiceRole};
 pub use pdf_sign::{PdfSignOptions, check_credential, sign_pdf};
 pub use pdf_verify::verify_pdf;
 pub use report::{DocumentReport, ReferenceReport, SignatureReport, SignerReport, Status};
-pub use trust::{TrustConfig, load_certificates};
+pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
 pub use xml_sign::{C14nForm, XmlSignRequest, canonicalize_xml, sign_xml};
 pub use xml_verify::verify_xml;
 

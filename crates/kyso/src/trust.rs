@@ -12,6 +12,58 @@ pub struct TrustConfig {
     pub store: TrustStore,
     /// Validate at this time instead of the claimed signing time.
     pub at: Option<UnixTime>,
+    /// What missing or unobtainable revocation information does to a signature.
+    pub revocation: RevocationPolicy,
+    /// Fetch what the document lacks (CRLs, OCSP responses, AIA issuers) from the network.
+    pub online: bool,
+    /// Network settings for `online` fetching and for TSAs.
+    pub net: NetConfig,
+}
+
+/// Revocation checking policy (`--revocation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationPolicy {
+    /// Do not check revocation.
+    Off,
+    /// Check what is available; a certificate whose status cannot be established is reported
+    /// with a warning, not a failure.
+    #[default]
+    Soft,
+    /// Every certificate's status must be established (else the signature is indeterminate).
+    Hard,
+}
+
+impl std::str::FromStr for RevocationPolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "off" => Ok(RevocationPolicy::Off),
+            "soft" => Ok(RevocationPolicy::Soft),
+            "hard" => Ok(RevocationPolicy::Hard),
+            other => Err(Error::Invalid(format!(
+                "revocation policy must be off, soft or hard, not '{other}'"
+            ))),
+        }
+    }
+}
+
+/// Network timeouts and retries for CRL, OCSP, AIA and TSA requests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NetConfig {
+    /// Per-request timeout in seconds.
+    pub timeout_seconds: u64,
+    /// Retries after a connection failure or a server error.
+    pub retries: u32,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            timeout_seconds: 10,
+            retries: 2,
+        }
+    }
 }
 
 /// Reads certificates from a PEM/DER file, or every `.pem/.crt/.cer/.der` file of a directory.
