@@ -2,10 +2,12 @@
 //!
 //! A lazy reader ([`Document`]) that parses only the objects it is asked for, an incremental
 //! writer that never touches existing bytes, signature discovery with byte-range checks, the
-//! preparation of a new signature, and the analysis of what changed after each signature.
+//! preparation of a new signature, the document security store ([`Dss`]), and the analysis of
+//! what changed after each signature.
 
 pub mod diff;
 mod document;
+pub mod dss;
 mod error;
 pub mod filter;
 mod object;
@@ -16,6 +18,7 @@ mod writer;
 
 pub use diff::{ChangeReport, Permission, analyze};
 pub use document::{Document, XrefEntry, XrefMap, XrefSection, XrefStyle};
+pub use dss::{Dss, DssUpdate, DssWritten, Vri, vri_key};
 pub use error::Error;
 pub use object::{Dict, ObjRef, Object, Stream, decode_text, write_object};
 pub use parse::{IndirectObject, Parser, decode_hex, parse_indirect};
