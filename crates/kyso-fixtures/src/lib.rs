@@ -7,12 +7,17 @@
 //! fixed seeds, validity dates and serial numbers are fixed, and RSA
 //! PKCS#1 v1.5 signatures are deterministic.
 //!
+//! [`pki`] also makes CRLs and OpenSSL OCSP index files on demand for the
+//! revocation tests, and [`urls`] names the loopback services the
+//! certificates point at.
+//!
 //! All keys and the PKCS#12 password ([`P12_PASSWORD`]) are test material
 //! only and must never be trusted for anything.
 
 mod der;
 mod pdf;
-mod pki;
+pub mod pki;
+pub mod urls;
 
 use std::fmt;
 use std::fs;
@@ -95,6 +100,28 @@ pub const DETERMINISTIC_FILES: &[&str] = &[
     "pki/outsider.pem",
     "pki/outsider.key.pem",
     "pki/outsider.chain.pem",
+    "pki/revoked.pem",
+    "pki/revoked.key.pem",
+    "pki/revoked.chain.pem",
+    "pki/shortlived.pem",
+    "pki/shortlived.key.pem",
+    "pki/shortlived.chain.pem",
+    "pki/unreachable.pem",
+    "pki/unreachable.key.pem",
+    "pki/unreachable.chain.pem",
+    "pki/tsa.pem",
+    "pki/tsa.key.pem",
+    "pki/tsa.chain.pem",
+    "pki/ocsp.pem",
+    "pki/ocsp.key.pem",
+    "pki/ocsp.chain.pem",
+    "pki/outsider-tsa.pem",
+    "pki/outsider-tsa.key.pem",
+    "pki/outsider-tsa.chain.pem",
+    "pki/root.der",
+    "pki/ca.der",
+    "pki/root.crl",
+    "pki/ca.crl",
     "pdf/letter-classic.pdf",
     "pdf/letter-xrefstream.pdf",
     "pdf/letter-form.pdf",
