@@ -102,7 +102,7 @@ impl SignedData {
             while !c.is_empty() {
                 let item = c.read()?;
                 if item.tag == tag::SEQUENCE {
-                    match Certificate::from_der(item.raw) {
+                    match kyso_pki::cert_cache::from_der_cached(item.raw) {
                         Ok(cert) => certificates.push(cert),
                         Err(_) => unparsable_certificates += 1,
                     }

@@ -1,6 +1,7 @@
 //! X.509 certificates: parsed once into an owned, bounds-checked model.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::Error;
 use crate::algorithm::AlgorithmId;
@@ -76,9 +77,51 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "1.3.6.1.5.5.7.48.1.5",
 ];
 
-/// A parsed certificate.
-#[derive(Debug, Clone)]
-pub struct Certificate {
+/// A parsed certificate: a shared, immutable [`CertificateData`]. Cloning is a reference-count
+/// increment, so paths, pools and reports can hold certificates freely.
+#[derive(Clone)]
+pub struct Certificate(Arc<CertificateData>);
+
+impl std::ops::Deref for Certificate {
+    type Target = CertificateData;
+    fn deref(&self) -> &CertificateData {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Certificate {
+    /// Parses a DER certificate.
+    pub fn from_der(input: &[u8]) -> Result<Certificate, Error> {
+        CertificateData::parse(input).map(|d| Certificate(Arc::new(d)))
+    }
+
+    /// Parses every certificate in a PEM text, or a single DER certificate.
+    pub fn from_pem_or_der(data: &[u8]) -> Result<Vec<Certificate>, Error> {
+        if data.first() == Some(&0x30) {
+            return Ok(vec![Certificate::from_der(data)?]);
+        }
+        let blocks = crate::base64::pem_blocks(data)?;
+        let certs: Vec<Certificate> = blocks
+            .iter()
+            .filter(|b| b.label == "CERTIFICATE" || b.label == "TRUSTED CERTIFICATE")
+            .map(|b| Certificate::from_der(&b.der))
+            .collect::<Result<_, _>>()?;
+        if certs.is_empty() {
+            return Err(Error::Pem("no CERTIFICATE block found"));
+        }
+        Ok(certs)
+    }
+}
+
+/// The fields of a parsed certificate (reached through [`Certificate`]).
+#[derive(Debug)]
+pub struct CertificateData {
     der: Vec<u8>,
     /// SHA-256 of `der`, computed once.
     fingerprint: [u8; 32],
@@ -139,9 +182,9 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-impl Certificate {
+impl CertificateData {
     /// Parses a DER certificate.
-    pub fn from_der(input: &[u8]) -> Result<Certificate, Error> {
+    fn parse(input: &[u8]) -> Result<CertificateData, Error> {
         let outer =
             der::parse_prefix(input)?.expect_tag(tag::SEQUENCE, "certificate is not a SEQUENCE")?;
         let der_bytes = outer.raw.to_vec();
@@ -176,7 +219,7 @@ impl Certificate {
         let mut fingerprint = [0u8; 32];
         fingerprint
             .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &der_bytes).as_ref());
-        let mut cert = Certificate {
+        let mut cert = CertificateData {
             der: Vec::new(),
             fingerprint,
             tbs: tbs_range,
@@ -236,23 +279,6 @@ impl Certificate {
         }
         cert.der = der_bytes;
         Ok(cert)
-    }
-
-    /// Parses every certificate in a PEM text, or a single DER certificate.
-    pub fn from_pem_or_der(data: &[u8]) -> Result<Vec<Certificate>, Error> {
-        if data.first() == Some(&0x30) {
-            return Ok(vec![Certificate::from_der(data)?]);
-        }
-        let blocks = crate::base64::pem_blocks(data)?;
-        let certs: Vec<Certificate> = blocks
-            .iter()
-            .filter(|b| b.label == "CERTIFICATE" || b.label == "TRUSTED CERTIFICATE")
-            .map(|b| Certificate::from_der(&b.der))
-            .collect::<Result<_, _>>()?;
-        if certs.is_empty() {
-            return Err(Error::Pem("no CERTIFICATE block found"));
-        }
-        Ok(certs)
     }
 
     fn apply_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {

@@ -6,6 +6,7 @@
 pub mod algorithm;
 pub mod base64;
 pub mod cert;
+pub mod cert_cache;
 pub mod chain;
 pub mod crl;
 pub mod der;
@@ -23,7 +24,7 @@ pub mod revocation;
 pub mod time;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
-pub use cert::{Certificate, Curve, Extension, PublicKey};
+pub use cert::{Certificate, CertificateData, Curve, Extension, PublicKey};
 pub use chain::{ChainOutcome, ChainProblem, TrustStore};
 pub use crl::{Crl, CrlChecker};
 pub use error::Error;

@@ -622,7 +622,8 @@ impl TrustStore {
             let (Some(cert), Some(issuer)) = (path.get(idx), path.get(idx + 1)) else {
                 break;
             };
-            let subject = cert.subject.to_string();
+            // Formatted only when a problem is reported.
+            let subject = || cert.subject.to_string();
             let last = i == n;
             // (a)(1) signature, with inherited DSA parameters where needed.
             if !self.is_verified(cert, issuer) {
@@ -644,9 +645,7 @@ impl TrustStore {
                     }
                     Err(_) => {
                         trusted = false;
-                        problems.push(PathProblem::BadSignature {
-                            subject: subject.clone(),
-                        });
+                        problems.push(PathProblem::BadSignature { subject: subject() });
                     }
                 }
             }
@@ -669,7 +668,7 @@ impl TrustStore {
                     RevocationStatus::Good => {}
                     RevocationStatus::Revoked { time: t, reason } if t <= params.at => {
                         problems.push(PathProblem::Revoked {
-                            subject: subject.clone(),
+                            subject: subject(),
                             serial: cert.serial_hex(),
                             time: t,
                             reason,
@@ -677,7 +676,7 @@ impl TrustStore {
                     }
                     RevocationStatus::Revoked { time: t, reason } => {
                         revoked_later.push(RevokedLater {
-                            subject: subject.clone(),
+                            subject: subject(),
                             serial: cert.serial_hex(),
                             time: t,
                             reason,
@@ -685,7 +684,7 @@ impl TrustStore {
                     }
                     RevocationStatus::Unknown(why) => {
                         problems.push(PathProblem::RevocationUnknown {
-                            subject: subject.clone(),
+                            subject: subject(),
                             serial: cert.serial_hex(),
                             why,
                         });
@@ -702,7 +701,7 @@ impl TrustStore {
                     Violation::Excluded(n) => (n.to_string(), true),
                 };
                 problems.push(PathProblem::NameConstraintViolation {
-                    subject: subject.clone(),
+                    subject: subject(),
                     name,
                     excluded,
                 });
@@ -722,15 +721,11 @@ impl TrustStore {
                     constraints.push(nc);
                 }
                 if !cert.is_ca() {
-                    problems.push(PathProblem::NotACa {
-                        subject: subject.clone(),
-                    });
+                    problems.push(PathProblem::NotACa { subject: subject() });
                 }
                 if !cert.is_self_issued() {
                     if max_path_length == 0 {
-                        problems.push(PathProblem::PathLenExceeded {
-                            subject: subject.clone(),
-                        });
+                        problems.push(PathProblem::PathLenExceeded { subject: subject() });
                     }
                     max_path_length = max_path_length.saturating_sub(1);
                 }
@@ -738,9 +733,7 @@ impl TrustStore {
                     max_path_length = max_path_length.min(len as u64);
                 }
                 if !cert.key_usage_allows_any(key_usage::KEY_CERT_SIGN) {
-                    problems.push(PathProblem::KeyUsage {
-                        subject: subject.clone(),
-                    });
+                    problems.push(PathProblem::KeyUsage { subject: subject() });
                 }
             } else {
                 // §6.1.5
@@ -754,14 +747,14 @@ impl TrustStore {
                     && !eku.satisfied_by(cert)
                 {
                     problems.push(PathProblem::ExtendedKeyUsage {
-                        subject: subject.clone(),
+                        subject: subject(),
                         required: eku.oid.clone(),
                     });
                 }
             }
             for oid in &cert.unhandled_critical {
                 problems.push(PathProblem::UnhandledCriticalExtension {
-                    subject: subject.clone(),
+                    subject: subject(),
                     oid: oid.clone(),
                 });
             }

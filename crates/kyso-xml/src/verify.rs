@@ -477,10 +477,7 @@ fn read_key_info(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
     };
     for data in dsig_children(&ki, "X509Data") {
         for c in dsig_children(&data, "X509Certificate") {
-            match base64::decode(text_of(&c).as_bytes())
-                .map_err(Error::from)
-                .and_then(|der| Ok(Certificate::from_der(&der)?))
-            {
+            match kyso_pki::cert_cache::from_base64_cached(text_of(&c).as_bytes()) {
                 Ok(cert) => out.certificates.push(cert),
                 Err(e) => out
                     .warnings
