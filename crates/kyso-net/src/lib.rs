@@ -196,9 +196,9 @@ pub enum Error {
         /// `host:port`.
         host: String,
     },
-    /// The final answer was not `2xx` (after retries for `5xx`; a redirect
-    /// answered to `POST`, or beyond what `GET` follows, is reported here too
-    /// when it has no usable `Location`).
+    /// The final answer was not `2xx`: a `4xx`, a `5xx` after the retries,
+    /// or a `3xx` that was not followed (answered to `POST`, or without a
+    /// `Location` header).
     #[error("{host}: HTTP {status}{} for {url}", if reason.is_empty() { String::new() } else { format!(" {reason}") })]
     Status {
         /// `host:port`.
@@ -373,9 +373,9 @@ impl Client {
         }
     }
 
-    /// One request, repeated after retryable failures while retries and time
-    /// are left. A final `5xx` comes back as a response (the caller turns it
-    /// into [`Error::Status`]).
+    /// One request, repeated after retryable failures (including `5xx`
+    /// answers, which become [`Error::Status`]) while retries and time are
+    /// left.
     fn with_retries(
         &self,
         method: Method,
