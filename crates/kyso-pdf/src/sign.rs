@@ -17,6 +17,11 @@ pub enum SubFilter {
     EtsiCadesDetached,
     /// ISO 32000-1 `/adbe.pkcs7.detached`, for old verifiers.
     AdbePkcs7Detached,
+    /// A document time-stamp (PAdES B-LTA, ISO 32000-2 §12.8.5): `/Type /DocTimeStamp` with
+    /// `/SubFilter /ETSI.RFC3161`; /Contents holds an RFC 3161 TimeStampToken over the
+    /// byte ranges. `/M`, `/Name`, `/Reason`, `/Location`, `/ContactInfo` and certification
+    /// are not written.
+    EtsiRfc3161,
 }
 
 impl SubFilter {
@@ -24,7 +29,13 @@ impl SubFilter {
         match self {
             SubFilter::EtsiCadesDetached => "ETSI.CAdES.detached",
             SubFilter::AdbePkcs7Detached => "adbe.pkcs7.detached",
+            SubFilter::EtsiRfc3161 => "ETSI.RFC3161",
         }
+    }
+
+    /// Whether this makes a document time-stamp rather than a signature.
+    pub fn is_document_timestamp(self) -> bool {
+        self == SubFilter::EtsiRfc3161
     }
 }
 
@@ -93,6 +104,12 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         .iter()
         .filter(|s| !s.byte_range.is_empty())
         .collect();
+    let timestamp = req.sub_filter.is_document_timestamp();
+    if timestamp && req.certify.is_some() {
+        return Err(Error::CannotSign(
+            "a document time-stamp cannot be a certification signature".into(),
+        ));
+    }
     if let Some(level) = req.certify {
         if !(1..=3).contains(&level) {
             return Err(Error::CannotSign(format!(
@@ -105,7 +122,10 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             ));
         }
     }
-    if let Some((_, 1)) = signatures::catalog_docmdp(doc) {
+    // PAdES allows document time-stamps (and DSS updates) even under DocMDP P=1.
+    if let Some((_, 1)) = signatures::catalog_docmdp(doc)
+        && !timestamp
+    {
         return Err(Error::CannotSign(
             "the document is certified with no changes allowed (DocMDP P=1); another signature would break it".into(),
         ));
@@ -167,7 +187,8 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             let taken: Vec<String> = existing.iter().map(|s| s.field.clone()).collect();
             let mut i = existing.len() + 1;
             loop {
-                let candidate = format!("Signature{i}");
+                let prefix = if timestamp { "Timestamp" } else { "Signature" };
+                let candidate = format!("{prefix}{i}");
                 let clash = taken.contains(&candidate)
                     || fields.iter().any(|f| {
                         f.as_ref()
@@ -233,16 +254,22 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
 
     // The signature dictionary, written by hand so the hole's position is known.
     let mut head = Dict::new();
-    head.set(b"Type", Object::name("Sig"));
+    head.set(
+        b"Type",
+        Object::name(if timestamp { "DocTimeStamp" } else { "Sig" }),
+    );
     head.set(b"Filter", Object::name("Adobe.PPKLite"));
     head.set(b"SubFilter", Object::name(req.sub_filter.name()));
-    head.set(b"M", Object::string(req.signing_time.as_bytes()));
-    for (key, v) in [
-        (&b"Name"[..], &req.name),
+    let described: [(&[u8], &Option<String>); 4] = [
+        (b"Name", &req.name),
         (b"Reason", &req.reason),
         (b"Location", &req.location),
         (b"ContactInfo", &req.contact),
-    ] {
+    ];
+    if !timestamp {
+        head.set(b"M", Object::string(req.signing_time.as_bytes()));
+    }
+    for (key, v) in described.into_iter().filter(|_| !timestamp) {
         if let Some(v) = v {
             head.set(key, Object::text(v));
         }
