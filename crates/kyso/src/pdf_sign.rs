@@ -1,10 +1,71 @@
-//! PDF signing: an incremental update with a PAdES (or adbe.pkcs7.detached) signature.
+//! PDF signing: an incremental update with a PAdES (or adbe.pkcs7.detached) signature, at the
+//! PAdES baseline levels B-B, B-T (a signature time-stamp), B-LT (then validation data in the
+//! DSS) and B-LTA (then a document time-stamp).
 
 use kyso_cms::BuildOptions;
+use kyso_cms::tsp::{TimestampToken, VerifiedTimestamp};
 use kyso_pdf::{Document, SignatureRequest, SubFilter};
 use kyso_pki::{Credential, DigestAlgorithm, cert::key_usage, time};
 
-use crate::Error;
+use crate::tsa::TsaClient;
+use crate::{Error, TrustConfig, ltv};
+
+/// PAdES baseline level (ETSI EN 319 142-1 §6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PadesLevel {
+    /// B-B: the signature alone.
+    #[default]
+    BaselineB,
+    /// B-T: with a signature time-stamp from a TSA (unsigned attribute signature-time-stamp).
+    BaselineT,
+    /// B-LT: B-T, then the certificates, CRLs and OCSP responses needed to validate the signer
+    /// and the TSA, in the document security store.
+    BaselineLt,
+    /// B-LTA: B-LT, then a document time-stamp over it all.
+    BaselineLta,
+}
+
+impl PadesLevel {
+    /// `b-b`, `b-t`, `b-lt` or `b-lta`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PadesLevel::BaselineB => "b-b",
+            PadesLevel::BaselineT => "b-t",
+            PadesLevel::BaselineLt => "b-lt",
+            PadesLevel::BaselineLta => "b-lta",
+        }
+    }
+
+    /// Whether this level needs a time-stamping authority.
+    pub fn needs_tsa(self) -> bool {
+        self >= PadesLevel::BaselineT
+    }
+}
+
+impl std::str::FromStr for PadesLevel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "b-b" | "bb" => Ok(PadesLevel::BaselineB),
+            "b-t" | "bt" => Ok(PadesLevel::BaselineT),
+            "b-lt" | "blt" => Ok(PadesLevel::BaselineLt),
+            "b-lta" | "blta" => Ok(PadesLevel::BaselineLta),
+            other => Err(Error::Invalid(format!(
+                "PAdES level must be b-b, b-t, b-lt or b-lta, not '{other}'"
+            ))),
+        }
+    }
+}
+
+/// What signing above B-B uses: the TSA, and the trust settings (anchors, intermediates,
+/// network timeouts) for gathering validation data.
+#[derive(Debug, Clone, Copy)]
+pub struct LevelServices<'a> {
+    /// The time-stamping authority (B-T and above).
+    pub tsa: Option<&'a TsaClient>,
+    /// Trust settings for B-LT and B-LTA.
+    pub trust: &'a TrustConfig,
+}
 
 /// How to sign a PDF.
 #[derive(Debug, Clone)]
@@ -22,6 +83,8 @@ pub struct PdfSignOptions {
     pub signing_time: Option<time::UnixTime>,
     /// Zone for the written /M, minutes east of UTC (Vietnam: 420).
     pub utc_offset_minutes: i32,
+    /// PAdES level; above B-B use [`sign_pdf_at_level`] with a TSA.
+    pub level: PadesLevel,
 }
 
 impl Default for PdfSignOptions {
@@ -36,6 +99,7 @@ impl Default for PdfSignOptions {
             contact: None,
             signing_time: None,
             utc_offset_minutes: 420,
+            level: PadesLevel::BaselineB,
         }
     }
 }
@@ -63,8 +127,78 @@ pub fn check_credential(cred: &Credential, at: time::UnixTime) -> Result<(), Err
     Ok(())
 }
 
-/// Signs a PDF held in memory; returns the new file (the input bytes followed by the update).
+/// Room for a signature time-stamp token in /Contents: a token with the TSA's certificate and
+/// a short chain. Larger tokens are handled by preparing again with the measured size.
+const TIMESTAMP_RESERVE: usize = 8 * 1024;
+
+/// Signs a PDF held in memory at B-B (`opts.level` must be B-B); returns the new file (the
+/// input bytes followed by the update).
 pub fn sign_pdf(input: &[u8], cred: &Credential, opts: &PdfSignOptions) -> Result<Vec<u8>, Error> {
+    if opts.level.needs_tsa() {
+        return Err(Error::Invalid(format!(
+            "PAdES {} needs a time-stamping authority",
+            opts.level.as_str()
+        )));
+    }
+    Ok(sign_once(input, cred, opts, None, 0)?.0)
+}
+
+/// Signs a PDF at `opts.level`: B-B; B-T with a signature time-stamp from `services.tsa`;
+/// B-LT adding a DSS with the validation data of the signer's and the TSA's chains (fetched
+/// with `services.trust`'s network settings); B-LTA adding a document time-stamp after that.
+/// Nothing is returned unless every step succeeded.
+pub fn sign_pdf_at_level(
+    input: &[u8],
+    cred: &Credential,
+    opts: &PdfSignOptions,
+    services: &LevelServices<'_>,
+) -> Result<Vec<u8>, Error> {
+    let tsa = match (opts.level.needs_tsa(), services.tsa) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t),
+        (true, None) => return Err(crate::tsa::TsaError::NotConfigured.into()),
+    };
+    let (mut signed, mut token) = sign_once(input, cred, opts, tsa, TIMESTAMP_RESERVE)?;
+    if let Some(needed) = token.as_ref().and_then(|t| t.needed) {
+        // The time-stamp did not fit: prepare again with room for it (a new request, since the
+        // signature changes with the byte range).
+        (signed, token) = sign_once(input, cred, opts, tsa, needed)?;
+        if token.as_ref().is_some_and(|t| t.needed.is_some()) {
+            return Err(Error::Invalid(
+                "the signature time-stamp does not fit the space reserved for it".into(),
+            ));
+        }
+    }
+    if opts.level >= PadesLevel::BaselineLt {
+        let token = token.as_ref().and_then(|t| t.verified.as_ref());
+        let now = opts.signing_time.unwrap_or_else(time::now);
+        signed = ltv::add_signer_validation_data(&signed, cred, token, services.trust, now)?;
+    }
+    if opts.level >= PadesLevel::BaselineLta
+        && let Some(tsa) = tsa
+    {
+        let digest = opts.digest.unwrap_or_else(|| cred.key.default_digest());
+        signed = ltv::add_document_timestamp(&signed, tsa, digest)?.bytes;
+    }
+    Ok(signed)
+}
+
+/// The signature time-stamp of one attempt.
+struct Stamp {
+    verified: Option<VerifiedTimestamp>,
+    /// `Some(size)` when the CMS with the token did not fit: the /Contents size to ask for.
+    needed: Option<usize>,
+}
+
+/// Prepares, signs, and (with a TSA) time-stamps the signature value, reserving `extra`
+/// bytes for the token.
+fn sign_once(
+    input: &[u8],
+    cred: &Credential,
+    opts: &PdfSignOptions,
+    tsa: Option<&TsaClient>,
+    extra: usize,
+) -> Result<(Vec<u8>, Option<Stamp>), Error> {
     let now = opts.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let digest = opts.digest.unwrap_or_else(|| cred.key.default_digest());
@@ -79,8 +213,9 @@ pub fn sign_pdf(input: &[u8], cred: &Credential, opts: &PdfSignOptions) -> Resul
         location: opts.location.clone(),
         contact: opts.contact.clone(),
         name: cred.certificate.subject.common_name().map(str::to_string),
-        contents_size: kyso_cms::size_estimate(cred),
+        contents_size: kyso_cms::size_estimate(cred) + if tsa.is_some() { extra } else { 0 },
     };
+    let room = req.contents_size;
     let prepared = kyso_pdf::prepare(&doc, &req)?;
     let mut ctx = digest.context();
     for r in prepared.signed_ranges() {
@@ -94,5 +229,34 @@ pub fn sign_pdf(input: &[u8], cred: &Credential, opts: &PdfSignOptions) -> Resul
         include_chain: true,
     };
     let cms = kyso_cms::build_detached(cred, content_digest.as_ref(), &build)?;
-    Ok(prepared.embed(&cms)?)
+    let Some(tsa) = tsa else {
+        return Ok((prepared.embed(&cms)?, None));
+    };
+    let value = kyso_cms::signature_value(&cms)?;
+    let verified = tsa.timestamp_data(digest, &value)?;
+    let token = TimestampToken::parse(&verified.token_der).map_err(|source| {
+        crate::tsa::TsaError::BadAnswer {
+            url: tsa.url().to_string(),
+            source: Box::new(source),
+        }
+    })?;
+    let stamped = kyso_cms::add_signature_timestamp(&cms, &token)
+        .map_err(|e| Error::Invalid(format!("cannot add the signature time-stamp: {e}")))?;
+    if stamped.len() > room {
+        let needed = stamped.len().saturating_sub(kyso_cms::size_estimate(cred)) + 1024;
+        return Ok((
+            Vec::new(),
+            Some(Stamp {
+                verified: None,
+                needed: Some(needed),
+            }),
+        ));
+    }
+    Ok((
+        prepared.embed(&stamped)?,
+        Some(Stamp {
+            verified: Some(verified),
+            needed: None,
+        }),
+    ))
 }

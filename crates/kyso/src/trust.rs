@@ -1,4 +1,5 @@
-//! Trust settings: anchors, extra intermediates, validation time.
+//! Trust settings: anchors, extra intermediates, validation time, revocation policy, network
+//! settings and signer-kind rules.
 
 use std::path::Path;
 
@@ -18,6 +19,10 @@ pub struct TrustConfig {
     pub online: bool,
     /// Network settings for `online` fetching and for TSAs.
     pub net: NetConfig,
+    /// Signer-kind rules from the configuration (`[[kind.rules]]`), consulted in order for
+    /// certificates the built-in classification leaves `unknown`; see
+    /// [`crate::config::classify_with_rules`].
+    pub kind_rules: Vec<crate::config::KindRule>,
 }
 
 /// Revocation checking policy (`--revocation`).

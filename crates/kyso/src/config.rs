@@ -1,0 +1,752 @@
+//! The configuration file (TOML): trust anchors, extra intermediates, the TSA, revocation
+//! policy, network timeouts and signer-kind rules.
+//!
+//! It is read from `--config FILE`, else from `$XDG_CONFIG_HOME/kyso/config.toml` (or
+//! `~/.config/kyso/config.toml`) when that exists. Command-line flags override it:
+//! [`Settings`] keeps where every value came from for `kyso config show`.
+//!
+//! ```toml
+//! [trust]
+//! anchors = ["roots/"]              # files or directories, relative to this file
+//! intermediates = ["cas.pem"]
+//!
+//! [tsa]
+//! url = "http://127.0.0.1:8318/"
+//! timeout = 10                      # seconds per attempt
+//! retries = 2
+//!
+//! [revocation]
+//! policy = "soft"                   # off | soft | hard
+//! online = false
+//!
+//! [net]                             # CRL, OCSP and AIA fetching
+//! timeout = 10
+//! retries = 2
+//!
+//! [[kind.rules]]                    # first matching rule wins; every condition given must hold
+//! kind = "agency"
+//! issuer = "Government CA"
+//! subject = "OU=*Văn phòng*"
+//!
+//! [[kind.rules]]
+//! kind = "personal"
+//! policy = "1.3.6.1.4.1.99999.1.2"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kyso_pki::{Certificate, Classification, SignerKind, classify};
+use serde::{Deserialize, Serialize};
+
+use crate::tsa::TsaConfig;
+use crate::{Error, NetConfig, RevocationPolicy, TrustConfig};
+
+/// The file name looked for in the user's configuration directory.
+pub const CONFIG_FILE_NAME: &str = "config.toml";
+
+// ------------------------------------------------------------------------------- the file
+
+/// The configuration file as written (every key optional; unknown keys are errors).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    trust: FileTrust,
+    #[serde(default)]
+    tsa: FileTsa,
+    #[serde(default)]
+    revocation: FileRevocation,
+    #[serde(default)]
+    net: FileNet,
+    #[serde(default)]
+    kind: FileKind,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTrust {
+    anchors: Option<Vec<PathBuf>>,
+    intermediates: Option<Vec<PathBuf>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTsa {
+    url: Option<String>,
+    timeout: Option<u64>,
+    retries: Option<u32>,
+    policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRevocation {
+    policy: Option<RevocationPolicy>,
+    online: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileNet {
+    timeout: Option<u64>,
+    retries: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileKind {
+    #[serde(default)]
+    rules: Vec<KindRule>,
+}
+
+// ------------------------------------------------------------------------- kind rules
+
+/// The kind a rule assigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    /// A natural person.
+    Personal,
+    /// A legal person (an agency's seal).
+    Agency,
+}
+
+impl From<RuleKind> for SignerKind {
+    fn from(k: RuleKind) -> SignerKind {
+        match k {
+            RuleKind::Personal => SignerKind::Personal,
+            RuleKind::Agency => SignerKind::Agency,
+        }
+    }
+}
+
+/// A signer-kind rule (`[[kind.rules]]`): certificates that match every condition given are
+/// of `kind`. Text conditions compare case-insensitively; a pattern with `*` or `?` must
+/// match the whole value (glob), one without is a substring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindRule {
+    /// The kind given to matching certificates.
+    pub kind: RuleKind,
+    /// A label for reports (default: the conditions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The issuer DN (RFC 4514 text, e.g. `CN=Government CA, O=..., C=VN`) contains this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The certificate policies include this OID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `ATTR=pattern` on one subject attribute (`OU=*Cá nhân*`, `CN=Sở Nội vụ`, an attribute
+    /// name such as CN, O, OU, L, ST, C, UID, serialNumber, title, GN, SN,
+    /// organizationIdentifier, emailAddress, or a dotted OID); without `ATTR=`, a pattern on
+    /// the whole subject DN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// SHA-256 fingerprints of the certificate (hex; colons and spaces ignored).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<String>,
+}
+
+impl KindRule {
+    /// Checks the rule itself: at least one condition, known attribute names, OIDs and hex
+    /// fingerprints.
+    pub fn check(&self) -> Result<(), String> {
+        if self.issuer.is_none()
+            && self.policy.is_none()
+            && self.subject.is_none()
+            && self.fingerprints.is_empty()
+        {
+            return Err(
+                "a rule needs at least one of issuer, policy, subject, fingerprints".into(),
+            );
+        }
+        if let Some(p) = &self.policy
+            && !is_oid(p)
+        {
+            return Err(format!("policy '{p}' is not a dotted OID"));
+        }
+        if let Some(s) = &self.subject
+            && let Some((attr, _)) = s.split_once('=')
+            && attribute_oid(attr.trim()).is_none()
+        {
+            return Err(format!(
+                "subject '{s}': unknown attribute '{}' (use CN, O, OU, L, ST, C, UID, serialNumber, title, GN, SN, organizationIdentifier, emailAddress or a dotted OID)",
+                attr.trim()
+            ));
+        }
+        for f in &self.fingerprints {
+            let hex = normalize_fingerprint(f);
+            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "fingerprint '{f}' is not a SHA-256 fingerprint (64 hex digits)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `cert` matches every condition of the rule.
+    pub fn matches(&self, cert: &Certificate) -> bool {
+        if let Some(issuer) = &self.issuer
+            && !text_matches(issuer, &cert.issuer.to_string())
+        {
+            return false;
+        }
+        if let Some(p) = &self.policy
+            && !cert.policies.iter().any(|x| x == p.trim())
+        {
+            return false;
+        }
+        if let Some(s) = &self.subject {
+            let ok = match s.split_once('=') {
+                Some((attr, pattern)) => match attribute_oid(attr.trim()) {
+                    Some(oid) => cert
+                        .subject
+                        .values(&oid)
+                        .any(|v| text_matches(pattern.trim(), v)),
+                    None => false,
+                },
+                None => text_matches(s, &cert.subject.to_string()),
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if !self.fingerprints.is_empty() {
+            let fp = cert.sha256_hex().to_ascii_lowercase();
+            if !self
+                .fingerprints
+                .iter()
+                .any(|f| normalize_fingerprint(f) == fp)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A short description for reports: the name, or the conditions.
+    pub fn describe(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        let mut parts = Vec::new();
+        if let Some(i) = &self.issuer {
+            parts.push(format!("issuer ~ '{i}'"));
+        }
+        if let Some(p) = &self.policy {
+            parts.push(format!("policy {p}"));
+        }
+        if let Some(s) = &self.subject {
+            parts.push(format!("subject ~ '{s}'"));
+        }
+        if !self.fingerprints.is_empty() {
+            parts.push(format!("{} listed fingerprint(s)", self.fingerprints.len()));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The kind the first matching rule gives `cert`, if any.
+pub fn apply_kind_rules(cert: &Certificate, rules: &[KindRule]) -> Option<SignerKind> {
+    rules
+        .iter()
+        .find(|r| r.matches(cert))
+        .map(|r| r.kind.into())
+}
+
+/// Classifies `cert` with kyso's built-in rules and, when they leave it `unknown`, with the
+/// configured rules (the first that matches decides; the basis names it). Built-in evidence
+/// (a CCCD or MST UID, ETSI markers) is never overridden by a rule.
+pub fn classify_with_rules(cert: &Certificate, rules: &[KindRule]) -> Classification {
+    let mut c = classify(cert);
+    if c.kind == SignerKind::Unknown
+        && let Some((i, rule)) = rules.iter().enumerate().find(|(_, r)| r.matches(cert))
+    {
+        c.kind = rule.kind.into();
+        c.basis.push(format!(
+            "configured kind rule {} ({}) says {}",
+            i + 1,
+            rule.describe(),
+            c.kind.as_str()
+        ));
+    }
+    c
+}
+
+fn is_oid(s: &str) -> bool {
+    let s = s.trim();
+    s.split('.').count() >= 2
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn normalize_fingerprint(f: &str) -> String {
+    f.chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// The OID of a subject attribute named in a rule.
+fn attribute_oid(name: &str) -> Option<String> {
+    use kyso_pki::name::oids;
+    let oid = match name.to_ascii_lowercase().as_str() {
+        "cn" | "commonname" => oids::CN,
+        "sn" | "surname" => oids::SURNAME,
+        "serialnumber" => oids::SERIAL_NUMBER,
+        "c" | "country" => oids::C,
+        "l" | "locality" => oids::L,
+        "st" | "state" => oids::ST,
+        "o" | "organization" => oids::O,
+        "ou" | "organizationalunit" => oids::OU,
+        "title" => oids::TITLE,
+        "gn" | "givenname" => oids::GIVEN_NAME,
+        "organizationidentifier" => oids::ORGANIZATION_IDENTIFIER,
+        "uid" | "userid" => oids::UID,
+        "emailaddress" | "email" => oids::EMAIL,
+        "dc" => "0.9.2342.19200300.100.1.25",
+        "street" => "2.5.4.9",
+        other if is_oid(other) => return Some(other.to_string()),
+        _ => return None,
+    };
+    Some(oid.to_string())
+}
+
+/// Case-insensitive: a glob when `pattern` has `*` or `?`, else a substring test.
+fn text_matches(pattern: &str, value: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let v: Vec<char> = value.to_lowercase().chars().collect();
+    if p.iter().any(|c| matches!(c, '*' | '?')) {
+        glob(&p, &v)
+    } else {
+        let p: String = p.into_iter().collect();
+        let v: String = v.into_iter().collect();
+        v.contains(&p)
+    }
+}
+
+/// `*` any run, `?` one character; iterative with backtracking to the last star.
+fn glob(p: &[char], v: &[char]) -> bool {
+    let (mut pi, mut vi) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while vi < v.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, vi));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || Some(c) == v.get(vi) => {
+                pi += 1;
+                vi += 1;
+            }
+            _ => match star {
+                Some((sp, sv)) => {
+                    pi = sp + 1;
+                    vi = sv + 1;
+                    star = Some((sp, sv + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..).unwrap_or(&[]).iter().all(|c| *c == '*')
+}
+
+// ---------------------------------------------------------------------------- settings
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// kyso's default.
+    Default,
+    /// The configuration file.
+    File,
+    /// A command-line flag.
+    Flag,
+}
+
+impl Origin {
+    /// `default`, `file` or `flag`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Default => "default",
+            Origin::File => "file",
+            Origin::Flag => "flag",
+        }
+    }
+}
+
+/// The effective settings: defaults, then the configuration file, then flags.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// The configuration file read, if any.
+    pub file: Option<PathBuf>,
+    /// Trust anchor files or directories.
+    pub trust: Vec<PathBuf>,
+    /// Extra intermediate certificate files or directories.
+    pub intermediates: Vec<PathBuf>,
+    /// Revocation policy.
+    pub revocation: RevocationPolicy,
+    /// Fetch missing validation data over the network.
+    pub online: bool,
+    /// CRL/OCSP/AIA timeouts and retries.
+    pub net: NetConfig,
+    /// The time-stamping authority.
+    pub tsa: TsaConfig,
+    /// Signer-kind rules, in order.
+    pub kind_rules: Vec<KindRule>,
+    /// Where each value came from, by key (`trust`, `tsa.url`, `revocation.policy`, ...).
+    pub origins: BTreeMap<String, Origin>,
+}
+
+/// The keys of [`Settings::origins`].
+pub const SETTING_KEYS: &[&str] = &[
+    "trust.anchors",
+    "trust.intermediates",
+    "tsa.url",
+    "tsa.timeout",
+    "tsa.retries",
+    "tsa.policy",
+    "revocation.policy",
+    "revocation.online",
+    "net.timeout",
+    "net.retries",
+    "kind.rules",
+];
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            file: None,
+            trust: Vec::new(),
+            intermediates: Vec::new(),
+            revocation: RevocationPolicy::default(),
+            online: false,
+            net: NetConfig::default(),
+            tsa: TsaConfig::default(),
+            kind_rules: Vec::new(),
+            origins: SETTING_KEYS
+                .iter()
+                .map(|k| (k.to_string(), Origin::Default))
+                .collect(),
+        }
+    }
+}
+
+/// The user's configuration file: `$XDG_CONFIG_HOME/kyso/config.toml`, else
+/// `$HOME/.config/kyso/config.toml` (whether or not it exists).
+pub fn default_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
+    Some(base.join("kyso").join(CONFIG_FILE_NAME))
+}
+
+impl Settings {
+    /// Loads `explicit` (which must exist), else the user's configuration file when it
+    /// exists, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Settings, Error> {
+        match explicit {
+            Some(p) => Settings::from_file(p),
+            None => match default_config_path() {
+                Some(p) if p.is_file() => Settings::from_file(&p),
+                _ => Ok(Settings::default()),
+            },
+        }
+    }
+
+    /// Reads one configuration file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Settings, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Settings::from_toml(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Settings, Error> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| {
+            Error::Invalid(format!(
+                "configuration {}: {}",
+                path.display(),
+                e.message().trim_end()
+            ))
+            .with_location(text, e.span())
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut s = Settings {
+            file: Some(path.to_path_buf()),
+            ..Settings::default()
+        };
+        let mut set = |key: &str| {
+            s.origins.insert(key.to_string(), Origin::File);
+        };
+        let relative = |v: Vec<PathBuf>| -> Vec<PathBuf> {
+            v.into_iter()
+                .map(|p| if p.is_absolute() { p } else { base.join(p) })
+                .collect()
+        };
+        let mut trust = Vec::new();
+        let mut intermediates = Vec::new();
+        if let Some(v) = file.trust.anchors {
+            trust = relative(v);
+            set("trust.anchors");
+        }
+        if let Some(v) = file.trust.intermediates {
+            intermediates = relative(v);
+            set("trust.intermediates");
+        }
+        let mut tsa = TsaConfig::default();
+        if let Some(v) = file.tsa.url {
+            tsa.url = Some(v);
+            set("tsa.url");
+        }
+        if let Some(v) = file.tsa.timeout {
+            tsa.timeout_seconds = v;
+            set("tsa.timeout");
+        }
+        if let Some(v) = file.tsa.retries {
+            tsa.retries = v;
+            set("tsa.retries");
+        }
+        if let Some(v) = file.tsa.policy {
+            tsa.policy = Some(v);
+            set("tsa.policy");
+        }
+        let mut revocation = RevocationPolicy::default();
+        let mut online = false;
+        if let Some(v) = file.revocation.policy {
+            revocation = v;
+            set("revocation.policy");
+        }
+        if let Some(v) = file.revocation.online {
+            online = v;
+            set("revocation.online");
+        }
+        let mut net = NetConfig::default();
+        if let Some(v) = file.net.timeout {
+            net.timeout_seconds = v;
+            set("net.timeout");
+        }
+        if let Some(v) = file.net.retries {
+            net.retries = v;
+            set("net.retries");
+        }
+        if !file.kind.rules.is_empty() {
+            set("kind.rules");
+        }
+        for (i, r) in file.kind.rules.iter().enumerate() {
+            r.check().map_err(|e| {
+                Error::Invalid(format!(
+                    "configuration {}: kind.rules[{}]: {e}",
+                    path.display(),
+                    i + 1
+                ))
+            })?;
+        }
+        if let Some(p) = &tsa.policy
+            && !is_oid(p)
+        {
+            return Err(Error::Invalid(format!(
+                "configuration {}: tsa.policy '{p}' is not a dotted OID",
+                path.display()
+            )));
+        }
+        s.trust = trust;
+        s.intermediates = intermediates;
+        s.tsa = tsa;
+        s.revocation = revocation;
+        s.online = online;
+        s.net = net;
+        s.kind_rules = file.kind.rules;
+        Ok(s)
+    }
+
+    /// Records that a flag set `key`.
+    pub fn set_by_flag(&mut self, key: &str) {
+        self.origins.insert(key.to_string(), Origin::Flag);
+    }
+
+    /// Where `key` came from.
+    pub fn origin(&self, key: &str) -> Origin {
+        self.origins.get(key).copied().unwrap_or(Origin::Default)
+    }
+
+    /// Loads the anchors and intermediates and builds the verification settings.
+    pub fn trust_config(&self) -> Result<TrustConfig, Error> {
+        let mut config = TrustConfig {
+            revocation: self.revocation,
+            online: self.online,
+            net: self.net.clone(),
+            kind_rules: self.kind_rules.clone(),
+            ..TrustConfig::default()
+        };
+        for t in &self.trust {
+            config.add_anchors(t)?;
+        }
+        for i in &self.intermediates {
+            config.add_intermediates(i)?;
+        }
+        Ok(config)
+    }
+
+    /// The configuration as TOML (what `kyso config show` prints), with paths as resolved.
+    pub fn to_toml(&self) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            trust: OutTrust<'a>,
+            tsa: OutTsa<'a>,
+            revocation: OutRevocation,
+            net: OutNet,
+            kind: OutKind<'a>,
+        }
+        #[derive(Serialize)]
+        struct OutTrust<'a> {
+            anchors: &'a [PathBuf],
+            intermediates: &'a [PathBuf],
+        }
+        #[derive(Serialize)]
+        struct OutTsa<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            url: Option<&'a str>,
+            timeout: u64,
+            retries: u32,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            policy: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct OutRevocation {
+            policy: RevocationPolicy,
+            online: bool,
+        }
+        #[derive(Serialize)]
+        struct OutNet {
+            timeout: u64,
+            retries: u32,
+        }
+        #[derive(Serialize)]
+        struct OutKind<'a> {
+            rules: &'a [KindRule],
+        }
+        let out = Out {
+            trust: OutTrust {
+                anchors: &self.trust,
+                intermediates: &self.intermediates,
+            },
+            tsa: OutTsa {
+                url: self.tsa.url.as_deref(),
+                timeout: self.tsa.timeout_seconds,
+                retries: self.tsa.retries,
+                policy: self.tsa.policy.as_deref(),
+            },
+            revocation: OutRevocation {
+                policy: self.revocation,
+                online: self.online,
+            },
+            net: OutNet {
+                timeout: self.net.timeout_seconds,
+                retries: self.net.retries,
+            },
+            kind: OutKind {
+                rules: &self.kind_rules,
+            },
+        };
+        toml::to_string(&out).unwrap_or_default()
+    }
+}
+
+trait WithLocation {
+    fn with_location(self, text: &str, span: Option<std::ops::Range<usize>>) -> Self;
+}
+
+impl WithLocation for Error {
+    /// Adds `(line L)` for a parse error with a span.
+    fn with_location(self, text: &str, span: Option<std::ops::Range<usize>>) -> Self {
+        match (self, span) {
+            (Error::Invalid(msg), Some(span)) => {
+                let upto = text.get(..span.start).unwrap_or(text);
+                let line = upto.matches('\n').count() + 1;
+                Error::Invalid(format!("{msg} (line {line})"))
+            }
+            (e, _) => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        let m = |p: &str, v: &str| text_matches(p, v);
+        assert!(m("*Cá nhân*", "Phòng Cá Nhân số 2"));
+        assert!(m("cá nhân", "PHÒNG CÁ NHÂN"));
+        assert!(!m("*Cá nhân", "Cá nhân 2"));
+        assert!(m("S?", "So"));
+        assert!(m("*", ""));
+        assert!(m("a*b*c", "aXXbYYc"));
+        assert!(!m("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn parses_and_rejects_unknown_keys() {
+        let p = Path::new("/etc/kyso/config.toml");
+        let s = Settings::from_toml(
+            r#"
+[trust]
+anchors = ["roots/", "/abs/root.pem"]
+[tsa]
+url = "http://127.0.0.1:8318/"
+timeout = 3
+[revocation]
+policy = "hard"
+[[kind.rules]]
+kind = "agency"
+subject = "OU=*Văn phòng*"
+"#,
+            p,
+        )
+        .unwrap();
+        assert_eq!(
+            s.trust,
+            vec![
+                PathBuf::from("/etc/kyso/roots/"),
+                PathBuf::from("/abs/root.pem")
+            ]
+        );
+        assert_eq!(s.tsa.timeout_seconds, 3);
+        assert_eq!(s.tsa.retries, 2);
+        assert_eq!(s.revocation, RevocationPolicy::Hard);
+        assert_eq!(s.origin("tsa.url"), Origin::File);
+        assert_eq!(s.origin("tsa.retries"), Origin::Default);
+        assert_eq!(s.kind_rules.len(), 1);
+        let shown = s.to_toml();
+        assert!(shown.contains("policy = \"hard\""), "{shown}");
+
+        let e = Settings::from_toml("[tsa]\nurl = \"x\"\ntimeot = 3\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("timeot") && e.contains("/etc/kyso/config.toml"),
+            "{e}"
+        );
+        assert!(e.contains("line 3"), "{e}");
+        let e = Settings::from_toml("[[kind.rules]]\nkind = \"agency\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("kind.rules[1]"), "{e}");
+        let e = Settings::from_toml("[revocation]\npolicy = \"maybe\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("maybe") || e.contains("variant"), "{e}");
+    }
+}
