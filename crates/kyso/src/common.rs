@@ -1,10 +1,16 @@
-//! Checks shared by every format: the signer certificate's key usage, the chain to a trust
-//! anchor at the validation time, and how problems decide a signature's status.
+//! Checks shared by every format: the signer certificate's key usage, RFC 5280 path
+//! validation to a trust anchor with revocation checking at the validation time, and how
+//! problems decide a signature's status.
 
-use kyso_pki::{Certificate, ChainProblem, cert::key_usage, time};
+use kyso_pki::{
+    Certificate, PathProblem, RevocationStatus, ValidationOutcome, ValidationParams,
+    cert::key_usage, path::PolicyViolationKind, time, time::UnixTime,
+};
 
-use crate::report::{SignatureReport, Status};
-use crate::trust::TrustConfig;
+use crate::online::Fetcher;
+use crate::report::{RevocationReport, SignatureReport, Status};
+use crate::revocation::{Checker, Evidence, validate_with_aia};
+use crate::trust::{RevocationPolicy, TrustConfig};
 
 /// A signature report being built.
 pub(crate) struct Outcome {
@@ -25,16 +31,198 @@ impl Outcome {
     }
 }
 
-/// Key usage of the signer, then the chain from the signer to a trust anchor at the validation
-/// time (`--at`, else the claimed signing time, else now). `pool` holds the other certificates
-/// the signature carried.
+/// What one document's verification shares across its signatures: the trust settings, the
+/// revocation checker over the document's validation data (and the network with
+/// `--online`), and the fetcher of missing issuers.
+pub(crate) struct Context<'t> {
+    pub(crate) trust: &'t TrustConfig,
+    pub(crate) checker: Checker<'t>,
+    pub(crate) fetcher: Option<Fetcher>,
+    /// Revocation is checked (a policy other than off, and evidence or the network to ask).
+    pub(crate) checking: bool,
+}
+
+impl<'t> Context<'t> {
+    /// The context of a document carrying `evidence`.
+    pub(crate) fn new(trust: &'t TrustConfig, evidence: Evidence) -> Context<'t> {
+        let fetcher = trust.online.then(|| Fetcher::new(&trust.net));
+        let checking = trust.revocation != RevocationPolicy::Off
+            && (trust.online || evidence.has_revocation_data());
+        let checker_fetcher = if trust.revocation == RevocationPolicy::Off {
+            None
+        } else {
+            fetcher.clone()
+        };
+        Context {
+            trust,
+            checker: Checker::new(&trust.store, evidence, checker_fetcher, trust.revocation),
+            fetcher,
+            checking,
+        }
+    }
+
+    /// Validates `cert`'s path at `at` (with `required_eku` of it), checking revocation when
+    /// the policy and the available data allow, fetching missing issuers when online.
+    pub(crate) fn validate(
+        &self,
+        cert: &Certificate,
+        pool: &[Certificate],
+        at: UnixTime,
+        required_eku: Option<kyso_pki::RequiredEku>,
+    ) -> ValidationOutcome {
+        let mut params = ValidationParams::new(at);
+        params.required_eku = required_eku;
+        if self.checking {
+            params = params.with_revocation(&self.checker);
+        }
+        let evidence_certs = &self.checker.evidence().certs;
+        let owned;
+        let extra: &[Certificate] = if evidence_certs.is_empty() {
+            pool
+        } else {
+            owned = pool
+                .iter()
+                .chain(evidence_certs.iter())
+                .cloned()
+                .collect::<Vec<_>>();
+            &owned
+        };
+        validate_with_aia(
+            &self.trust.store,
+            cert,
+            extra,
+            &params,
+            self.fetcher.as_ref(),
+        )
+        .0
+    }
+
+    /// The revocation status of each certificate of `path` below the anchor, as checked at
+    /// `at` (empty when revocation was not checked).
+    pub(crate) fn revocation_reports(
+        &self,
+        outcome: &ValidationOutcome,
+        at: UnixTime,
+    ) -> Vec<RevocationReport> {
+        if !self.checking || !outcome.trusted {
+            return Vec::new();
+        }
+        let below_anchor = outcome.path.len().saturating_sub(1);
+        outcome
+            .path
+            .iter()
+            .take(below_anchor)
+            .map(|c| {
+                let record = self.checker.record(c, at);
+                let (status, time, reason, message) = match record.as_ref().map(|r| &r.status) {
+                    Some(RevocationStatus::Good) => {
+                        ("good", record.as_ref().and_then(|r| r.issued), None, None)
+                    }
+                    Some(RevocationStatus::Revoked { time: t, reason }) => {
+                        ("revoked", Some(*t), reason.map(|r| r.to_string()), None)
+                    }
+                    Some(RevocationStatus::Unknown(why)) => {
+                        ("unknown", None, None, Some(why.clone()))
+                    }
+                    None => ("unknown", None, None, Some("not checked".to_string())),
+                };
+                RevocationReport {
+                    subject: c.subject.to_string(),
+                    serial: c.serial_hex(),
+                    status: status.to_string(),
+                    source: record
+                        .as_ref()
+                        .and_then(|r| r.source)
+                        .map(|s| s.as_str().to_string()),
+                    method: record
+                        .as_ref()
+                        .and_then(|r| r.method)
+                        .map(|m| m.as_str().to_string()),
+                    time: time.map(time::to_rfc3339),
+                    revocation_reason: reason,
+                    message,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the document itself settles the status of every certificate of `outcome`'s
+    /// path below the anchor (the B-LT condition): as checked at `at`, or, with revocation
+    /// checking off, by the presence of an OCSP response or an issuer's CRL.
+    pub(crate) fn embedded_complete(&self, outcome: &ValidationOutcome, at: UnixTime) -> bool {
+        if !outcome.trusted || !self.checker.evidence().has_revocation_data() {
+            return false;
+        }
+        outcome.path.windows(2).all(|w| match w {
+            [cert, issuer] => {
+                if self.checking {
+                    self.checker.record(cert, at).is_some_and(|r| {
+                        r.source.is_some_and(|s| s.embedded())
+                            && !matches!(r.status, RevocationStatus::Unknown(_))
+                    })
+                } else {
+                    self.checker.evidence().mentions(cert, issuer).is_some()
+                }
+            }
+            _ => true,
+        })
+    }
+}
+
+/// The times that decide when a signer's path is judged.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Times {
+    /// The signing time the signature claims.
+    pub(crate) claimed: Option<UnixTime>,
+    /// The latest time at which a valid timestamp proves the signature existed.
+    pub(crate) proven: Option<UnixTime>,
+}
+
+/// What the path check found, for the level.
+pub(crate) struct PathResult {
+    /// The document's own data settles every certificate's status.
+    pub(crate) embedded_complete: bool,
+}
+
+/// The status and reason code of a path problem of a signer.
+pub(crate) fn path_reason(p: &PathProblem) -> (Status, &'static str) {
+    match p {
+        PathProblem::NoPathToAnchor => (Status::Indeterminate, "untrusted_chain"),
+        PathProblem::BadSignature { .. } => (Status::Indeterminate, "untrusted_chain"),
+        PathProblem::Expired { .. } => (Status::Failed, "certificate_expired"),
+        PathProblem::NotYetValid { .. } => (Status::Failed, "certificate_not_yet_valid"),
+        PathProblem::NotACa { .. } | PathProblem::PathLenExceeded { .. } => {
+            (Status::Failed, "chain_invalid")
+        }
+        PathProblem::UnhandledCriticalExtension { .. } => {
+            (Status::Indeterminate, "unsupported_critical_extension")
+        }
+        PathProblem::UnsupportedAlgorithm(_) => (Status::Indeterminate, "unsupported_algorithm"),
+        PathProblem::KeyUsage { .. } => (Status::Failed, "key_usage"),
+        PathProblem::ExtendedKeyUsage { .. } => (Status::Failed, "extended_key_usage"),
+        PathProblem::NameConstraintViolation { .. } => (Status::Failed, "name_constraints"),
+        PathProblem::PolicyViolation {
+            kind: PolicyViolationKind::TooComplex,
+            ..
+        } => (Status::Indeterminate, "policy"),
+        PathProblem::PolicyViolation { .. } => (Status::Failed, "policy"),
+        PathProblem::Revoked { .. } => (Status::Failed, "revoked"),
+        PathProblem::RevocationUnknown { .. } => (Status::Indeterminate, "revocation_unknown"),
+    }
+}
+
+/// Key usage of the signer, then its path to a trust anchor at the validation time: the time
+/// proven by a timestamp (or `--at`, when earlier), else `--at`, else the claimed signing
+/// time, else now; with revocation checked as the policy says. `pool` holds the other
+/// certificates the signature carried.
 pub(crate) fn check_signer(
     o: &mut Outcome,
     signer: &Certificate,
     pool: &[Certificate],
-    signing_time: Option<time::UnixTime>,
-    trust: &TrustConfig,
-) {
+    times: Times,
+    ctx: &Context<'_>,
+) -> PathResult {
+    let trust = ctx.trust;
     if !signer.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
         o.problem(
             Status::Failed,
@@ -42,29 +230,115 @@ pub(crate) fn check_signer(
             "the signer certificate may not be used for signatures (key usage)".into(),
         );
     }
-    let at = trust.at.or(signing_time).unwrap_or_else(time::now);
-    let chain = trust.store.build_chain(signer, pool, at);
-    o.r.chain = chain.path.iter().map(|c| c.subject.to_string()).collect();
-    o.r.trusted = chain.trusted;
-    for p in &chain.problems {
-        let (status, reason) = match p {
-            ChainProblem::NoPathToAnchor => (Status::Indeterminate, "untrusted_chain"),
-            ChainProblem::Expired { .. } => (Status::Failed, "certificate_expired"),
-            ChainProblem::NotYetValid { .. } => (Status::Failed, "certificate_not_yet_valid"),
-            ChainProblem::NotACa { .. } | ChainProblem::PathLenExceeded { .. } => {
-                (Status::Failed, "chain_invalid")
-            }
-            ChainProblem::UnhandledCriticalExtension { .. } => {
-                (Status::Indeterminate, "unsupported_critical_extension")
-            }
-            ChainProblem::UnsupportedAlgorithm(_) => {
-                (Status::Indeterminate, "unsupported_algorithm")
-            }
-        };
-        let mut msg = p.to_string();
-        if matches!(p, ChainProblem::NoPathToAnchor) && trust.store.anchors().is_empty() {
+    let at = match times.proven {
+        Some(p) => trust.at.map_or(p, |a| a.min(p)),
+        None => trust.at.or(times.claimed).unwrap_or_else(time::now),
+    };
+    if let Some(p) = times.proven {
+        o.r.proven_time = Some(time::to_rfc3339(p));
+    }
+    o.r.validation_time = Some(time::to_rfc3339(at));
+    let outcome = ctx.validate(signer, pool, at, None);
+    o.r.chain = outcome.path.iter().map(|c| c.subject.to_string()).collect();
+    o.r.trusted = outcome.trusted;
+    report_path_problems(o, &outcome, ctx, "");
+    if outcome.trusted && !ctx.checking && trust.revocation != RevocationPolicy::Off {
+        not_checked(o, &outcome, trust.revocation, "");
+    }
+    for r in &outcome.revoked_later {
+        let when = time::to_rfc3339(r.time);
+        let why = r.reason.map(|x| format!(" ({x})")).unwrap_or_default();
+        if times.proven.is_some() || trust.at.is_some() {
+            o.r.warnings.push(format!(
+                "certificate '{}' was revoked at {when}{why}, after the validation time {}",
+                r.subject,
+                time::to_rfc3339(at)
+            ));
+        } else {
+            o.problem(
+                Status::Indeterminate,
+                "revoked_no_poe",
+                format!(
+                    "certificate '{}' was revoked at {when}{why}; the claimed signing time {} \
+                     is before that, but no timestamp proves it",
+                    r.subject,
+                    time::to_rfc3339(at)
+                ),
+            );
+        }
+    }
+    let now = trust.at.unwrap_or_else(time::now);
+    if times.proven.is_some() && outcome.is_valid() && signer.not_after < now {
+        o.r.warnings.push(format!(
+            "the signer certificate expired at {}, after the time proven by the timestamp",
+            time::to_rfc3339(signer.not_after)
+        ));
+    }
+    o.r.revocation = ctx.revocation_reports(&outcome, at);
+    PathResult {
+        embedded_complete: ctx.embedded_complete(&outcome, at),
+    }
+}
+
+/// Reports every problem of a path on `o`; revocation status unknown is a warning under the
+/// soft policy. `what` prefixes messages (e.g. `"signature timestamp: "`).
+pub(crate) fn report_path_problems(
+    o: &mut Outcome,
+    outcome: &ValidationOutcome,
+    ctx: &Context<'_>,
+    what: &str,
+) {
+    for p in &outcome.problems {
+        let (status, reason) = path_reason(p);
+        if reason == "revocation_unknown" && ctx.trust.revocation != RevocationPolicy::Hard {
+            o.r.warnings.push(format!("{what}{p}"));
+            continue;
+        }
+        let mut msg = format!("{what}{p}");
+        if matches!(p, PathProblem::NoPathToAnchor) && ctx.trust.store.anchors().is_empty() {
             msg.push_str(" (no trust anchors given: use --trust)");
         }
         o.problem(status, reason, msg);
+    }
+}
+
+/// Revocation could not be checked at all (no data in the document, offline): a warning
+/// under the soft policy, indeterminate under the hard one.
+pub(crate) fn not_checked(
+    o: &mut Outcome,
+    outcome: &ValidationOutcome,
+    policy: RevocationPolicy,
+    what: &str,
+) {
+    if outcome.path.len() < 2 {
+        return;
+    }
+    const WHY: &str = "revocation not checked: the document carries no revocation data \
+                       (use --online to fetch it)";
+    match policy {
+        RevocationPolicy::Hard => o.problem(
+            Status::Indeterminate,
+            "revocation_unknown",
+            format!("{what}{WHY}"),
+        ),
+        RevocationPolicy::Soft => {
+            if what.is_empty() {
+                o.r.warnings.push(WHY.to_string());
+            } else {
+                o.r.warnings.push(format!("{what}{WHY}"));
+            }
+        }
+        RevocationPolicy::Off => {}
+    }
+}
+
+/// The baseline level: `b-t` with a proven time, `b-lt` when the document also settles the
+/// whole chain's status, `b-lta` when a document timestamp also covers that data.
+pub(crate) fn level(proven: bool, embedded_complete: bool, archived: bool) -> &'static str {
+    match (proven, embedded_complete, archived) {
+        (false, _, _) => "b-b",
+        (true, false, _) => "b-t",
+        (true, true, false) => "b-lt",
+        (true, true, true) => "b-lta",
     }
 }

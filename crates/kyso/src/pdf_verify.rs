@@ -1,13 +1,17 @@
-//! PDF signature verification: byte ranges, CMS, chain, kind, and change analysis.
+//! PDF signature verification: byte ranges, CMS, chain, kind, change analysis, signature
+//! and document timestamps, revocation and the baseline level.
 
 use kyso_cms::SignedData;
+use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pdf::{ByteRangeProblem, CoveredRange, Document, Permission, SignatureInfo};
-use kyso_pki::{Certificate, SignatureScheme, time};
+use kyso_pki::{Certificate, SignatureScheme, time, time::UnixTime};
 
 use crate::certinfo::signer_report;
-use crate::common::{Outcome, check_signer};
+use crate::common::{Context, Outcome, Times, check_signer, level};
 use crate::digest_plan::{DigestJob, digest_all};
 use crate::report::{DocumentReport, SignatureReport, Status};
+use crate::revocation::{Evidence, Source};
+use crate::timestamp_verify::{check_token, skew_warning};
 use crate::trust::TrustConfig;
 
 /// Verifies every signature of a PDF held in memory.
@@ -48,19 +52,32 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     // Byte ranges and CMS first, so that every signature's digest comes from one pass.
     let mut prepared: Vec<Prepared> = active
         .iter()
-        .map(|sig| Prepared {
-            range: sig.check_byte_range(doc.data()),
-            cms: SignedData::parse(&sig.contents),
-            computed: None,
+        .map(|sig| {
+            let is_timestamp = is_document_timestamp(sig);
+            Prepared {
+                range: sig.check_byte_range(doc.data()),
+                cms: if is_timestamp {
+                    Err(kyso_cms::Error::Malformed("a document timestamp"))
+                } else {
+                    SignedData::parse(&sig.contents)
+                },
+                token: is_timestamp.then(|| TimestampToken::parse(&sig.contents)),
+                computed: None,
+            }
         })
         .collect();
     let mut jobs = Vec::new();
     let mut owners = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
-        let (Ok(range), Ok(sd)) = (&p.range, &p.cms) else {
+        let Ok(range) = &p.range else {
             continue;
         };
-        let Some(Ok(algorithm)) = sd.signer_infos.first().map(|si| si.digest()) else {
+        let algorithm = match (&p.cms, &p.token) {
+            (_, Some(Ok(token))) => token.tst_info.message_imprint.digest_algorithm(),
+            (Ok(sd), None) => sd.signer_infos.first().and_then(|si| si.digest().ok()),
+            _ => None,
+        };
+        let Some(algorithm) = algorithm else {
             continue;
         };
         jobs.push(DigestJob {
@@ -74,92 +91,199 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
             p.computed = Some(digest);
         }
     }
-    for (sig, p) in active.into_iter().zip(prepared) {
-        report.signatures.push(verify_signature(
-            &doc,
-            sig,
-            p,
-            &section_offsets,
-            docmdp,
-            trust,
-        ));
+    // Validation data the document carries: the DSS (and VRI), and every CMS.
+    let mut evidence = Evidence::default();
+    if let Ok(Some(dss)) = kyso_pdf::Dss::read(&doc) {
+        add_dss(&mut evidence, &dss);
     }
+    for (sig, p) in active.iter().zip(&prepared) {
+        if let Ok(sd) = &p.cms
+            && let Some(si) = sd.signer_infos.first()
+        {
+            evidence.add_cms(&sig.contents, si);
+        }
+    }
+    let ctx = Context::new(trust, evidence);
+
+    // Document timestamps first: they prove the existence of what they cover.
+    let mut reports: Vec<Option<SignatureReport>> = vec![None; active.len()];
+    let mut covering: Vec<Covering> = Vec::new();
+    for (i, (sig, p)) in active.iter().zip(prepared.iter_mut()).enumerate() {
+        if p.token.is_none() {
+            continue;
+        }
+        let (r, cover) = verify_document_timestamp(&doc, sig, p, &section_offsets, docmdp, &ctx);
+        if let Some(c) = cover {
+            covering.push(c);
+        }
+        if let Some(slot) = reports.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    for ((sig, p), slot) in active.into_iter().zip(prepared).zip(reports.iter_mut()) {
+        if slot.is_none() {
+            *slot = Some(verify_signature(
+                &doc,
+                sig,
+                p,
+                &section_offsets,
+                docmdp,
+                &ctx,
+                &covering,
+            ));
+        }
+    }
+    report.signatures = reports.into_iter().flatten().collect();
     report.finish();
     report
 }
 
-/// What is known of a signature before its verification: its byte range, its parsed CMS,
-/// and the digest of its signed bytes (computed for all signatures in one pass).
-struct Prepared {
-    range: Result<CoveredRange, ByteRangeProblem>,
-    cms: Result<SignedData, kyso_cms::Error>,
-    computed: Option<Vec<u8>>,
+/// Whether a signature dictionary is a document timestamp.
+fn is_document_timestamp(sig: &SignatureInfo) -> bool {
+    sig.sig_type == "DocTimeStamp" || sig.sub_filter.as_deref() == Some("ETSI.RFC3161")
 }
 
-fn verify_signature(
+/// Adds a DSS's certificates, CRLs and OCSP responses (VRI entries included).
+fn add_dss(evidence: &mut Evidence, dss: &kyso_pdf::Dss) {
+    let vri = dss.vri.values();
+    for c in dss
+        .certs
+        .iter()
+        .chain(vri.clone().flat_map(|v| v.certs.iter()))
+    {
+        evidence.add_cert(c);
+    }
+    for c in dss
+        .crls
+        .iter()
+        .chain(vri.clone().flat_map(|v| v.crls.iter()))
+    {
+        evidence.add_crl(Source::Dss, c);
+    }
+    for o in dss.ocsps.iter().chain(vri.flat_map(|v| v.ocsps.iter())) {
+        evidence.add_ocsp(Source::Dss, o);
+    }
+    evidence.unreadable += dss.skipped;
+}
+
+/// A valid document timestamp and what it covers.
+struct Covering {
+    /// End of the revision it covers.
+    signed_end: usize,
+    /// The latest time it proves existence at.
+    proves: UnixTime,
+    /// The revision it covers has a DSS.
+    covers_dss: bool,
+}
+
+/// Verifies a document timestamp: its byte range, later changes, the token over the digest
+/// of the byte range, and the TSA's path at the token's time.
+fn verify_document_timestamp(
     doc: &Document<'_>,
     sig: &SignatureInfo,
-    prepared: Prepared,
+    prepared: &mut Prepared,
     revisions: &[usize],
     docmdp: Option<u8>,
-    trust: &TrustConfig,
-) -> SignatureReport {
+    ctx: &Context<'_>,
+) -> (SignatureReport, Option<Covering>) {
     let mut o = Outcome {
-        r: SignatureReport {
-            field: sig.field.clone(),
-            status: Status::Passed,
-            reason: "ok".into(),
-            message: "signature is valid".into(),
-            subfilter: sig.sub_filter.clone(),
-            digest: None,
-            signature_algorithm: None,
-            signing_time: None,
-            signing_time_source: None,
-            revision: None,
-            covers_whole_document: false,
-            modified_after: false,
-            modifications: Vec::new(),
-            allowed_changes: Vec::new(),
-            certification: sig.docmdp,
-            signer: None,
-            chain: Vec::new(),
-            trusted: false,
-            warnings: Vec::new(),
-            location: None,
-            references: Vec::new(),
-        },
+        r: SignatureReport::new(sig.field.clone(), "timestamp"),
     };
-    if sig.sig_type == "DocTimeStamp" || sig.sub_filter.as_deref() == Some("ETSI.RFC3161") {
-        o.problem(
-            Status::Indeterminate,
-            "unsupported_subfilter",
-            "document timestamps are not verified yet".into(),
-        );
-        return o.r;
-    }
-    let range = match prepared.range {
-        Ok(r) => r,
+    o.r.message = "the document timestamp is valid".into();
+    o.r.subfilter = sig.sub_filter.clone();
+    let range = match &prepared.range {
+        Ok(r) => *r,
         Err(p) => {
             o.problem(Status::Failed, "byte_range_invalid", p.to_string());
-            return o.r;
+            return (o.r, None);
         }
     };
     o.r.covers_whole_document = range.covers_whole_document;
-    o.r.revision = Some(
-        revisions
-            .iter()
-            .filter(|off| **off < range.signed_end)
-            .count()
-            .max(1),
-    );
+    o.r.revision = Some(revision_of(revisions, range.signed_end));
+    analyze_changes(&mut o, doc, range.signed_end, docmdp);
+    let token = match prepared.token.as_ref() {
+        Some(Ok(t)) => Ok(t),
+        Some(Err(e)) => Err(e),
+        None => Err(&TspError::NoToken),
+    };
+    let computed = prepared.computed.take().unwrap_or_default();
+    let imprint = match token
+        .ok()
+        .and_then(|t| t.tst_info.message_imprint.digest_algorithm())
+    {
+        Some(algorithm) => {
+            o.r.digest = Some(algorithm.name().to_string());
+            ExpectedImprint::Digest {
+                algorithm,
+                digest: &computed,
+            }
+        }
+        None => ExpectedImprint::Data(&[]),
+    };
+    let pool: Vec<Certificate> = Vec::new();
+    let check = check_token("document", token, imprint, &pool, ctx);
+    if check.report.status != Status::Passed {
+        o.problem(
+            check.report.status,
+            &check.report.reason,
+            check.report.message.clone(),
+        );
+    }
+    o.r.warnings.extend(check.warnings.iter().cloned());
+    if let Some(tsa) = &check.tsa {
+        o.r.signer = Some(signer_report(tsa));
+    }
+    if let Some(tst) = &check.tst_info {
+        o.r.signing_time = Some(time::to_rfc3339(tst.gen_time.unix));
+        o.r.signing_time_source = Some("timestamp".into());
+    }
+    o.r.validation_time = check.at.map(time::to_rfc3339);
+    o.r.chain = check.report.chain.clone();
+    o.r.trusted = check.report.trusted;
+    o.r.revocation = check.revocation.clone();
+    let cover = match (o.r.status, check.proves) {
+        (Status::Passed, Some(proves)) => {
+            o.r.proven_time = Some(time::to_rfc3339(proves));
+            Some(Covering {
+                signed_end: range.signed_end,
+                proves,
+                covers_dss: revision_has_dss(doc, range.signed_end),
+            })
+        }
+        _ => None,
+    };
+    o.r.timestamps.push(check.report);
+    (o.r, cover)
+}
 
-    // Change analysis after this signature.
-    match kyso_pdf::analyze(doc, range.signed_end, Permission::from_docmdp(docmdp)) {
+/// Whether the catalog of the revision ending at `end` has a /DSS.
+fn revision_has_dss(doc: &Document<'_>, end: usize) -> bool {
+    let Some(root) = doc.trailer().reference(b"Root") else {
+        return false;
+    };
+    let map = doc.map_before(end);
+    match doc.get_in(&map, root) {
+        Ok(kyso_pdf::Object::Dict(d)) => d.get(b"DSS").is_some(),
+        _ => false,
+    }
+}
+
+/// The 1-based revision that ends at `signed_end`.
+fn revision_of(revisions: &[usize], signed_end: usize) -> usize {
+    revisions
+        .iter()
+        .filter(|off| **off < signed_end)
+        .count()
+        .max(1)
+}
+
+/// Change analysis after the revision ending at `signed_end`.
+fn analyze_changes(o: &mut Outcome, doc: &Document<'_>, signed_end: usize, docmdp: Option<u8>) {
+    match kyso_pdf::analyze(doc, signed_end, Permission::from_docmdp(docmdp)) {
         Ok(changes) => {
             o.r.allowed_changes = changes.allowed;
-            if !changes.modifications.is_empty() {
+            if let Some(first) = changes.modifications.first().cloned() {
                 o.r.modified_after = true;
-                let first = changes.modifications[0].clone();
                 o.r.modifications = changes.modifications;
                 o.problem(
                     Status::Failed,
@@ -174,6 +298,45 @@ fn verify_signature(
             format!("cannot analyse later revisions: {e}"),
         ),
     }
+}
+
+/// What is known of a signature before its verification: its byte range, its parsed CMS,
+/// and the digest of its signed bytes (computed for all signatures in one pass).
+struct Prepared {
+    range: Result<CoveredRange, ByteRangeProblem>,
+    cms: Result<SignedData, kyso_cms::Error>,
+    /// For a document timestamp: its token.
+    token: Option<Result<TimestampToken, TspError>>,
+    computed: Option<Vec<u8>>,
+}
+
+fn verify_signature(
+    doc: &Document<'_>,
+    sig: &SignatureInfo,
+    prepared: Prepared,
+    revisions: &[usize],
+    docmdp: Option<u8>,
+    ctx: &Context<'_>,
+    covering: &[Covering],
+) -> SignatureReport {
+    let trust = ctx.trust;
+    let mut o = Outcome {
+        r: SignatureReport::new(sig.field.clone(), "signature"),
+    };
+    o.r.subfilter = sig.sub_filter.clone();
+    o.r.certification = sig.docmdp;
+    let range = match prepared.range {
+        Ok(r) => r,
+        Err(p) => {
+            o.problem(Status::Failed, "byte_range_invalid", p.to_string());
+            return o.r;
+        }
+    };
+    o.r.covers_whole_document = range.covers_whole_document;
+    o.r.revision = Some(revision_of(revisions, range.signed_end));
+
+    // Change analysis after this signature.
+    analyze_changes(&mut o, doc, range.signed_end, docmdp);
 
     let sd = match prepared.cms {
         Ok(sd) => sd,
@@ -320,6 +483,65 @@ fn verify_signature(
         );
     }
     pool.retain(|c| c.der() != signer.der());
-    check_signer(&mut o, &signer, &pool, signing_time, trust);
+
+    // Signature timestamps: each must verify; the earliest valid one proves existence.
+    let mut proven: Option<UnixTime> = None;
+    let mut earliest_tst = None;
+    for der in si.signature_timestamp_tokens() {
+        let token = TimestampToken::parse(der);
+        let check = check_token(
+            "signature",
+            token.as_ref(),
+            ExpectedImprint::Data(&si.signature),
+            &pool,
+            ctx,
+        );
+        if check.report.status != Status::Passed {
+            o.problem(
+                check.report.status,
+                &check.report.reason,
+                format!("signature timestamp: {}", check.report.message),
+            );
+        }
+        o.r.warnings.extend(check.warnings);
+        if let (Some(p), Some(tst)) = (check.proves, check.tst_info)
+            && proven.is_none_or(|q| p < q)
+        {
+            proven = Some(p);
+            earliest_tst = Some(tst);
+        }
+        o.r.timestamps.push(check.report);
+    }
+    if let (Some(claimed), Some(tst)) = (signing_time, &earliest_tst)
+        && let Some(w) = skew_warning(claimed, tst)
+    {
+        o.r.warnings.push(w);
+    }
+    // Document timestamps over this signature's revision prove its existence too.
+    let mut archived = false;
+    for c in covering.iter().filter(|c| c.signed_end >= range.signed_end) {
+        if proven.is_none_or(|p| c.proves < p) {
+            proven = Some(c.proves);
+        }
+        archived |= c.covers_dss;
+    }
+    let checked = check_signer(
+        &mut o,
+        &signer,
+        &pool,
+        Times {
+            claimed: signing_time,
+            proven,
+        },
+        ctx,
+    );
+    o.r.level = Some(
+        level(
+            proven.is_some(),
+            checked.embedded_complete,
+            archived && checked.embedded_complete,
+        )
+        .to_string(),
+    );
     o.r
 }

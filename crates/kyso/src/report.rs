@@ -66,11 +66,13 @@ pub struct SignerReport {
     pub sha256: String,
 }
 
-/// One signature.
+/// One signature (or, in a PDF, one document timestamp).
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureReport {
     /// Signature field name.
     pub field: String,
+    /// `signature`, or `timestamp` for a PDF document timestamp (`/Type /DocTimeStamp`).
+    pub kind: String,
     pub status: Status,
     /// Stable reason code (`ok`, `digest_mismatch`, `untrusted_chain`, ...).
     pub reason: String,
@@ -105,12 +107,115 @@ pub struct SignatureReport {
     pub trusted: bool,
     /// Things worth knowing that did not decide the status (weak digest, ...).
     pub warnings: Vec<String>,
+    /// Baseline level reached: `b-b`, `b-t` (a valid timestamp proves the signature's
+    /// existence), `b-lt` (and the document carries the validation data of the whole chain),
+    /// `b-lta` (and a document timestamp covers that data). Null for document timestamps and
+    /// signatures that could not be checked that far.
+    pub level: Option<String>,
+    /// The time at which the certificate path was judged (RFC 3339, UTC): the time proven by
+    /// a timestamp, else `--at`, else the claimed signing time, else now.
+    pub validation_time: Option<String>,
+    /// The earliest time at which a valid timestamp (the signature's own, or a document
+    /// timestamp covering it) proves the signature existed.
+    pub proven_time: Option<String>,
+    /// The signature's timestamps (for a document timestamp: itself).
+    pub timestamps: Vec<TimestampReport>,
+    /// The revocation status of each certificate of the path below the trust anchor, as
+    /// checked (empty with `--revocation off`, or when nothing could be checked).
+    pub revocation: Vec<RevocationReport>,
     /// XML: where the Signature element is, e.g. `/HDon/DSCKS/NBan/Signature`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// XML: what each Reference covers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<ReferenceReport>,
+}
+
+impl SignatureReport {
+    /// A report for a signature in field `field`, passed until a problem is found.
+    pub(crate) fn new(field: String, kind: &str) -> SignatureReport {
+        SignatureReport {
+            field,
+            kind: kind.to_string(),
+            status: Status::Passed,
+            reason: "ok".into(),
+            message: "signature is valid".into(),
+            subfilter: None,
+            digest: None,
+            signature_algorithm: None,
+            signing_time: None,
+            signing_time_source: None,
+            revision: None,
+            covers_whole_document: false,
+            modified_after: false,
+            modifications: Vec::new(),
+            allowed_changes: Vec::new(),
+            certification: None,
+            signer: None,
+            chain: Vec::new(),
+            trusted: false,
+            warnings: Vec::new(),
+            level: None,
+            validation_time: None,
+            proven_time: None,
+            timestamps: Vec::new(),
+            revocation: Vec::new(),
+            location: None,
+            references: Vec::new(),
+        }
+    }
+}
+
+/// An RFC 3161 time-stamp token: a signature's signature-time-stamp, or a PDF document
+/// timestamp.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimestampReport {
+    /// `signature` (over the signature value) or `document` (over the document's byte range).
+    pub kind: String,
+    pub status: Status,
+    /// Reason code: `ok`, `timestamp_invalid`, `timestamp_untrusted`, `revocation_unknown`.
+    pub reason: String,
+    pub message: String,
+    /// genTime (RFC 3339, UTC; fractions of a second dropped).
+    pub time: Option<String>,
+    /// The accuracy the TSA states, in microseconds.
+    pub accuracy_micros: Option<u64>,
+    /// Subject of the TSA certificate.
+    pub tsa: Option<String>,
+    /// TSA policy OID.
+    pub policy: Option<String>,
+    /// Serial number of the token, hex.
+    pub serial: Option<String>,
+    /// Digest algorithm of the message imprint.
+    pub digest: Option<String>,
+    /// Subjects from the TSA certificate up to the trust anchor.
+    pub chain: Vec<String>,
+    /// A valid chain from the TSA to a trust anchor was found.
+    pub trusted: bool,
+}
+
+/// The revocation status of one certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevocationReport {
+    pub subject: String,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// `good`, `revoked` or `unknown`.
+    pub status: String,
+    /// Where the status came from: `dss`, `cms`, `xml`, `online-ocsp`, `online-crl` (null
+    /// when unknown).
+    pub source: Option<String>,
+    /// `ocsp` or `crl` (null when unknown).
+    pub method: Option<String>,
+    /// For `revoked`: the revocation time; otherwise when the deciding evidence was issued
+    /// (thisUpdate). RFC 3339, UTC.
+    pub time: Option<String>,
+    /// The revocation reason, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+    /// Why the status is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// What one XML Reference covers.

@@ -17,9 +17,6 @@
 //! path (fetching caIssuers when needed) and fetches, for every certificate below the anchor,
 //! an OCSP response (preferred) or a CRL, plus what the responders and CRL issuers need.
 
-// Parts used by verification are wired in with it.
-#![allow(dead_code)]
-
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -399,11 +396,6 @@ impl<'t> Checker<'t> {
     /// The document's evidence.
     pub(crate) fn evidence(&self) -> &Evidence {
         &self.evidence
-    }
-
-    /// Whether the network is used.
-    pub(crate) fn online(&self) -> bool {
-        self.fetcher.is_some()
     }
 
     /// The records about `cert` at `at`.

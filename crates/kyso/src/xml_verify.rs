@@ -3,9 +3,16 @@
 use kyso_xml::{Severity, SignatureOutcome};
 
 use crate::certinfo::signer_report;
-use crate::common::{Outcome, check_signer};
+use crate::common::{Context, Outcome, Times, check_signer, level};
 use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
+use crate::revocation::{Evidence, Source};
 use crate::trust::TrustConfig;
+
+/// XAdES namespaces (1.3.2 and 1.4.1).
+const XADES_NS: [&str; 2] = [
+    "http://uri.etsi.org/01903/v1.3.2#",
+    "http://uri.etsi.org/01903/v1.4.1#",
+];
 
 /// Verifies every XML signature of a document held in memory.
 pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
@@ -31,10 +38,28 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         message: String::new(),
         signatures: Vec::new(),
     };
-    for (i, s) in kyso_xml::verify_document(&doc).into_iter().enumerate() {
+    let outcomes = kyso_xml::verify_document(&doc);
+    // XAdES validation data (CertificateValues, RevocationValues) in any signature.
+    let mut evidence = Evidence::default();
+    if text.contains("01903/v1.") {
+        for sig in kyso_xml::signature_elements(&doc) {
+            for n in sig.descendants() {
+                if n.is_element()
+                    && n.tag_name()
+                        .namespace()
+                        .is_some_and(|ns| XADES_NS.contains(&ns))
+                    && let Some(text) = n.text()
+                {
+                    add_xades_value(&mut evidence, n.tag_name().name(), text);
+                }
+            }
+        }
+    }
+    let ctx = Context::new(trust, evidence);
+    for (i, s) in outcomes.into_iter().enumerate() {
         report
             .signatures
-            .push(to_report(i, s, invoice_data.as_deref(), trust));
+            .push(to_report(i, s, invoice_data.as_deref(), &ctx));
     }
     report.finish();
     report
@@ -44,54 +69,40 @@ fn to_report(
     index: usize,
     s: SignatureOutcome,
     invoice_data: Option<&str>,
-    trust: &TrustConfig,
+    ctx: &Context<'_>,
 ) -> SignatureReport {
+    let field =
+        s.id.clone()
+            .unwrap_or_else(|| format!("Signature{}", index + 1));
     let mut o = Outcome {
-        r: SignatureReport {
-            field: s
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("Signature{}", index + 1)),
-            status: Status::Passed,
-            reason: "ok".into(),
-            message: "signature is valid".into(),
-            subfilter: None,
-            digest: s
-                .references
-                .first()
-                .and_then(|r| r.digest)
-                .map(|d| d.name().to_string()),
-            signature_algorithm: s.signature_method.map(|m| m.name()),
-            signing_time: s.signing_time.map(|t| kyso_pki::time::to_rfc3339(t.unix)),
-            signing_time_source: s.signing_time.map(|_| "xml".to_string()),
-            revision: None,
-            covers_whole_document: s
-                .references
-                .iter()
-                .any(|r| r.uri.is_empty() || r.uri == "#xpointer(/)"),
-            modified_after: false,
-            modifications: Vec::new(),
-            allowed_changes: Vec::new(),
-            certification: None,
-            signer: None,
-            chain: Vec::new(),
-            trusted: false,
-            warnings: s.warnings.clone(),
-            location: Some(s.path.clone()),
-            references: s
-                .references
-                .iter()
-                .map(|r| ReferenceReport {
-                    uri: r.uri.clone(),
-                    element: r.covered.as_ref().map(|c| c.element.clone()),
-                    id: r.covered.as_ref().and_then(|c| c.id.clone()),
-                    path: r.covered.as_ref().map(|c| c.path.clone()),
-                    minus_signature: r.covered.as_ref().is_some_and(|c| c.minus_signature),
-                    digest_ok: r.ok,
-                })
-                .collect(),
-        },
+        r: SignatureReport::new(field, "signature"),
     };
+    o.r.digest = s
+        .references
+        .first()
+        .and_then(|r| r.digest)
+        .map(|d| d.name().to_string());
+    o.r.signature_algorithm = s.signature_method.map(|m| m.name());
+    o.r.signing_time = s.signing_time.map(|t| kyso_pki::time::to_rfc3339(t.unix));
+    o.r.signing_time_source = s.signing_time.map(|_| "xml".to_string());
+    o.r.covers_whole_document = s
+        .references
+        .iter()
+        .any(|r| r.uri.is_empty() || r.uri == "#xpointer(/)");
+    o.r.warnings = s.warnings.clone();
+    o.r.location = Some(s.path.clone());
+    o.r.references = s
+        .references
+        .iter()
+        .map(|r| ReferenceReport {
+            uri: r.uri.clone(),
+            element: r.covered.as_ref().map(|c| c.element.clone()),
+            id: r.covered.as_ref().and_then(|c| c.id.clone()),
+            path: r.covered.as_ref().map(|c| c.path.clone()),
+            minus_signature: r.covered.as_ref().is_some_and(|c| c.minus_signature),
+            digest_ok: r.ok,
+        })
+        .collect();
     if s.references
         .iter()
         .any(|r| r.digest.is_some_and(|d| d.is_weak()))
@@ -137,7 +148,44 @@ fn to_report(
             .filter(|c| c.der() != signer.der())
             .cloned()
             .collect();
-        check_signer(&mut o, signer, &pool, s.signing_time.map(|t| t.unix), trust);
+        let checked = check_signer(
+            &mut o,
+            signer,
+            &pool,
+            Times {
+                claimed: s.signing_time.map(|t| t.unix),
+                proven: None,
+            },
+            ctx,
+        );
+        o.r.level = Some(level(false, checked.embedded_complete, false).to_string());
     }
     o.r
+}
+
+/// Adds one XAdES CertificateValues or RevocationValues entry (`name` is the element's local
+/// name, `text` its base64 content).
+fn add_xades_value(evidence: &mut Evidence, name: &str, text: &str) {
+    if !matches!(
+        name,
+        "EncapsulatedX509Certificate" | "EncapsulatedCRLValue" | "EncapsulatedOCSPValue"
+    ) {
+        return;
+    }
+    let Ok(der) = kyso_pki::base64::decode(text.as_bytes()) else {
+        evidence.unreadable += 1;
+        return;
+    };
+    match name {
+        "EncapsulatedX509Certificate" => evidence.add_cert(&der),
+        "EncapsulatedCRLValue" => evidence.add_crl(Source::Xml, &der),
+        // XAdES holds the OCSPResponse; some producers store the BasicOCSPResponse.
+        _ => {
+            if kyso_pki::OcspResponse::parse(&der).is_ok() {
+                evidence.add_ocsp(Source::Xml, &der);
+            } else {
+                evidence.add_basic_ocsp(Source::Xml, &der);
+            }
+        }
+    }
 }
