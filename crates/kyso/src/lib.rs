@@ -13,10 +13,12 @@
 pub mod batch;
 mod certinfo;
 mod common;
+pub mod config;
 mod digest_plan;
 mod error;
 mod format;
 mod io;
+pub mod ltv;
 mod online;
 mod pdf_sign;
 mod pdf_verify;
@@ -24,19 +26,24 @@ mod report;
 mod revocation;
 mod timestamp_verify;
 mod trust;
+pub mod tsa;
 mod xml_sign;
 mod xml_verify;
 
 pub use certinfo::{CertificateInfo, inspect, signer_report};
+pub use config::{KindRule, Settings, apply_kind_rules, classify_with_rules};
 pub use error::Error;
 pub use format::{Format, detect};
 pub use io::{
     AtomicFile, FileBytes, MAP_THRESHOLD, load_credential, open_bytes, read_file, write_atomically,
 };
 pub use kyso_pdf::SubFilter;
+pub use kyso_pki::time::to_rfc3339 as rfc3339;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
 pub use kyso_xml::{C14nChoice, EinvoiceRole};
-pub use pdf_sign::{PdfSignOptions, check_credential, sign_pdf};
+pub use pdf_sign::{
+    LevelServices, PadesLevel, PdfSignOptions, check_credential, sign_pdf, sign_pdf_at_level,
+};
 pub use pdf_verify::verify_pdf;
 pub use report::{
     DocumentReport, ReferenceReport, RevocationReport, SignatureReport, SignerReport, Status,
@@ -44,6 +51,7 @@ pub use report::{
 };
 pub use revocation::{ValidationData, collect_validation_data};
 pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
+pub use tsa::{TsaClient, TsaConfig, TsaError};
 pub use xml_sign::{C14nForm, XmlSignRequest, canonicalize_xml, sign_xml};
 pub use xml_verify::verify_xml;
 
