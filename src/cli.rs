@@ -25,6 +25,9 @@ the content.\n\n\
 Exit codes: 0 success / every document passed; 1 some document did not pass (verify); 2 usage, I/O or input error.",
     after_help = "Examples:\n  kyso sign letter.pdf -o letter.signed.pdf --p12 personal.p12 --password-env KYSO_PASSWORD --certify\n  \
 kyso sign letter.signed.pdf -o letter.final.pdf --p12 agency.p12 --password-env KYSO_PASSWORD\n  \
+kyso sign letter.pdf -o out.pdf --p12 agency.p12 --password-env KYSO_PASSWORD --tsa http://127.0.0.1:8318/ --level b-lt --trust roots/\n  \
+kyso timestamp out.pdf -o out.lta.pdf --tsa http://127.0.0.1:8318/\n  \
+kyso ltv out.pdf -o out.ltv.pdf --trust roots/\n  \
 kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
 kyso sign invoice.xml -o invoice.signed.xml --p12 seller.p12 --password-env KYSO_PASSWORD\n  \
 kyso sign invoice.signed.xml -o invoice.both.xml --p12 buyer.p12 --password-env KYSO_PASSWORD --einvoice-role buyer\n  \
@@ -32,6 +35,11 @@ kyso c14n doc.xml --exclusive\n  \
 kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
 )]
 struct Cli {
+    /// Configuration file (TOML: trust anchors, intermediates, TSA, revocation, signer-kind
+    /// rules). Default: $XDG_CONFIG_HOME/kyso/config.toml or ~/.config/kyso/config.toml when it
+    /// exists. Flags override it; `kyso config show` prints the result.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,6 +64,144 @@ Every input appears exactly once in the report, unreadable and unsupported files
 Exit codes: 0 every document passed; 1 some did not; 2 the batch itself could not run."
     )]
     Batch(BatchArgs),
+    /// Append a document time-stamp (PAdES B-LTA, /SubFilter /ETSI.RFC3161) to a PDF.
+    #[command(
+        long_about = "Appends a document time-stamp to a PDF as an incremental update: a signature field whose \
+value (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) holds an RFC 3161 time-stamp token from the TSA over \
+the whole file. Earlier signatures stay valid; run `kyso ltv` first so the time-stamp also protects the \
+validation data (that is PAdES B-LTA), and again before the time-stamp's TSA certificate expires.",
+        after_help = "Examples:\n  kyso timestamp signed.pdf -o signed.lta.pdf --tsa http://127.0.0.1:8318/\n  \
+kyso ltv signed.pdf -o signed.ltv.pdf && kyso timestamp signed.ltv.pdf -o signed.lta.pdf\n  \
+kyso timestamp archive.pdf --in-place          # TSA from the configuration ([tsa] url)\n\n\
+Exit codes: 0 time-stamped; 2 usage, I/O, TSA (timeout, refusal, bad answer) or input error (no output file)."
+    )]
+    Timestamp(TimestampArgs),
+    /// Add missing validation data (certificates, CRLs, OCSP responses) to a signed PDF's DSS.
+    #[command(
+        long_about = "Gathers the validation data of every signature and time-stamp in a PDF — the chain of each \
+signer and of each TSA up to a trust anchor, with an OCSP response (or else a CRL) for every certificate below \
+the anchor, fetched from the URLs in the certificates — and appends it to the document security store (/DSS, \
+with a /VRI entry per signature) as an incremental update. Data already there is not written again. With \
+--timestamp a document time-stamp follows (PAdES B-LTA).",
+        after_help = "Examples:\n  kyso ltv signed.pdf -o signed.ltv.pdf --trust roots/\n  \
+kyso ltv signed.pdf -o signed.lta.pdf --trust roots/ --timestamp --tsa http://127.0.0.1:8318/\n  \
+kyso ltv signed.pdf --in-place                  # anchors and TSA from the configuration\n\n\
+Exit codes: 0 done (also when nothing was missing); 2 a certificate's path or status could not be \
+established, a server failed, or a usage/I/O error (no output file)."
+    )]
+    Ltv(LtvArgs),
+    /// The configuration file: `kyso config show` prints the effective settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (file, then flags) and where each value came from.
+    #[command(
+        after_help = "Examples:\n  kyso config show\n  kyso --config /etc/kyso/config.toml config show --json\n  \
+kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what these flags would give\n\n\
+The file is TOML:\n  [trust]\n  anchors = [\"roots/\"]          # relative to the file\n  intermediates = [\"cas.pem\"]\n  \
+[tsa]\n  url = \"http://127.0.0.1:8318/\"\n  timeout = 10                  # seconds\n  retries = 2\n  \
+[revocation]\n  policy = \"soft\"               # off | soft | hard\n  online = false\n  \
+[net]\n  timeout = 10\n  retries = 2\n  [[kind.rules]]                # first match wins, for certificates kyso cannot classify\n  \
+kind = \"agency\"               # or \"personal\"\n  issuer = \"Government CA\"      # issuer DN contains\n  \
+subject = \"OU=*Văn phòng*\"    # attribute glob (* ?) or substring\n  \
+policy = \"1.2.3.4\"            # certificate policy OID\n  fingerprints = [\"ab12...\"]    # SHA-256"
+    )]
+    Show(ConfigShowArgs),
+}
+
+#[derive(Args)]
+struct ConfigShowArgs {
+    #[command(flatten)]
+    trust: TrustArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    /// Print JSON instead of TOML.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct TsaArgs {
+    /// Time-stamping authority URL (http://); overrides [tsa] url of the configuration.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Seconds to wait for the TSA per attempt (default 10; [tsa] timeout).
+    #[arg(long, value_name = "SECONDS")]
+    tsa_timeout: Option<u64>,
+    /// Retries after a connection failure or a 5xx answer from the TSA (default 2; [tsa] retries).
+    #[arg(long, value_name = "N")]
+    tsa_retries: Option<u32>,
+}
+
+/// Where a command that rewrites one PDF writes it.
+#[derive(Args)]
+struct OutputArgs {
+    /// The PDF (never modified unless --in-place).
+    input: PathBuf,
+    /// Where to write the result.
+    #[arg(short, long, value_name = "FILE", required_unless_present = "in_place")]
+    output: Option<PathBuf>,
+    /// Replace the input (atomically) instead of writing -o.
+    #[arg(long, conflicts_with = "output")]
+    in_place: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct TimestampArgs {
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    /// Digest of the time-stamped byte ranges (default sha256).
+    #[arg(long, value_enum)]
+    digest: Option<DigestArg>,
+}
+
+#[derive(Args)]
+struct LtvArgs {
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    anchors: AnchorArgs,
+    /// Then append a document time-stamp (PAdES B-LTA).
+    #[arg(long)]
+    timestamp: bool,
+    #[command(flatten)]
+    tsa: TsaArgs,
+}
+
+/// Trust anchors and intermediates for gathering validation data (signing at B-LT, `ltv`).
+#[derive(Args)]
+struct AnchorArgs {
+    /// Trust anchors where the signer's and the TSA's paths end: a PEM/DER file or a directory
+    /// (repeatable; replaces [trust] anchors of the configuration).
+    #[arg(long, value_name = "PATH", help_heading = "Validation data")]
+    trust: Vec<PathBuf>,
+    /// Extra intermediate CA certificates (repeatable; replaces [trust] intermediates).
+    #[arg(long, value_name = "PATH", help_heading = "Validation data")]
+    intermediates: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LevelArg {
+    /// PAdES B-B: the signature alone (default).
+    #[value(name = "b-b")]
+    Bb,
+    /// B-T: with a signature time-stamp from the TSA.
+    #[value(name = "b-t")]
+    Bt,
+    /// B-LT: B-T plus the validation data of the signer and the TSA in the DSS.
+    #[value(name = "b-lt")]
+    Blt,
+    /// B-LTA: B-LT plus a document time-stamp.
+    #[value(name = "b-lta")]
+    Blta,
 }
 
 #[derive(Args)]
@@ -205,6 +351,16 @@ struct SignArgs {
     /// XML e-invoice: who signs — seller (DSCKS/NBan, default), buyer (DSCKS/NMua) or tax (DSCKS/CQT).
     #[arg(long, value_enum, help_heading = "XML")]
     einvoice_role: Option<RoleArg>,
+    /// PAdES level (PDF): b-b (default), b-t (signature time-stamp), b-lt (plus validation data
+    /// in the DSS), b-lta (plus a document time-stamp). b-t and above need a TSA (--tsa or
+    /// [tsa] url in the configuration); b-lt and above need trust anchors (--trust or [trust]
+    /// anchors) and network access to the certificates' OCSP/CRL URLs.
+    #[arg(long, value_enum, default_value = "b-b")]
+    level: LevelArg,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    #[command(flatten)]
+    anchors: AnchorArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -212,10 +368,12 @@ struct SignArgs {
 
 #[derive(Args)]
 struct TrustArgs {
-    /// Trust anchors: a PEM/DER file or a directory of them (repeatable).
+    /// Trust anchors: a PEM/DER file or a directory of them (repeatable; replaces [trust]
+    /// anchors of the configuration).
     #[arg(long, value_name = "PATH")]
     trust: Vec<PathBuf>,
-    /// Extra intermediate CA certificates for chain building (repeatable).
+    /// Extra intermediate CA certificates for chain building (repeatable; replaces [trust]
+    /// intermediates).
     #[arg(long, value_name = "PATH")]
     intermediates: Vec<PathBuf>,
     /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
@@ -263,13 +421,165 @@ pub fn run() -> Result<u8> {
             return Ok(code);
         }
     };
+    let config = cli.config.as_deref();
     match cli.command {
-        Command::Sign(a) => sign(a),
-        Command::Verify(a) => verify(a),
+        Command::Sign(a) => sign(a, config),
+        Command::Verify(a) => verify(a, config),
         Command::Cert(CertCommand::Inspect(a)) => inspect(a),
         Command::C14n(a) => c14n(a),
-        Command::Batch(a) => batch(a),
+        Command::Batch(a) => batch(a, config),
+        Command::Timestamp(a) => timestamp(a, config),
+        Command::Ltv(a) => ltv(a, config),
+        Command::Config(ConfigCommand::Show(a)) => config_show(a, config),
     }
+}
+
+/// The configuration file (`--config`, else the user's when present) with no flags applied.
+fn load_settings(config: Option<&Path>) -> Result<kyso::Settings> {
+    Ok(kyso::Settings::load(config)?)
+}
+
+/// Applies verification flags over the configuration.
+fn apply_trust_flags(s: &mut kyso::Settings, a: &TrustArgs) -> Result<()> {
+    apply_anchor_flags(s, &a.trust, &a.intermediates);
+    if let Some(policy) = &a.revocation {
+        s.revocation = policy.parse()?;
+        s.set_by_flag("revocation.policy");
+    }
+    if a.online {
+        s.online = true;
+        s.set_by_flag("revocation.online");
+    }
+    Ok(())
+}
+
+fn apply_anchor_flags(s: &mut kyso::Settings, trust: &[PathBuf], intermediates: &[PathBuf]) {
+    if !trust.is_empty() {
+        s.trust = trust.to_vec();
+        s.set_by_flag("trust.anchors");
+    }
+    if !intermediates.is_empty() {
+        s.intermediates = intermediates.to_vec();
+        s.set_by_flag("trust.intermediates");
+    }
+}
+
+fn apply_tsa_flags(s: &mut kyso::Settings, a: &TsaArgs) {
+    if let Some(url) = &a.tsa {
+        s.tsa.url = Some(url.clone());
+        s.set_by_flag("tsa.url");
+    }
+    if let Some(t) = a.tsa_timeout {
+        s.tsa.timeout_seconds = t;
+        s.set_by_flag("tsa.timeout");
+    }
+    if let Some(r) = a.tsa_retries {
+        s.tsa.retries = r;
+        s.set_by_flag("tsa.retries");
+    }
+}
+
+/// Where a one-PDF command writes, refusing to overwrite the input by accident.
+fn output_path(a: &OutputArgs) -> Result<PathBuf> {
+    match (&a.output, a.in_place) {
+        (_, true) => Ok(a.input.clone()),
+        (Some(o), false) => {
+            if same_file(&a.input, o) {
+                bail!(
+                    "the output would overwrite the input {}; use --in-place to do that on purpose",
+                    a.input.display()
+                );
+            }
+            Ok(o.clone())
+        }
+        (None, false) => bail!("give -o FILE or --in-place"),
+    }
+}
+
+fn read_pdf(path: &Path) -> Result<Vec<u8>> {
+    let data = kyso::read_file(path)?;
+    if kyso::detect(&data) != kyso::Format::Pdf {
+        bail!("{}: not a PDF", path.display());
+    }
+    Ok(data)
+}
+
+fn digest_of(d: Option<DigestArg>) -> Option<kyso::DigestAlgorithm> {
+    d.map(|d| match d {
+        DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
+        DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
+        DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
+    })
+}
+
+fn timestamp(a: TimestampArgs, config: Option<&Path>) -> Result<u8> {
+    let mut settings = load_settings(config)?;
+    apply_tsa_flags(&mut settings, &a.tsa);
+    let tsa = kyso::TsaClient::new(&settings.tsa)?;
+    let output = output_path(&a.out)?;
+    let data = read_pdf(&a.out.input)?;
+    let digest = digest_of(a.digest).unwrap_or(kyso::DigestAlgorithm::Sha256);
+    let stamped = kyso::ltv::add_document_timestamp(&data, &tsa, digest)
+        .with_context(|| format!("cannot time-stamp {}", a.out.input.display()))?;
+    kyso::write_atomically(&output, &stamped.bytes)?;
+    output::timestamped(&a.out.input, &output, &stamped, tsa.url(), a.out.json);
+    Ok(EXIT_OK)
+}
+
+fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
+    let mut settings = load_settings(config)?;
+    apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
+    apply_tsa_flags(&mut settings, &a.tsa);
+    let tsa = if a.timestamp {
+        Some(kyso::TsaClient::new(&settings.tsa)?)
+    } else {
+        None
+    };
+    let trust = settings.trust_config()?;
+    let output = output_path(&a.out)?;
+    let data = read_pdf(&a.out.input)?;
+    let result = kyso::ltv::add_validation_data(&data, &trust, kyso_now())
+        .with_context(|| format!("cannot add validation data to {}", a.out.input.display()))?;
+    let mut bytes = result.bytes.clone();
+    let mut stamped = None;
+    if let Some(tsa) = &tsa {
+        let s = kyso::ltv::add_document_timestamp(&bytes, tsa, kyso::DigestAlgorithm::Sha256)
+            .with_context(|| format!("cannot time-stamp {}", a.out.input.display()))?;
+        bytes = s.bytes.clone();
+        stamped = Some(s);
+    }
+    if result.changed || stamped.is_some() || !a.out.in_place {
+        kyso::write_atomically(&output, &bytes)?;
+    }
+    output::ltv_done(
+        &a.out.input,
+        &output,
+        &result,
+        stamped.as_ref(),
+        tsa.as_ref().map(|t| t.url()),
+        a.out.json,
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn kyso_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
+    let mut settings = load_settings(config)?;
+    apply_trust_flags(&mut settings, &a.trust)?;
+    apply_tsa_flags(&mut settings, &a.tsa);
+    let searched = if config.is_some() {
+        None
+    } else {
+        kyso::config::default_config_path()
+    };
+    output::config(&settings, searched.as_deref(), a.json)?;
+    Ok(EXIT_OK)
 }
 
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
@@ -291,7 +601,7 @@ fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
     )
 }
 
-fn sign(a: SignArgs) -> Result<u8> {
+fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     // Where each input goes.
     let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
         (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
@@ -331,34 +641,69 @@ fn sign(a: SignArgs) -> Result<u8> {
             );
         }
     }
+    let level = match a.level {
+        LevelArg::Bb => kyso::PadesLevel::BaselineB,
+        LevelArg::Bt => kyso::PadesLevel::BaselineT,
+        LevelArg::Blt => kyso::PadesLevel::BaselineLt,
+        LevelArg::Blta => kyso::PadesLevel::BaselineLta,
+    };
+    let mut settings = load_settings(config)?;
+    apply_tsa_flags(&mut settings, &a.tsa);
+    apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
+    // One TSA client and one trust store for every document; both checked before the key is
+    // loaded, so a missing TSA or anchor fails before the password prompt.
+    let tsa = if level.needs_tsa() {
+        Some(kyso::TsaClient::new(&settings.tsa)?)
+    } else {
+        None
+    };
+    let trust = if level >= kyso::PadesLevel::BaselineLt {
+        let t = settings.trust_config()?;
+        if t.store.anchors().is_empty() {
+            bail!(
+                "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
+                level.as_str()
+            );
+        }
+        t
+    } else {
+        kyso::TrustConfig::default()
+    };
+    let services = kyso::LevelServices {
+        tsa: tsa.as_ref(),
+        trust: &trust,
+    };
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password)?;
     let signer = kyso::signer_report(&cred.certificate);
-    let sign_one =
-        |input: &[u8]| -> Result<Vec<u8>, kyso::Error> { sign_document(&a, &cred, input) };
+    let sign_one = |input: &[u8]| -> Result<Vec<u8>, kyso::Error> {
+        sign_document(&a, &cred, input, level, &services)
+    };
     if pairs.len() == 1 {
         let (input, output) = &pairs[0];
         let data = kyso::read_file(input)?;
         let format = kyso::detect(&data);
         let signed = sign_one(&data).with_context(|| format!("cannot sign {}", input.display()))?;
         kyso::write_atomically(output, &signed)?;
-        output::signed(
+        output::signed_at_level(
             input,
             output,
             &signer,
             what_signed(format, a.einvoice_role),
             a.certify.then_some(a.mdp),
+            (format == kyso::Format::Pdf).then_some(level.as_str()),
             a.json,
         );
         return Ok(EXIT_OK);
     }
     let (ok, failed) = kyso::batch::sign_files(pairs, a.jobs, sign_one, |s| match &s.result {
-        Ok(()) => output::signed(
+        Ok(()) => output::signed_at_level(
             &s.input,
             &s.output,
             &signer,
             "signed",
             a.certify.then_some(a.mdp),
+            (level != kyso::PadesLevel::BaselineB).then_some(level.as_str()),
             a.json,
         ),
         Err(e) => eprintln!("kyso: error: cannot sign {}: {e}", s.input.display()),
@@ -383,12 +728,10 @@ fn sign_document(
     a: &SignArgs,
     cred: &kyso::Credential,
     input: &[u8],
+    level: kyso::PadesLevel,
+    services: &kyso::LevelServices<'_>,
 ) -> Result<Vec<u8>, kyso::Error> {
-    let digest = a.digest.map(|d| match d {
-        DigestArg::Sha256 => kyso::DigestAlgorithm::Sha256,
-        DigestArg::Sha384 => kyso::DigestAlgorithm::Sha384,
-        DigestArg::Sha512 => kyso::DigestAlgorithm::Sha512,
-    });
+    let digest = digest_of(a.digest);
     match kyso::detect(input) {
         kyso::Format::Pdf => {
             if a.c14n.is_some() || a.einvoice_role.is_some() {
@@ -407,9 +750,10 @@ fn sign_document(
                 reason: a.reason.clone(),
                 location: a.location.clone(),
                 contact: a.contact.clone(),
+                level,
                 ..Default::default()
             };
-            kyso::sign_pdf(input, cred, &opts)
+            kyso::sign_pdf_at_level(input, cred, &opts, services)
         }
         kyso::Format::Xml => {
             let pdf_only = a.certify
@@ -422,6 +766,12 @@ fn sign_document(
                 return Err(kyso::Error::Invalid(
                     "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; this is XML".into(),
                 ));
+            }
+            if level != kyso::PadesLevel::BaselineB {
+                return Err(kyso::Error::Invalid(format!(
+                    "--level {} is for PDFs (PAdES); XML signatures are made at the basic level",
+                    level.as_str()
+                )));
             }
             let req = kyso::XmlSignRequest {
                 digest,
@@ -449,26 +799,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn trust_config(a: &TrustArgs) -> Result<kyso::TrustConfig> {
-    let mut config = kyso::TrustConfig::default();
-    for t in &a.trust {
-        config.add_anchors(t)?;
-    }
-    for i in &a.intermediates {
-        config.add_intermediates(i)?;
-    }
+/// The verification settings: the configuration file, then the flags.
+fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfig> {
+    let mut settings = load_settings(config)?;
+    apply_trust_flags(&mut settings, a)?;
+    let mut trust = settings.trust_config()?;
     if let Some(at) = &a.at {
-        config.at = Some(kyso_time(at)?);
+        trust.at = Some(kyso_time(at)?);
     }
-    if let Some(policy) = &a.revocation {
-        config.revocation = policy.parse()?;
-    }
-    config.online = a.online;
-    Ok(config)
+    Ok(trust)
 }
 
-fn verify(a: VerifyArgs) -> Result<u8> {
-    let trust = trust_config(&a.trust)?;
+fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
+    let trust = trust_config(&a.trust, config)?;
     let mut code = EXIT_OK;
     for f in &a.files {
         let report = kyso::verify_file(f, &trust);
@@ -542,8 +885,8 @@ fn c14n(a: C14nArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn batch(a: BatchArgs) -> Result<u8> {
-    let trust = trust_config(&a.trust)?;
+fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
+    let trust = trust_config(&a.trust, config)?;
     let shard = a
         .shard
         .as_deref()

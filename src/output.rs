@@ -153,34 +153,151 @@ pub fn human_report(r: &DocumentReport) {
     }
 }
 
-pub fn signed(
+/// A signed document: where it went, the signer, what kind of signature, and the PAdES level
+/// when there is one.
+pub fn signed_at_level(
     input: &Path,
     output: &Path,
     signer: &SignerReport,
     what: &str,
     certify: Option<u8>,
+    level: Option<&str>,
     json: bool,
 ) {
     if json {
-        let v = serde_json::json!({
+        let mut v = serde_json::json!({
             "input": input.display().to_string(),
             "output": output.display().to_string(),
             "signer": signer,
             "certification": certify,
         });
+        if let Some(l) = level {
+            v["level"] = serde_json::json!(l.to_ascii_uppercase());
+        }
         say!("{v}");
     } else {
         let what = match certify {
             Some(p) => format!("certification signature (DocMDP P={p})"),
             None => what.to_string(),
         };
+        let level = level
+            .map(|l| format!(", PAdES {}", l.to_ascii_uppercase()))
+            .unwrap_or_default();
         say!(
-            "{}: signed by {} [{}], {what}",
+            "{}: signed by {} [{}], {what}{level}",
             output.display(),
             signer.subject,
             signer.kind
         );
     }
+}
+
+fn timestamp_json(t: &kyso::ltv::Timestamped, tsa: &str) -> serde_json::Value {
+    serde_json::json!({
+        "field": t.field,
+        "tsa": tsa,
+        "time": kyso_time(t.timestamp.gen_time.unix),
+        "tsa_certificate": t.timestamp.tsa_certificate.subject.to_string(),
+        "serial": t.timestamp.tst_info.serial_hex(),
+    })
+}
+
+fn kyso_time(t: i64) -> String {
+    kyso::rfc3339(t)
+}
+
+/// `kyso timestamp` done.
+pub fn timestamped(input: &Path, output: &Path, t: &kyso::ltv::Timestamped, tsa: &str, json: bool) {
+    if json {
+        let v = serde_json::json!({
+            "input": input.display().to_string(),
+            "output": output.display().to_string(),
+            "timestamp": timestamp_json(t, tsa),
+        });
+        say!("{v}");
+    } else {
+        say!(
+            "{}: document time-stamp '{}' at {} from {} ({})",
+            output.display(),
+            t.field,
+            kyso_time(t.timestamp.gen_time.unix),
+            tsa,
+            t.timestamp.tsa_certificate.subject
+        );
+    }
+}
+
+/// `kyso ltv` done.
+pub fn ltv_done(
+    input: &Path,
+    output: &Path,
+    r: &kyso::ltv::LtvResult,
+    stamped: Option<&kyso::ltv::Timestamped>,
+    tsa: Option<&str>,
+    json: bool,
+) -> Result<()> {
+    let (certs, crls, ocsps) = r.added;
+    if json {
+        let mut v = serde_json::json!({
+            "input": input.display().to_string(),
+            "output": output.display().to_string(),
+            "changed": r.changed,
+            "added": {"certificates": certs, "crls": crls, "ocsp_responses": ocsps},
+            "signatures": r.entries,
+        });
+        if let (Some(t), Some(tsa)) = (stamped, tsa) {
+            v["timestamp"] = timestamp_json(t, tsa);
+        }
+        return json_line(&v);
+    }
+    if r.changed {
+        say!(
+            "{}: validation data added to the DSS: {certs} certificate(s), {crls} CRL(s), {ocsps} OCSP response(s)",
+            output.display()
+        );
+    } else {
+        say!(
+            "{}: the DSS already holds every piece of validation data",
+            output.display()
+        );
+    }
+    for e in &r.entries {
+        say!("  {} ({}): {}", e.field, e.kind, e.subjects.join("; "));
+    }
+    if let (Some(t), Some(tsa)) = (stamped, tsa) {
+        say!(
+            "  then a document time-stamp '{}' at {} from {tsa}",
+            t.field,
+            kyso_time(t.timestamp.gen_time.unix)
+        );
+    }
+    Ok(())
+}
+
+/// `kyso config show`.
+pub fn config(s: &kyso::Settings, searched: Option<&Path>, json: bool) -> Result<()> {
+    if json {
+        let mut v = serde_json::to_value(s)?;
+        v["searched"] = serde_json::json!(searched.map(|p| p.display().to_string()));
+        return json_line(&v);
+    }
+    match (&s.file, searched) {
+        (Some(f), _) => say!("# configuration file: {}", f.display()),
+        (None, Some(p)) => say!(
+            "# no configuration file ({} does not exist): defaults and flags",
+            p.display()
+        ),
+        (None, None) => say!("# no configuration file: defaults and flags"),
+    }
+    let origins: Vec<String> = s
+        .origins
+        .iter()
+        .map(|(k, o)| format!("{k}={}", o.as_str()))
+        .collect();
+    say!("# sources: {}", origins.join(" "));
+    let text = s.to_toml();
+    say!("{}", text.trim_end());
+    Ok(())
 }
 
 pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> {

@@ -125,7 +125,12 @@ fn require_anchors(trust: &TrustConfig) -> Result<(), Error> {
     Ok(())
 }
 
-fn merge(into: &mut Vri, data: ValidationData) {
+/// Adds `data` to `into` without duplicates, leaving out self-signed certificates (trust
+/// anchors are the verifier's to supply, as in the CMS; validators such as pyHanko otherwise
+/// treat an embedded root as one more certificate needing revocation data).
+fn merge(into: &mut Vri, mut data: ValidationData) {
+    data.certs
+        .retain(|der| Certificate::from_der(der).map_or(true, |c| !c.is_self_issued()));
     for (list, add) in [
         (&mut into.certs, data.certs),
         (&mut into.crls, data.crls),
