@@ -107,22 +107,28 @@ fn assert_vri(dss: &Dss, sig: &SignatureInfo, names: &[&str]) {
     assert!(vri.ocsps.iter().all(|o| dss.ocsps.contains(o)));
 }
 
-/// kyso verify's verdict per signature field, with the fixture root.
-fn verify_fields(file: &Path) -> Vec<(String, String, String)> {
+/// kyso verify's verdict per signature field, with the fixture root: (field, status, reason,
+/// level).
+fn verify_fields(file: &Path) -> Vec<(String, String, String, String)> {
     let (_, report) = verify_json(file);
     report["signatures"]
         .as_array()
         .map(|a| {
             a.iter()
                 .map(|s| {
-                    (
-                        s["field"].as_str().unwrap_or("").to_string(),
-                        s["status"].as_str().unwrap_or("").to_string(),
-                        s["reason"].as_str().unwrap_or("").to_string(),
-                    )
+                    let text = |k: &str| s[k].as_str().unwrap_or("").to_string();
+                    (text("field"), text("status"), text("reason"), text("level"))
                 })
                 .collect()
         })
+        .unwrap_or_default()
+}
+
+/// The level kyso verify reports for the first signature.
+fn first_level(file: &Path) -> String {
+    verify_fields(file)
+        .first()
+        .map(|v| v.3.clone())
         .unwrap_or_default()
 }
 
@@ -155,6 +161,12 @@ fn b_t_embeds_a_signature_time_stamp() {
         signature_timestamp(sigs.last().expect("a signature"));
         assert!(dss(&data).is_none(), "no DSS at B-T");
         signatures_pass(&out);
+        let levels = verify_fields(&out);
+        assert_eq!(
+            levels.last().map(|v| v.3.as_str()),
+            Some("b-t"),
+            "{levels:?}"
+        );
     }
 }
 
@@ -175,6 +187,7 @@ fn b_lt_adds_validation_data_for_signer_and_tsa() {
         let range = sigs[0].check_byte_range(&data).expect("range");
         assert!(!range.covers_whole_document);
         signatures_pass(&out);
+        assert_eq!(first_level(&out), "b-lt");
     }
 }
 
@@ -194,6 +207,12 @@ fn b_lta_adds_a_document_time_stamp_after_the_dss() {
     let before = &data[..range.signed_end];
     assert!(dss(before).is_some());
     signatures_pass(&out);
+    assert_eq!(first_level(&out), "b-lta");
+    let verdicts = verify_fields(&out);
+    assert_eq!(
+        verdicts[1].1, "passed",
+        "the document time-stamp: {verdicts:?}"
+    );
 }
 
 #[test]
@@ -297,6 +316,9 @@ fn ltv_command_covers_every_signature_and_is_idempotent() {
     assert_vri(&dss, &sigs[1], &["personal", "ca"]);
     assert_vri(&dss, &sigs[2], &["tsa", "ca"]);
     signatures_pass(&out);
+    // The earlier document time-stamp does not cover the new DSS: B-LT until one does.
+    let levels: Vec<String> = verify_fields(&out).into_iter().map(|v| v.3).collect();
+    assert_eq!(levels[..2], ["b-lt", "b-lt"], "{levels:?}");
 
     // Again: nothing is missing, nothing is appended.
     let again = dir.path().join("ltv2.pdf");
@@ -328,6 +350,10 @@ fn ltv_command_covers_every_signature_and_is_idempotent() {
     let sigs = signatures(&data);
     assert_eq!(sigs.len(), 4);
     document_timestamp(&data, &sigs[3]);
+    let verdicts = verify_fields(&lta);
+    let levels: Vec<&str> = verdicts.iter().map(|v| v.3.as_str()).collect();
+    assert_eq!(levels[..2], ["b-lta", "b-lta"], "{verdicts:?}");
+    assert!(verdicts.iter().all(|v| v.1 == "passed"), "{verdicts:?}");
 }
 
 #[test]
