@@ -749,4 +749,100 @@ subject = "OU=*Văn phòng*"
             .to_string();
         assert!(e.contains("maybe") || e.contains("variant"), "{e}");
     }
+
+    fn fixture(name: &str) -> Certificate {
+        let path = format!(
+            "{}/../../fixtures/pki/{name}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let pem = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Certificate::from_pem_or_der(&pem).unwrap().remove(0)
+    }
+
+    fn rule(kind: RuleKind) -> KindRule {
+        KindRule {
+            kind,
+            name: None,
+            issuer: None,
+            policy: None,
+            subject: None,
+            fingerprints: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn kind_rules_match_certificates() {
+        let tsa = fixture("tsa");
+        let personal = fixture("personal");
+        assert_eq!(classify(&tsa).kind, SignerKind::Unknown);
+
+        let by_issuer = KindRule {
+            issuer: Some("government signing ca".into()),
+            ..rule(RuleKind::Agency)
+        };
+        assert!(by_issuer.matches(&tsa));
+        let by_subject = KindRule {
+            subject: Some("O=*Thông tin và Truyền*".into()),
+            ..rule(RuleKind::Agency)
+        };
+        assert!(by_subject.matches(&tsa));
+        let wrong_attr = KindRule {
+            subject: Some("OU=*Thông tin*".into()),
+            ..rule(RuleKind::Agency)
+        };
+        assert!(!wrong_attr.matches(&tsa));
+        let both = KindRule {
+            issuer: Some("Government Signing CA".into()),
+            subject: Some("CN=Nobody".into()),
+            ..rule(RuleKind::Agency)
+        };
+        assert!(!both.matches(&tsa), "every condition must hold");
+        let colons: String = tsa
+            .sha256_hex()
+            .as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(":");
+        let by_fp = KindRule {
+            fingerprints: vec!["00".repeat(32), colons],
+            ..rule(RuleKind::Personal)
+        };
+        assert!(by_fp.check().is_ok());
+        assert!(by_fp.matches(&tsa));
+        assert!(!by_fp.matches(&personal));
+        let by_policy = KindRule {
+            policy: Some("1.2.3.4".into()),
+            ..rule(RuleKind::Agency)
+        };
+        assert!(!by_policy.matches(&tsa));
+
+        let rules = vec![by_policy, by_fp, by_issuer];
+        assert_eq!(apply_kind_rules(&tsa, &rules), Some(SignerKind::Personal));
+        let c = classify_with_rules(&tsa, &rules);
+        assert_eq!(c.kind, SignerKind::Personal);
+        assert!(
+            c.basis.iter().any(|b| b.contains("rule 2")),
+            "{:?}",
+            c.basis
+        );
+        // Built-in evidence wins: `personal` has a CCCD UID, the issuer rule says agency.
+        let agency_rule = vec![rules[2].clone()];
+        assert_eq!(
+            apply_kind_rules(&personal, &agency_rule),
+            Some(SignerKind::Agency)
+        );
+        assert_eq!(
+            classify_with_rules(&personal, &agency_rule).kind,
+            SignerKind::Personal
+        );
+        // Bad rules are refused.
+        assert!(rule(RuleKind::Agency).check().is_err());
+        let bad = KindRule {
+            subject: Some("XX=a".into()),
+            fingerprints: vec!["abc".into()],
+            ..rule(RuleKind::Agency)
+        };
+        assert!(bad.check().is_err());
+    }
 }
