@@ -425,7 +425,7 @@ pub fn run() -> Result<u8> {
     match cli.command {
         Command::Sign(a) => sign(a, config),
         Command::Verify(a) => verify(a, config),
-        Command::Cert(CertCommand::Inspect(a)) => inspect(a),
+        Command::Cert(CertCommand::Inspect(a)) => inspect(a, config),
         Command::C14n(a) => c14n(a),
         Command::Batch(a) => batch(a, config),
         Command::Timestamp(a) => timestamp(a, config),
@@ -833,7 +833,9 @@ fn kyso_time(s: &str) -> Result<i64> {
     kyso::parse_time(s).map_err(|e| anyhow::anyhow!("--at {s}: {e}"))
 }
 
-fn inspect(a: InspectArgs) -> Result<u8> {
+fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
+    // Signer-kind rules of the configuration decide what the built-in rules leave unknown.
+    let rules = load_settings(config)?.kind_rules;
     let data = kyso::read_file(&a.file)?;
     let looks_pem_or_der =
         data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
@@ -847,7 +849,13 @@ fn inspect(a: InspectArgs) -> Result<u8> {
             .collect()
     };
     for (i, c) in certs.iter().enumerate() {
-        output::certificate(&kyso::inspect(c), i, a.json)?;
+        let mut info = kyso::inspect(c);
+        if !rules.is_empty() {
+            let classified = kyso::classify_with_rules(c, &rules);
+            info.summary.kind = classified.kind.as_str().to_string();
+            info.kind_basis = classified.basis;
+        }
+        output::certificate(&info, i, a.json)?;
     }
     Ok(EXIT_OK)
 }

@@ -517,6 +517,23 @@ fn configuration_file_flags_and_show() {
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("JSON");
     assert_eq!(v["signatures"][0]["trusted"], true, "{v}");
 
+    // The kind rules classify what the built-in rules leave unknown (the TSA certificate has no
+    // UID), in cert inspect.
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[kind.rules]]\nkind = \"agency\"\nissuer = \"Government Signing CA\"\nsubject = \"CN=*Time Stamping*\"\n",
+    )
+    .expect("write");
+    let o = run(kyso_isolated(home)
+        .arg("--config")
+        .arg(&rules)
+        .args(["cert", "inspect", "--json"])
+        .arg(pki("tsa.pem")));
+    ok(&o, "cert inspect with rules");
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("JSON");
+    assert_eq!(v["kind"], "agency", "{v}");
+
     // --config wins over the user's file; an unknown key names the key and the file.
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[tsa]\nurl = \"http://x/\"\ntimeuot = 3\n").expect("write");
