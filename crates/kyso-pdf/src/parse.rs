@@ -348,8 +348,23 @@ pub fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len() / 2);
     let mut hi: Option<u8> = None;
     let mut rest = body;
-    // Fast path: pairs of digits (signature /Contents are long runs of them).
+    // Fast paths: runs of zero digits (the padding of signature /Contents), then pairs of
+    // digits (the signature itself).
+    while let Some((run, tail)) = rest.split_first_chunk::<32>() {
+        if run != &[b'0'; 32] {
+            break;
+        }
+        out.extend_from_slice(&[0u8; 16]);
+        rest = tail;
+    }
     while let [a, b, tail @ ..] = rest {
+        if let Some((run, after)) = rest.split_first_chunk::<32>()
+            && run == &[b'0'; 32]
+        {
+            out.extend_from_slice(&[0u8; 16]);
+            rest = after;
+            continue;
+        }
         let (x, y) = (HEX[*a as usize], HEX[*b as usize]);
         if x >= 16 || y >= 16 {
             break;
@@ -379,6 +394,41 @@ pub fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
 /// Whether every byte is a hex digit or whitespace.
 pub fn is_hex_text(body: &[u8]) -> bool {
     body.iter().all(|b| HEX[*b as usize] != BAD)
+}
+
+/// Whether the hex string body `body` (digits and whitespace) encodes exactly `bytes`, checked
+/// in one pass without decoding into a buffer (runs of zero padding compared 16 bytes at a time).
+pub fn hex_encodes(body: &[u8], bytes: &[u8]) -> bool {
+    let mut rest = body;
+    let mut expected = bytes;
+    loop {
+        // Zero padding: 32 '0' digits against 16 zero bytes.
+        if let (Some((run, tail)), Some((want, etail))) = (
+            rest.split_first_chunk::<32>(),
+            expected.split_first_chunk::<16>(),
+        ) && run == &[b'0'; 32]
+            && want == &[0u8; 16]
+        {
+            rest = tail;
+            expected = etail;
+            continue;
+        }
+        match rest {
+            [a, b, tail @ ..] if HEX[*a as usize] < 16 && HEX[*b as usize] < 16 => {
+                let Some((want, etail)) = expected.split_first() else {
+                    return false;
+                };
+                if HEX[*a as usize] << 4 | HEX[*b as usize] != *want {
+                    return false;
+                }
+                rest = tail;
+                expected = etail;
+            }
+            [] => return expected.is_empty(),
+            // Whitespace, odd lengths or anything unusual: decode the rest the general way.
+            _ => return decode_hex(rest).is_some_and(|d| d == expected),
+        }
+    }
 }
 
 /// An indirect object as found in the file.
@@ -490,6 +540,29 @@ pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn hex_with_zero_padding_decodes_and_compares() {
+        let mut body = b"3082 01ab00ff".to_vec();
+        body.extend_from_slice(&[b'0'; 100]);
+        body.extend_from_slice(b"7");
+        let mut want = vec![0x30, 0x82, 0x01, 0xab, 0x00, 0xff];
+        want.extend_from_slice(&[0u8; 50]);
+        want.push(0x70);
+        assert_eq!(decode_hex(&body).as_deref(), Some(&want[..]));
+        assert!(hex_encodes(&body, &want));
+        let mut other = want.clone();
+        other[20] = 1;
+        assert!(!hex_encodes(&body, &other));
+        assert!(!hex_encodes(&body, &want[..want.len() - 1]));
+        let zeros = [b'0'; 64];
+        assert_eq!(decode_hex(&zeros), Some(vec![0u8; 32]));
+        assert!(hex_encodes(&zeros, &[0u8; 32]));
+        assert!(!hex_encodes(&zeros, &[0u8; 33]));
+        assert!(!hex_encodes(&zeros, &[0u8; 31]));
+        assert!(!hex_encodes(b"0g", &[0]));
+        assert!(hex_encodes(b"", &[]));
+    }
     use super::*;
 
     fn parse(s: &[u8]) -> Object {

@@ -88,17 +88,20 @@ impl SignatureInfo {
         }
         let (a, b, end) = (a as usize, b as usize, end as usize);
         let gap = &data[a..b];
-        let well_formed = gap.len() >= 2
-            && gap[0] == b'<'
-            && gap[gap.len() - 1] == b'>'
-            && parse::is_hex_text(&gap[1..gap.len() - 1]);
-        if !well_formed {
-            return Err(ByteRangeProblem::GapNotContents(
-                "the bytes excluded by /ByteRange are not a hex string".into(),
-            ));
-        }
-        let decoded = parse::decode_hex(&gap[1..gap.len() - 1]).unwrap_or_default();
-        if decoded != self.contents {
+        let body = match gap {
+            [b'<', body @ .., b'>'] => body,
+            _ => {
+                return Err(ByteRangeProblem::GapNotContents(
+                    "the bytes excluded by /ByteRange are not a hex string".into(),
+                ));
+            }
+        };
+        if !parse::hex_encodes(body, &self.contents) {
+            if !parse::is_hex_text(body) {
+                return Err(ByteRangeProblem::GapNotContents(
+                    "the bytes excluded by /ByteRange are not a hex string".into(),
+                ));
+            }
             return Err(ByteRangeProblem::GapNotContents(
                 "the bytes excluded by /ByteRange are not this signature's /Contents".into(),
             ));
