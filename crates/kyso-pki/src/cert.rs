@@ -1,7 +1,7 @@
 //! X.509 certificates: parsed once into an owned, bounds-checked model.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::Error;
 use crate::algorithm::AlgorithmId;
@@ -167,6 +167,10 @@ pub struct CertificateData {
     spki: Range<usize>,
     /// Every extension as encoded: OID, criticality, and the extnValue octets' range in `der`.
     extensions: Vec<(String, bool, Range<usize>)>,
+    /// The subject and issuer as text, formatted on first use and kept (certificates are
+    /// shared across documents through the cache).
+    subject_text: OnceLock<String>,
+    issuer_text: OnceLock<String>,
 }
 
 /// One extension of a certificate, as encoded.
@@ -249,6 +253,8 @@ impl CertificateData {
             unhandled_critical: Vec::new(),
             spki: spki_range,
             extensions: Vec::new(),
+            subject_text: OnceLock::new(),
+            issuer_text: OnceLock::new(),
         };
         t.read_optional(tag::ctx_prim(1))?;
         t.read_optional(tag::ctx_prim(2))?;
@@ -385,6 +391,16 @@ impl CertificateData {
     /// The subjectPublicKeyInfo as encoded.
     pub fn spki(&self) -> &[u8] {
         self.der.get(self.spki.clone()).unwrap_or(&[])
+    }
+
+    /// The subject name as text (RFC 4514 order, as `Name`'s `Display`), formatted once.
+    pub fn subject_text(&self) -> &str {
+        self.subject_text.get_or_init(|| self.subject.to_string())
+    }
+
+    /// The issuer name as text, formatted once.
+    pub fn issuer_text(&self) -> &str {
+        self.issuer_text.get_or_init(|| self.issuer.to_string())
     }
 
     /// Every extension, in certificate order.
