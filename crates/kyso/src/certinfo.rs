@@ -8,8 +8,8 @@ use crate::report::SignerReport;
 pub fn signer_report(cert: &Certificate) -> SignerReport {
     let c = classify(cert);
     SignerReport {
-        subject: cert.subject.to_string(),
-        issuer: cert.issuer.to_string(),
+        subject: cert.subject_text().to_string(),
+        issuer: cert.issuer_text().to_string(),
         kind: c.kind.as_str().to_string(),
         identifiers: c.identifiers,
         serial: cert.serial_hex(),

@@ -98,10 +98,11 @@ impl<'t> Context<'t> {
     }
 
     /// The revocation status of each certificate of `path` below the anchor, as checked at
-    /// `at` (empty when revocation was not checked).
+    /// `at` (empty when revocation was not checked); `subjects` are the path's subjects.
     pub(crate) fn revocation_reports(
         &self,
         outcome: &ValidationOutcome,
+        subjects: &[String],
         at: UnixTime,
     ) -> Vec<RevocationReport> {
         if !self.checking || !outcome.trusted {
@@ -112,7 +113,8 @@ impl<'t> Context<'t> {
             .path
             .iter()
             .take(below_anchor)
-            .map(|c| {
+            .zip(subjects)
+            .map(|(c, subject)| {
                 let record = self.checker.record(c, at);
                 let (status, time, reason, message) = match record.as_ref().map(|r| &r.status) {
                     Some(RevocationStatus::Good) => {
@@ -127,7 +129,7 @@ impl<'t> Context<'t> {
                     None => ("unknown", None, None, Some("not checked".to_string())),
                 };
                 RevocationReport {
-                    subject: c.subject.to_string(),
+                    subject: subject.clone(),
                     serial: c.serial_hex(),
                     status: status.to_string(),
                     source: record
@@ -239,7 +241,11 @@ pub(crate) fn check_signer(
     }
     o.r.validation_time = Some(time::to_rfc3339(at));
     let outcome = ctx.validate(signer, pool, at, None);
-    o.r.chain = outcome.path.iter().map(|c| c.subject.to_string()).collect();
+    o.r.chain = outcome
+        .path
+        .iter()
+        .map(|c| c.subject_text().to_string())
+        .collect();
     o.r.trusted = outcome.trusted;
     report_path_problems(o, &outcome, ctx, "");
     if outcome.trusted && !ctx.checking && trust.revocation != RevocationPolicy::Off {
@@ -274,7 +280,7 @@ pub(crate) fn check_signer(
             time::to_rfc3339(signer.not_after)
         ));
     }
-    o.r.revocation = ctx.revocation_reports(&outcome, at);
+    o.r.revocation = ctx.revocation_reports(&outcome, &o.r.chain, at);
     PathResult {
         embedded_complete: ctx.embedded_complete(&outcome, at),
     }

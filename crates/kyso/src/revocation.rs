@@ -132,7 +132,7 @@ impl Evidence {
         if self.certs.iter().any(|c| c.der() == der) {
             return;
         }
-        match Certificate::from_der(der) {
+        match kyso_pki::cert_cache::from_der_cached(der) {
             Ok(c) => self.certs.push(c),
             Err(_) => self.unreadable += 1,
         }
@@ -369,7 +369,16 @@ pub(crate) struct Checker<'t> {
     log: Mutex<Vec<Record>>,
     used: Mutex<Used>,
     depth: AtomicUsize,
+    /// Embedded OCSP responses verified for a (certificate, issuer): (index, cert, issuer).
+    ocsp_memo: Mutex<Vec<OcspMemo>>,
 }
+
+/// A remembered OCSP verification: (evidence index, certificate and issuer fingerprints), and
+/// the result.
+type OcspMemo = (
+    (usize, [u8; 32], [u8; 32]),
+    Result<kyso_pki::ocsp::VerifiedOcsp, String>,
+);
 
 impl<'t> Checker<'t> {
     /// A checker over `evidence` (finished here), fetching with `fetcher` when given;
@@ -390,6 +399,7 @@ impl<'t> Checker<'t> {
             log: Mutex::new(Vec::new()),
             used: Mutex::new(Used::default()),
             depth: AtomicUsize::new(0),
+            ocsp_memo: Mutex::new(Vec::new()),
         }
     }
 
@@ -443,20 +453,46 @@ impl<'t> Checker<'t> {
     }
 
     /// The status `resp` gives `req.cert`, after verifying the response.
-    fn ocsp_verdict(&self, resp: &OcspResponse, req: &RevocationRequest<'_>) -> Verdict {
+    /// `embedded` is the response's index in the document's evidence: its verification is
+    /// then remembered for the other questions about the same certificate (several validation
+    /// times, several signatures).
+    fn ocsp_verdict(
+        &self,
+        resp: &OcspResponse,
+        req: &RevocationRequest<'_>,
+        embedded: Option<usize>,
+    ) -> Verdict {
         let Ok(basic) = resp.basic() else {
             return Verdict::NotAbout;
         };
         if basic.find(req.cert, req.issuer).is_none() {
             return Verdict::NotAbout;
         }
-        let opts = VerifyOptions {
-            extra_certificates: &self.evidence.certs,
-            ..VerifyOptions::default()
+        let key = embedded.map(|i| (i, *req.cert.fingerprint(), *req.issuer.fingerprint()));
+        let memo = key.and_then(|k| {
+            let m = self.ocsp_memo.lock().unwrap_or_else(|e| e.into_inner());
+            m.iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone())
+        });
+        let verified = match memo {
+            Some(v) => v,
+            None => {
+                let opts = VerifyOptions {
+                    extra_certificates: &self.evidence.certs,
+                    ..VerifyOptions::default()
+                };
+                let v = resp
+                    .verify(req.cert, req.issuer, &opts)
+                    .map_err(|e| format!("OCSP response: {e}"));
+                if let Some(k) = key {
+                    let mut m = self.ocsp_memo.lock().unwrap_or_else(|e| e.into_inner());
+                    m.push((k, v.clone()));
+                }
+                v
+            }
         };
-        let v = match resp.verify(req.cert, req.issuer, &opts) {
+        let v = match verified {
             Ok(v) => v,
-            Err(e) => return Verdict::Miss(format!("OCSP response: {e}")),
+            Err(e) => return Verdict::Miss(e),
         };
         if let ResponderKind::Delegated { no_check } = v.responder.kind
             && let Err(why) = self.check_responder(&v.responder.certificate, no_check, &v, req)
@@ -590,8 +626,8 @@ impl<'t> Checker<'t> {
 impl RevocationChecker for Checker<'_> {
     fn check(&self, req: &RevocationRequest<'_>) -> RevocationStatus {
         let mut why: Vec<String> = Vec::new();
-        for (source, resp) in &self.evidence.ocsps {
-            match self.ocsp_verdict(resp, req) {
+        for (i, (source, resp)) in self.evidence.ocsps.iter().enumerate() {
+            match self.ocsp_verdict(resp, req, Some(i)) {
                 Verdict::Decided(status, issued) => {
                     return self.settle(req, status, Some(*source), Some(Method::Ocsp), issued);
                 }
@@ -625,7 +661,7 @@ impl RevocationChecker for Checker<'_> {
             }
             for url in online::ocsp_urls(req.cert) {
                 match fetcher.ocsp(&url, req.cert, req.issuer) {
-                    Ok(resp) => match self.ocsp_verdict(&resp, req) {
+                    Ok(resp) => match self.ocsp_verdict(&resp, req, None) {
                         Verdict::Decided(status, issued) => {
                             self.use_der(Method::Ocsp, resp.der());
                             return self.settle(

@@ -138,7 +138,7 @@ pub(crate) fn check_token(
         }
     };
     let tsa = verified.tsa_certificate.clone();
-    check.report.tsa = Some(tsa.subject.to_string());
+    check.report.tsa = Some(tsa.subject_text().to_string());
     if let Err(e) = kyso_cms::tsp::check_tsa_certificate(&tsa) {
         check.warnings.push(format!(
             "timestamp: the TSA certificate is not as RFC 3161 asks: {e}"
@@ -149,7 +149,11 @@ pub(crate) fn check_token(
     let mut certs: Vec<Certificate> = verified.certificates.clone();
     certs.extend(pool.iter().cloned());
     let outcome = ctx.validate(&tsa, &certs, at, Some(RequiredEku::time_stamping()));
-    check.report.chain = outcome.path.iter().map(|c| c.subject.to_string()).collect();
+    check.report.chain = outcome
+        .path
+        .iter()
+        .map(|c| c.subject_text().to_string())
+        .collect();
     check.report.trusted = outcome.trusted;
     for p in &outcome.problems {
         use kyso_pki::PathProblem as P;
@@ -206,7 +210,7 @@ pub(crate) fn check_token(
             o.r.warnings.extend(tmp.r.warnings);
         }
     }
-    check.revocation = ctx.revocation_reports(&outcome, at);
+    check.revocation = ctx.revocation_reports(&outcome, &check.report.chain, at);
     if o.r.status == Status::Passed {
         check.proves = Some(tst.latest_time());
     }
@@ -227,9 +231,14 @@ fn skew(claimed: UnixTime, gen_time: UnixTime, latest: UnixTime) -> Option<Strin
     let hours = (offset.abs() + 1800) / 3600;
     let whole_hours =
         (1..=14).contains(&hours) && (offset.abs() - hours * 3600).abs() <= WHOLE_HOUR_SLACK;
+    let later = claimed > latest.saturating_add(SKEW_TOLERANCE);
+    let earlier = offset < 0 && whole_hours;
+    if !later && !earlier {
+        return None;
+    }
     let claimed_s = time::to_rfc3339(claimed);
     let ts = time::to_rfc3339(gen_time);
-    if claimed > latest.saturating_add(SKEW_TOLERANCE) {
+    if later {
         if whole_hours {
             return Some(format!(
                 "signing time skew: the claimed signing time {claimed_s} is {hours} h later than \
@@ -242,14 +251,11 @@ fn skew(claimed: UnixTime, gen_time: UnixTime, latest: UnixTime) -> Option<Strin
             duration(offset)
         ));
     }
-    if offset < 0 && whole_hours {
-        return Some(format!(
-            "signing time skew: the claimed signing time {claimed_s} is about {hours} h \
-             earlier than the timestamp {ts}: a time zone error (UTC-{hours:02}:00 labelled as \
-             UTC, or UTC labelled as local time)?"
-        ));
-    }
-    None
+    Some(format!(
+        "signing time skew: the claimed signing time {claimed_s} is about {hours} h earlier \
+         than the timestamp {ts}: a time zone error (UTC-{hours:02}:00 labelled as UTC, or UTC \
+         labelled as local time)?"
+    ))
 }
 
 /// A duration in words: `95 s`, `12 min 5 s`, `3 h 4 min`, `2 d 3 h`.
