@@ -147,10 +147,35 @@ fn b_lta_from_kyso_verifies_offline_at_level_b_lta() {
     let ts = sig(&r, 1);
     assert_eq!(ts["kind"], "timestamp", "{ts}");
     assert_eq!(status_reason(ts), pair("passed", "ok"));
+
+    // In 2046 the signer (2035), the TSA (2035) and the root (2045) have all expired: the
+    // timestamps prove what was valid when, so the document still verifies, and the expired
+    // TSA of the last document timestamp is pointed out.
+    let (code, r) = verify_with(
+        &file,
+        &["--at", "2046-01-01T00:00:00Z", "--revocation", "hard"],
+    );
+    assert_eq!(code, 0, "{r}");
+    let s = sig(&r, 0);
+    assert_eq!(s["level"], "b-lta", "{s}");
+    assert!(warnings(s).contains("expired at 2035-01-01"), "{s}");
+    assert!(
+        warnings(sig(&r, 1)).contains("last document timestamp expired at 2035-01-01"),
+        "{r}"
+    );
+    // Without timestamps, the same signer fails then.
+    let plain = sign_into(dir.path(), "bb.pdf", "personal.p12", &[]);
+    let (code, r) = verify_with(&plain, &["--at", "2046-01-01T00:00:00Z"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        status_reason(sig(&r, 0)),
+        pair("failed", "certificate_expired"),
+        "{r}"
+    );
 }
 
 #[test]
-fn revoked_signer_fails_by_ocsp_online() {
+fn revoked_signer_fails_by_online_crl() {
     let _services = services::start();
     let dir = tempdir();
     let file = sign_into(dir.path(), "revoked.pdf", "revoked.p12", &[]);
@@ -166,12 +191,35 @@ fn revoked_signer_fails_by_ocsp_online() {
         "{s}"
     );
     assert_eq!(s["revocation"][0]["status"], "revoked", "{s}");
-    assert_eq!(s["revocation"][0]["source"], "online-ocsp", "{s}");
+    assert_eq!(s["revocation"][0]["source"], "online-crl", "{s}");
+    assert_eq!(s["revocation"][0]["method"], "crl", "{s}");
     assert_eq!(
         s["revocation"][0]["revocation_reason"], "key compromise",
         "{s}"
     );
     assert_eq!(s["revocation"][1]["status"], "good", "{s}");
+}
+
+#[test]
+fn revoked_signer_fails_by_online_ocsp_when_the_crl_is_gone() {
+    let services = services::start_exclusive();
+    services.remove_file("ca.crl");
+    let dir = tempdir();
+    let file = sign_into(dir.path(), "revoked.pdf", "revoked.p12", &[]);
+    let (code, r) = verify_with(&file, &["--online", "--revocation", "hard"]);
+    assert_eq!(code, 1, "{r}\n{}", services.log());
+    let s = sig(&r, 0);
+    assert_eq!(status_reason(s), pair("failed", "revoked"), "{s}");
+    assert_eq!(s["revocation"][0]["status"], "revoked", "{s}");
+    assert_eq!(s["revocation"][0]["source"], "online-ocsp", "{s}");
+    assert_eq!(s["revocation"][0]["time"], "2026-06-01T00:00:00Z", "{s}");
+    // A good signer is good by OCSP (its delegated responder validated).
+    let good = sign_into(dir.path(), "personal.pdf", "personal.p12", &[]);
+    let (code, r) = verify_with(&good, &["--online", "--revocation", "hard"]);
+    assert_eq!(code, 0, "{r}\n{}", services.log());
+    let s = sig(&r, 0);
+    assert_eq!(s["revocation"][0]["source"], "online-ocsp", "{s}");
+    assert_eq!(s["revocation"][0]["status"], "good", "{s}");
 }
 
 #[test]

@@ -172,17 +172,6 @@ impl<K: Hash + Eq + Clone, T: Clone> Bounded<K, T> {
     }
 }
 
-impl<K: Hash + Eq, T: Clone> Bounded<K, T> {
-    /// The value held for `key`, if fetched successfully and not expired (no fetch).
-    fn peek(&self, key: &K) -> Option<T> {
-        let slot = self.map.get(key)?;
-        match slot.cell.get()? {
-            Ok((v, until)) if *until > Instant::now() => Some(v.clone()),
-            _ => None,
-        }
-    }
-}
-
 /// Looks `key` up, fetching on a miss or after expiry.
 fn cached<K: Hash + Eq + Clone, T: Clone>(
     cache: &Mutex<Bounded<K, T>>,
@@ -284,12 +273,6 @@ impl Fetcher {
                 Err(e) => Err((e, now + ERROR_TTL)),
             }
         })
-    }
-
-    /// The CRL of `url` if it is in the cache and current (never fetches).
-    pub(crate) fn cached_crl(&self, url: &str) -> Option<CachedCrl> {
-        let c = cache().crls.lock().unwrap_or_else(|e| e.into_inner());
-        c.peek(&url.to_string())
     }
 
     /// An OCSP response about `cert` (issued by `issuer`) from the responder at `url`. The

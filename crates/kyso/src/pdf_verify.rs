@@ -113,12 +113,24 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
             continue;
         }
         let (r, cover) = verify_document_timestamp(&doc, sig, p, &section_offsets, docmdp, &ctx);
-        if let Some(c) = cover {
+        if let Some(mut c) = cover {
+            c.index = i;
             covering.push(c);
         }
         if let Some(slot) = reports.get_mut(i) {
             *slot = Some(r);
         }
+    }
+    // The last document timestamp's TSA must still be valid for the archive to hold.
+    let now = trust.at.unwrap_or_else(time::now);
+    if let Some(last) = covering.iter().max_by_key(|c| c.signed_end)
+        && last.tsa_not_after < now
+        && let Some(Some(r)) = reports.get_mut(last.index)
+    {
+        r.warnings.push(tsa_expired_warning(
+            last.tsa_not_after,
+            "last document timestamp",
+        ));
     }
     for ((sig, p), slot) in active.into_iter().zip(prepared).zip(reports.iter_mut()) {
         if slot.is_none() {
@@ -174,6 +186,20 @@ struct Covering {
     proves: UnixTime,
     /// The revision it covers has a DSS.
     covers_dss: bool,
+    /// When its TSA certificate expires.
+    tsa_not_after: UnixTime,
+    /// Its entry among the document's signatures.
+    index: usize,
+}
+
+/// The warning when the TSA certificate of the timestamp that last proves existence has
+/// expired: the proof holds at its time, but nothing renews it.
+fn tsa_expired_warning(not_after: UnixTime, what: &str) -> String {
+    format!(
+        "the TSA certificate of the {what} expired at {}; no later document timestamp renews \
+         the proof (kyso ltv --timestamp adds one)",
+        time::to_rfc3339(not_after)
+    )
 }
 
 /// Verifies a document timestamp: its byte range, later changes, the token over the digest
@@ -248,6 +274,8 @@ fn verify_document_timestamp(
                 signed_end: range.signed_end,
                 proves,
                 covers_dss: revision_has_dss(doc, range.signed_end),
+                tsa_not_after: check.tsa.as_ref().map_or(UnixTime::MAX, |c| c.not_after),
+                index: 0,
             })
         }
         _ => None,
@@ -487,6 +515,7 @@ fn verify_signature(
     // Signature timestamps: each must verify; the earliest valid one proves existence.
     let mut proven: Option<UnixTime> = None;
     let mut earliest_tst = None;
+    let mut tsa_not_after: Option<UnixTime> = None;
     for der in si.signature_timestamp_tokens() {
         let token = TimestampToken::parse(der);
         let check = check_token(
@@ -509,6 +538,7 @@ fn verify_signature(
         {
             proven = Some(p);
             earliest_tst = Some(tst);
+            tsa_not_after = check.tsa.as_ref().map(|c| c.not_after);
         }
         o.r.timestamps.push(check.report);
     }
@@ -519,11 +549,20 @@ fn verify_signature(
     }
     // Document timestamps over this signature's revision prove its existence too.
     let mut archived = false;
+    let mut renewed = false;
     for c in covering.iter().filter(|c| c.signed_end >= range.signed_end) {
         if proven.is_none_or(|p| c.proves < p) {
             proven = Some(c.proves);
         }
         archived |= c.covers_dss;
+        renewed = true;
+    }
+    if !renewed
+        && let Some(not_after) = tsa_not_after
+        && not_after < trust.at.unwrap_or_else(time::now)
+    {
+        o.r.warnings
+            .push(tsa_expired_warning(not_after, "signature timestamp"));
     }
     let checked = check_signer(
         &mut o,

@@ -4,8 +4,9 @@
 //! PDF's DSS (and VRI), from the CMS (the adbe-revocationInfoArchival signed attribute, the
 //! SignedData `crls` field, CAdES revocation and certificate values) and from XAdES values.
 //! [`Checker`] answers the path validator's questions from that evidence first (OCSP, then
-//! CRLs), then, with `--online`, from the certificate's OCSP responder and CRL distribution
-//! points (through [`crate::online`]'s shared cache). Every answer is logged with its source,
+//! CRLs), then, with `--online`, from the certificate's CRL distribution points and then its
+//! OCSP responder (through [`crate::online`]'s shared cache; a CRL answers for every
+//! certificate of its issuer, so a batch downloads it once). Every answer is logged with its source,
 //! so reports can say where each certificate's status came from.
 //!
 //! OCSP responses are verified: signature, responder authority (the issuing CA itself, or a
@@ -623,6 +624,69 @@ impl<'t> Checker<'t> {
     }
 }
 
+impl Checker<'_> {
+    /// The status from the certificate's OCSP responders, if one settles it.
+    fn online_ocsp(
+        &self,
+        fetcher: &Fetcher,
+        req: &RevocationRequest<'_>,
+        why: &mut Vec<String>,
+    ) -> Option<RevocationStatus> {
+        for url in online::ocsp_urls(req.cert) {
+            match fetcher.ocsp(&url, req.cert, req.issuer) {
+                Ok(resp) => match self.ocsp_verdict(&resp, req, None) {
+                    Verdict::Decided(status, issued) => {
+                        self.use_der(Method::Ocsp, resp.der());
+                        return Some(self.settle(
+                            req,
+                            status,
+                            Some(Source::OnlineOcsp),
+                            Some(Method::Ocsp),
+                            issued,
+                        ));
+                    }
+                    Verdict::Miss(m) => why.push(format!("{url}: {m}")),
+                    Verdict::NotAbout => why.push(format!(
+                        "{url}: the OCSP response is not about this certificate"
+                    )),
+                },
+                Err(e) => why.push(e.to_string()),
+            }
+        }
+        None
+    }
+
+    /// The status from the certificate's CRL distribution points, if one settles it.
+    fn online_crl(
+        &self,
+        fetcher: &Fetcher,
+        req: &RevocationRequest<'_>,
+        why: &mut Vec<String>,
+    ) -> Option<RevocationStatus> {
+        for url in online::crl_urls(req.cert) {
+            match fetcher.crl(&url) {
+                Ok(crls) => {
+                    let before = why.len();
+                    if let Some((status, issued)) = self.crl_verdict(&crls, req, why) {
+                        return Some(self.settle(
+                            req,
+                            status,
+                            Some(Source::OnlineCrl),
+                            Some(Method::Crl),
+                            issued,
+                        ));
+                    }
+                    for m in why.iter_mut().skip(before) {
+                        *m = format!("{url}: {m}");
+                    }
+                }
+                Err(e) => why.push(e.to_string()),
+            }
+        }
+        None
+    }
+}
+
 impl RevocationChecker for Checker<'_> {
     fn check(&self, req: &RevocationRequest<'_>) -> RevocationStatus {
         let mut why: Vec<String> = Vec::new();
@@ -641,64 +705,18 @@ impl RevocationChecker for Checker<'_> {
             }
         }
         if let Some(fetcher) = &self.fetcher {
-            let crl_urls = online::crl_urls(req.cert);
-            // A CRL already fetched answers without another request.
-            if !self.collect {
-                for url in &crl_urls {
-                    if let Some(crls) = fetcher.cached_crl(url)
-                        && let Some((status, issued)) = self.crl_verdict(&crls, req, &mut why)
-                    {
-                        let status = self.settle(
-                            req,
-                            status,
-                            Some(Source::OnlineCrl),
-                            Some(Method::Crl),
-                            issued,
-                        );
-                        return status;
-                    }
-                }
-            }
-            for url in online::ocsp_urls(req.cert) {
-                match fetcher.ocsp(&url, req.cert, req.issuer) {
-                    Ok(resp) => match self.ocsp_verdict(&resp, req, None) {
-                        Verdict::Decided(status, issued) => {
-                            self.use_der(Method::Ocsp, resp.der());
-                            return self.settle(
-                                req,
-                                status,
-                                Some(Source::OnlineOcsp),
-                                Some(Method::Ocsp),
-                                issued,
-                            );
-                        }
-                        Verdict::Miss(m) => why.push(format!("{url}: {m}")),
-                        Verdict::NotAbout => why.push(format!(
-                            "{url}: the OCSP response is not about this certificate"
-                        )),
-                    },
-                    Err(e) => why.push(e.to_string()),
-                }
-            }
-            for url in &crl_urls {
-                match fetcher.crl(url) {
-                    Ok(crls) => {
-                        let before = why.len();
-                        if let Some((status, issued)) = self.crl_verdict(&crls, req, &mut why) {
-                            return self.settle(
-                                req,
-                                status,
-                                Some(Source::OnlineCrl),
-                                Some(Method::Crl),
-                                issued,
-                            );
-                        }
-                        for m in why.iter_mut().skip(before) {
-                            *m = format!("{url}: {m}");
-                        }
-                    }
-                    Err(e) => why.push(e.to_string()),
-                }
+            // Verifying, a CRL first: one download answers for every certificate of its
+            // issuer, for the whole batch. Collecting for B-LT, OCSP first: a small answer
+            // about this certificate only.
+            let decided = if self.collect {
+                self.online_ocsp(fetcher, req, &mut why)
+                    .or_else(|| self.online_crl(fetcher, req, &mut why))
+            } else {
+                self.online_crl(fetcher, req, &mut why)
+                    .or_else(|| self.online_ocsp(fetcher, req, &mut why))
+            };
+            if let Some(status) = decided {
+                return status;
             }
         }
         let message = if why.is_empty() {
