@@ -508,3 +508,78 @@ fn kyso_verifies_pyhanko_b_lta_at_level_b_lta() {
         assert_eq!(status_reason(t), pair("passed", "ok"), "{t}");
     }
 }
+
+/// A time-stamp token from the loopback TSA over `data` (DER).
+fn tsa_token(data: &[u8]) -> Vec<u8> {
+    use kyso_cms::tsp::{RequestOptions, TimestampRequest, TimestampResponse};
+    let req = TimestampRequest::for_data(data, &RequestOptions::default()).expect("request");
+    let reply = kyso_net::Client::new(kyso_net::Options::default())
+        .post(services::TSA_URL, "application/timestamp-query", req.der())
+        .expect("TSA answers");
+    let token = TimestampResponse::parse(&reply.body)
+        .and_then(|r| r.into_token())
+        .expect("a token");
+    token.der().to_vec()
+}
+
+/// Adds a XAdES SignatureTimeStamp (exclusive C14N) with `token` to the signature of `xml`.
+fn with_xades_timestamp(xml: &str, token: &[u8]) -> String {
+    let object = format!(
+        "<ds:Object><xades:QualifyingProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\">\
+         <xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp>\
+         <ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+         <xades:EncapsulatedTimeStamp>{}</xades:EncapsulatedTimeStamp></xades:SignatureTimeStamp>\
+         </xades:UnsignedSignatureProperties></xades:UnsignedProperties>\
+         </xades:QualifyingProperties></ds:Object></ds:Signature>",
+        kyso_pki::base64::encode(token)
+    );
+    xml.replacen("</ds:Signature>", &object, 1)
+}
+
+#[test]
+fn xades_signature_timestamp_gives_b_t() {
+    let _services = services::start();
+    let dir = tempdir();
+    let signed = dir.path().join("report.signed.xml");
+    sign(
+        &fixture("xml/docs/report.xml"),
+        &signed,
+        "personal.p12",
+        &[],
+    );
+    let xml = std::fs::read_to_string(&signed).expect("read");
+    // Exclusive C14N of <ds:SignatureValue>: only the ds namespace, the text as is.
+    let start = xml.find("<ds:SignatureValue>").expect("SignatureValue") + 19;
+    let end = start + xml[start..].find("</ds:SignatureValue>").expect("end");
+    let canonical = format!(
+        "<ds:SignatureValue xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">{}</ds:SignatureValue>",
+        &xml[start..end]
+    );
+    let stamped = dir.path().join("report.xades-t.xml");
+    std::fs::write(
+        &stamped,
+        with_xades_timestamp(&xml, &tsa_token(canonical.as_bytes())),
+    )
+    .expect("write");
+    let (code, r) = verify_with(&stamped, &[]);
+    assert_eq!(code, 0, "{r}");
+    let s = sig(&r, 0);
+    assert_eq!(s["level"], "b-t", "{s}");
+    assert_eq!(s["timestamps"][0]["status"], "passed", "{s}");
+    assert_eq!(s["validation_time"], s["proven_time"], "{s}");
+
+    // A token over something else fails the signature.
+    let wrong = dir.path().join("report.wrong-ts.xml");
+    std::fs::write(
+        &wrong,
+        with_xades_timestamp(&xml, &tsa_token(b"something else")),
+    )
+    .expect("write");
+    let (code, r) = verify_with(&wrong, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        status_reason(sig(&r, 0)),
+        pair("failed", "timestamp_invalid"),
+        "{r}"
+    );
+}

@@ -240,6 +240,13 @@ pub(crate) fn check_signer(
         o.r.proven_time = Some(time::to_rfc3339(p));
     }
     o.r.validation_time = Some(time::to_rfc3339(at));
+    let unreadable = ctx.checker.evidence().unreadable;
+    if unreadable > 0 {
+        o.r.warnings.push(format!(
+            "{unreadable} validation data entries of the document (certificates, CRLs, OCSP \
+             responses) could not be read and were left out"
+        ));
+    }
     let outcome = ctx.validate(signer, pool, at, None);
     o.r.chain = outcome
         .path

@@ -49,6 +49,9 @@ const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 const CLOCK_SKEW: i64 = 300;
 /// Bound on validations of OCSP responders started outside the validator's own nesting.
 const MAX_RESPONDER_DEPTH: usize = 2;
+/// Most certificates, CRLs or OCSP responses taken from one document (each kind); real
+/// documents carry a handful, and every question to the checker looks at all of them.
+const MAX_EVIDENCE: usize = 512;
 /// Bound on caIssuers rounds while building a path.
 const MAX_AIA_ROUNDS: usize = 4;
 
@@ -123,7 +126,7 @@ pub(crate) struct Evidence {
     ocsps: Vec<(Source, OcspResponse)>,
     pending_crls: Vec<(Source, Crl)>,
     crls: Vec<(Source, CrlChecker)>,
-    /// Entries that could not be parsed.
+    /// Entries that could not be parsed (or were beyond [`MAX_EVIDENCE`]).
     pub(crate) unreadable: usize,
 }
 
@@ -131,6 +134,10 @@ impl Evidence {
     /// Adds a DER certificate (once).
     pub(crate) fn add_cert(&mut self, der: &[u8]) {
         if self.certs.iter().any(|c| c.der() == der) {
+            return;
+        }
+        if self.certs.len() >= MAX_EVIDENCE {
+            self.unreadable += 1;
             return;
         }
         match kyso_pki::cert_cache::from_der_cached(der) {
@@ -148,6 +155,10 @@ impl Evidence {
         {
             return;
         }
+        if self.pending_crls.len() >= MAX_EVIDENCE {
+            self.unreadable += 1;
+            return;
+        }
         match Crl::from_der(der) {
             Ok(c) => self.pending_crls.push((source, c)),
             Err(_) => self.unreadable += 1,
@@ -157,6 +168,10 @@ impl Evidence {
     /// Adds a DER OCSPResponse (once).
     pub(crate) fn add_ocsp(&mut self, source: Source, der: &[u8]) {
         if self.ocsps.iter().any(|(_, r)| r.der() == der) {
+            return;
+        }
+        if self.ocsps.len() >= MAX_EVIDENCE {
+            self.unreadable += 1;
             return;
         }
         match OcspResponse::parse(der) {

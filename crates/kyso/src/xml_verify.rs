@@ -1,13 +1,28 @@
 //! XML signature verification mapped onto the common report.
 
+use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
+use kyso_pki::time::UnixTime;
 use kyso_xml::{Severity, SignatureOutcome};
 
 use crate::certinfo::signer_report;
 use crate::common::{Context, Outcome, Times, check_signer, level};
 use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
 use crate::revocation::{Evidence, Source};
+use crate::timestamp_verify::{check_token, skew_warning};
 use crate::trust::TrustConfig;
 
+/// Canonical XML 1.0, the default CanonicalizationMethod of a XAdES time-stamp.
+const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+
+/// A XAdES SignatureTimeStamp: its token, and the canonical ds:SignatureValue element it
+/// must be over (or why that could not be computed).
+struct XadesTimestamp {
+    token: Result<TimestampToken, TspError>,
+    covered: Result<Vec<u8>, String>,
+}
+
+/// The XML Signature namespace.
+const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// XAdES namespaces (1.3.2 and 1.4.1).
 const XADES_NS: [&str; 2] = [
     "http://uri.etsi.org/01903/v1.3.2#",
@@ -40,26 +55,63 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     };
     let outcomes = kyso_xml::verify_document(&doc);
     // XAdES validation data (CertificateValues, RevocationValues) in any signature.
+    // And each signature's XAdES SignatureTimeStamps.
     let mut evidence = Evidence::default();
+    let mut stamps: Vec<Vec<XadesTimestamp>> = Vec::new();
     if text.contains("01903/v1.") {
         for sig in kyso_xml::signature_elements(&doc) {
+            let mut own = Vec::new();
             for n in sig.descendants() {
-                if n.is_element()
-                    && n.tag_name()
+                if !n.is_element()
+                    || !n
+                        .tag_name()
                         .namespace()
                         .is_some_and(|ns| XADES_NS.contains(&ns))
-                    && let Some(text) = n.text()
                 {
-                    add_xades_value(&mut evidence, n.tag_name().name(), text);
+                    continue;
+                }
+                let name = n.tag_name().name();
+                if name == "SignatureTimeStamp" {
+                    // Only this signature's own (not those of a signature nested inside it).
+                    let owner = n.ancestors().skip(1).find(|a| {
+                        a.is_element()
+                            && a.tag_name().name() == "Signature"
+                            && a.tag_name().namespace() == Some(DSIG_NS)
+                    });
+                    if owner.is_some_and(|a| a.id() == sig.id()) {
+                        let method = kyso_xml::document::dsig_child(&n, "CanonicalizationMethod")
+                            .and_then(|m| m.attribute("Algorithm"))
+                            .unwrap_or(C14N_10);
+                        let token = n
+                            .children()
+                            .find(|c| {
+                                c.is_element() && c.tag_name().name() == "EncapsulatedTimeStamp"
+                            })
+                            .and_then(|c| c.text())
+                            .and_then(|t| kyso_pki::base64::decode(t.as_bytes()).ok())
+                            .ok_or(TspError::Malformed("no EncapsulatedTimeStamp"))
+                            .and_then(|der| TimestampToken::parse(&der));
+                        let covered = kyso_xml::document::dsig_child(&sig, "SignatureValue")
+                            .ok_or_else(|| "the signature has no SignatureValue".to_string())
+                            .and_then(|sv| {
+                                kyso_xml::canonicalize(&doc, Some(sv), None, method, true, &[])
+                                    .map_err(|e| e.to_string())
+                            });
+                        own.push(XadesTimestamp { token, covered });
+                    }
+                } else if let Some(text) = n.text() {
+                    add_xades_value(&mut evidence, name, text);
                 }
             }
+            stamps.push(own);
         }
     }
     let ctx = Context::new(trust, evidence);
     for (i, s) in outcomes.into_iter().enumerate() {
+        let own = stamps.get(i).map(Vec::as_slice).unwrap_or(&[]);
         report
             .signatures
-            .push(to_report(i, s, invoice_data.as_deref(), &ctx));
+            .push(to_report(i, s, invoice_data.as_deref(), own, &ctx));
     }
     report.finish();
     report
@@ -69,6 +121,7 @@ fn to_report(
     index: usize,
     s: SignatureOutcome,
     invoice_data: Option<&str>,
+    stamps: &[XadesTimestamp],
     ctx: &Context<'_>,
 ) -> SignatureReport {
     let field =
@@ -148,19 +201,66 @@ fn to_report(
             .filter(|c| c.der() != signer.der())
             .cloned()
             .collect();
-        let checked = check_signer(
-            &mut o,
-            signer,
-            &pool,
-            Times {
-                claimed: s.signing_time.map(|t| t.unix),
-                proven: None,
-            },
-            ctx,
-        );
-        o.r.level = Some(level(false, checked.embedded_complete, false).to_string());
+        let claimed = s.signing_time.map(|t| t.unix);
+        let proven = check_timestamps(&mut o, stamps, &pool, claimed, ctx);
+        let checked = check_signer(&mut o, signer, &pool, Times { claimed, proven }, ctx);
+        o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false).to_string());
     }
     o.r
+}
+
+/// Verifies a signature's XAdES SignatureTimeStamps (each over its canonical SignatureValue);
+/// returns the earliest time a valid one proves.
+fn check_timestamps(
+    o: &mut Outcome,
+    stamps: &[XadesTimestamp],
+    pool: &[kyso_pki::Certificate],
+    claimed: Option<UnixTime>,
+    ctx: &Context<'_>,
+) -> Option<UnixTime> {
+    let mut proven: Option<UnixTime> = None;
+    let mut earliest = None;
+    for st in stamps {
+        let covered = match &st.covered {
+            Ok(c) => c.as_slice(),
+            Err(e) => {
+                o.problem(
+                    Status::Indeterminate,
+                    "unsupported_transform",
+                    format!("signature timestamp: cannot canonicalize the SignatureValue: {e}"),
+                );
+                continue;
+            }
+        };
+        let check = check_token(
+            "signature",
+            st.token.as_ref(),
+            ExpectedImprint::Data(covered),
+            pool,
+            ctx,
+        );
+        if check.report.status != Status::Passed {
+            o.problem(
+                check.report.status,
+                &check.report.reason,
+                format!("signature timestamp: {}", check.report.message),
+            );
+        }
+        o.r.warnings.extend(check.warnings);
+        if let (Some(p), Some(tst)) = (check.proves, check.tst_info)
+            && proven.is_none_or(|q| p < q)
+        {
+            proven = Some(p);
+            earliest = Some(tst);
+        }
+        o.r.timestamps.push(check.report);
+    }
+    if let (Some(c), Some(tst)) = (claimed, &earliest)
+        && let Some(w) = skew_warning(c, tst)
+    {
+        o.r.warnings.push(w);
+    }
+    proven
 }
 
 /// Adds one XAdES CertificateValues or RevocationValues entry (`name` is the element's local
