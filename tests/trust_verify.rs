@@ -522,11 +522,21 @@ fn tsa_token(data: &[u8]) -> Vec<u8> {
     token.der().to_vec()
 }
 
-/// Adds a XAdES SignatureTimeStamp (exclusive C14N) with `token` to the signature of `xml`.
-fn with_xades_timestamp(xml: &str, token: &[u8]) -> String {
+/// Adds a XAdES SignatureTimeStamp (exclusive C14N) with `token` to the signature of `xml`,
+/// and a SigningTime when given (unsigned here: kyso-xml reads any SigningTime as the claim).
+fn with_xades_timestamp(xml: &str, token: &[u8], signing_time: Option<&str>) -> String {
+    let signed = signing_time
+        .map(|t| {
+            format!(
+                "<xades:SignedProperties><xades:SignedSignatureProperties>\
+                 <xades:SigningTime>{t}</xades:SigningTime></xades:SignedSignatureProperties>\
+                 </xades:SignedProperties>"
+            )
+        })
+        .unwrap_or_default();
     let object = format!(
         "<ds:Object><xades:QualifyingProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\">\
-         <xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp>\
+         {signed}<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp>\
          <ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
          <xades:EncapsulatedTimeStamp>{}</xades:EncapsulatedTimeStamp></xades:SignatureTimeStamp>\
          </xades:UnsignedSignatureProperties></xades:UnsignedProperties>\
@@ -556,11 +566,8 @@ fn xades_signature_timestamp_gives_b_t() {
         &xml[start..end]
     );
     let stamped = dir.path().join("report.xades-t.xml");
-    std::fs::write(
-        &stamped,
-        with_xades_timestamp(&xml, &tsa_token(canonical.as_bytes())),
-    )
-    .expect("write");
+    let token = tsa_token(canonical.as_bytes());
+    std::fs::write(&stamped, with_xades_timestamp(&xml, &token, None)).expect("write");
     let (code, r) = verify_with(&stamped, &[]);
     assert_eq!(code, 0, "{r}");
     let s = sig(&r, 0);
@@ -572,7 +579,7 @@ fn xades_signature_timestamp_gives_b_t() {
     let wrong = dir.path().join("report.wrong-ts.xml");
     std::fs::write(
         &wrong,
-        with_xades_timestamp(&xml, &tsa_token(b"something else")),
+        with_xades_timestamp(&xml, &tsa_token(b"something else"), None),
     )
     .expect("write");
     let (code, r) = verify_with(&wrong, &[]);
@@ -580,6 +587,22 @@ fn xades_signature_timestamp_gives_b_t() {
     assert_eq!(
         status_reason(sig(&r, 0)),
         pair("failed", "timestamp_invalid"),
+        "{r}"
+    );
+
+    // A claimed signing time seven hours after the timestamp: local time labelled as UTC.
+    let local_as_utc = kyso_pki::time::to_rfc3339(kyso_pki::time::now() + 7 * 3600);
+    let skewed = dir.path().join("report.skewed.xml");
+    std::fs::write(
+        &skewed,
+        with_xades_timestamp(&xml, &token, Some(&local_as_utc)),
+    )
+    .expect("write");
+    let (code, r) = verify_with(&skewed, &[]);
+    assert_eq!(code, 0, "{r}");
+    let w = warnings(sig(&r, 0));
+    assert!(
+        w.contains("signing time skew") && w.contains("7 h later") && w.contains("UTC+07:00"),
         "{r}"
     );
 }
