@@ -606,3 +606,47 @@ fn xades_signature_timestamp_gives_b_t() {
         "{r}"
     );
 }
+
+#[test]
+#[ignore = "needs pyHanko: run scripts/test.sh"]
+fn kyso_reads_revocation_info_pyhanko_puts_in_the_cms() {
+    let services = services::start();
+    let dir = tempdir();
+    let out = dir.path().join("pyhanko-revinfo.pdf");
+    // Without --use-pades, pyHanko embeds the OCSP responses and CRLs in the
+    // adbe-revocationInfoArchival signed attribute.
+    let o = run(std::process::Command::new(pyhanko())
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--with-validation-info",
+        ])
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .arg("--trust-replace")
+        .args(["pemder", "--key"])
+        .arg(pki("personal.key.pem"))
+        .arg("--cert")
+        .arg(pki("personal.pem"))
+        .arg("--chain")
+        .arg(pki("ca.pem"))
+        .arg("--no-pass")
+        .arg(pdf("letter-classic.pdf"))
+        .arg(&out));
+    assert!(
+        o.status.success(),
+        "pyHanko addsig failed: {}{}\n{}",
+        stdout(&o),
+        stderr(&o),
+        services.log()
+    );
+    let (code, r) = verify_with(&out, &["--revocation", "hard"]);
+    assert_eq!(code, 0, "{r}");
+    let s = sig(&r, 0);
+    assert_eq!(s["subfilter"], "adbe.pkcs7.detached", "{s}");
+    assert_eq!(s["revocation"][0]["source"], "cms", "{s}");
+    assert_eq!(s["revocation"][0]["status"], "good", "{s}");
+    assert_eq!(s["level"], "b-b", "no timestamp: {s}");
+}
