@@ -675,7 +675,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     };
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password)?;
-    let signer = kyso::signer_report(&cred.certificate);
+    let signer = kyso::signer_report(&cred.certificate, &[]);
     let sign_one = |input: &[u8]| -> Result<Vec<u8>, kyso::Error> {
         sign_document(&a, &cred, input, level, &services)
     };

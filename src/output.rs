@@ -70,9 +70,36 @@ pub fn human_report(r: &DocumentReport) {
             say!("      issuer:   {}", signer.issuer);
         }
         if let Some(t) = &s.signing_time {
+            if s.kind == "timestamp" {
+                say!("      time:     {t} (from the time-stamp token)");
+            } else {
+                say!(
+                    "      time:     {t} (claimed, from {})",
+                    s.signing_time_source.as_deref().unwrap_or("?")
+                );
+            }
+        }
+        if let Some(p) = &s.proven_time {
+            say!("      proven:   existed at {p} (time-stamp)");
+        }
+        if let Some(v) = &s.validation_time {
+            say!("      checked:  certificates judged at {v}");
+        }
+        if let Some(l) = &s.level {
+            say!("      level:    {}", l.to_ascii_uppercase());
+        }
+        for t in &s.timestamps {
             say!(
-                "      time:     {t} (claimed, from {})",
-                s.signing_time_source.as_deref().unwrap_or("?")
+                "      {}: {} by {} — {} ({})",
+                if t.kind == "document" {
+                    "doc-ts"
+                } else {
+                    "sig-ts"
+                },
+                t.time.as_deref().unwrap_or("?"),
+                t.tsa.as_deref().map(common_name).unwrap_or("?"),
+                mark(t.status),
+                t.reason
             );
         }
         let alg = [
@@ -145,6 +172,21 @@ pub fn human_report(r: &DocumentReport) {
                 } else {
                     " (not trusted)"
                 }
+            );
+        }
+        for rv in &s.revocation {
+            say!(
+                "      revocation: {} {}{}{}",
+                common_name(&rv.subject),
+                rv.status,
+                rv.source
+                    .as_deref()
+                    .map(|x| format!(" (from {x})"))
+                    .unwrap_or_default(),
+                rv.time
+                    .as_deref()
+                    .map(|t| format!(" at {t}"))
+                    .unwrap_or_default()
             );
         }
         for w in &s.warnings {
@@ -411,6 +453,8 @@ const CSV_COLUMNS: &[&str] = &[
     "trusted",
     "modified_after",
     "message",
+    "level",
+    "proven_time",
 ];
 
 fn csv_field(s: &str) -> String {
@@ -437,6 +481,7 @@ pub fn csv_rows(out: &mut impl Write, r: &DocumentReport) -> std::io::Result<()>
         let mut row: Vec<String> = doc.iter().map(|s| csv_field(s)).collect();
         row.extend(std::iter::repeat_n(String::new(), 10));
         row.push(csv_field(&r.message));
+        row.extend([String::new(), String::new()]);
         return writeln!(out, "{}", row.join(","));
     }
     for (i, s) in r.signatures.iter().enumerate() {
@@ -467,6 +512,8 @@ pub fn csv_rows(out: &mut impl Write, r: &DocumentReport) -> std::io::Result<()>
             s.trusted.to_string(),
             s.modified_after.to_string(),
             csv_field(&s.message),
+            s.level.clone().unwrap_or_default(),
+            s.proven_time.clone().unwrap_or_default(),
         ]);
         writeln!(out, "{}", row.join(","))?;
     }

@@ -473,3 +473,38 @@ fn a_closed_pipe_does_not_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+#[test]
+fn configuration_kind_rules_classify_an_unknown_signer_in_verify() {
+    let dir = tempdir();
+    // The fixture OCSP responder certificate carries no identity evidence: kind unknown.
+    let out = dir.path().join("unknown-kind.pdf");
+    sign(&pdf("letter-classic.pdf"), &out, "ocsp.p12", &[]);
+    let verify_kind = |config: Option<&std::path::Path>| {
+        let mut cmd = kyso();
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        } else {
+            // No user configuration either.
+            cmd.env("XDG_CONFIG_HOME", dir.path())
+                .env("HOME", dir.path());
+        }
+        let o = run(cmd
+            .arg("verify")
+            .arg(&out)
+            .arg("--trust")
+            .arg(pki("root.pem"))
+            .arg("--json"));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        kinds(&v)
+    };
+    assert_eq!(verify_kind(None), vec!["unknown".to_string()]);
+    let fingerprint = "AC:96:AF:6B:AE:39:20:7D:58:EC:10:CF:60:C8:82:D4:B7:11:B6:E5:D0:78:89:B9:C5:1C:AB:37:20:AD:E9:87";
+    let config = dir.path().join("kyso.toml");
+    std::fs::write(
+        &config,
+        format!("[[kind.rules]]\nkind = \"agency\"\nfingerprints = [\"{fingerprint}\"]\n"),
+    )
+    .unwrap();
+    assert_eq!(verify_kind(Some(&config)), vec!["agency".to_string()]);
+}

@@ -4,9 +4,14 @@ use kyso_pki::{Certificate, classify, time};
 
 use crate::report::SignerReport;
 
-/// Describes a certificate for reports.
-pub fn signer_report(cert: &Certificate) -> SignerReport {
-    let c = classify(cert);
+/// Describes a certificate for reports, with the configuration's signer-kind rules deciding
+/// certificates the built-in classification leaves unknown.
+pub fn signer_report(cert: &Certificate, rules: &[crate::config::KindRule]) -> SignerReport {
+    let c = if rules.is_empty() {
+        classify(cert)
+    } else {
+        crate::config::classify_with_rules(cert, rules)
+    };
     SignerReport {
         subject: cert.subject_text().to_string(),
         issuer: cert.issuer_text().to_string(),
@@ -56,7 +61,7 @@ pub fn inspect(cert: &Certificate) -> CertificateInfo {
         None => Vec::new(),
     };
     CertificateInfo {
-        summary: signer_report(cert),
+        summary: signer_report(cert, &[]),
         kind_basis: classify(cert).basis,
         is_ca: cert.is_ca(),
         key_usage,

@@ -257,7 +257,7 @@ fn verify_document_timestamp(
     }
     o.r.warnings.extend(check.warnings.iter().cloned());
     if let Some(tsa) = &check.tsa {
-        o.r.signer = Some(signer_report(tsa));
+        o.r.signer = Some(signer_report(tsa, &[]));
     }
     if let Some(tst) = &check.tst_info {
         o.r.signing_time = Some(time::to_rfc3339(tst.gen_time.unix));
@@ -487,7 +487,7 @@ fn verify_signature(
         );
         return o.r;
     };
-    o.r.signer = Some(signer_report(&signer));
+    o.r.signer = Some(signer_report(&signer, &trust.kind_rules));
     match si.verify_signature(&signer, None) {
         Ok(()) => {}
         Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a))) => {

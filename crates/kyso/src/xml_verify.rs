@@ -194,7 +194,7 @@ fn to_report(
         }
     }
     if let Some(signer) = &s.signer {
-        o.r.signer = Some(signer_report(signer));
+        o.r.signer = Some(signer_report(signer, &ctx.trust.kind_rules));
         let pool: Vec<_> = s
             .certificates
             .iter()
