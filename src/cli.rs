@@ -125,13 +125,13 @@ struct ConfigShowArgs {
 
 #[derive(Args)]
 struct TsaArgs {
-    /// Time-stamping authority URL (http://); overrides [tsa] url of the configuration.
+    /// Time-stamping authority URL (http://); overrides tsa.url of the configuration.
     #[arg(long, value_name = "URL")]
     tsa: Option<String>,
-    /// Seconds to wait for the TSA per attempt (default 10; [tsa] timeout).
+    /// Seconds to wait for the TSA per attempt (default 10; tsa.timeout).
     #[arg(long, value_name = "SECONDS")]
     tsa_timeout: Option<u64>,
-    /// Retries after a connection failure or a 5xx answer from the TSA (default 2; [tsa] retries).
+    /// Retries after a connection failure or a 5xx answer from the TSA (default 2; tsa.retries).
     #[arg(long, value_name = "N")]
     tsa_retries: Option<u32>,
 }
@@ -180,10 +180,10 @@ struct LtvArgs {
 #[derive(Args)]
 struct AnchorArgs {
     /// Trust anchors where the signer's and the TSA's paths end: a PEM/DER file or a directory
-    /// (repeatable; replaces [trust] anchors of the configuration).
+    /// (repeatable; replaces trust.anchors of the configuration).
     #[arg(long, value_name = "PATH", help_heading = "Validation data")]
     trust: Vec<PathBuf>,
-    /// Extra intermediate CA certificates (repeatable; replaces [trust] intermediates).
+    /// Extra intermediate CA certificates (repeatable; replaces trust.intermediates).
     #[arg(long, value_name = "PATH", help_heading = "Validation data")]
     intermediates: Vec<PathBuf>,
 }
@@ -353,7 +353,7 @@ struct SignArgs {
     einvoice_role: Option<RoleArg>,
     /// PAdES level (PDF): b-b (default), b-t (signature time-stamp), b-lt (plus validation data
     /// in the DSS), b-lta (plus a document time-stamp). b-t and above need a TSA (--tsa or
-    /// [tsa] url in the configuration); b-lt and above need trust anchors (--trust or [trust]
+    /// tsa.url in the configuration); b-lt and above need trust anchors (--trust or the trust table
     /// anchors) and network access to the certificates' OCSP/CRL URLs.
     #[arg(long, value_enum, default_value = "b-b")]
     level: LevelArg,
@@ -368,11 +368,11 @@ struct SignArgs {
 
 #[derive(Args)]
 struct TrustArgs {
-    /// Trust anchors: a PEM/DER file or a directory of them (repeatable; replaces [trust]
+    /// Trust anchors: a PEM/DER file or a directory of them (repeatable; replaces the trust table
     /// anchors of the configuration).
     #[arg(long, value_name = "PATH")]
     trust: Vec<PathBuf>,
-    /// Extra intermediate CA certificates for chain building (repeatable; replaces [trust]
+    /// Extra intermediate CA certificates for chain building (repeatable; replaces the trust table
     /// intermediates).
     #[arg(long, value_name = "PATH")]
     intermediates: Vec<PathBuf>,
