@@ -203,6 +203,7 @@ fn ocsp_status(issuer: &str, certs: &[&str]) -> String {
         pki_path("root.pem"),
         "-verify_other".into(),
         pki_path("ca.pem"),
+        "-resp_text".into(),
     ];
     for c in certs {
         args.push("-cert".into());
@@ -227,10 +228,18 @@ fn ocsp_responder_answers_openssl() {
     );
     assert!(out.contains("personal.pem: good"), "{out}");
     assert!(out.contains("tsa.pem: good"), "{out}");
+    assert!(
+        out.contains("CN = Government Signing CA OCSP Responder (kyso test)"),
+        "{out}"
+    );
 
-    // The CA's own status comes from the root, signed by the root.
+    // The CA's own status comes from the root's delegated responder (never the root itself).
     let out = ocsp_status("root.pem", &["ca.pem"]);
     assert!(out.contains("ca.pem: good"), "{out}");
+    assert!(
+        out.contains("CN = Vietnam National Root CA OCSP Responder (kyso test)"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -10,7 +10,8 @@ library only. It runs three HTTP servers on 127.0.0.1:
   OCSP  (--ocsp-port, 8319) POST application/ocsp-request (or RFC 6960 GET) ->
                             `openssl ocsp -index ... -reqin ... -respout ...`,
                             one run per request: requests about certificates
-                            issued by `root` are answered by `root` itself, the
+                            issued by `root` (the `ca` certificate) are answered
+                            by the root's delegated responder `root-ocsp`, the
                             others by the delegated responder `ocsp` for `ca`.
   HTTP  (--http-port, 8320) GET of the files in WORKDIR/www (root.crl, ca.crl,
                             root.der, ca.der, and whatever a test puts there).
@@ -304,7 +305,10 @@ class Ocsp(Server):
             handler.reply(200, bytes([0x30, 0x03, 0x0A, 0x01, 1]), self.content_type)
             return
         if any(h in body for h in self.root_hashes):
-            issuer, signer, index = "root", "root", "index-root.txt"
+            # A delegated responder, never the root itself: pyHanko's AdES
+            # time slide asks a responder for revocation data of its own
+            # unless it has id-pkix-ocsp-nocheck, and a root has none.
+            issuer, signer, index = "root", "root-ocsp", "index-root.txt"
         else:
             issuer, signer, index = "ca", "ocsp", "index-ca.txt"
         with tempfile.TemporaryDirectory(dir=self.dir) as tmp:

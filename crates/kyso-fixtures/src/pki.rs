@@ -2,8 +2,8 @@
 //! identities (natural person RSA, legal person / e-seal RSA, natural person
 //! P-256, untrusted self-signed outsider, a revoked signer, a short-lived
 //! signer, a signer whose revocation services are down), a time-stamping
-//! authority and a delegated OCSP responder; plus CRLs and OpenSSL OCSP
-//! index files on demand for revocation tests.
+//! authority and two delegated OCSP responders (one of `ca`, one of `root`);
+//! plus CRLs and OpenSSL OCSP index files on demand for revocation tests.
 //!
 //! Every CA-issued certificate points at the loopback services of
 //! [`crate::urls`] (CRL distribution point and authority information
@@ -165,7 +165,7 @@ pub enum Role {
     Signer,
     /// The time-stamping authority (has `.chain.pem` and `.p12`).
     TimeStamping,
-    /// The delegated OCSP responder (has `.chain.pem` and `.p12`).
+    /// A delegated OCSP responder (has `.chain.pem` and `.p12`).
     OcspResponder,
 }
 
@@ -233,6 +233,7 @@ const fn info(
 /// | `unreachable` | signer | ca | 2025–2035 | CRL and OCSP on the dead port 8399, caIssuers `ca.der` |
 /// | `tsa` | time stamping | ca | 2025–2035 | as `personal` |
 /// | `ocsp` | OCSP responder (ocsp-nocheck) | ca | 2025–2035 | caIssuers `ca.der` only |
+/// | `root-ocsp` | OCSP responder (ocsp-nocheck) | root | 2025–2035 | caIssuers `root.der` only |
 /// | `outsider-tsa` | time stamping, untrusted | self | 2025–2035 | none |
 pub const IDENTITIES: &[IdentityInfo] = &[
     info(
@@ -274,6 +275,14 @@ pub const IDENTITIES: &[IdentityInfo] = &[
     info("unreachable", "ca", 0x16, LEAF_FROM, LEAF_TO, Role::Signer),
     info("tsa", "ca", 0x21, LEAF_FROM, LEAF_TO, Role::TimeStamping),
     info("ocsp", "ca", 0x22, LEAF_FROM, LEAF_TO, Role::OcspResponder),
+    info(
+        "root-ocsp",
+        "root",
+        0x23,
+        LEAF_FROM,
+        LEAF_TO,
+        Role::OcspResponder,
+    ),
     info(
         "outsider-tsa",
         "outsider-tsa",
@@ -617,8 +626,33 @@ fn outsider_tsa_params() -> Result<CertificateParams> {
 /// The delegated OCSP responder of `ca` (RFC 6960 4.2.2.2): id-kp-OCSPSigning
 /// and id-pkix-ocsp-nocheck, so its own status is not checked.
 fn ocsp_params() -> Result<CertificateParams> {
-    let dn = ministry_dn("Government Signing CA OCSP Responder (kyso test)")?;
-    let mut p = base_params(dn, known("ocsp")?);
+    ocsp_responder_params(
+        "ocsp",
+        "Government Signing CA OCSP Responder (kyso test)",
+        urls::CA_CERT_URL,
+    )
+}
+
+/// The delegated OCSP responder of `root`, answering for the certificates
+/// the root issues (`ca`), shaped like `ocsp`. With it no OCSP response is
+/// signed by the trust anchor itself: pyHanko 0.38's AdES time slide takes
+/// the signer of an OCSP response as a certificate needing revocation data
+/// of its own (`ocsp-nocheck` exempts it) and has none for a root.
+fn root_ocsp_params() -> Result<CertificateParams> {
+    ocsp_responder_params(
+        "root-ocsp",
+        "Vietnam National Root CA OCSP Responder (kyso test)",
+        urls::ROOT_CERT_URL,
+    )
+}
+
+fn ocsp_responder_params(
+    name: &str,
+    common_name: &str,
+    ca_issuers: &str,
+) -> Result<CertificateParams> {
+    let dn = ministry_dn(common_name)?;
+    let mut p = base_params(dn, known(name)?);
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
@@ -626,7 +660,7 @@ fn ocsp_params() -> Result<CertificateParams> {
     p.custom_extensions = vec![
         // OCSPNoCheck ::= NULL
         CustomExtension::from_oid_content(OID_OCSP_NOCHECK, vec![0x05, 0x00]),
-        authority_info_access(None, urls::CA_CERT_URL)?,
+        authority_info_access(None, ca_issuers)?,
     ];
     Ok(p)
 }
@@ -642,6 +676,7 @@ fn leaf_params(name: &str) -> Result<CertificateParams> {
         "unreachable" => unreachable_params(),
         "tsa" => tsa_params(),
         "ocsp" => ocsp_params(),
+        "root-ocsp" => root_ocsp_params(),
         "outsider-tsa" => outsider_tsa_params(),
         other => Err(Error::Cert(format!("no leaf parameters for {other:?}"))),
     }
@@ -1012,6 +1047,7 @@ pub(crate) fn generate() -> Result<Vec<OutFile>> {
         };
         let cert = match info.issuer {
             "ca" => params.signed_by(&kp, &ca_issuer),
+            "root" => params.signed_by(&kp, &root_issuer),
             _ if info.issuer == info.name => params.self_signed(&kp),
             other => {
                 return Err(Error::Cert(format!(
@@ -1029,7 +1065,8 @@ pub(crate) fn generate() -> Result<Vec<OutFile>> {
         identities.push((info.name, der_bytes, pkcs8));
     }
 
-    let chain_tail = [ca_cert.der().to_vec(), root_cert.der().to_vec()];
+    let root_der = root_cert.der().to_vec();
+    let ca_der = ca_cert.der().to_vec();
     let mut files = Vec::new();
     for (name, cert_der, key_pkcs8) in &identities {
         files.push(OutFile::new(format!("pki/{name}.pem"), cert_pem(cert_der)));
@@ -1041,8 +1078,10 @@ pub(crate) fn generate() -> Result<Vec<OutFile>> {
             continue;
         }
         let mut chain = vec![cert_der.clone()];
-        if identity(name).is_some_and(|i| i.issuer != i.name) {
-            chain.extend(chain_tail.iter().cloned());
+        match identity(name).map(|i| i.issuer) {
+            Some("ca") => chain.extend([ca_der.clone(), root_der.clone()]),
+            Some("root") => chain.push(root_der.clone()),
+            _ => {}
         }
         let chain_pem: String = chain.iter().map(|c| cert_pem(c)).collect();
         files.push(OutFile::new(format!("pki/{name}.chain.pem"), chain_pem));
@@ -1052,8 +1091,8 @@ pub(crate) fn generate() -> Result<Vec<OutFile>> {
         ));
     }
 
-    files.push(OutFile::new("pki/root.der", root_cert.der().to_vec()));
-    files.push(OutFile::new("pki/ca.der", ca_cert.der().to_vec()));
+    files.push(OutFile::new("pki/root.der", root_der));
+    files.push(OutFile::new("pki/ca.der", ca_der));
     files.push(OutFile::new(
         "pki/root.crl",
         signed_crl(

@@ -113,6 +113,7 @@ fn generation_is_repeatable_and_pkcs12_reads_back() -> TestResult {
         "unreachable",
         "tsa",
         "ocsp",
+        "root-ocsp",
         "outsider-tsa",
     ] {
         for dir in [&a.0, &checked_in()] {
@@ -121,7 +122,11 @@ fn generation_is_repeatable_and_pkcs12_reads_back() -> TestResult {
             let Some((_, chain)) = store.private_key_chain() else {
                 panic!("{name}.p12 has no private key chain");
             };
-            let expected_len = if name.starts_with("outsider") { 1 } else { 3 };
+            let expected_len = match name {
+                "outsider" | "outsider-tsa" => 1,
+                "root-ocsp" => 2,
+                _ => 3,
+            };
             assert_eq!(chain.certs().len(), expected_len, "{name}.p12 chain length");
             let leaf_pem = fs::read_to_string(dir.join(format!("pki/{name}.pem")))?;
             let leaf_b64: String = leaf_pem
@@ -220,7 +225,8 @@ fn ocsp_index_lines() -> TestResult {
     let root = pki::ocsp_index("root", &[])?;
     assert_eq!(
         root,
-        "V\t400101000000Z\t\t4B59534F202502\tunknown\t/CN=ca\n"
+        "V\t400101000000Z\t\t4B59534F202502\tunknown\t/CN=ca\n\
+         V\t350101000000Z\t\t4B59534F202523\tunknown\t/CN=root-ocsp\n"
     );
 
     // A serial that is no fixture identity is listed (once) as revoked.
