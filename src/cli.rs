@@ -31,6 +31,7 @@ kyso ltv out.pdf -o out.ltv.pdf --trust roots/\n  \
 kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
 kyso sign invoice.xml -o invoice.signed.xml --p12 seller.p12 --password-env KYSO_PASSWORD\n  \
 kyso sign invoice.signed.xml -o invoice.both.xml --p12 buyer.p12 --password-env KYSO_PASSWORD --einvoice-role buyer\n  \
+kyso sign invoice.xml -o invoice.t.xml --p12 seller.p12 --password-env KYSO_PASSWORD --level b-t --tsa http://127.0.0.1:8318/\n  \
 kyso c14n doc.xml --exclusive\n  \
 kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
 )]
@@ -190,16 +191,16 @@ struct AnchorArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LevelArg {
-    /// PAdES B-B: the signature alone (default).
+    /// B-B: the signature alone (default).
     #[value(name = "b-b")]
     Bb,
-    /// B-T: with a signature time-stamp from the TSA.
+    /// B-T: with a signature time-stamp from the TSA (PDF and XML).
     #[value(name = "b-t")]
     Bt,
-    /// B-LT: B-T plus the validation data of the signer and the TSA in the DSS.
+    /// B-LT: B-T plus the validation data of the signer and the TSA in the DSS (PDF only).
     #[value(name = "b-lt")]
     Blt,
-    /// B-LTA: B-LT plus a document time-stamp.
+    /// B-LTA: B-LT plus a document time-stamp (PDF only).
     #[value(name = "b-lta")]
     Blta,
 }
@@ -351,10 +352,11 @@ struct SignArgs {
     /// XML e-invoice: who signs — seller (DSCKS/NBan, default), buyer (DSCKS/NMua) or tax (DSCKS/CQT).
     #[arg(long, value_enum, help_heading = "XML")]
     einvoice_role: Option<RoleArg>,
-    /// PAdES level (PDF): b-b (default), b-t (signature time-stamp), b-lt (plus validation data
-    /// in the DSS), b-lta (plus a document time-stamp). b-t and above need a TSA (--tsa or
-    /// tsa.url in the configuration); b-lt and above need trust anchors (--trust or the trust table
-    /// anchors) and network access to the certificates' OCSP/CRL URLs.
+    /// Level: b-b (default), b-t (signature time-stamp), b-lt (plus validation data in the
+    /// DSS), b-lta (plus a document time-stamp). b-t and above need a TSA (--tsa or tsa.url in
+    /// the configuration); b-lt and above need trust anchors (--trust or the trust table
+    /// anchors) and network access to the certificates' OCSP/CRL URLs. XML: b-b or b-t (a XAdES
+    /// SignatureTimeStamp).
     #[arg(long, value_enum, default_value = "b-b")]
     level: LevelArg,
     #[command(flatten)]
@@ -647,6 +649,15 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         LevelArg::Blt => kyso::PadesLevel::BaselineLt,
         LevelArg::Blta => kyso::PadesLevel::BaselineLta,
     };
+    // XML is signed at b-b or b-t: refuse b-lt/b-lta for XML inputs before asking for anchors
+    // (a mixed batch fails only its XML files).
+    if let Some(why) = kyso::xml_level_unsupported(level)
+        && pairs
+            .iter()
+            .all(|(input, _)| peek_format(input) == Some(kyso::Format::Xml))
+    {
+        bail!("{why}");
+    }
     let mut settings = load_settings(config)?;
     apply_tsa_flags(&mut settings, &a.tsa);
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
@@ -691,7 +702,10 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             &signer,
             what_signed(format, a.einvoice_role),
             a.certify.then_some(a.mdp),
-            (format == kyso::Format::Pdf).then_some(level.as_str()),
+            match format {
+                kyso::Format::Pdf => Some(("PAdES", level.as_str())),
+                _ => (level != kyso::PadesLevel::BaselineB).then_some(("XAdES", level.as_str())),
+            },
             a.json,
         );
         return Ok(EXIT_OK);
@@ -703,7 +717,14 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             &signer,
             "signed",
             a.certify.then_some(a.mdp),
-            (level != kyso::PadesLevel::BaselineB).then_some(level.as_str()),
+            (level != kyso::PadesLevel::BaselineB).then(|| {
+                let family = match peek_format(&s.input) {
+                    Some(kyso::Format::Pdf) => "PAdES",
+                    Some(kyso::Format::Xml) => "XAdES",
+                    _ => "",
+                };
+                (family, level.as_str())
+            }),
             a.json,
         ),
         Err(e) => eprintln!("kyso: error: cannot sign {}: {e}", s.input.display()),
@@ -712,6 +733,18 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         eprintln!("kyso sign: {ok} signed, {failed} failed");
     }
     Ok(if failed == 0 { EXIT_OK } else { EXIT_ERROR })
+}
+
+/// The format of a file from its first bytes, `None` when it cannot be read.
+fn peek_format(path: &Path) -> Option<kyso::Format> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(path)
+        .ok()?
+        .take(1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(kyso::detect(&head))
 }
 
 fn what_signed(format: kyso::Format, role: Option<RoleArg>) -> &'static str {
@@ -767,12 +800,6 @@ fn sign_document(
                     "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; this is XML".into(),
                 ));
             }
-            if level != kyso::PadesLevel::BaselineB {
-                return Err(kyso::Error::Invalid(format!(
-                    "--level {} is for PDFs (PAdES); XML signatures are made at the basic level",
-                    level.as_str()
-                )));
-            }
             let req = kyso::XmlSignRequest {
                 digest,
                 c14n: match a.c14n {
@@ -784,9 +811,10 @@ fn sign_document(
                     Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
                     _ => kyso::EinvoiceRole::Seller,
                 },
+                level,
                 ..Default::default()
             };
-            kyso::sign_xml(input, cred, &req)
+            kyso::sign_xml_at_level(input, cred, &req, services)
         }
         kyso::Format::Unknown => Err(kyso::Error::Invalid("not a PDF or XML document".into())),
     }

@@ -195,15 +195,15 @@ pub fn human_report(r: &DocumentReport) {
     }
 }
 
-/// A signed document: where it went, the signer, what kind of signature, and the PAdES level
-/// when there is one.
+/// A signed document: where it went, the signer, what kind of signature, and the level when
+/// there is one (with its family, PAdES or XAdES, or `""` when a batch does not say).
 pub fn signed_at_level(
     input: &Path,
     output: &Path,
     signer: &SignerReport,
     what: &str,
     certify: Option<u8>,
-    level: Option<&str>,
+    level: Option<(&str, &str)>,
     json: bool,
 ) {
     if json {
@@ -213,7 +213,7 @@ pub fn signed_at_level(
             "signer": signer,
             "certification": certify,
         });
-        if let Some(l) = level {
+        if let Some((_, l)) = level {
             v["level"] = serde_json::json!(l.to_ascii_uppercase());
         }
         say!("{v}");
@@ -222,8 +222,12 @@ pub fn signed_at_level(
             Some(p) => format!("certification signature (DocMDP P={p})"),
             None => what.to_string(),
         };
+        // The family (PAdES, XAdES) when known; a batch may mix formats.
         let level = level
-            .map(|l| format!(", PAdES {}", l.to_ascii_uppercase()))
+            .map(|(family, l)| match family {
+                "" => format!(", level {}", l.to_ascii_uppercase()),
+                f => format!(", {f} {}", l.to_ascii_uppercase()),
+            })
             .unwrap_or_default();
         say!(
             "{}: signed by {} [{}], {what}{level}",

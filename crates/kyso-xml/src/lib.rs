@@ -3,7 +3,8 @@
 //! [`verify_document`] checks every `Signature` element (references, transforms, digests,
 //! SignedInfo and the signature value) and reports what each reference covers; [`sign`] inserts
 //! an enveloped signature without re-serializing the document, with the e-invoice profile for
-//! `HDon` documents.
+//! `HDon` documents; [`add_signature_timestamp`] adds a XAdES SignatureTimeStamp (level B-T)
+//! to a signature afterwards.
 
 pub mod algorithms;
 mod canon;
@@ -11,12 +12,19 @@ pub mod document;
 mod error;
 mod sign;
 mod verify;
+mod xades;
 
 pub use canon::{canonicalize, is_c14n};
 pub use document::{as_text, parse};
 pub use error::Error;
-pub use sign::{C14nChoice, EinvoiceRole, XmlSignOptions, find_invoice, sign};
+pub use sign::{
+    C14nChoice, EinvoiceRole, SignedXml, XmlSignOptions, find_invoice, sign, sign_enveloped,
+};
 pub use verify::{
     Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, signature_elements,
     verify_document,
+};
+pub use xades::{
+    SIGNATURE_TIMESTAMP_C14N, XADES_141_NS, XADES_NS, add_signature_timestamp,
+    signature_timestamp_input,
 };

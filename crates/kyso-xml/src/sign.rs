@@ -75,7 +75,7 @@ struct Plan {
     scope: String,
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -97,7 +97,7 @@ pub fn find_invoice<'a, 'i>(doc: &'a Document<'i>) -> Option<Node<'a, 'i>> {
 }
 
 /// The position just before an element's end tag, or `None` for a self-closing element.
-fn before_end_tag(text: &str, node: &Node<'_, '_>) -> Option<usize> {
+pub(crate) fn before_end_tag(text: &str, node: &Node<'_, '_>) -> Option<usize> {
     let r = node.range();
     let slice = text.get(r.clone())?;
     if slice.ends_with("/>") && !slice.contains("</") {
@@ -255,7 +255,7 @@ fn scope_of(node: &Node<'_, '_>) -> String {
         .collect()
 }
 
-fn qualified_name(text: &str, node: &Node<'_, '_>) -> String {
+pub(crate) fn qualified_name(text: &str, node: &Node<'_, '_>) -> String {
     let r = node.range();
     let s = text.get(r.start + 1..r.end).unwrap_or("");
     s.chars()
@@ -266,8 +266,27 @@ fn qualified_name(text: &str, node: &Node<'_, '_>) -> String {
 const DIGEST_MARK: &str = "\u{1}KYSO-DIGEST-";
 const VALUE_MARK: &str = "\u{1}KYSO-SIGNATURE-VALUE\u{1}";
 
+/// A signed document and the Id of the signature inserted into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedXml {
+    /// The whole document with the signature.
+    pub xml: String,
+    /// The `Id` of the inserted `ds:Signature` (unique in the document).
+    pub signature_id: String,
+}
+
 /// Signs `text`; returns the signed document.
 pub fn sign(text: &str, cred: &Credential, opts: &XmlSignOptions) -> Result<String, Error> {
+    sign_enveloped(text, cred, opts).map(|s| s.xml)
+}
+
+/// Signs `text`; returns the signed document and the Id of the new signature (for unsigned
+/// properties added afterwards, such as a XAdES SignatureTimeStamp).
+pub fn sign_enveloped(
+    text: &str,
+    cred: &Credential,
+    opts: &XmlSignOptions,
+) -> Result<SignedXml, Error> {
     cred.key.supports(opts.digest)?;
     let doc = parse(text)?;
     let plan = plan(text, &doc, opts)?;
@@ -414,7 +433,10 @@ pub fn sign(text: &str, cred: &Credential, opts: &XmlSignOptions) -> Result<Stri
             kyso_pki::algorithm::ecdsa_half_len(*curve),
         )?;
     }
-    Ok(out.replace(VALUE_MARK, &base64::encode(&value)))
+    Ok(SignedXml {
+        xml: out.replace(VALUE_MARK, &base64::encode(&value)),
+        signature_id: sig_id,
+    })
 }
 
 fn find_own_signature<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Result<Node<'a, 'i>, Error> {

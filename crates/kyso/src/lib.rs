@@ -52,7 +52,9 @@ pub use report::{
 pub use revocation::{ValidationData, collect_validation_data};
 pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
 pub use tsa::{TsaClient, TsaConfig, TsaError};
-pub use xml_sign::{C14nForm, XmlSignRequest, canonicalize_xml, sign_xml};
+pub use xml_sign::{
+    C14nForm, XmlSignRequest, canonicalize_xml, sign_xml, sign_xml_at_level, xml_level_unsupported,
+};
 pub use xml_verify::verify_xml;
 
 /// Verifies a document of any supported format held in memory.

@@ -1,10 +1,12 @@
-//! XML signing: generic enveloped signatures and the e-invoice profile.
+//! XML signing: generic enveloped signatures and the e-invoice profile, at level B-B or, with
+//! a XAdES SignatureTimeStamp, B-T.
 
 use kyso_pki::{Credential, DigestAlgorithm, time};
 use kyso_xml::{C14nChoice, EinvoiceRole, XmlSignOptions};
 
 use crate::Error;
-use crate::pdf_sign::check_credential;
+use crate::pdf_sign::{LevelServices, PadesLevel, check_credential};
+use crate::tsa::TsaError;
 
 /// How to sign an XML document.
 #[derive(Debug, Clone)]
@@ -19,6 +21,9 @@ pub struct XmlSignRequest {
     pub signing_time: Option<time::UnixTime>,
     /// Zone of the written SigningTime, minutes east of UTC (Vietnam: 420).
     pub utc_offset_minutes: i32,
+    /// Level: B-B, or B-T (a XAdES SignatureTimeStamp; use [`sign_xml_at_level`] with a TSA).
+    /// B-LT and B-LTA are not made for XML.
+    pub level: PadesLevel,
 }
 
 impl Default for XmlSignRequest {
@@ -29,12 +34,78 @@ impl Default for XmlSignRequest {
             role: EinvoiceRole::Seller,
             signing_time: None,
             utc_offset_minutes: 420,
+            level: PadesLevel::BaselineB,
         }
     }
 }
 
-/// Signs an XML document held in memory; every byte outside the inserted signature is kept.
+/// Why an XML signature cannot be made at `level` (B-LT and B-LTA), or `None`.
+pub fn xml_level_unsupported(level: PadesLevel) -> Option<String> {
+    (level >= PadesLevel::BaselineLt).then(|| {
+        format!(
+            "level {} is not available for XML: XML signatures are made at b-b or b-t (XAdES SignatureTimeStamp); kyso does not write XAdES validation data or archive time-stamps",
+            level.as_str()
+        )
+    })
+}
+
+/// Signs an XML document held in memory at B-B (`req.level` must be B-B); every byte outside
+/// the inserted signature is kept.
 pub fn sign_xml(input: &[u8], cred: &Credential, req: &XmlSignRequest) -> Result<Vec<u8>, Error> {
+    if let Some(why) = xml_level_unsupported(req.level) {
+        return Err(Error::Invalid(why));
+    }
+    if req.level.needs_tsa() {
+        return Err(Error::Invalid(format!(
+            "XAdES {} needs a time-stamping authority",
+            req.level.as_str()
+        )));
+    }
+    Ok(sign_xml_inner(input, cred, req)?.xml.into_bytes())
+}
+
+/// Signs an XML document at `req.level`: B-B, or B-T, where the signature's canonical
+/// `ds:SignatureValue` (exclusive C14N) is time-stamped by `services.tsa` (same digest as the
+/// signature) and the token is added as an unsigned XAdES SignatureTimeStamp inside the
+/// signature. B-LT and B-LTA are refused. Nothing is returned unless every step succeeded.
+pub fn sign_xml_at_level(
+    input: &[u8],
+    cred: &Credential,
+    req: &XmlSignRequest,
+    services: &LevelServices<'_>,
+) -> Result<Vec<u8>, Error> {
+    if let Some(why) = xml_level_unsupported(req.level) {
+        return Err(Error::Invalid(why));
+    }
+    let tsa = match (req.level.needs_tsa(), services.tsa) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t),
+        (true, None) => return Err(TsaError::NotConfigured.into()),
+    };
+    let signed = sign_xml_inner(input, cred, req)?;
+    let Some(tsa) = tsa else {
+        return Ok(signed.xml.into_bytes());
+    };
+    let c14n = kyso_xml::SIGNATURE_TIMESTAMP_C14N;
+    let covered = kyso_xml::signature_timestamp_input(&signed.xml, &signed.signature_id, c14n)?;
+    let digest = req.digest.unwrap_or_else(|| cred.key.default_digest());
+    // The client checks the answer: granted, signed by a TSA certificate, over these octets,
+    // with the request's nonce and policy.
+    let verified = tsa.timestamp_data(digest, &covered)?;
+    let stamped = kyso_xml::add_signature_timestamp(
+        &signed.xml,
+        &signed.signature_id,
+        c14n,
+        &verified.token_der,
+    )?;
+    Ok(stamped.into_bytes())
+}
+
+fn sign_xml_inner(
+    input: &[u8],
+    cred: &Credential,
+    req: &XmlSignRequest,
+) -> Result<kyso_xml::SignedXml, Error> {
     let now = req.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let text = kyso_xml::as_text(input)?;
@@ -45,7 +116,7 @@ pub fn sign_xml(input: &[u8], cred: &Credential, req: &XmlSignRequest) -> Result
         signing_time: now,
         utc_offset_minutes: req.utc_offset_minutes,
     };
-    Ok(kyso_xml::sign(text, cred, &opts)?.into_bytes())
+    Ok(kyso_xml::sign_enveloped(text, cred, &opts)?)
 }
 
 /// Which canonical form `kyso c14n` prints.
