@@ -77,3 +77,62 @@ fn random_bytes_never_panic() {
         let _ = kyso::verify_bytes("random.pdf", &buf, &trust);
     }
 }
+
+/// The long-term structures (signature time-stamp token in the CMS, DSS streams with
+/// certificates, CRLs and OCSP responses, a document time-stamp) mangled every which way:
+/// never a panic, and a flip inside what the signatures and the time-stamp cover never passes.
+#[test]
+fn b_lta_truncations_and_flips_never_panic() {
+    let _services = common::services::start();
+    let dir = tempdir();
+    let root = pki("root.pem");
+    let out = dir.path().join("b-lta.pdf");
+    let root_arg = root.to_string_lossy().into_owned();
+    sign(
+        &pdf("letter-classic.pdf"),
+        &out,
+        "agency.p12",
+        &[
+            "--level",
+            "b-lta",
+            "--tsa",
+            common::services::TSA_URL,
+            "--trust",
+            &root_arg,
+        ],
+    );
+    let data = std::fs::read(&out).expect("read");
+    let mut trust = kyso::TrustConfig::default();
+    trust.add_anchors(&root).expect("root");
+    trust.revocation = kyso::RevocationPolicy::Hard;
+    let clean = kyso::verify_bytes("b-lta.pdf", &data, &trust);
+    assert_eq!(clean.status, kyso::Status::Passed, "{clean:?}");
+    let holes = contents_holes(&data);
+    assert_eq!(holes.len(), 2, "a signature and a document time-stamp");
+    // Everything up to the end of the document time-stamp's revision is covered by it.
+    let covered_end = data.len()
+        - data
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+
+    let step = (data.len() / 151).max(1);
+    for cut in (0..data.len()).step_by(step) {
+        let _ = kyso::verify_bytes("cut.pdf", &data[..cut], &trust);
+    }
+    let mut seed = 0x6b79_736f_u64;
+    for _ in 0..500 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut copy = data.clone();
+        let at = (seed as usize) % copy.len();
+        copy[at] = (seed >> 32) as u8;
+        let r = kyso::verify_bytes("flip.pdf", &copy, &trust);
+        if r.status == kyso::Status::Passed && at < covered_end {
+            let in_hole = holes.iter().any(|h| h.contains(&at));
+            assert!(in_hole || copy == data, "a flip at byte {at} still passed");
+        }
+    }
+}
