@@ -650,3 +650,31 @@ fn kyso_reads_revocation_info_pyhanko_puts_in_the_cms() {
     assert_eq!(s["revocation"][0]["status"], "good", "{s}");
     assert_eq!(s["level"], "b-b", "no timestamp: {s}");
 }
+
+#[test]
+fn a_missing_intermediate_is_fetched_through_aia_only_online() {
+    let _services = services::start();
+    let dir = tempdir();
+    // A signature whose CMS carries the signer's certificate only, not the CA's.
+    let mut cred = kyso::load_credential(&pki("personal.p12"), PASSWORD).expect("p12");
+    cred.chain.clear();
+    let data = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let signed = kyso::sign_pdf(&data, &cred, &kyso::PdfSignOptions::default()).expect("sign");
+    let file = dir.path().join("leaf-only.pdf");
+    std::fs::write(&file, signed).expect("write");
+
+    // Offline: no path from the signer to the root.
+    let (code, r) = verify_with(&file, &["--revocation", "off"]);
+    assert_eq!(code, 1, "{r}");
+    let s = sig(&r, 0);
+    assert_ne!(s["status"], "passed", "{s}");
+    assert_eq!(s["trusted"], false, "{s}");
+
+    // Online: the CA certificate comes from the signer's caIssuers URL and the chain holds.
+    let (code, r) = verify_with(&file, &["--online", "--revocation", "off"]);
+    assert_eq!(code, 0, "{r}");
+    let s = sig(&r, 0);
+    assert_eq!(status_reason(s), pair("passed", "ok"), "{s}");
+    assert_eq!(s["trusted"], true, "{s}");
+    assert_eq!(s["chain"].as_array().map(|c| c.len()), Some(3), "{s}");
+}
