@@ -101,10 +101,29 @@ pub fn signature_elements<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
 /// Verifies every signature of a parsed document.
 pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
     let ids = IdIndex::build(doc);
+    let cache = C14nCache::default();
     signature_elements(doc)
         .iter()
-        .map(|s| verify_signature(doc, &ids, *s))
+        .map(|s| verify_signature(doc, &ids, &cache, *s))
         .collect()
+}
+
+/// Canonical octets already computed for this document, so that signatures referencing the
+/// same data (an e-invoice's seller and buyer signatures both cover DLHDon) canonicalize it
+/// once. Keyed by everything the result depends on: the apex, the excluded signature when it
+/// lies inside the apex, the algorithm, comments and the inclusive prefixes.
+#[derive(Default)]
+struct C14nCache {
+    map: std::cell::RefCell<Vec<(C14nKey, Vec<u8>)>>,
+}
+
+#[derive(PartialEq, Eq)]
+struct C14nKey {
+    apex: Option<roxmltree::NodeId>,
+    exclude: Option<roxmltree::NodeId>,
+    alg: String,
+    comments: bool,
+    prefixes: Vec<String>,
 }
 
 /// The node-set or octets flowing through a transform chain.
@@ -120,6 +139,7 @@ enum Data<'a, 'i> {
 fn verify_signature<'a, 'i>(
     doc: &'a Document<'i>,
     ids: &IdIndex,
+    cache: &C14nCache,
     sig: Node<'a, 'i>,
 ) -> SignatureOutcome {
     let mut out = SignatureOutcome {
@@ -142,7 +162,7 @@ fn verify_signature<'a, 'i>(
 
     for r in dsig_children(&signed_info, "Reference") {
         out.references
-            .push(check_reference(doc, ids, sig, r, &mut out.problems));
+            .push(check_reference(doc, ids, cache, sig, r, &mut out.problems));
     }
     if out.references.is_empty() {
         out.fail("malformed_signature", "SignedInfo has no Reference".into());
@@ -249,6 +269,7 @@ fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
 fn check_reference<'a, 'i>(
     doc: &'a Document<'i>,
     ids: &IdIndex,
+    cache: &C14nCache,
     sig: Node<'a, 'i>,
     r: Node<'a, 'i>,
     problems: &mut Vec<Problem>,
@@ -357,7 +378,15 @@ fn check_reference<'a, 'i>(
                     comments,
                 },
             ) if canon::is_c14n(alg) => {
-                match canonical_octets(doc, apex, exclude, alg, comments, &inclusive_prefixes(&t)) {
+                match canonical_octets(
+                    doc,
+                    cache,
+                    apex,
+                    exclude,
+                    alg,
+                    comments,
+                    &inclusive_prefixes(&t),
+                ) {
                     Ok(o) => Data::Octets(o),
                     Err(p) => {
                         problem(p.severity, p.reason, p.message);
@@ -381,7 +410,7 @@ fn check_reference<'a, 'i>(
             apex,
             exclude,
             comments,
-        } => match canonical_octets(doc, apex, exclude, algorithms::C14N10, comments, &[]) {
+        } => match canonical_octets(doc, cache, apex, exclude, algorithms::C14N10, comments, &[]) {
             // A node-set left after the transforms gets XMLDSig's default, C14N 1.0.
             Ok(o) => o,
             Err(p) => {
@@ -412,17 +441,44 @@ fn check_reference<'a, 'i>(
 /// Canonicalizes a reference's node-set; a failure leaves the reference indeterminate.
 fn canonical_octets(
     doc: &Document<'_>,
+    cache: &C14nCache,
     apex: Option<Node<'_, '_>>,
     exclude: Option<Node<'_, '_>>,
     alg: &str,
     comments: bool,
     prefixes: &[String],
 ) -> Result<Vec<u8>, Problem> {
-    canon::canonicalize(doc, apex, exclude, alg, comments, prefixes).map_err(|e| Problem {
-        severity: Severity::Indeterminate,
-        reason: "unsupported_algorithm",
-        message: e.to_string(),
-    })
+    // An excluded node outside the apex's subtree changes nothing.
+    let effective_exclude = match (apex, exclude) {
+        (Some(a), Some(x)) if !x.ancestors().any(|n| n == a) => None,
+        (_, x) => x,
+    };
+    let key = C14nKey {
+        apex: apex.map(|n| n.id()),
+        exclude: effective_exclude.map(|n| n.id()),
+        alg: alg.to_string(),
+        comments,
+        prefixes: prefixes.to_vec(),
+    };
+    if let Ok(map) = cache.map.try_borrow()
+        && let Some((_, octets)) = map.iter().find(|(k, _)| *k == key)
+    {
+        return Ok(octets.clone());
+    }
+    let octets = canon::canonicalize(doc, apex, effective_exclude, alg, comments, prefixes)
+        .map_err(|e| Problem {
+            severity: Severity::Indeterminate,
+            reason: "unsupported_algorithm",
+            message: e.to_string(),
+        })?;
+    // A handful of entries covers real documents; the bound keeps lookups cheap for
+    // documents with thousands of references.
+    if let Ok(mut map) = cache.map.try_borrow_mut()
+        && map.len() < 32
+    {
+        map.push((key, octets.clone()));
+    }
+    Ok(octets)
 }
 
 /// Same-document URI dereferencing: `""`, `#id`, `#xpointer(/)`, `#xpointer(id('id'))`.
