@@ -56,6 +56,40 @@ impl RevocationReason {
         }
     }
 
+    /// The enumerated code.
+    pub fn code(self) -> u8 {
+        match self {
+            RevocationReason::Unspecified => 0,
+            RevocationReason::KeyCompromise => 1,
+            RevocationReason::CaCompromise => 2,
+            RevocationReason::AffiliationChanged => 3,
+            RevocationReason::Superseded => 4,
+            RevocationReason::CessationOfOperation => 5,
+            RevocationReason::CertificateHold => 6,
+            RevocationReason::RemoveFromCrl => 8,
+            RevocationReason::PrivilegeWithdrawn => 9,
+            RevocationReason::AaCompromise => 10,
+            RevocationReason::Other(c) => c,
+        }
+    }
+
+    /// The ASN.1 name, e.g. `keyCompromise`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RevocationReason::Unspecified => "unspecified",
+            RevocationReason::KeyCompromise => "keyCompromise",
+            RevocationReason::CaCompromise => "cACompromise",
+            RevocationReason::AffiliationChanged => "affiliationChanged",
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::CessationOfOperation => "cessationOfOperation",
+            RevocationReason::CertificateHold => "certificateHold",
+            RevocationReason::RemoveFromCrl => "removeFromCRL",
+            RevocationReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+            RevocationReason::AaCompromise => "aACompromise",
+            RevocationReason::Other(_) => "other",
+        }
+    }
+
     /// The bit of this reason in a ReasonFlags BIT STRING (RFC 5280 §4.2.1.13), as a mask
     /// over bit positions 0 (unused) to 8.
     pub fn flag(self) -> u16 {

@@ -26,8 +26,8 @@ use kyso_pki::der::{self, tag};
 use kyso_pki::ocsp::{CertStatus, OcspResponse, ResponderKind, VerifyOptions};
 use kyso_pki::time::UnixTime;
 use kyso_pki::{
-    Certificate, Crl, CrlChecker, PathProblem, RequiredEku, RevocationChecker, RevocationReason,
-    RevocationRequest, RevocationStatus, TrustStore, ValidationOutcome, ValidationParams,
+    Certificate, Crl, CrlChecker, PathProblem, RequiredEku, RevocationChecker, RevocationRequest,
+    RevocationStatus, TrustStore, ValidationOutcome, ValidationParams,
 };
 
 use crate::Error;
@@ -517,10 +517,7 @@ impl<'t> Checker<'t> {
         }
         match v.status {
             CertStatus::Revoked { time, reason } => Verdict::Decided(
-                RevocationStatus::Revoked {
-                    time,
-                    reason: reason.map(|r| RevocationReason::from_code(r.code())),
-                },
+                RevocationStatus::Revoked { time, reason },
                 Some(v.this_update),
             ),
             CertStatus::Good => {
