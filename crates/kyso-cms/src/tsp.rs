@@ -12,7 +12,7 @@
 
 use kyso_pki::der::{self, Reader, Tlv, tag};
 use kyso_pki::time::{self, UnixTime};
-use kyso_pki::{AlgorithmId, Certificate, DigestAlgorithm, Name};
+use kyso_pki::{AlgorithmId, Certificate, DigestAlgorithm};
 
 use crate::oids;
 use crate::signed_data::{SignedData, add_unsigned_attribute};
@@ -624,43 +624,15 @@ impl Accuracy {
     }
 }
 
-/// A GeneralName (RFC 5280 §4.2.1.6), as far as a TSA name needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GeneralName {
-    /// `[4] directoryName`.
-    DirectoryName(Name),
-    /// `[1] rfc822Name`.
-    Rfc822Name(String),
-    /// `[2] dNSName`.
-    DnsName(String),
-    /// `[6] uniformResourceIdentifier`.
-    Uri(String),
-    /// Any other choice: its tag and whole encoding.
-    Other {
-        /// The identifier octet.
-        tag: u8,
-        /// The whole encoding.
-        der: Vec<u8>,
-    },
-}
+/// A GeneralName (RFC 5280 §4.2.1.6): kyso-pki's, shared with certificates and CRLs.
+pub use kyso_pki::general_name::GeneralName;
 
-impl GeneralName {
-    fn read(t: &Tlv<'_>) -> Result<GeneralName, TspError> {
-        let text = || String::from_utf8_lossy(t.value).into_owned();
-        Ok(match t.tag {
-            x if x == tag::ctx(4) => {
-                let name = t.reader().read_tag(tag::SEQUENCE, "directoryName")?;
-                GeneralName::DirectoryName(Name::from_der(name.raw)?)
-            }
-            x if x == tag::ctx_prim(1) => GeneralName::Rfc822Name(text()),
-            x if x == tag::ctx_prim(2) => GeneralName::DnsName(text()),
-            x if x == tag::ctx_prim(6) => GeneralName::Uri(text()),
-            other => GeneralName::Other {
-                tag: other,
-                der: t.raw.to_vec(),
-            },
-        })
-    }
+/// The TSA name of a TSTInfo; a choice kyso-pki does not know is kept as encoded.
+fn read_tsa_name(t: &Tlv<'_>) -> GeneralName {
+    GeneralName::from_tlv(t).unwrap_or_else(|_| GeneralName::Other {
+        kind: t.tag & 0x1f,
+        der: t.raw.to_vec(),
+    })
 }
 
 /// An extension of a TSTInfo.
@@ -726,7 +698,7 @@ impl TstInfo {
             .map(|n| trim_zeros(n.value).to_vec());
         // tsa [0] GeneralName: explicit, since GeneralName is a CHOICE.
         let tsa = match r.read_optional(tag::ctx(0))? {
-            Some(t) => Some(GeneralName::read(&t.reader().read()?)?),
+            Some(t) => Some(read_tsa_name(&t.reader().read()?)),
             None => None,
         };
         let mut extensions = Vec::new();

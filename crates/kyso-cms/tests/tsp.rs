@@ -199,7 +199,7 @@ fn granted_replies_match_what_openssl_prints() {
         assert_eq!(dump_nonce(&d), tst.nonce, "{name}");
         match &tst.tsa {
             None => assert_eq!(d.must("TSA"), "unspecified"),
-            Some(GeneralName::DirectoryName(n)) => {
+            Some(GeneralName::Directory(n)) => {
                 let dn: String = n
                     .attributes()
                     .iter()
