@@ -703,20 +703,12 @@ impl TstInfo {
         };
         let mut extensions = Vec::new();
         if let Some(exts) = r.read_optional(tag::ctx(1))? {
-            let mut e = exts.reader();
-            while !e.is_empty() {
-                let ext = e.read_tag(tag::SEQUENCE, "Extension")?;
-                let mut x = ext.reader();
-                let oid = der::read_oid(&mut x)?;
-                let critical = match x.read_optional(tag::BOOLEAN)? {
-                    Some(b) => b.value.first().is_some_and(|v| *v != 0),
-                    None => false,
-                };
-                let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value.to_vec();
+            // [1] IMPLICIT Extensions: the tag replaces the SEQUENCE's.
+            for (oid, critical, value) in der::read_extensions(exts)? {
                 extensions.push(TstExtension {
                     oid,
                     critical,
-                    value,
+                    value: value.to_vec(),
                 });
             }
         }

@@ -217,7 +217,7 @@ impl CertificateData {
         let subject = Name::from_der(t.read_tag(tag::SEQUENCE, "subject")?.raw)?;
         let spki = t.read_tag(tag::SEQUENCE, "subjectPublicKeyInfo")?;
         let public_key = parse_spki(spki.value)?;
-        let spki_start = spki.raw.as_ptr() as usize - der_bytes.as_ptr() as usize;
+        let spki_start = (spki.raw.as_ptr() as usize).saturating_sub(der_bytes.as_ptr() as usize);
         let spki_range = spki_start..spki_start + spki.raw.len();
 
         let mut fingerprint = [0u8; 32];
@@ -260,17 +260,8 @@ impl CertificateData {
         t.read_optional(tag::ctx_prim(2))?;
         if let Some(exts) = t.read_optional(tag::ctx(3))? {
             let seq = exts.reader().read_tag(tag::SEQUENCE, "extensions")?;
-            let mut e = seq.reader();
-            while !e.is_empty() {
-                let ext = e.read_tag(tag::SEQUENCE, "extension")?;
-                let mut x = ext.reader();
-                let oid = der::read_oid(&mut x)?;
-                let critical = match x.read_optional(tag::BOOLEAN)? {
-                    Some(b) => b.value.first().is_some_and(|v| *v != 0),
-                    None => false,
-                };
-                let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value;
-                let start = value.as_ptr() as usize - der_bytes.as_ptr() as usize;
+            for (oid, critical, value) in der::read_extensions(seq)? {
+                let start = (value.as_ptr() as usize).saturating_sub(der_bytes.as_ptr() as usize);
                 cert.extensions
                     .push((oid.clone(), critical, start..start + value.len()));
                 cert.apply_extension(&oid, value)?;

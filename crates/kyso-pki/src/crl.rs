@@ -237,26 +237,6 @@ fn read_time(r: &mut Reader<'_>) -> Result<UnixTime, Error> {
 }
 
 /// One extension: OID, criticality, extnValue contents.
-type RawExtension<'a> = (String, bool, &'a [u8]);
-
-/// Reads an Extensions SEQUENCE.
-fn read_extensions(seq: der::Tlv<'_>) -> Result<Vec<RawExtension<'_>>, Error> {
-    let mut e = seq.reader();
-    let mut out = Vec::new();
-    while !e.is_empty() {
-        let ext = e.read_tag(tag::SEQUENCE, "extension")?;
-        let mut x = ext.reader();
-        let oid = der::read_oid(&mut x)?;
-        let critical = match x.read_optional(tag::BOOLEAN)? {
-            Some(b) => b.value.first().is_some_and(|v| *v != 0),
-            None => false,
-        };
-        let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value;
-        out.push((oid, critical, value));
-    }
-    Ok(out)
-}
-
 impl Crl {
     /// Parses a DER CRL.
     pub fn from_der(input: &[u8]) -> Result<Crl, Error> {
@@ -302,7 +282,7 @@ impl Crl {
                     unhandled_critical: None,
                 };
                 if let Some(exts) = e.read_optional(tag::SEQUENCE)? {
-                    for (oid, critical, value) in read_extensions(exts)? {
+                    for (oid, critical, value) in der::read_extensions(exts)? {
                         match oid.as_str() {
                             "2.5.29.21" => {
                                 let v =
@@ -351,7 +331,7 @@ impl Crl {
         };
         if let Some(exts) = t.read_optional(tag::ctx(0))? {
             let seq = exts.reader().read_tag(tag::SEQUENCE, "crlExtensions")?;
-            for (oid, critical, value) in read_extensions(seq)? {
+            for (oid, critical, value) in der::read_extensions(seq)? {
                 match oid.as_str() {
                     "2.5.29.20" => {
                         crl.crl_number = Some(

@@ -259,6 +259,27 @@ pub fn read_oid(r: &mut Reader<'_>) -> Result<String, Error> {
     ))
 }
 
+/// One Extension (RFC 5280 §4.1): OID, critical flag, and the extnValue contents.
+pub type RawExtension<'a> = (String, bool, &'a [u8]);
+
+/// Reads an Extensions SEQUENCE (of certificates, CRLs, CRL entries, OCSP and TSTInfo).
+pub fn read_extensions(seq: Tlv<'_>) -> Result<Vec<RawExtension<'_>>, Error> {
+    let mut e = seq.reader();
+    let mut out = Vec::new();
+    while !e.is_empty() {
+        let ext = e.read_tag(tag::SEQUENCE, "extension")?;
+        let mut x = ext.reader();
+        let oid = read_oid(&mut x)?;
+        let critical = match x.read_optional(tag::BOOLEAN)? {
+            Some(b) => b.value.first().is_some_and(|v| *v != 0),
+            None => false,
+        };
+        let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value;
+        out.push((oid, critical, value));
+    }
+    Ok(out)
+}
+
 /// Decodes a directory string of any of the usual string types.
 pub fn decode_string(tlv: &Tlv<'_>) -> Option<String> {
     match tlv.tag {

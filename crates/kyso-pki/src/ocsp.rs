@@ -440,24 +440,14 @@ pub struct OcspExtension {
 
 fn read_extensions(t: &Tlv<'_>) -> Result<Vec<OcspExtension>, OcspError> {
     let seq = t.reader().read_tag(tag::SEQUENCE, "Extensions")?;
-    let mut r = seq.reader();
-    let mut out = Vec::new();
-    while !r.is_empty() {
-        let ext = r.read_tag(tag::SEQUENCE, "Extension")?;
-        let mut x = ext.reader();
-        let oid = der::read_oid(&mut x)?;
-        let critical = match x.read_optional(tag::BOOLEAN)? {
-            Some(b) => b.value.first().is_some_and(|v| *v != 0),
-            None => false,
-        };
-        let value = x.read_tag(tag::OCTET_STRING, "extnValue")?.value.to_vec();
-        out.push(OcspExtension {
+    Ok(der::read_extensions(seq)?
+        .into_iter()
+        .map(|(oid, critical, value)| OcspExtension {
             oid,
             critical,
-            value,
-        });
-    }
-    Ok(out)
+            value: value.to_vec(),
+        })
+        .collect())
 }
 
 fn check_critical(exts: &[OcspExtension]) -> Result<(), OcspError> {
