@@ -7,20 +7,8 @@
 mod common;
 
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn pyhanko() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYHANKO") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("pyhanko")
-    }
-}
 
 fn tool(name: &str) -> Command {
     Command::new(name)

@@ -616,18 +616,6 @@ fn digests_follow_the_signature() {
 
 // ------------------------------------------------------------------------------ pyHanko
 
-fn pyhanko() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYHANKO") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("pyhanko")
-    }
-}
-
 /// `pyhanko sign validate` with the fixture root; `extra` picks the revocation mode.
 fn pyhanko_validate(file: &Path, extra: &[&str]) -> (bool, String) {
     let o = run(Command::new(pyhanko())
@@ -658,19 +646,6 @@ fn pyhanko_validates_b_t() {
     }
 }
 
-/// The Python of pyHanko's virtual environment (scripts/test.sh exports it).
-fn pyhanko_python() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let beside = pyhanko().with_file_name("python");
-    if beside.exists() {
-        beside
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
 /// pyHanko's AdES validation with no network (tests/peers/pyhanko_offline.py): revocation
 /// data only from the document (LOCAL_ONLY, no caIssuers, and every socket connect refused
 /// and counted, although the services are up for the signing), required for every
@@ -694,7 +669,7 @@ fn pyhanko_python() -> PathBuf {
 /// current time and the DSS certificates have no proof of existence before that instant
 /// (InsufficientPOEError, NO_POE). So 5.5 is the B-LT check.
 fn pyhanko_offline(file: &Path, expect: &str) -> (bool, String) {
-    let o = run(Command::new(pyhanko_python())
+    let o = run(Command::new(peer_python())
         .arg(root().join("tests/peers/pyhanko_offline.py"))
         .arg("--trust")
         .arg(pki("root.pem"))

@@ -449,31 +449,12 @@ fn without_revocation_data_soft_warns_and_hard_is_indeterminate() {
     );
 }
 
-fn pyhanko() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYHANKO") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("pyhanko")
-    }
-}
-
-#[test]
-#[ignore = "needs pyHanko: run scripts/test.sh"]
-fn kyso_verifies_pyhanko_b_lta_at_level_b_lta() {
-    let services = services::start();
-    let dir = tempdir();
-    let out = dir.path().join("pyhanko-lta.pdf");
+/// `pyhanko sign addsig` of the classic letter into `out` with the personal fixture key and
+/// chain, the fixture root trusted, and `options` (e.g. the PAdES level and TSA).
+fn pyhanko_addsig(out: &Path, options: &[&str], services: &services::Services) {
     let o = run(std::process::Command::new(pyhanko())
-        .args(["sign", "addsig", "--field", "Sig1", "--use-pades-lta"])
-        .args([
-            "--with-validation-info",
-            "--timestamp-url",
-            services::TSA_URL,
-        ])
+        .args(["sign", "addsig", "--field", "Sig1"])
+        .args(options)
         .arg("--trust")
         .arg(pki("root.pem"))
         .arg("--trust-replace")
@@ -485,13 +466,31 @@ fn kyso_verifies_pyhanko_b_lta_at_level_b_lta() {
         .arg(pki("ca.pem"))
         .arg("--no-pass")
         .arg(pdf("letter-classic.pdf"))
-        .arg(&out));
+        .arg(out));
     assert!(
         o.status.success(),
         "pyHanko addsig failed: {}{}\n{}",
         stdout(&o),
         stderr(&o),
         services.log()
+    );
+}
+
+#[test]
+#[ignore = "needs pyHanko: run scripts/test.sh"]
+fn kyso_verifies_pyhanko_b_lta_at_level_b_lta() {
+    let services = services::start();
+    let dir = tempdir();
+    let out = dir.path().join("pyhanko-lta.pdf");
+    pyhanko_addsig(
+        &out,
+        &[
+            "--use-pades-lta",
+            "--with-validation-info",
+            "--timestamp-url",
+            services::TSA_URL,
+        ],
+        &services,
     );
     // Offline, with the revocation data pyHanko embedded, even under the hard policy.
     let (code, r) = verify_with(&out, &["--revocation", "hard"]);
@@ -615,33 +614,7 @@ fn kyso_reads_revocation_info_pyhanko_puts_in_the_cms() {
     let out = dir.path().join("pyhanko-revinfo.pdf");
     // Without --use-pades, pyHanko embeds the OCSP responses and CRLs in the
     // adbe-revocationInfoArchival signed attribute.
-    let o = run(std::process::Command::new(pyhanko())
-        .args([
-            "sign",
-            "addsig",
-            "--field",
-            "Sig1",
-            "--with-validation-info",
-        ])
-        .arg("--trust")
-        .arg(pki("root.pem"))
-        .arg("--trust-replace")
-        .args(["pemder", "--key"])
-        .arg(pki("personal.key.pem"))
-        .arg("--cert")
-        .arg(pki("personal.pem"))
-        .arg("--chain")
-        .arg(pki("ca.pem"))
-        .arg("--no-pass")
-        .arg(pdf("letter-classic.pdf"))
-        .arg(&out));
-    assert!(
-        o.status.success(),
-        "pyHanko addsig failed: {}{}\n{}",
-        stdout(&o),
-        stderr(&o),
-        services.log()
-    );
+    pyhanko_addsig(&out, &["--with-validation-info"], &services);
     let (code, r) = verify_with(&out, &["--revocation", "hard"]);
     assert_eq!(code, 0, "{r}");
     let s = sig(&r, 0);

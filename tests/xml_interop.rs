@@ -7,20 +7,8 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/python");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
 fn signxml(args: &[&std::ffi::OsStr]) -> (bool, String) {
-    let o = run(Command::new(python())
+    let o = run(Command::new(peer_python())
         .arg(root().join("tests/peers/signxml_tool.py"))
         .args(args));
     (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))

@@ -390,20 +390,8 @@ fn out_dir_batch_at_b_t() {
 
 // ---- peers ----
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("KYSO_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/python");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
 fn signxml_verify(file: &Path, location: &str, refs: usize) -> (bool, String) {
-    let mut c = Command::new(python());
+    let mut c = Command::new(peer_python());
     c.arg(root().join("tests/peers/signxml_tool.py"))
         .arg("verify")
         .arg(file)

@@ -34,6 +34,34 @@ pub const STRUCTURES: &[&str] = &[
     "letter-signed-pyhanko.pdf",
 ];
 
+/// The pyHanko command line: `$KYSO_PYHANKO` (scripts/test.sh exports it), else the project's
+/// `.venv`, else `pyhanko` on the PATH.
+pub fn pyhanko() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYSO_PYHANKO") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv/bin/pyhanko");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("pyhanko")
+    }
+}
+
+/// The Python of the peers' virtual environment (pyHanko, signxml): `$KYSO_PYTHON`
+/// (scripts/test.sh exports it), else the one beside [`pyhanko`], else `python3`.
+pub fn peer_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYSO_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let beside = pyhanko().with_file_name("python");
+    if beside.exists() {
+        beside
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
 pub fn kyso() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kyso"));
     c.env("KYSO_PASSWORD", PASSWORD);
