@@ -32,13 +32,6 @@ impl std::ops::Deref for FileBytes {
     }
 }
 
-impl FileBytes {
-    /// Whether the bytes are a memory map.
-    pub fn is_mapped(&self) -> bool {
-        matches!(self, FileBytes::Mapped(_))
-    }
-}
-
 /// Opens a document for reading: small files are read, files of [`MAP_THRESHOLD`] bytes or
 /// more are mapped read-only. As with any memory-mapped reader (ripgrep's among them), a
 /// file truncated by another process while it is being verified can stop the process; kyso
