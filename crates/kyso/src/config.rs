@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use kyso_pki::{Certificate, Classification, SignerKind, classify};
 use serde::{Deserialize, Serialize};
 
-use crate::tsa::TsaConfig;
+use crate::trust::tsa::TsaConfig;
 use crate::{Error, NetConfig, RevocationPolicy, TrustConfig};
 
 /// The file name looked for in the user's configuration directory.

@@ -11,26 +11,18 @@
 //! ```
 
 pub mod batch;
-mod certinfo;
-mod common;
 pub mod config;
-mod digest_plan;
 mod error;
 mod format;
 mod io;
-pub mod ltv;
-mod online;
-mod pdf_sign;
-mod pdf_verify;
+mod pdf;
 mod report;
-mod revocation;
-mod timestamp_verify;
 mod trust;
-pub mod tsa;
-mod xml_sign;
-mod xml_verify;
+mod xml;
 
-pub use certinfo::{CertificateInfo, inspect, signer_report};
+pub use pdf::ltv;
+pub use trust::tsa;
+
 pub use config::{KindRule, Settings, apply_kind_rules, classify_with_rules};
 pub use error::Error;
 pub use format::{Format, detect};
@@ -41,21 +33,22 @@ pub use kyso_pdf::SubFilter;
 pub use kyso_pki::time::to_rfc3339 as rfc3339;
 pub use kyso_pki::{Certificate, Credential, DigestAlgorithm, SignerKind};
 pub use kyso_xml::{C14nChoice, EinvoiceRole};
-pub use pdf_sign::{
+pub use pdf::sign::{
     LevelServices, PadesLevel, PdfSignOptions, check_credential, sign_pdf, sign_pdf_at_level,
 };
-pub use pdf_verify::verify_pdf;
+pub use pdf::verify::verify_pdf;
+pub use report::certinfo::{CertificateInfo, inspect, signer_report};
 pub use report::{
     DocumentReport, ReferenceReport, RevocationReport, SignatureReport, SignerReport, Status,
     TimestampReport,
 };
-pub use revocation::{ValidationData, collect_validation_data};
+pub use trust::revocation::{ValidationData, collect_validation_data};
+pub use trust::tsa::{TsaClient, TsaConfig, TsaError};
 pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
-pub use tsa::{TsaClient, TsaConfig, TsaError};
-pub use xml_sign::{
+pub use xml::sign::{
     C14nForm, XmlSignRequest, canonicalize_xml, sign_xml, sign_xml_at_level, xml_level_unsupported,
 };
-pub use xml_verify::verify_xml;
+pub use xml::verify::verify_xml;
 
 /// Verifies a document of any supported format held in memory.
 pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {

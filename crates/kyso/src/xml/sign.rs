@@ -5,8 +5,8 @@ use kyso_pki::{Credential, DigestAlgorithm, time};
 use kyso_xml::{C14nChoice, EinvoiceRole, XmlSignOptions};
 
 use crate::Error;
-use crate::pdf_sign::{LevelServices, PadesLevel, check_credential};
-use crate::tsa::TsaError;
+use crate::pdf::sign::{LevelServices, PadesLevel, check_credential};
+use crate::trust::tsa::TsaError;
 
 /// How to sign an XML document.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use kyso_cms::tsp::{TimestampToken, VerifiedTimestamp};
 use kyso_pdf::{Document, SignatureRequest, SubFilter};
 use kyso_pki::{Credential, DigestAlgorithm, cert::key_usage, time};
 
-use crate::tsa::TsaClient;
+use crate::trust::tsa::TsaClient;
 use crate::{Error, TrustConfig, ltv};
 
 /// PAdES baseline level (ETSI EN 319 142-1 §6).
@@ -156,7 +156,7 @@ pub fn sign_pdf_at_level(
     let tsa = match (opts.level.needs_tsa(), services.tsa) {
         (false, _) => None,
         (true, Some(t)) => Some(t),
-        (true, None) => return Err(crate::tsa::TsaError::NotConfigured.into()),
+        (true, None) => return Err(crate::trust::tsa::TsaError::NotConfigured.into()),
     };
     let (mut signed, mut token) = sign_once(input, cred, opts, tsa, TIMESTAMP_RESERVE)?;
     if let Some(needed) = token.as_ref().and_then(|t| t.needed) {
@@ -235,7 +235,7 @@ fn sign_once(
     let value = kyso_cms::signature_value(&cms)?;
     let verified = tsa.timestamp_data(digest, &value)?;
     let token = TimestampToken::parse(&verified.token_der).map_err(|source| {
-        crate::tsa::TsaError::BadAnswer {
+        crate::trust::tsa::TsaError::BadAnswer {
             url: tsa.url().to_string(),
             source: Box::new(source),
         }

@@ -6,13 +6,13 @@ use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pdf::{ByteRangeProblem, CoveredRange, Document, Permission, SignatureInfo};
 use kyso_pki::{Certificate, SignatureScheme, time, time::UnixTime};
 
-use crate::certinfo::signer_report;
-use crate::common::{Context, Outcome, Times, check_signer, level};
-use crate::digest_plan::{DigestJob, digest_all};
+use crate::pdf::digest_plan::{DigestJob, digest_all};
+use crate::report::certinfo::signer_report;
 use crate::report::{DocumentReport, SignatureReport, Status};
-use crate::revocation::{Evidence, Source};
-use crate::timestamp_verify::{check_token, skew_warning};
 use crate::trust::TrustConfig;
+use crate::trust::revocation::{Evidence, Source};
+use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
+use crate::trust::timestamp::{check_token, skew_warning};
 
 /// Verifies every signature of a PDF held in memory.
 pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {

@@ -1,5 +1,7 @@
 //! The report: one type for every document format, serialized as the public JSON schema.
 
+pub(crate) mod certinfo;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -5,7 +5,7 @@
 //! SignedData `crls` field, CAdES revocation and certificate values) and from XAdES values.
 //! [`Checker`] answers the path validator's questions from that evidence first (OCSP, then
 //! CRLs), then, with `--online`, from the certificate's CRL distribution points and then its
-//! OCSP responder (through [`crate::online`]'s shared cache; a CRL answers for every
+//! OCSP responder (through [`crate::trust::online`]'s shared cache; a CRL answers for every
 //! certificate of its issuer, so a batch downloads it once). Every answer is logged with its source,
 //! so reports can say where each certificate's status came from.
 //!
@@ -31,7 +31,7 @@ use kyso_pki::{
 };
 
 use crate::Error;
-use crate::online::{self, FetchError, Fetcher};
+use crate::trust::online::{self, FetchError, Fetcher};
 use crate::trust::{RevocationPolicy, TrustConfig};
 
 /// adbe-revocationInfoArchival (signed attribute of PDF signatures).

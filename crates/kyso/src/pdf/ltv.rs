@@ -7,7 +7,7 @@ use kyso_cms::tsp::{TimestampToken, VerifiedTimestamp};
 use kyso_pdf::{Document, DssUpdate, SignatureRequest, SubFilter, Vri, vri_key};
 use kyso_pki::{Certificate, Credential, DigestAlgorithm, time::UnixTime};
 
-use crate::tsa::TsaClient;
+use crate::trust::tsa::TsaClient;
 use crate::{Error, TrustConfig, ValidationData, collect_validation_data};
 
 /// Room reserved for a document time-stamp token; larger tokens are handled by preparing

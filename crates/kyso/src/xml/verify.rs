@@ -4,12 +4,12 @@ use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pki::time::UnixTime;
 use kyso_xml::{Severity, SignatureOutcome};
 
-use crate::certinfo::signer_report;
-use crate::common::{Context, Outcome, Times, check_signer, level};
+use crate::report::certinfo::signer_report;
 use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
-use crate::revocation::{Evidence, Source};
-use crate::timestamp_verify::{check_token, skew_warning};
 use crate::trust::TrustConfig;
+use crate::trust::revocation::{Evidence, Source};
+use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
+use crate::trust::timestamp::{check_token, skew_warning};
 
 /// Canonical XML 1.0, the default CanonicalizationMethod of a XAdES time-stamp.
 const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";

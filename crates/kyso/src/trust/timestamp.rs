@@ -7,9 +7,9 @@
 use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError, TstInfo, VerifyOptions};
 use kyso_pki::{Certificate, RequiredEku, time, time::UnixTime};
 
-use crate::common::{Context, Outcome, not_checked};
 use crate::report::{SignatureReport, Status, TimestampReport};
 use crate::trust::RevocationPolicy;
+use crate::trust::signer_check::{Context, Outcome, not_checked};
 
 /// Seconds a claimed signing time may be later than a timestamp over the signature before
 /// it is reported (beyond the token's accuracy).

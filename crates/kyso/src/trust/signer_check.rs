@@ -7,9 +7,9 @@ use kyso_pki::{
     cert::key_usage, path::PolicyViolationKind, time, time::UnixTime,
 };
 
-use crate::online::Fetcher;
 use crate::report::{RevocationReport, SignatureReport, Status};
-use crate::revocation::{Checker, Evidence, validate_with_aia};
+use crate::trust::online::Fetcher;
+use crate::trust::revocation::{Checker, Evidence, validate_with_aia};
 use crate::trust::{RevocationPolicy, TrustConfig};
 
 /// A signature report being built.
