@@ -6,7 +6,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+if [ ! -x target/release/kyso ]; then
+    echo "== building kyso (release): the first build compiles about 100 crates and takes" \
+        "a few minutes on two cores; later runs start at once" >&2
+fi
 cargo build --release --quiet --bin kyso
+echo "== signing and verifying the fixtures into target/demo/" >&2
 kyso=target/release/kyso
 out=target/demo
 mkdir -p "$out"
