@@ -5,7 +5,8 @@ use ring::signature::{self as sig, EcdsaKeyPair, KeyPair, RsaKeyPair};
 
 use crate::Error;
 use crate::algorithm::{DigestAlgorithm, SignatureScheme};
-use crate::cert::{Certificate, Curve, PublicKey};
+use crate::cert::Certificate;
+use crate::public_key::{Curve, PublicKey};
 
 /// A private key able to sign.
 pub struct SigningKey {

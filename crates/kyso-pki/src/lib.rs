@@ -20,6 +20,7 @@ pub mod name_constraints;
 pub mod ocsp;
 pub mod path;
 pub mod policy;
+mod public_key;
 pub mod revocation;
 pub mod time;
 
