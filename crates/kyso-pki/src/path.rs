@@ -548,7 +548,7 @@ impl TrustStore {
         if self.is_verified(child, issuer) {
             return Link::Good;
         }
-        if crate::dsa::needs_inherited_parameters(issuer, &child.signature_algorithm) {
+        if crate::dsa::needs_inherited_parameters(issuer.spki(), &child.signature_algorithm) {
             return Link::Deferred;
         }
         match verify_with_path(
@@ -823,7 +823,8 @@ pub(crate) fn verify_with_path(
     signature: &[u8],
 ) -> Result<(), Error> {
     if crate::dsa::is_dsa(algorithm) {
-        return crate::dsa::verify(signer, signer_path, algorithm, signed, signature);
+        let issuer_spkis = signer_path.iter().skip(1).map(|c| c.spki());
+        return crate::dsa::verify(signer.spki(), issuer_spkis, algorithm, signed, signature);
     }
     let scheme = algorithm.signature_scheme(None)?;
     crate::algorithm::verify(scheme, &signer.public_key, signed, signature)
