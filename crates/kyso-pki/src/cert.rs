@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use crate::Error;
 use crate::algorithm::AlgorithmId;
-use crate::crl::DistributionPoint;
 use crate::der::{self, Reader, tag};
+use crate::distribution_point::DistributionPoint;
 use crate::general_name::GeneralName;
 use crate::name::Name;
 use crate::name_constraints::NameConstraints;

@@ -10,6 +10,7 @@ pub mod cert_cache;
 pub mod chain;
 pub mod crl;
 pub mod der;
+mod distribution_point;
 pub mod dsa;
 mod error;
 pub mod general_name;
