@@ -9,8 +9,8 @@ use crate::der::{self, Reader, tag};
 use crate::distribution_point::DistributionPoint;
 use crate::general_name::GeneralName;
 use crate::name::Name;
-use crate::name_constraints::NameConstraints;
-use crate::policy::{self, PolicyConstraints};
+use crate::name_constraints_ext::NameConstraints;
+use crate::policy_ext::{self, PolicyConstraints};
 use crate::time::{self, UnixTime};
 
 pub use crate::public_key::{Curve, PublicKey};
@@ -324,13 +324,15 @@ impl CertificateData {
     fn apply_validation_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {
         match oid {
             "2.5.29.32" => {
-                self.certificate_policies = Some(policy::parse_certificate_policies(value)?);
+                self.certificate_policies = Some(policy_ext::parse_certificate_policies(value)?);
             }
-            "2.5.29.33" => self.policy_mappings = policy::parse_policy_mappings(value)?,
+            "2.5.29.33" => self.policy_mappings = policy_ext::parse_policy_mappings(value)?,
             "2.5.29.36" => {
-                self.policy_constraints = Some(policy::parse_policy_constraints(value)?);
+                self.policy_constraints = Some(policy_ext::parse_policy_constraints(value)?);
             }
-            "2.5.29.54" => self.inhibit_any_policy = Some(policy::parse_inhibit_any_policy(value)?),
+            "2.5.29.54" => {
+                self.inhibit_any_policy = Some(policy_ext::parse_inhibit_any_policy(value)?)
+            }
             "2.5.29.30" => self.name_constraints = Some(NameConstraints::from_der(value)?),
             "2.5.29.17" => self.subject_alt_names = GeneralName::read_sequence(value)?,
             "2.5.29.31" => {
