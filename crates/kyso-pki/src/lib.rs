@@ -25,6 +25,7 @@ pub mod policy;
 mod policy_ext;
 mod public_key;
 pub mod revocation;
+mod revocation_status;
 pub mod time;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};

@@ -409,7 +409,7 @@ impl std::fmt::Display for ResponseStatus {
 }
 
 /// The CRLReason of a revoked certificate: the same type CRLs and path validation use.
-pub use crate::revocation::RevocationReason;
+pub use crate::revocation_status::RevocationReason;
 
 /// CertStatus of one certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

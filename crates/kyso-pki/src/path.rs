@@ -15,7 +15,8 @@ use crate::cert::{Certificate, key_usage};
 use crate::chain::TrustStore;
 use crate::name_constraints::{self, NameConstraints, Violation};
 use crate::policy::{PolicyFailure, PolicyInputs, PolicySets, PolicyState};
-use crate::revocation::{RevocationChecker, RevocationReason, RevocationRequest, RevocationStatus};
+use crate::revocation::{RevocationChecker, RevocationRequest};
+use crate::revocation_status::{RevocationReason, RevocationStatus};
 use crate::time::{self, UnixTime};
 
 /// id-kp-timeStamping (RFC 3161 time-stamping authorities).
