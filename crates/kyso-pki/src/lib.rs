@@ -27,6 +27,7 @@ mod public_key;
 pub mod revocation;
 mod revocation_status;
 pub mod time;
+mod trust_store;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
 pub use cert::{Certificate, CertificateData, Curve, Extension, PublicKey};

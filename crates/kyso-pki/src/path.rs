@@ -12,12 +12,12 @@
 use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::cert::{Certificate, key_usage};
-use crate::chain::TrustStore;
 use crate::name_constraints::{self, NameConstraints, Violation};
 use crate::policy::{PolicyFailure, PolicyInputs, PolicySets, PolicyState};
 use crate::revocation::{RevocationChecker, RevocationRequest};
 use crate::revocation_status::{RevocationReason, RevocationStatus};
 use crate::time::{self, UnixTime};
+use crate::trust_store::TrustStore;
 
 /// id-kp-timeStamping (RFC 3161 time-stamping authorities).
 pub const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";

@@ -7,9 +7,9 @@
 //! time-stamp) is reported as good at that time with the later revocation noted.
 
 use crate::cert::Certificate;
-use crate::chain::TrustStore;
 use crate::path::{RequiredEku, ValidationOutcome, ValidationParams};
 use crate::time::UnixTime;
+use crate::trust_store::TrustStore;
 
 pub use crate::revocation_status::{RevocationReason, RevocationStatus};
 
