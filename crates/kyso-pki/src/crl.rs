@@ -14,7 +14,7 @@ use crate::der::{self, Reader, tag};
 use crate::distribution_point::reason_flags;
 use crate::general_name::GeneralName;
 use crate::name::Name;
-use crate::revocation::{RevocationChecker, RevocationRequest};
+use crate::path::{RevocationChecker, RevocationRequest};
 use crate::revocation_status::{RevocationReason, RevocationStatus};
 use crate::time::{self, UnixTime};
 
