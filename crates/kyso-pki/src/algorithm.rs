@@ -2,8 +2,8 @@
 
 use ring::signature as sig;
 
-use crate::Error;
 use crate::der::{self, Reader, tag};
+use crate::error::Error;
 use crate::public_key::{Curve, PublicKey};
 
 /// An AlgorithmIdentifier: OID and raw parameters (empty when absent).

@@ -3,10 +3,10 @@
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::der::{self, Reader, tag};
 use crate::distribution_point::DistributionPoint;
+use crate::error::Error;
 use crate::general_name::GeneralName;
 use crate::name::Name;
 use crate::name_constraints_ext::NameConstraints;

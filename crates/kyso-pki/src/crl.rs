@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::RwLock;
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::cert::{Certificate, key_usage};
 use crate::der::{self, Reader, tag};
 use crate::distribution_point::reason_flags;
+use crate::error::Error;
 use crate::general_name::GeneralName;
 use crate::name::Name;
 use crate::path::{RevocationChecker, RevocationRequest};

@@ -2,8 +2,8 @@
 //! certificate extensions, and the ReasonFlags and DistributionPointName they share with a
 //! CRL's issuingDistributionPoint.
 
-use crate::Error;
 use crate::der::{self, tag};
+use crate::error::Error;
 use crate::general_name::GeneralName;
 use crate::name::Name;
 

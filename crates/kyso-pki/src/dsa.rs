@@ -5,9 +5,9 @@
 //! Arithmetic is a small Montgomery implementation over 32-bit limbs; keys of 1024 to
 //! 3072 bits are accepted.
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::der::{self, Reader, tag};
+use crate::error::Error;
 
 const ID_DSA: &str = "1.2.840.10040.4.1";
 

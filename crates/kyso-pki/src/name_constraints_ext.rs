@@ -1,8 +1,8 @@
 //! The nameConstraints extension (RFC 5280 §4.2.1.10), parsed with the certificate; the
 //! check of names against it is in `name_constraints`.
 
-use crate::Error;
 use crate::der::{self, tag};
+use crate::error::Error;
 use crate::general_name::GeneralName;
 
 /// The nameConstraints extension of a CA certificate.

@@ -14,9 +14,9 @@
 //! parameters and validates CRL and OCSP signers with them, so the hook and the validator
 //! are one unit.
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::cert::{Certificate, key_usage};
+use crate::error::Error;
 use crate::name_constraints::{self, NameConstraints, Violation};
 use crate::policy::{PolicyFailure, PolicyInputs, PolicySets, PolicyState};
 use crate::revocation_status::{RevocationReason, RevocationStatus};

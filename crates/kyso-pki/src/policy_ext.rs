@@ -4,8 +4,8 @@
 //!
 //! Policy qualifiers are read past and not kept.
 
-use crate::Error;
 use crate::der::{self, tag};
+use crate::error::Error;
 
 /// policyConstraints: skip counts before an explicit policy is required and before
 /// mapping is inhibited.
