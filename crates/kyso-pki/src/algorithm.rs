@@ -2,9 +2,9 @@
 
 use ring::signature as sig;
 
-use crate::Error;
-use crate::cert::{Curve, PublicKey};
 use crate::der::{self, Reader, tag};
+use crate::error::Error;
+use crate::public_key::{Curve, PublicKey};
 
 /// An AlgorithmIdentifier: OID and raw parameters (empty when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,10 +336,10 @@ pub fn ecdsa_fixed_to_der(fixed: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// The length of one half of a fixed ECDSA signature for a curve.
-pub fn ecdsa_half_len(curve: crate::cert::Curve) -> usize {
+pub fn ecdsa_half_len(curve: Curve) -> usize {
     match curve {
-        crate::cert::Curve::P256 => 32,
-        crate::cert::Curve::P384 => 48,
+        Curve::P256 => 32,
+        Curve::P384 => 48,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Base64 (RFC 4648) and PEM, written here to keep the dependency tree small.
 
-use crate::Error;
+use crate::error::Error;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

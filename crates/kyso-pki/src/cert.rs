@@ -3,49 +3,17 @@
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
-use crate::crl::DistributionPoint;
 use crate::der::{self, Reader, tag};
+use crate::distribution_point::DistributionPoint;
+use crate::error::Error;
 use crate::general_name::GeneralName;
 use crate::name::Name;
-use crate::name_constraints::NameConstraints;
-use crate::policy::{self, PolicyConstraints};
+use crate::name_constraints_ext::NameConstraints;
+use crate::policy_ext::{self, PolicyConstraints};
 use crate::time::{self, UnixTime};
 
-/// A subject public key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PublicKey {
-    /// RSA: the PKCS#1 RSAPublicKey DER, and the modulus size.
-    Rsa { pkcs1: Vec<u8>, bits: usize },
-    /// Elliptic curve: the curve and the uncompressed point.
-    Ec { curve: Curve, point: Vec<u8> },
-    /// Anything else, by algorithm OID.
-    Other(String),
-}
-
-/// Named curves kyso knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Curve {
-    P256,
-    P384,
-}
-
-impl PublicKey {
-    /// A short human description, e.g. `RSA-2048` or `ECDSA P-256`.
-    pub fn describe(&self) -> String {
-        match self {
-            PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
-            PublicKey::Ec {
-                curve: Curve::P256, ..
-            } => "ECDSA P-256".into(),
-            PublicKey::Ec {
-                curve: Curve::P384, ..
-            } => "ECDSA P-384".into(),
-            PublicKey::Other(oid) => format!("key {oid}"),
-        }
-    }
-}
+pub use crate::public_key::{Curve, PublicKey};
 
 /// Key usage bits (RFC 5280 §4.2.1.3), as named bit positions.
 pub mod key_usage {
@@ -356,13 +324,15 @@ impl CertificateData {
     fn apply_validation_extension(&mut self, oid: &str, value: &[u8]) -> Result<(), Error> {
         match oid {
             "2.5.29.32" => {
-                self.certificate_policies = Some(policy::parse_certificate_policies(value)?);
+                self.certificate_policies = Some(policy_ext::parse_certificate_policies(value)?);
             }
-            "2.5.29.33" => self.policy_mappings = policy::parse_policy_mappings(value)?,
+            "2.5.29.33" => self.policy_mappings = policy_ext::parse_policy_mappings(value)?,
             "2.5.29.36" => {
-                self.policy_constraints = Some(policy::parse_policy_constraints(value)?);
+                self.policy_constraints = Some(policy_ext::parse_policy_constraints(value)?);
             }
-            "2.5.29.54" => self.inhibit_any_policy = Some(policy::parse_inhibit_any_policy(value)?),
+            "2.5.29.54" => {
+                self.inhibit_any_policy = Some(policy_ext::parse_inhibit_any_policy(value)?)
+            }
             "2.5.29.30" => self.name_constraints = Some(NameConstraints::from_der(value)?),
             "2.5.29.17" => self.subject_alt_names = GeneralName::read_sequence(value)?,
             "2.5.29.31" => {

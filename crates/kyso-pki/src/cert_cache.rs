@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{OnceLock, RwLock};
 
-use crate::Error;
 use crate::cert::Certificate;
+use crate::error::Error;
 
 /// Entries kept before the cache is emptied.
 const CAPACITY: usize = 4096;

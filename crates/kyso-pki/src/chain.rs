@@ -1,37 +1,12 @@
-//! The trust store (anchors, intermediates, remembered signature checks) and the simple
-//! chain interface over RFC 5280 path validation (see [`crate::path`] for the full one).
-
-use std::collections::HashSet;
-use std::sync::RwLock;
+//! The simple chain interface over RFC 5280 path validation (see [`crate::path`] for the
+//! full one), and the trust store it takes (anchors, intermediates, remembered signature
+//! checks; re-exported here).
 
 use crate::cert::Certificate;
 use crate::path::{PathProblem, ValidationParams};
 use crate::time::{self, UnixTime};
 
-/// Trust anchors and intermediates available for path building.
-///
-/// Successful certificate-signature checks are remembered (by the fingerprints of the
-/// certificate and its issuer), so the CA certificates that recur across documents are
-/// verified once per store, from any thread.
-#[derive(Debug, Default)]
-pub struct TrustStore {
-    anchors: Vec<Certificate>,
-    intermediates: Vec<Certificate>,
-    verified: RwLock<HashSet<([u8; 32], [u8; 32])>>,
-}
-
-impl Clone for TrustStore {
-    fn clone(&self) -> Self {
-        TrustStore {
-            anchors: self.anchors.clone(),
-            intermediates: self.intermediates.clone(),
-            verified: RwLock::default(),
-        }
-    }
-}
-
-/// Bound on remembered signature checks (the set is cleared when full).
-const MAX_VERIFIED: usize = 1 << 16;
+pub use crate::trust_store::TrustStore;
 
 /// Something wrong with a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,42 +87,6 @@ pub struct ChainOutcome {
 }
 
 impl TrustStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a trust anchor (once).
-    pub fn add_anchor(&mut self, cert: Certificate) {
-        if !self.anchors.iter().any(|a| a.der() == cert.der()) {
-            self.anchors.push(cert);
-        }
-    }
-
-    /// Adds an intermediate available to path building (once).
-    pub fn add_intermediate(&mut self, cert: Certificate) {
-        if !self.intermediates.iter().any(|a| a.der() == cert.der()) {
-            self.intermediates.push(cert);
-        }
-    }
-
-    /// The trust anchors.
-    pub fn anchors(&self) -> &[Certificate] {
-        &self.anchors
-    }
-
-    /// The intermediates.
-    pub fn intermediates(&self) -> &[Certificate] {
-        &self.intermediates
-    }
-
-    /// Whether `cert` is one of the anchors.
-    pub fn is_anchor(&self, cert: &Certificate) -> bool {
-        self.anchors
-            .iter()
-            .any(|a| a.fingerprint() == cert.fingerprint())
-    }
-
     /// Builds a path for `leaf` using `extra` (e.g. certificates carried in the signature)
     /// and the store's intermediates, and checks it at time `at`: RFC 5280 path validation
     /// ([`TrustStore::validate`]) with any policy, no required extended key usage and no
@@ -227,23 +166,6 @@ impl TrustStore {
             path: outcome.path,
             trusted: outcome.trusted,
             problems,
-        }
-    }
-
-    /// Whether `child`'s signature by `issuer` was already checked successfully.
-    pub(crate) fn is_verified(&self, child: &Certificate, issuer: &Certificate) -> bool {
-        let key = (*child.fingerprint(), *issuer.fingerprint());
-        self.verified.read().is_ok_and(|set| set.contains(&key))
-    }
-
-    /// Remembers a successful check of `child`'s signature by `issuer`.
-    pub(crate) fn remember_verified(&self, child: &Certificate, issuer: &Certificate) {
-        let key = (*child.fingerprint(), *issuer.fingerprint());
-        if let Ok(mut set) = self.verified.write() {
-            if set.len() >= MAX_VERIFIED {
-                set.clear();
-            }
-            set.insert(key);
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Every read is bounds-checked and returns [`Error::Der`] on malformed input.
 
-use crate::Error;
+use crate::error::Error;
 
 /// Universal tags used across kyso.
 pub mod tag {

@@ -5,10 +5,9 @@
 //! Arithmetic is a small Montgomery implementation over 32-bit limbs; keys of 1024 to
 //! 3072 bits are accepted.
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
-use crate::cert::Certificate;
 use crate::der::{self, Reader, tag};
+use crate::error::Error;
 
 const ID_DSA: &str = "1.2.840.10040.4.1";
 
@@ -26,8 +25,9 @@ struct DsaKey {
     y: Vec<u8>,
 }
 
-fn dsa_key(cert: &Certificate) -> Option<DsaKey> {
-    let spki = der::parse_one(cert.spki()).ok()?;
+/// The DSA key of a subjectPublicKeyInfo (as encoded); `None` for any other key.
+fn dsa_key(spki: &[u8]) -> Option<DsaKey> {
+    let spki = der::parse_one(spki).ok()?;
     let mut r = spki.reader();
     let alg = AlgorithmId::read(&mut r).ok()?;
     if alg.oid != ID_DSA {
@@ -53,29 +53,30 @@ fn dsa_key(cert: &Certificate) -> Option<DsaKey> {
     Some(DsaKey { params, y })
 }
 
-/// Whether `issuer` holds a DSA key without domain parameters (to be inherited from
-/// further up the path) and `alg` is DSA.
-pub fn needs_inherited_parameters(issuer: &Certificate, alg: &AlgorithmId) -> bool {
-    is_dsa(alg) && dsa_key(issuer).is_some_and(|k| k.params.is_none())
+/// Whether `issuer_spki` (an issuer's subjectPublicKeyInfo) holds a DSA key without domain
+/// parameters (to be inherited from further up the path) and `alg` is DSA.
+pub fn needs_inherited_parameters(issuer_spki: &[u8], alg: &AlgorithmId) -> bool {
+    is_dsa(alg) && dsa_key(issuer_spki).is_some_and(|k| k.params.is_none())
 }
 
-/// Verifies a DSA signature by `signer`; `signer_path` is the signer's path upward (signer
-/// first), searched for domain parameters when the signer's key has none.
-pub fn verify(
-    signer: &Certificate,
-    signer_path: &[Certificate],
+/// Verifies a DSA signature by the key of `signer_spki` (a subjectPublicKeyInfo as
+/// encoded); `issuer_spkis` are the keys of the signer's issuers upward (its issuer first),
+/// searched for domain parameters when the signer's key has none.
+pub fn verify<'a>(
+    signer_spki: &[u8],
+    issuer_spkis: impl IntoIterator<Item = &'a [u8]>,
     alg: &AlgorithmId,
     signed: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
     let unsupported = |w: &str| Error::UnsupportedAlgorithm(w.to_string());
-    let key = dsa_key(signer).ok_or_else(|| unsupported("DSA signature by a non-DSA key"))?;
+    let key = dsa_key(signer_spki).ok_or_else(|| unsupported("DSA signature by a non-DSA key"))?;
     let params = match key.params {
         Some(p) => p,
         None => {
             let mut inherited = None;
-            for c in signer_path.iter().skip(1) {
-                match dsa_key(c) {
+            for spki in issuer_spkis {
+                match dsa_key(spki) {
                     Some(DsaKey {
                         params: Some(p), ..
                     }) => {

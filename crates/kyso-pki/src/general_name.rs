@@ -1,8 +1,8 @@
 //! GeneralName (RFC 5280 §4.2.1.6): the name forms of subjectAltName, name constraints and
 //! CRL distribution points.
 
-use crate::Error;
 use crate::der::{self, Reader, Tlv, tag};
+use crate::error::Error;
 use crate::name::Name;
 
 /// One GeneralName.

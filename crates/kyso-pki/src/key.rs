@@ -3,9 +3,10 @@
 use ring::rand::SystemRandom;
 use ring::signature::{self as sig, EcdsaKeyPair, KeyPair, RsaKeyPair};
 
-use crate::Error;
 use crate::algorithm::{DigestAlgorithm, SignatureScheme};
-use crate::cert::{Certificate, Curve, PublicKey};
+use crate::cert::Certificate;
+use crate::error::Error;
+use crate::public_key::{Curve, PublicKey};
 
 /// A private key able to sign.
 pub struct SigningKey {

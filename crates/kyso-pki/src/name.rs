@@ -1,7 +1,7 @@
 //! Distinguished names.
 
-use crate::Error;
 use crate::der::{self, tag};
+use crate::error::Error;
 
 /// One attribute of a distinguished name.
 #[derive(Debug, Clone, PartialEq, Eq)]

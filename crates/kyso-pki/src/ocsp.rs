@@ -8,10 +8,10 @@
 //! responder's own path; [`OcspResponse::der`] keeps the response as received, for embedding
 //! (a PDF DSS `/OCSPs` entry, a CAdES revocation value).
 
-use crate::Error;
 use crate::algorithm::{AlgorithmId, DigestAlgorithm};
 use crate::cert::Certificate;
 use crate::der::{self, Reader, Tlv, tag};
+use crate::error::Error;
 use crate::name::Name;
 use crate::time::{self, UnixTime};
 
@@ -409,7 +409,7 @@ impl std::fmt::Display for ResponseStatus {
 }
 
 /// The CRLReason of a revoked certificate: the same type CRLs and path validation use.
-pub use crate::revocation::RevocationReason;
+pub use crate::revocation_status::RevocationReason;
 
 /// CertStatus of one certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

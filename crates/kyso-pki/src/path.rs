@@ -8,15 +8,20 @@
 //! valid-policy-tree with the RFC 5280 inputs, unrecognised critical extensions, and an
 //! optional extended key usage required of the end certificate. The first path without
 //! problems wins; otherwise the candidate with the fewest problems is reported.
+//!
+//! The revocation hook ([`RevocationChecker`], [`RevocationRequest`]) is defined here, not
+//! in [`crate::revocation`] (which re-exports it): a request carries the validation's
+//! parameters and validates CRL and OCSP signers with them, so the hook and the validator
+//! are one unit.
 
-use crate::Error;
 use crate::algorithm::AlgorithmId;
 use crate::cert::{Certificate, key_usage};
-use crate::chain::TrustStore;
+use crate::error::Error;
 use crate::name_constraints::{self, NameConstraints, Violation};
 use crate::policy::{PolicyFailure, PolicyInputs, PolicySets, PolicyState};
-use crate::revocation::{RevocationChecker, RevocationReason, RevocationRequest, RevocationStatus};
+use crate::revocation_status::{RevocationReason, RevocationStatus};
 use crate::time::{self, UnixTime};
+use crate::trust_store::TrustStore;
 
 /// id-kp-timeStamping (RFC 3161 time-stamping authorities).
 pub const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
@@ -390,6 +395,108 @@ impl ValidationOutcome {
     }
 }
 
+/// One question to a checker.
+#[derive(Clone, Copy)]
+pub struct RevocationRequest<'a> {
+    /// The certificate whose status is asked.
+    pub cert: &'a Certificate,
+    /// Its issuer in the path being validated.
+    pub issuer: &'a Certificate,
+    /// The path from `cert` up to the trust anchor (`cert` first, anchor last).
+    pub path: &'a [Certificate],
+    /// The validation time.
+    pub at: UnixTime,
+    pub(crate) store: &'a TrustStore,
+    pub(crate) extra: &'a [Certificate],
+    pub(crate) params: &'a ValidationParams<'a>,
+}
+
+impl std::fmt::Debug for RevocationRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevocationRequest")
+            .field("cert", &self.cert.subject.to_string())
+            .field("issuer", &self.issuer.subject.to_string())
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many nested validations (of CRL or OCSP signers) one validation may start.
+pub const MAX_NESTING: usize = 4;
+
+impl<'a> RevocationRequest<'a> {
+    /// The trust anchor of the path being validated.
+    pub fn anchor(&self) -> Option<&'a Certificate> {
+        self.path.last()
+    }
+
+    /// Certificates available for building other paths: the store's and the caller's.
+    pub fn available_certificates(&self) -> impl Iterator<Item = &'a Certificate> {
+        self.store
+            .anchors()
+            .iter()
+            .chain(self.store.intermediates())
+            .chain(self.extra.iter())
+    }
+
+    /// Validates another certificate (e.g. a CRL or OCSP signer) with the same store, time
+    /// and revocation checker, one nesting level deeper; `None` past [`MAX_NESTING`].
+    pub fn validate_other(&self, cert: &Certificate) -> Option<ValidationOutcome> {
+        self.validate_other_with(cert, None, true)
+    }
+
+    /// Like [`RevocationRequest::validate_other`], without asking about `cert`'s own
+    /// status (for a CRL or OCSP signer whose status the evidence it signed vouches for,
+    /// or an OCSP responder certificate with id-pkix-ocsp-nocheck).
+    pub fn validate_other_without_own_status(
+        &self,
+        cert: &Certificate,
+    ) -> Option<ValidationOutcome> {
+        self.validate_other_with(cert, None, false)
+    }
+
+    /// Validates another certificate one nesting level deeper, requiring `required_eku` of
+    /// it (e.g. [`RequiredEku::ocsp_signing`] for a delegated OCSP responder) and asking
+    /// about its own status only when `check_own_status`; `None` past [`MAX_NESTING`].
+    pub fn validate_other_with(
+        &self,
+        cert: &Certificate,
+        required_eku: Option<RequiredEku>,
+        check_own_status: bool,
+    ) -> Option<ValidationOutcome> {
+        if self.params.nesting >= MAX_NESTING {
+            return None;
+        }
+        let mut params = self.params.clone();
+        params.nesting += 1;
+        params.required_eku = required_eku;
+        params.at = self.at;
+        if !check_own_status {
+            params.skip_revocation.push(*cert.fingerprint());
+        }
+        Some(self.store.validate(cert, self.extra, &params))
+    }
+
+    /// Verifies `signed` (the to-be-signed bytes) with `signer`'s key under `algorithm`,
+    /// taking DSA domain parameters from the signer's path when its key inherits them.
+    pub fn verify_signature(
+        &self,
+        signer: &Certificate,
+        signer_path: &[Certificate],
+        algorithm: &AlgorithmId,
+        signed: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        verify_with_path(signer, signer_path, algorithm, signed, signature)
+    }
+}
+
+/// Something that knows revocation status (CRLs, OCSP responses, a cache of both).
+pub trait RevocationChecker: Send + Sync {
+    /// The status of `request.cert` at `request.at`.
+    fn check(&self, request: &RevocationRequest<'_>) -> RevocationStatus;
+}
+
 /// Bound on path length (certificates including the anchor).
 const MAX_PATH: usize = 12;
 /// Bound on complete candidate paths validated for one certificate.
@@ -548,7 +655,7 @@ impl TrustStore {
         if self.is_verified(child, issuer) {
             return Link::Good;
         }
-        if crate::dsa::needs_inherited_parameters(issuer, &child.signature_algorithm) {
+        if crate::dsa::needs_inherited_parameters(issuer.spki(), &child.signature_algorithm) {
             return Link::Deferred;
         }
         match verify_with_path(
@@ -815,7 +922,7 @@ fn validity_problems(cert: &Certificate, at: UnixTime, problems: &mut Vec<PathPr
 /// Verifies a signature over `signed` by `signer`'s key; `signer_path` is the signer's
 /// path upward (the signer first), from which a DSA key without domain parameters
 /// inherits them (RFC 5280 §6.1.4 (e)–(f)).
-pub(crate) fn verify_with_path(
+fn verify_with_path(
     signer: &Certificate,
     signer_path: &[Certificate],
     algorithm: &AlgorithmId,
@@ -823,7 +930,8 @@ pub(crate) fn verify_with_path(
     signature: &[u8],
 ) -> Result<(), Error> {
     if crate::dsa::is_dsa(algorithm) {
-        return crate::dsa::verify(signer, signer_path, algorithm, signed, signature);
+        let issuer_spkis = signer_path.iter().skip(1).map(|c| c.spki());
+        return crate::dsa::verify(signer.spki(), issuer_spkis, algorithm, signed, signature);
     }
     let scheme = algorithm.signature_scheme(None)?;
     crate::algorithm::verify(scheme, &signer.public_key, signed, signature)

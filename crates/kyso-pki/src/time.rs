@@ -1,6 +1,6 @@
 //! Calendar arithmetic on Unix seconds, and the time formats kyso reads and writes.
 
-use crate::Error;
+use crate::error::Error;
 
 /// Seconds since 1970-01-01T00:00:00Z.
 pub type UnixTime = i64;
