@@ -106,3 +106,48 @@ fn signatures_are_written_in_the_tax_authoritys_form() {
     sign(&xml("notice.xml"), &generic, "personal.p12", &[]);
     assert!(read(&generic).contains("<ds:Signature xmlns:ds=\""));
 }
+
+/// `signed` with an unsigned Object holding `SigningTime` `time` placed before the signed one
+/// (verifiers read the first SigningTime; nothing a Reference covers changes).
+fn with_unsigned_signing_time(signed: &Path, dir: &Path, time: &str) -> PathBuf {
+    let text = read(signed);
+    let at = text.find("</KeyInfo>").expect("KeyInfo") + "</KeyInfo>".len();
+    let out = dir.join("zoneless.xml");
+    std::fs::write(
+        &out,
+        format!(
+            "{}<Object><SignatureProperties><SignatureProperty><SigningTime>{time}</SigningTime>\
+             </SignatureProperty></SignatureProperties></Object>{}",
+            &text[..at],
+            &text[at..]
+        ),
+    )
+    .expect("write");
+    out
+}
+
+#[test]
+fn a_signing_time_without_a_zone_is_vietnam_time() {
+    let dir = tempdir();
+    let seller = dir.path().join("seller.xml");
+    sign(&xml("invoice.xml"), &seller, "agency.p12", &[]);
+    let zoneless = with_unsigned_signing_time(&seller, dir.path(), "2026-11-20T09:15:00");
+    let (code, r) = verify_json(&zoneless);
+    assert_eq!(code, 0, "{r}");
+    let s = &r["signatures"][0];
+    assert_eq!(s["signing_time"], "2026-11-20T02:15:00Z", "{s}");
+    assert!(
+        s["warnings"].as_array().expect("warnings").iter().any(|w| w
+            == "SigningTime '2026-11-20T09:15:00' has no time zone; read as Vietnam time (+07:00)"),
+        "{s}"
+    );
+    // With a zone, no warning about it.
+    let zoned = with_unsigned_signing_time(&seller, dir.path(), "2026-11-20T09:15:00+07:00");
+    let (_, r) = verify_json(&zoned);
+    assert_eq!(r["signatures"][0]["signing_time"], "2026-11-20T02:15:00Z");
+    assert!(
+        !r["signatures"][0]["warnings"]
+            .to_string()
+            .contains("time zone")
+    );
+}

@@ -250,8 +250,14 @@ fn kyso_verifies_what_xmlsec1_signs_with_a_lenient_signing_time() {
     assert_eq!(code, 0, "{r}");
     let s = &r["signatures"][0];
     assert_eq!(s["signer"]["kind"], "agency");
-    assert_eq!(s["signing_time"], "2025-02-12T10:33:35Z");
-    assert!(s["warnings"].to_string().contains("no time zone"), "{s}");
+    // An e-invoice's SigningTime without a zone is Vietnamese local time.
+    assert_eq!(s["signing_time"], "2025-02-12T03:33:35Z");
+    assert!(
+        s["warnings"]
+            .to_string()
+            .contains("no time zone; read as Vietnam time (+07:00)"),
+        "{s}"
+    );
 }
 
 /// A P-384 signer issued by the fixture CA at test time (openssl), as (key, cert) paths.

@@ -21,8 +21,8 @@ pub use sign::{
     C14nChoice, EinvoiceRole, SignedXml, XmlSignOptions, find_invoice, sign, sign_enveloped,
 };
 pub use verify::{
-    Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, signature_elements,
-    verify_document,
+    Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, VIETNAM_OFFSET_MINUTES,
+    signature_elements, verify_document,
 };
 pub use xades::{
     SIGNATURE_TIMESTAMP_C14N, XADES_141_NS, XADES_NS, add_signature_timestamp,
