@@ -151,3 +151,153 @@ fn a_signing_time_without_a_zone_is_vietnam_time() {
             .contains("time zone")
     );
 }
+
+/// `kyso verify --json` with the fixture root and `extra` flags: (exit code, report).
+fn verify_with(file: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let o = run(kyso()
+        .arg("verify")
+        .arg(file)
+        .arg("--trust")
+        .arg(pki("root.pem"))
+        .arg("--json")
+        .args(extra));
+    let text = stdout(&o);
+    let v: serde_json::Value =
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+/// The fixture invoice with the seller's tax code replaced.
+fn invoice_with_seller_mst(dir: &Path, mst: &str) -> PathBuf {
+    let text = read(&xml("invoice.xml"));
+    let p = dir.join(format!("invoice-{mst}.xml"));
+    std::fs::write(
+        &p,
+        text.replacen("<MST>2300123456</MST>", &format!("<MST>{mst}</MST>"), 1),
+    )
+    .expect("write");
+    p
+}
+
+fn tax_warnings(s: &serde_json::Value) -> Vec<String> {
+    s["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w.as_str())
+        .filter(|w| w.contains("tax code"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_sellers_tax_code_is_compared_with_the_signer_certificate() {
+    let dir = tempdir();
+    // agency.p12 carries UID=MST:2300123456 and organizationIdentifier=VATVN-2300123456, the
+    // fixture invoice's NBan/MST: no warning.
+    let seller = dir.path().join("seller.xml");
+    sign(&xml("invoice.xml"), &seller, "agency.p12", &[]);
+    for policy in ["warn", "fail"] {
+        let (code, r) = verify_with(&seller, &["--tax-code-mismatch", policy]);
+        assert_eq!(code, 0, "{r}");
+        assert!(tax_warnings(&r["signatures"][0]).is_empty(), "{r}");
+    }
+
+    // Another seller's tax code: a warning naming both, the signature still passes.
+    let other = dir.path().join("other.xml");
+    sign(
+        &invoice_with_seller_mst(dir.path(), "0101234567"),
+        &other,
+        "agency.p12",
+        &[],
+    );
+    let expected = "seller tax code 0101234567 in the invoice does not match the signer certificate's MST 2300123456";
+    let (code, r) = verify_json(&other);
+    assert_eq!(code, 0, "{r}");
+    let s = &r["signatures"][0];
+    assert_eq!(
+        (s["status"].as_str(), s["reason"].as_str()),
+        (Some("passed"), Some("ok"))
+    );
+    assert_eq!(tax_warnings(s), vec![expected.to_string()]);
+
+    // Policy fail, by flag or by configuration: failed, reason tax_code_mismatch.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[einvoice]\ntax_code_mismatch = \"fail\"\n").expect("write");
+    let config = config.to_string_lossy().into_owned();
+    for extra in [
+        vec!["--tax-code-mismatch", "fail"],
+        vec!["--config", config.as_str()],
+    ] {
+        let (code, r) = verify_with(&other, &extra);
+        assert_eq!(code, 1, "{extra:?}: {r}");
+        assert_eq!(
+            statuses(&r),
+            vec![("failed".into(), "tax_code_mismatch".into())]
+        );
+        assert_eq!(r["signatures"][0]["message"], expected);
+        assert_eq!(r["reason"], "tax_code_mismatch", "{r}");
+    }
+    // The flag overrides the file.
+    let (code, _) = verify_with(
+        &other,
+        &["--config", &config, "--tax-code-mismatch", "warn"],
+    );
+    assert_eq!(code, 0);
+
+    // A signer certificate without any MST (personal-ec: CCCD only).
+    let ec = dir.path().join("ec.xml");
+    sign(&xml("invoice.xml"), &ec, "personal-ec.p12", &[]);
+    let (code, r) = verify_json(&ec);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        tax_warnings(&r["signatures"][0]),
+        vec![
+            "seller tax code 2300123456 in the invoice cannot be checked: the signer certificate carries no MST"
+                .to_string()
+        ]
+    );
+    let (code, r) = verify_with(&ec, &["--tax-code-mismatch", "fail"]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["signatures"][0]["reason"], "tax_code_mismatch");
+}
+
+#[test]
+fn the_buyers_tax_code_is_compared_when_the_buyer_has_one() {
+    let dir = tempdir();
+    // invoice.xml: NMua/MST 2300999999. Buyer signing with agency.p12 (MST 2300123456).
+    let (_, both) = seller_then_buyer(&xml("invoice.xml"), dir.path(), "agency.p12");
+    let (code, r) = verify_json(&both);
+    assert_eq!(code, 0, "{r}");
+    assert!(tax_warnings(&r["signatures"][0]).is_empty(), "{r}");
+    assert_eq!(
+        tax_warnings(&r["signatures"][1]),
+        vec![
+            "buyer tax code 2300999999 in the invoice does not match the signer certificate's MST 2300123456"
+                .to_string()
+        ]
+    );
+    let (code, r) = verify_with(&both, &["--tax-code-mismatch", "fail"]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        statuses(&r),
+        vec![
+            ("passed".into(), "ok".into()),
+            ("failed".into(), "tax_code_mismatch".into())
+        ]
+    );
+
+    // A buyer with no tax code (invoice-tdiep.xml: "Khách lẻ", a private person): no check.
+    let sub = dir.path().join("tdiep");
+    std::fs::create_dir(&sub).expect("mkdir");
+    let (_, both) = seller_then_buyer(&xml("invoice-tdiep.xml"), &sub, "personal.p12");
+    let (code, r) = verify_with(&both, &["--tax-code-mismatch", "fail"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        r["signatures"][1]["location"],
+        "/TDiep/DLieu/HDon/DSCKS/NMua/Signature"
+    );
+    for s in r["signatures"].as_array().expect("signatures") {
+        assert!(tax_warnings(s).is_empty(), "{s}");
+    }
+}

@@ -9,6 +9,7 @@
 pub mod algorithms;
 mod canon;
 pub mod document;
+mod einvoice;
 mod error;
 mod sign;
 mod verify;
@@ -16,6 +17,7 @@ mod xades;
 
 pub use canon::{canonicalize, is_c14n};
 pub use document::{as_text, parse};
+pub use einvoice::{InvoiceParties, normalize_tax_code};
 pub use error::Error;
 pub use sign::{
     C14nChoice, EinvoiceRole, SignedXml, XmlSignOptions, find_invoice, sign, sign_enveloped,

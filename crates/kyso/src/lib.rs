@@ -50,7 +50,7 @@ pub use report::{
     TimestampReport,
 };
 pub use revocation::{ValidationData, collect_validation_data};
-pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
+pub use trust::{NetConfig, RevocationPolicy, TaxCodePolicy, TrustConfig, load_certificates};
 pub use tsa::{TsaClient, TsaConfig, TsaError};
 pub use xml_sign::{
     C14nForm, XmlSignRequest, canonicalize_xml, sign_xml, sign_xml_at_level, xml_level_unsupported,
