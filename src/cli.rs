@@ -105,7 +105,7 @@ kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what these f
 The file is TOML:\n  [trust]\n  anchors = [\"roots/\"]          # relative to the file\n  intermediates = [\"cas.pem\"]\n  \
 [tsa]\n  url = \"http://127.0.0.1:8318/\"\n  timeout = 10                  # seconds\n  retries = 2\n  \
 [revocation]\n  policy = \"soft\"               # off | soft | hard\n  online = false\n  \
-[net]\n  timeout = 10\n  retries = 2\n  [[kind.rules]]                # first match wins, for certificates kyso cannot classify\n  \
+[net]\n  timeout = 10\n  retries = 2\n  [einvoice]\n  tax_code_mismatch = \"warn\"     # warn | fail: the invoice's MST is not the signer's\n  [[kind.rules]]                # first match wins, for certificates kyso cannot classify\n  \
 kind = \"agency\"               # or \"personal\"\n  issuer = \"Government CA\"      # issuer DN contains\n  \
 subject = \"OU=*Văn phòng*\"    # attribute glob (* ?) or substring\n  \
 policy = \"1.2.3.4\"            # certificate policy OID\n  fingerprints = [\"ab12...\"]    # SHA-256"
@@ -390,6 +390,11 @@ struct TrustArgs {
     /// (AIA caIssuers) over the network. Without it, only what the document carries is used.
     #[arg(long)]
     online: bool,
+    /// E-invoices: when the seller's (or buyer's) tax code (MST) in the invoice is not one the
+    /// signer certificate carries: warn (default: a warning in the report) or fail (the
+    /// signature fails with reason tax_code_mismatch). Overrides einvoice.tax_code_mismatch.
+    #[arg(long, value_name = "POLICY", value_parser = ["warn", "fail"])]
+    tax_code_mismatch: Option<String>,
 }
 
 #[derive(Args)]
@@ -451,6 +456,10 @@ fn apply_trust_flags(s: &mut kyso::Settings, a: &TrustArgs) -> Result<()> {
     if a.online {
         s.online = true;
         s.set_by_flag("revocation.online");
+    }
+    if let Some(policy) = &a.tax_code_mismatch {
+        s.tax_code_mismatch = policy.parse()?;
+        s.set_by_flag("einvoice.tax_code_mismatch");
     }
     Ok(())
 }

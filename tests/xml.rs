@@ -15,7 +15,7 @@ fn assert_only_inserted(original: &str, signed: &str) {
     let original = &["NBan", "NMua", "CQT"]
         .iter()
         .fold(original.to_string(), |t, slot| {
-            if signed.contains(&format!("<{slot}><ds:Signature")) {
+            if signed.contains(&format!("<{slot}><Signature")) {
                 t.replace(&format!("<{slot}/>"), &format!("<{slot}></{slot}>"))
             } else {
                 t

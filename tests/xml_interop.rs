@@ -30,15 +30,24 @@ fn signxml_sign(doc: &Path, out: &Path, key: &Path, cert: &Path, alg: &str) -> (
 }
 
 fn signxml_verify(file: &Path, location: &str, refs: usize) -> (bool, String) {
+    signxml_verify_with(file, location, refs, false)
+}
+
+/// signxml on the tax authority's e-invoice form: `tax_form` works around signxml 5.2's two
+/// failures there (see tests/peers/signxml_tool.py and the README).
+fn signxml_verify_with(file: &Path, location: &str, refs: usize, tax_form: bool) -> (bool, String) {
     let root_pem = pki("root.pem");
     let refs = refs.to_string();
-    let mut args: Vec<&std::ffi::OsStr> = vec![
-        "verify".as_ref(),
+    let mut args: Vec<&std::ffi::OsStr> = vec!["verify".as_ref()];
+    if tax_form {
+        args.push("--tax-form".as_ref());
+    }
+    args.extend([
         file.as_os_str(),
         root_pem.as_os_str(),
         location.as_ref(),
         refs.as_ref(),
-    ];
+    ]);
     if refs != "1" {
         args.push("Id".as_ref());
     }
@@ -88,6 +97,8 @@ fn peers_accept_what_kyso_signs() {
             );
         }
     }
+    // E-invoices in the tax authority's form (XMLDSig as the Signature's default namespace):
+    // seller only, seller and buyer, and inside a TDiep message.
     let seller = dir.path().join("seller.xml");
     sign(&xml("invoice.xml"), &seller, "agency.p12", &[]);
     let both = dir.path().join("both.xml");
@@ -97,16 +108,29 @@ fn peers_accept_what_kyso_signs() {
         "personal.p12",
         &["--einvoice-role", "buyer"],
     );
-    for (xpath, location) in [(NBAN, "./DSCKS/NBan/"), (NMUA, "./DSCKS/NMua/")] {
-        let (ok, text) = xmlsec_verify(&both, Some(xpath));
-        assert!(ok, "xmlsec1 rejected {xpath}:\n{text}");
-        let (ok, text) = signxml_verify(&both, location, 2);
-        assert!(ok, "signxml rejected {location}:\n{text}");
-    }
     let tdiep = dir.path().join("tdiep.xml");
     sign(&xml("invoice-tdiep.xml"), &tdiep, "agency.p12", &[]);
-    let (ok, text) = xmlsec_verify(&tdiep, Some(NBAN));
-    assert!(ok, "xmlsec1 rejected the TDiep invoice:\n{text}");
+    let cases = [
+        (&seller, NBAN, "./DSCKS/NBan/"),
+        (&both, NBAN, "./DSCKS/NBan/"),
+        (&both, NMUA, "./DSCKS/NMua/"),
+        (&tdiep, NBAN, "./DLieu/HDon/DSCKS/NBan/"),
+    ];
+    for (file, xpath, location) in cases {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let (ok, text) = xmlsec_verify(file, Some(xpath));
+        assert!(ok, "xmlsec1 rejected {name:?} {xpath}:\n{text}");
+        let (ok, text) = signxml_verify_with(file, location, 2, true);
+        assert!(ok, "signxml rejected {name:?} {location}:\n{text}");
+        // Without the workarounds signxml 5.2 refuses the form before any cryptography: its
+        // XML Signature schema admits only foreign elements in SignatureProperty.
+        let (ok, text) = signxml_verify(file, location, 2);
+        assert!(
+            !ok && text.contains("SigningTime"),
+            "signxml now accepts the tax authority's form as is: revisit the README and \
+             tests/peers/signxml_tool.py --tax-form:\n{text}"
+        );
+    }
 }
 
 #[test]
@@ -160,7 +184,7 @@ fn everyone_rejects_a_changed_amount() {
         "xmlsec1 accepted a changed amount"
     );
     assert!(
-        !signxml_verify(&tampered, "./DSCKS/NBan/", 2).0,
+        !signxml_verify_with(&tampered, "./DSCKS/NBan/", 2, true).0,
         "signxml accepted a changed amount"
     );
 }
@@ -226,8 +250,14 @@ fn kyso_verifies_what_xmlsec1_signs_with_a_lenient_signing_time() {
     assert_eq!(code, 0, "{r}");
     let s = &r["signatures"][0];
     assert_eq!(s["signer"]["kind"], "agency");
-    assert_eq!(s["signing_time"], "2025-02-12T10:33:35Z");
-    assert!(s["warnings"].to_string().contains("no time zone"), "{s}");
+    // An e-invoice's SigningTime without a zone is Vietnamese local time.
+    assert_eq!(s["signing_time"], "2025-02-12T03:33:35Z");
+    assert!(
+        s["warnings"]
+            .to_string()
+            .contains("no time zone; read as Vietnam time (+07:00)"),
+        "{s}"
+    );
 }
 
 /// A P-384 signer issued by the fixture CA at test time (openssl), as (key, cert) paths.

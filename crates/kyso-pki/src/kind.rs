@@ -154,6 +154,34 @@ pub fn classify(cert: &Certificate) -> Classification {
     }
 }
 
+/// The tax codes (MST) a certificate names: each subject UID `MST:<code>` (also `MST-<code>`;
+/// a branch keeps its suffix, e.g. `0101234567-199`) and an organizationIdentifier
+/// `VATVN-<code>` (ETSI EN 319 412-1). Whitespace is removed; duplicates are listed once, in
+/// subject order, UIDs first.
+pub fn tax_codes(cert: &Certificate) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    let mut add = |code: &str| {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if !code.is_empty() && !codes.contains(&code) {
+            codes.push(code);
+        }
+    };
+    for uid in cert.subject.values(oids::UID) {
+        if let Some(("MST", v)) = split_prefix(uid, AGENCY_UID_PREFIXES) {
+            add(v);
+        }
+    }
+    for org_id in cert.subject.values(oids::ORGANIZATION_IDENTIFIER) {
+        let t = org_id.trim();
+        if let (Some(head), Some(rest)) = (t.get(..6), t.get(6..))
+            && head.eq_ignore_ascii_case("VATVN-")
+        {
+            add(rest);
+        }
+    }
+    codes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +198,24 @@ mod tests {
         );
         assert_eq!(split_prefix("HCM:123", PERSONAL_UID_PREFIXES), None);
         assert_eq!(split_prefix("", PERSONAL_UID_PREFIXES), None);
+    }
+
+    fn fixture(name: &str) -> Certificate {
+        let path = format!(
+            "{}/../../fixtures/pki/{name}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let pem = std::fs::read(&path).unwrap_or_default();
+        Certificate::from_pem_or_der(&pem)
+            .ok()
+            .and_then(|mut v| (!v.is_empty()).then(|| v.remove(0)))
+            .unwrap_or_else(|| panic!("{path}"))
+    }
+
+    #[test]
+    fn tax_codes_of_fixture_certificates() {
+        // UID=MST:2300123456 and organizationIdentifier=VATVN-2300123456: one code.
+        assert_eq!(tax_codes(&fixture("agency")), vec!["2300123456"]);
+        assert!(tax_codes(&fixture("personal")).is_empty());
     }
 }

@@ -54,7 +54,7 @@ pub use chain::{ChainOutcome, ChainProblem, TrustStore};
 pub use crl::{Crl, CrlChecker};
 pub use error::Error;
 pub use key::{Credential, SigningKey};
-pub use kind::{Classification, SignerKind, classify};
+pub use kind::{Classification, SignerKind, classify, tax_codes};
 pub use name::Name;
 pub use ocsp::{OcspError, OcspRequest, OcspResponse, random_bytes};
 pub use path::{PathProblem, RequiredEku, ValidationOutcome, ValidationParams};

@@ -9,6 +9,7 @@
 pub mod algorithms;
 mod canon;
 pub mod document;
+mod einvoice;
 mod error;
 mod sign;
 mod verify;
@@ -16,13 +17,14 @@ mod xades;
 
 pub use canon::{canonicalize, is_c14n};
 pub use document::{as_text, parse};
+pub use einvoice::{InvoiceParties, normalize_tax_code};
 pub use error::Error;
 pub use sign::{
     C14nChoice, EinvoiceRole, SignedXml, XmlSignOptions, find_invoice, sign, sign_enveloped,
 };
 pub use verify::{
-    Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, signature_elements,
-    verify_document,
+    Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, VIETNAM_OFFSET_MINUTES,
+    signature_elements, verify_document,
 };
 pub use xades::{
     SIGNATURE_TIMESTAMP_C14N, XADES_141_NS, XADES_NS, add_signature_timestamp,

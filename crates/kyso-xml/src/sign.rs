@@ -1,14 +1,14 @@
 //! Enveloped XML signatures, inserted without re-serializing the document: every byte outside
 //! the inserted element stays as it was.
 //!
-//! Signatures use the `ds:` prefix rather than a default namespace: equivalent for conforming
-//! verifiers, and lxml 6.1 (libxml2 2.14, used by signxml) mis-canonicalizes subtrees under an
-//! inherited default namespace, adding `xmlns=""` two levels down.
-//!
 //! Generic documents get `Reference URI=""` with the enveloped-signature transform, as the last
-//! child of the root element. E-invoices (`HDon`, also inside a `TDiep` message) get the tax
-//! authority's profile: the signature goes into `DSCKS/NBan`, `DSCKS/NMua` or `DSCKS/CQT`, with
-//! a Reference to `#<DLHDon Id>` and a second Reference to an Object holding SigningTime.
+//! child of the root element, written with the `ds:` prefix. E-invoices (`HDon`, also inside a
+//! `TDiep` message) get the tax authority's profile and form: the signature goes into
+//! `DSCKS/NBan`, `DSCKS/NMua` or `DSCKS/CQT` as `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"
+//! Id="…">` (the default namespace, as real invoices write it), with a Reference to
+//! `#<DLHDon Id>` and a second Reference to `Object Id="…"` holding
+//! `SignatureProperties/SignatureProperty Target="#<signature Id>"/SigningTime`, all of them
+//! XML-DSig elements by inheriting the default namespace.
 
 use roxmltree::{Document, Node};
 
@@ -130,7 +130,7 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
                 self_closing: None,
                 data_id: None,
                 einvoice: false,
-                scope: scope_of(&root),
+                scope: scope_of(&root, true),
             },
             None => {
                 let r = root.range();
@@ -147,7 +147,7 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
                     self_closing: Some((r.start, r.end, format!("{open}>\u{0}{close}"))),
                     data_id: None,
                     einvoice: false,
-                    scope: scope_of(&root),
+                    scope: scope_of(&root, true),
                 }
             }
         });
@@ -182,7 +182,7 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
             &format!("<DSCKS><{container}>"),
             &format!("</{container}></DSCKS>"),
             None,
-            scope_of(&hdon),
+            scope_of(&hdon, false),
         ));
     };
     match dscks
@@ -200,7 +200,7 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
                 )));
             }
             match before_end_tag(text, &slot) {
-                Some(at) => Ok(einvoice_plan(at, "", "", None, scope_of(&slot))),
+                Some(at) => Ok(einvoice_plan(at, "", "", None, scope_of(&slot, false))),
                 None => {
                     let r = slot.range();
                     let rewritten = format!("<{container}>\u{0}</{container}>");
@@ -209,7 +209,7 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
                         "",
                         "",
                         Some((r.start, r.end, rewritten)),
-                        scope_of(&slot),
+                        scope_of(&slot, false),
                     ))
                 }
             }
@@ -228,18 +228,20 @@ fn plan(text: &str, doc: &Document<'_>, opts: &XmlSignOptions) -> Result<Plan, E
                 &format!("<{container}>"),
                 &format!("</{container}>"),
                 None,
-                scope_of(&dscks),
+                scope_of(&dscks, false),
             ))
         }
     }
 }
 
 /// The namespace declarations in scope at `node`, as attributes (the `xml` and `ds` prefixes
-/// excepted: `ds` is declared by the Signature itself).
-fn scope_of(node: &Node<'_, '_>) -> String {
+/// excepted: `ds` is declared by a generic Signature itself; and the default namespace unless
+/// `keep_default`: an e-invoice Signature declares the XMLDSig namespace as its default).
+fn scope_of(node: &Node<'_, '_>, keep_default: bool) -> String {
     let mut decls: Vec<(String, String)> = node
         .namespaces()
         .filter(|ns| !matches!(ns.name(), Some("xml") | Some("ds")))
+        .filter(|ns| keep_default || ns.name().is_some())
         .map(|ns| (ns.name().unwrap_or("").to_string(), ns.uri().to_string()))
         .collect();
     decls.sort();
@@ -323,6 +325,14 @@ pub fn sign_enveloped(
         })
         .unwrap_or_default();
     let digest_uri = algorithms::digest_uri(opts.digest);
+    // E-invoices: the tax authority's form, XMLDSig as the default namespace of the Signature
+    // (so the Object's SignatureProperties and SigningTime are XMLDSig elements too). Generic
+    // documents: the `ds:` prefix.
+    let (p, ns_decl) = if plan.einvoice {
+        ("", format!(" xmlns=\"{DSIG_NS}\""))
+    } else {
+        ("ds:", format!(" xmlns:ds=\"{DSIG_NS}\""))
+    };
     let mut refs = String::new();
     let data_uri = plan
         .data_id
@@ -332,40 +342,38 @@ pub fn sign_enveloped(
     let c14n_transform = if plan.einvoice {
         String::new()
     } else {
-        format!("<ds:Transform Algorithm=\"{c14n}\"/>")
+        format!("<{p}Transform Algorithm=\"{c14n}\"/>")
     };
     refs.push_str(&format!(
-        "<ds:Reference URI=\"{}\"><ds:Transforms><ds:Transform Algorithm=\"{ENVELOPED}\"/>{c14n_transform}</ds:Transforms><ds:DigestMethod Algorithm=\"{digest_uri}\"/><ds:DigestValue>{DIGEST_MARK}0\u{1}</ds:DigestValue></ds:Reference>",
+        "<{p}Reference URI=\"{}\"><{p}Transforms><{p}Transform Algorithm=\"{ENVELOPED}\"/>{c14n_transform}</{p}Transforms><{p}DigestMethod Algorithm=\"{digest_uri}\"/><{p}DigestValue>{DIGEST_MARK}0\u{1}</{p}DigestValue></{p}Reference>",
         escape(&data_uri)
     ));
     let mut object = String::new();
     if plan.einvoice {
         refs.push_str(&format!(
-            "<ds:Reference URI=\"#{obj_id}\"><ds:DigestMethod Algorithm=\"{digest_uri}\"/><ds:DigestValue>{DIGEST_MARK}1\u{1}</ds:DigestValue></ds:Reference>"
+            "<Reference URI=\"#{obj_id}\"><DigestMethod Algorithm=\"{digest_uri}\"/><DigestValue>{DIGEST_MARK}1\u{1}</DigestValue></Reference>"
         ));
         object = format!(
-            // Unprefixed, so outside the XMLDSig namespace: the schema lets SignatureProperty hold
-            // only foreign elements, and Object content is open.
-            "<ds:Object Id=\"{obj_id}\"><SignatureProperties><SignatureProperty Target=\"#{sig_id}\"><SigningTime>{}</SigningTime></SignatureProperty></SignatureProperties></ds:Object>",
+            "<Object Id=\"{obj_id}\"><SignatureProperties><SignatureProperty Target=\"#{sig_id}\"><SigningTime>{}</SigningTime></SignatureProperty></SignatureProperties></Object>",
             time::to_rfc3339_offset(opts.signing_time, opts.utc_offset_minutes)
         );
     }
-    let mut key_info = String::from("<ds:KeyInfo><ds:X509Data>");
+    let mut key_info = format!("<{p}KeyInfo><{p}X509Data>");
     key_info.push_str(&format!(
-        "<ds:X509SubjectName>{}</ds:X509SubjectName>",
+        "<{p}X509SubjectName>{}</{p}X509SubjectName>",
         escape(&cred.certificate.subject.to_string())
     ));
     for c in
         std::iter::once(&cred.certificate).chain(cred.chain.iter().filter(|c| !c.is_self_issued()))
     {
         key_info.push_str(&format!(
-            "<ds:X509Certificate>{}</ds:X509Certificate>",
+            "<{p}X509Certificate>{}</{p}X509Certificate>",
             base64::encode(c.der())
         ));
     }
-    key_info.push_str("</ds:X509Data></ds:KeyInfo>");
+    key_info.push_str(&format!("</{p}X509Data></{p}KeyInfo>"));
     let signature = format!(
-        "{}<ds:Signature xmlns:ds=\"{DSIG_NS}\"{} Id=\"{sig_id}\"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"{c14n}\"/><ds:SignatureMethod Algorithm=\"{}\"/>{refs}</ds:SignedInfo><ds:SignatureValue>{VALUE_MARK}</ds:SignatureValue>{key_info}{object}</ds:Signature>{}",
+        "{}<{p}Signature{ns_decl}{} Id=\"{sig_id}\"><{p}SignedInfo><{p}CanonicalizationMethod Algorithm=\"{c14n}\"/><{p}SignatureMethod Algorithm=\"{}\"/>{refs}</{p}SignedInfo><{p}SignatureValue>{VALUE_MARK}</{p}SignatureValue>{key_info}{object}</{p}Signature>{}",
         plan.before,
         plan.scope,
         algorithms::signature_uri(scheme),

@@ -98,13 +98,20 @@ pub fn signature_elements<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
         .collect()
 }
 
-/// Verifies every signature of a parsed document.
+/// Minutes east of UTC of Vietnamese local time, in which e-invoices write a SigningTime
+/// without a zone.
+pub const VIETNAM_OFFSET_MINUTES: i32 = 420;
+
+/// Verifies every signature of a parsed document. In an e-invoice (`HDon`, also inside a
+/// `TDiep` message) a SigningTime without a zone is Vietnamese local time (+07:00); elsewhere
+/// it is read as UTC. Either way a warning says so.
 pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
     let ids = IdIndex::build(doc);
     let cache = C14nCache::default();
+    let local_offset = crate::sign::find_invoice(doc).map(|_| VIETNAM_OFFSET_MINUTES);
     signature_elements(doc)
         .iter()
-        .map(|s| verify_signature(doc, &ids, &cache, *s))
+        .map(|s| verify_signature(doc, &ids, &cache, *s, local_offset))
         .collect()
 }
 
@@ -141,6 +148,7 @@ fn verify_signature<'a, 'i>(
     ids: &IdIndex,
     cache: &C14nCache,
     sig: Node<'a, 'i>,
+    local_offset: Option<i32>,
 ) -> SignatureOutcome {
     let mut out = SignatureOutcome {
         id: id_of(&sig).map(str::to_string),
@@ -158,7 +166,7 @@ fn verify_signature<'a, 'i>(
         return out;
     };
     read_key_info(&sig, &mut out);
-    read_signing_time(&sig, &mut out);
+    read_signing_time(&sig, local_offset, &mut out);
 
     for r in dsig_children(&signed_info, "Reference") {
         out.references
@@ -543,8 +551,10 @@ fn read_key_info(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
     }
 }
 
-/// SigningTime anywhere under the signature's Objects, in any namespace or none.
-fn read_signing_time(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
+/// SigningTime anywhere under the signature's Objects, in any namespace or none (no namespace,
+/// a `ds:` prefix, the default XMLDSig namespace, XAdES...). Without a zone it is read at
+/// `local_offset` minutes east of UTC (e-invoices: Vietnam time), else as UTC.
+fn read_signing_time(sig: &Node<'_, '_>, local_offset: Option<i32>, out: &mut SignatureOutcome) {
     let Some(node) = sig
         .descendants()
         .find(|n| n.is_element() && n.tag_name().name() == "SigningTime")
@@ -552,19 +562,133 @@ fn read_signing_time(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
         return;
     };
     let text = text_of(&node);
-    match time::parse_rfc3339(text.trim()) {
-        Ok(t) => {
+    let text = text.trim();
+    match time::parse_rfc3339(text) {
+        Ok(mut t) => {
             if t.offset_minutes.is_none() {
-                out.warnings.push(format!(
-                    "SigningTime '{}' has no time zone; read as UTC",
-                    text.trim()
-                ));
+                match local_offset {
+                    Some(offset) => {
+                        t.unix -= i64::from(offset) * 60;
+                        out.warnings.push(format!(
+                            "SigningTime '{text}' has no time zone; read as Vietnam time ({})",
+                            zone_text(offset)
+                        ));
+                    }
+                    None => out.warnings.push(format!(
+                        "SigningTime '{text}' has no time zone; read as UTC"
+                    )),
+                }
             }
             out.signing_time = Some(t);
         }
-        Err(_) => out.warnings.push(format!(
-            "SigningTime '{}' is not an ISO 8601 time",
-            text.trim()
-        )),
+        Err(_) => out
+            .warnings
+            .push(format!("SigningTime '{text}' is not an ISO 8601 time")),
+    }
+}
+
+/// `+07:00` for 420 minutes.
+fn zone_text(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.unsigned_abs();
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse;
+
+    fn signing_time(signature: &str, local_offset: Option<i32>) -> SignatureOutcome {
+        let mut out = SignatureOutcome {
+            id: None,
+            path: String::new(),
+            signature_method: None,
+            references: Vec::new(),
+            certificates: Vec::new(),
+            signer: None,
+            signing_time: None,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if let Ok(doc) = parse(signature) {
+            read_signing_time(&doc.root_element(), local_offset, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn signing_time_in_any_namespace() {
+        let forms = [
+            // The tax authority's: the default XMLDSig namespace.
+            format!(
+                "<Signature xmlns=\"{DSIG_NS}\"><Object><SignatureProperties><SignatureProperty>\
+                 <SigningTime>2026-11-20T09:15:00+07:00</SigningTime></SignatureProperty>\
+                 </SignatureProperties></Object></Signature>"
+            ),
+            // No namespace under a ds: prefixed signature.
+            format!(
+                "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:Object><SignatureProperties>\
+                 <SignatureProperty><SigningTime>2026-11-20T09:15:00+07:00</SigningTime>\
+                 </SignatureProperty></SignatureProperties></ds:Object></ds:Signature>"
+            ),
+            // xmlns="" under a default-namespace signature.
+            format!(
+                "<Signature xmlns=\"{DSIG_NS}\"><Object><SignatureProperties xmlns=\"\">\
+                 <SignatureProperty><SigningTime>2026-11-20T09:15:00+07:00</SigningTime>\
+                 </SignatureProperty></SignatureProperties></Object></Signature>"
+            ),
+            // ds: prefixed, and a foreign namespace.
+            format!(
+                "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:Object><ds:SignatureProperties>\
+                 <ds:SignatureProperty><ds:SigningTime>2026-11-20T09:15:00+07:00</ds:SigningTime>\
+                 </ds:SignatureProperty></ds:SignatureProperties></ds:Object></ds:Signature>"
+            ),
+            format!(
+                "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:Object><x:SigningTime xmlns:x=\"urn:x\">\
+                 2026-11-20T09:15:00+07:00</x:SigningTime></ds:Object></ds:Signature>"
+            ),
+        ];
+        for f in &forms {
+            let out = signing_time(f, None);
+            assert_eq!(
+                out.signing_time.map(|t| time::to_rfc3339(t.unix)),
+                Some("2026-11-20T02:15:00Z".to_string()),
+                "{f}"
+            );
+            assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        }
+    }
+
+    #[test]
+    fn signing_time_without_a_zone() {
+        let doc = format!(
+            "<Signature xmlns=\"{DSIG_NS}\"><Object><SignatureProperties><SignatureProperty>\
+             <SigningTime>2026-11-20T09:15:00</SigningTime></SignatureProperty>\
+             </SignatureProperties></Object></Signature>"
+        );
+        let vn = signing_time(&doc, Some(VIETNAM_OFFSET_MINUTES));
+        assert_eq!(
+            vn.signing_time.map(|t| time::to_rfc3339(t.unix)),
+            Some("2026-11-20T02:15:00Z".to_string())
+        );
+        assert_eq!(
+            vn.warnings,
+            vec![
+                "SigningTime '2026-11-20T09:15:00' has no time zone; read as Vietnam time (+07:00)"
+                    .to_string()
+            ]
+        );
+        let utc = signing_time(&doc, None);
+        assert_eq!(
+            utc.signing_time.map(|t| time::to_rfc3339(t.unix)),
+            Some("2026-11-20T09:15:00Z".to_string())
+        );
+        assert!(
+            utc.warnings[0].ends_with("read as UTC"),
+            "{:?}",
+            utc.warnings
+        );
+        assert_eq!(zone_text(-90), "-01:30");
     }
 }

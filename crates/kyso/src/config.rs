@@ -1,5 +1,5 @@
 //! The configuration file (TOML): trust anchors, extra intermediates, the TSA, revocation
-//! policy, network timeouts and signer-kind rules.
+//! policy, network timeouts, the e-invoice tax code policy and signer-kind rules.
 //!
 //! It is read from `--config FILE`, else from `$XDG_CONFIG_HOME/kyso/config.toml` (or
 //! `~/.config/kyso/config.toml`) when that exists. Command-line flags override it:
@@ -23,6 +23,9 @@
 //! timeout = 10
 //! retries = 2
 //!
+//! [einvoice]
+//! tax_code_mismatch = "warn"        # warn | fail: the invoice's MST is not the signer's
+//!
 //! [[kind.rules]]                    # first matching rule wins; every condition given must hold
 //! kind = "agency"
 //! issuer = "Government CA"
@@ -40,7 +43,7 @@ use kyso_pki::{Certificate, Classification, SignerKind, classify};
 use serde::{Deserialize, Serialize};
 
 use crate::trust::tsa::TsaConfig;
-use crate::{Error, NetConfig, RevocationPolicy, TrustConfig};
+use crate::{Error, NetConfig, RevocationPolicy, TaxCodePolicy, TrustConfig};
 
 /// The file name looked for in the user's configuration directory.
 pub const CONFIG_FILE_NAME: &str = "config.toml";
@@ -60,7 +63,15 @@ struct FileConfig {
     #[serde(default)]
     net: FileNet,
     #[serde(default)]
+    einvoice: FileEinvoice,
+    #[serde(default)]
     kind: FileKind,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEinvoice {
+    tax_code_mismatch: Option<TaxCodePolicy>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -397,6 +408,8 @@ pub struct Settings {
     pub net: NetConfig,
     /// The time-stamping authority.
     pub tsa: TsaConfig,
+    /// What a tax code (MST) mismatch between an e-invoice and its signer does.
+    pub tax_code_mismatch: TaxCodePolicy,
     /// Signer-kind rules, in order.
     pub kind_rules: Vec<KindRule>,
     /// Where each value came from, by key (`trust`, `tsa.url`, `revocation.policy`, ...).
@@ -415,6 +428,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "revocation.online",
     "net.timeout",
     "net.retries",
+    "einvoice.tax_code_mismatch",
     "kind.rules",
 ];
 
@@ -428,6 +442,7 @@ impl Default for Settings {
             online: false,
             net: NetConfig::default(),
             tsa: TsaConfig::default(),
+            tax_code_mismatch: TaxCodePolicy::default(),
             kind_rules: Vec::new(),
             origins: SETTING_KEYS
                 .iter()
@@ -540,6 +555,11 @@ impl Settings {
             net.retries = v;
             set("net.retries");
         }
+        let mut tax_code_mismatch = TaxCodePolicy::default();
+        if let Some(v) = file.einvoice.tax_code_mismatch {
+            tax_code_mismatch = v;
+            set("einvoice.tax_code_mismatch");
+        }
         if !file.kind.rules.is_empty() {
             set("kind.rules");
         }
@@ -566,6 +586,7 @@ impl Settings {
         s.revocation = revocation;
         s.online = online;
         s.net = net;
+        s.tax_code_mismatch = tax_code_mismatch;
         s.kind_rules = file.kind.rules;
         Ok(s)
     }
@@ -587,6 +608,7 @@ impl Settings {
             online: self.online,
             net: self.net.clone(),
             kind_rules: self.kind_rules.clone(),
+            tax_code_mismatch: self.tax_code_mismatch,
             ..TrustConfig::default()
         };
         for t in &self.trust {
@@ -606,7 +628,12 @@ impl Settings {
             tsa: OutTsa<'a>,
             revocation: OutRevocation,
             net: OutNet,
+            einvoice: OutEinvoice,
             kind: OutKind<'a>,
+        }
+        #[derive(Serialize)]
+        struct OutEinvoice {
+            tax_code_mismatch: TaxCodePolicy,
         }
         #[derive(Serialize)]
         struct OutTrust<'a> {
@@ -654,6 +681,9 @@ impl Settings {
             net: OutNet {
                 timeout: self.net.timeout_seconds,
                 retries: self.net.retries,
+            },
+            einvoice: OutEinvoice {
+                tax_code_mismatch: self.tax_code_mismatch,
             },
             kind: OutKind {
                 rules: &self.kind_rules,
@@ -709,6 +739,8 @@ url = "http://127.0.0.1:8318/"
 timeout = 3
 [revocation]
 policy = "hard"
+[einvoice]
+tax_code_mismatch = "fail"
 [[kind.rules]]
 kind = "agency"
 subject = "OU=*Văn phòng*"
@@ -729,8 +761,31 @@ subject = "OU=*Văn phòng*"
         assert_eq!(s.origin("tsa.url"), Origin::File);
         assert_eq!(s.origin("tsa.retries"), Origin::Default);
         assert_eq!(s.kind_rules.len(), 1);
+        assert_eq!(s.tax_code_mismatch, TaxCodePolicy::Fail);
+        assert_eq!(s.origin("einvoice.tax_code_mismatch"), Origin::File);
+        let no_files = Settings {
+            trust: Vec::new(),
+            ..s.clone()
+        };
+        assert_eq!(
+            no_files.trust_config().map(|t| t.tax_code_mismatch).ok(),
+            Some(TaxCodePolicy::Fail)
+        );
         let shown = s.to_toml();
         assert!(shown.contains("policy = \"hard\""), "{shown}");
+        assert!(
+            shown.contains("[einvoice]\ntax_code_mismatch = \"fail\""),
+            "{shown}"
+        );
+        assert_eq!(
+            Settings::default().tax_code_mismatch,
+            TaxCodePolicy::Warn,
+            "warn by default"
+        );
+        let e = Settings::from_toml("[einvoice]\ntax_code_mismatch = \"maybe\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("maybe") || e.contains("variant"), "{e}");
 
         let e = Settings::from_toml("[tsa]\nurl = \"x\"\ntimeot = 3\n", p)
             .unwrap_err()

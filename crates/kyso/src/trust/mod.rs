@@ -9,4 +9,4 @@ pub(crate) mod signer_check;
 pub(crate) mod timestamp;
 pub mod tsa;
 
-pub use settings::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
+pub use settings::{NetConfig, RevocationPolicy, TaxCodePolicy, TrustConfig, load_certificates};

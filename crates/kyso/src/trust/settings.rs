@@ -23,6 +23,33 @@ pub struct TrustConfig {
     /// certificates the built-in classification leaves `unknown`; see
     /// [`crate::config::classify_with_rules`].
     pub kind_rules: Vec<crate::config::KindRule>,
+    /// What an e-invoice signature whose signer certificate does not carry the invoice's
+    /// seller (or buyer) tax code does (`[einvoice] tax_code_mismatch`, `--tax-code-mismatch`).
+    pub tax_code_mismatch: TaxCodePolicy,
+}
+
+/// What a tax code (MST) mismatch between an e-invoice and its signer certificate does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxCodePolicy {
+    /// A warning in the report (default).
+    #[default]
+    Warn,
+    /// The signature fails (`tax_code_mismatch`).
+    Fail,
+}
+
+impl std::str::FromStr for TaxCodePolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "warn" => Ok(TaxCodePolicy::Warn),
+            "fail" => Ok(TaxCodePolicy::Fail),
+            other => Err(Error::Invalid(format!(
+                "tax code mismatch policy must be warn or fail, not '{other}'"
+            ))),
+        }
+    }
 }
 
 /// Revocation checking policy (`--revocation`).

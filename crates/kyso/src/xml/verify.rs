@@ -6,10 +6,10 @@ use kyso_xml::{Severity, SignatureOutcome};
 
 use crate::report::certinfo::signer_report;
 use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
-use crate::trust::TrustConfig;
 use crate::trust::revocation::{Evidence, Source};
 use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
 use crate::trust::timestamp::{check_token, skew_warning};
+use crate::trust::{TaxCodePolicy, TrustConfig};
 
 /// Canonical XML 1.0, the default CanonicalizationMethod of a XAdES time-stamp.
 const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
@@ -40,11 +40,13 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         Err(e) => return DocumentReport::error(file, "xml", format!("cannot read the XML: {e}")),
     };
     // For e-invoices, the data a reader takes is /HDon/DLHDon (also inside TDiep).
-    let invoice_data = kyso_xml::find_invoice(&doc).and_then(|h| {
+    let invoice = kyso_xml::find_invoice(&doc);
+    let invoice_data = invoice.and_then(|h| {
         h.children()
             .find(|n| n.is_element() && n.tag_name().name() == "DLHDon")
             .map(|n| kyso_xml::document::path(&n))
     });
+    let parties = invoice.map(|h| kyso_xml::InvoiceParties::read(&h));
     let mut report = DocumentReport {
         file: file.to_string(),
         format: "xml".into(),
@@ -109,9 +111,10 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let ctx = Context::new(trust, evidence);
     for (i, s) in outcomes.into_iter().enumerate() {
         let own = stamps.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let party = parties.as_ref().and_then(|p| p.signing_party(&s.path));
         report
             .signatures
-            .push(to_report(i, s, invoice_data.as_deref(), own, &ctx));
+            .push(to_report(i, s, invoice_data.as_deref(), party, own, &ctx));
     }
     report.finish();
     report
@@ -121,6 +124,7 @@ fn to_report(
     index: usize,
     s: SignatureOutcome,
     invoice_data: Option<&str>,
+    party: Option<(&'static str, &str)>,
     stamps: &[XadesTimestamp],
     ctx: &Context<'_>,
 ) -> SignatureReport {
@@ -205,8 +209,44 @@ fn to_report(
         let proven = check_timestamps(&mut o, stamps, &pool, claimed, ctx);
         let checked = check_signer(&mut o, signer, &pool, Times { claimed, proven }, ctx);
         o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false).to_string());
+        if let Some((role, code)) = party {
+            check_tax_code(&mut o, role, code, signer, ctx.trust.tax_code_mismatch);
+        }
     }
     o.r
+}
+
+/// Compares the invoice's tax code for `role` with the MSTs the signer certificate carries: a
+/// mismatch, or a certificate without any MST, is a warning, or with [`TaxCodePolicy::Fail`] a
+/// failure (`tax_code_mismatch`). Codes compare in full, a branch suffix (`-199`) included.
+fn check_tax_code(
+    o: &mut Outcome,
+    role: &str,
+    code: &str,
+    signer: &kyso_pki::Certificate,
+    policy: TaxCodePolicy,
+) {
+    let certified = kyso_pki::tax_codes(signer);
+    if certified.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+        return;
+    }
+    let message = if certified.is_empty() {
+        format!(
+            "{role} tax code {code} in the invoice cannot be checked: the signer certificate carries no MST"
+        )
+    } else {
+        format!(
+            "{role} tax code {code} in the invoice does not match the signer certificate's MST {}",
+            certified.join(", ")
+        )
+    };
+    if policy == TaxCodePolicy::Fail {
+        o.problem(Status::Failed, "tax_code_mismatch", message.clone());
+        if o.r.reason == "tax_code_mismatch" {
+            return;
+        }
+    }
+    o.r.warnings.push(message);
 }
 
 /// Verifies a signature's XAdES SignatureTimeStamps (each over its canonical SignatureValue);
