@@ -297,6 +297,10 @@ fn verify_document_timestamp(
     (o.r, cover)
 }
 
+/// The largest signed range checked for a CMS without signed attributes (whose signature is
+/// over the bytes themselves, so they are joined in memory).
+const MAX_JOINED_CONTENT: usize = 512 << 20;
+
 /// What a PDF signature's `/Contents` holds besides a detached CMS: encapsulated content
 /// (a detached signature must not carry any: pyHanko and EU DSS reject it, and so does kyso,
 /// since the signed data is the byte range, not what the CMS embeds), and non-zero bytes after
@@ -555,11 +559,10 @@ fn verify_signature(
         }
         None => {
             if si.signed_attrs_der.is_none() {
-                o.problem(
-                    Status::Indeterminate,
-                    "unsupported_signature",
-                    "CMS without signed attributes".into(),
-                );
+                // Legal CMS: the signature is over the signed bytes themselves (checked with
+                // the signature below).
+                o.r.warnings
+                    .push("the CMS has no signed attributes (the signature covers the byte range directly; no signing-certificate binding)".into());
             } else {
                 o.problem(
                     Status::Failed,
@@ -595,7 +598,35 @@ fn verify_signature(
         return o.r;
     };
     o.r.signer = Some(signer_report(&signer, &trust.kind_rules));
-    match si.verify_signature(&signer, None) {
+    // Without signed attributes the signature is over the signed bytes (joined here: such
+    // signatures are rare and old, so the copy is acceptable up to a bound).
+    let joined;
+    let content = if si.signed_attrs_der.is_none() {
+        let data = doc.data();
+        let size = range.gap_start + (range.signed_end - range.gap_end);
+        if size > MAX_JOINED_CONTENT {
+            o.problem(
+                Status::Indeterminate,
+                "unsupported_signature",
+                format!(
+                    "a CMS without signed attributes over {size} bytes (kyso checks such \
+                     signatures up to {MAX_JOINED_CONTENT} bytes)"
+                ),
+            );
+            return o.r;
+        }
+        let mut buf = Vec::with_capacity(size);
+        buf.extend_from_slice(data.get(..range.gap_start).unwrap_or_default());
+        buf.extend_from_slice(
+            data.get(range.gap_end..range.signed_end)
+                .unwrap_or_default(),
+        );
+        joined = buf;
+        Some(joined.as_slice())
+    } else {
+        None
+    };
+    match si.verify_signature(&signer, content) {
         Ok(()) => {}
         Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a))) => {
             o.problem(
