@@ -48,6 +48,9 @@ pub struct SignedData {
     /// Certificates that could not be parsed (kept out of path building, counted for reports).
     pub unparsable_certificates: usize,
     pub signer_infos: Vec<SignerInfo>,
+    /// Length of the ContentInfo encoding: what follows it in the parsed buffer (a PDF's
+    /// `/Contents` padding) is not part of the CMS.
+    pub encoded_len: usize,
 }
 
 fn small_int(t: &der::Tlv<'_>) -> u8 {
@@ -123,6 +126,7 @@ impl SignedData {
             certificates,
             unparsable_certificates,
             signer_infos,
+            encoded_len: ci.raw.len(),
         })
     }
 

@@ -14,6 +14,7 @@
 //! All keys and the PKCS#12 password ([`P12_PASSWORD`]) are test material
 //! only and must never be trusted for anything.
 
+pub mod attacks;
 mod der;
 mod pdf;
 pub mod pki;

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use crate::Error;
-use crate::document::{Document, XrefMap};
+use crate::document::{Document, XrefEntry, XrefMap};
 use crate::object::{Dict, ObjRef, Object};
 
 /// Which changes are allowed after the signature (ISO 32000 DocMDP semantics).
@@ -43,6 +43,8 @@ struct Ctx<'d, 'a> {
     doc: &'d Document<'a>,
     old: XrefMap,
     perm: Permission,
+    /// End of the signed revision.
+    signed_end: usize,
 }
 
 impl Ctx<'_, '_> {
@@ -160,6 +162,7 @@ pub fn analyze(
         doc,
         old: doc.map_before(signed_end),
         perm,
+        signed_end,
     };
     let old_trailer = doc
         .sections()
@@ -311,6 +314,8 @@ pub fn analyze(
         }
     }
     report.allowed.dedup();
+    let mut seen = HashSet::new();
+    report.modifications.retain(|m| seen.insert(m.clone()));
     Ok(report)
 }
 
@@ -339,6 +344,27 @@ fn pages_in(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
     out
 }
 
+/// Where object `num` was first defined in the file: the offset of its oldest definition (for
+/// an object in an object stream, of that stream's definition in the same section).
+fn defined_at(doc: &Document<'_>, num: u32) -> Option<usize> {
+    doc.sections().iter().rev().find_map(|section| {
+        let entry = section
+            .entries
+            .iter()
+            .find(|(n, e)| *n == num && !matches!(e, XrefEntry::Free))?;
+        match entry.1 {
+            XrefEntry::InFile { offset, .. } => Some(offset),
+            XrefEntry::InStream { stream, .. } => {
+                section.entries.iter().find_map(|(n, e)| match e {
+                    XrefEntry::InFile { offset, .. } if *n == stream => Some(*offset),
+                    _ => None,
+                })
+            }
+            XrefEntry::Free => None,
+        }
+    })
+}
+
 /// Whether an added field or annotation is an allowed addition.
 fn addition_allowed(
     ctx: &Ctx<'_, '_>,
@@ -359,7 +385,37 @@ fn addition_allowed(
         .map(|t| format!("'{t}'"))
         .unwrap_or_else(|| num.map(|n| format!("object {n}")).unwrap_or_default());
     if is_sig {
+        // A new field whose value is a signature dictionary that already existed in the
+        // signed revision shows an old signature a second time (a forged extra "seal").
+        if let Some(v) = d.get(b"V").and_then(Object::as_ref)
+            && !matches!(ctx.old(v), Object::Null)
+        {
+            return Err(format!(
+                "signature field {label} added with the value of an existing signature \
+                 (object {})",
+                v.num
+            ));
+        }
         let value = d.get(b"V").map(|v| ctx.resolve_new(v));
+        // A signature added later must sign the revision that adds its field: a field
+        // defined after the end of its value's byte range shows a signature (or a copy of
+        // one) that was made before the field existed.
+        if let Some(br) = value
+            .as_ref()
+            .and_then(|v| v.as_dict())
+            .and_then(|v| v.get(b"ByteRange"))
+            .map(|b| ctx.resolve_new(b))
+            && let [_, _, Object::Int(b), Object::Int(c)] = br.as_array().unwrap_or(&[])
+        {
+            let signed_to = usize::try_from(b.saturating_add(*c)).unwrap_or(0);
+            let field_at = num.and_then(|n| defined_at(ctx.doc, n));
+            if signed_to <= ctx.signed_end || field_at.is_some_and(|at| at >= signed_to) {
+                return Err(format!(
+                    "signature field {label} added with a signature that does not cover it \
+                     (a signature made before the field existed)"
+                ));
+            }
+        }
         let is_timestamp = value
             .as_ref()
             .and_then(|v| v.as_dict())

@@ -30,6 +30,9 @@ pub struct SignatureInfo {
     pub contact: Option<String>,
     /// DocMDP permission level when this is a certification signature.
     pub docmdp: Option<u8>,
+    /// Other fields whose `/V` is this same signature dictionary (the signature is listed
+    /// once, under the first field in form order; a verifier reports the others).
+    pub other_fields: Vec<String>,
 }
 
 /// What the byte range covers.
@@ -145,6 +148,7 @@ pub fn find_signatures(doc: &Document<'_>) -> Result<Vec<SignatureInfo>, Error> 
     for f in fields.as_array().unwrap_or(&[]) {
         collect(doc, f, "", None, &mut out, &mut seen, 0)?;
     }
+    let mut out = merge_shared_values(out);
     out.sort_by_key(|s| {
         s.byte_range
             .get(2)
@@ -153,6 +157,25 @@ pub fn find_signatures(doc: &Document<'_>) -> Result<Vec<SignatureInfo>, Error> 
             .saturating_add(s.byte_range.get(3).copied().unwrap_or(0))
     });
     Ok(out)
+}
+
+/// One entry per signature: fields that share a `/V` (the same reference, or a copy with the
+/// same byte range and contents) are folded into the first one.
+fn merge_shared_values(found: Vec<SignatureInfo>) -> Vec<SignatureInfo> {
+    let mut out: Vec<SignatureInfo> = Vec::with_capacity(found.len());
+    for sig in found {
+        let same = out.iter_mut().find(|o| {
+            (o.sig_ref.is_some() && o.sig_ref == sig.sig_ref)
+                || (!sig.byte_range.is_empty()
+                    && o.byte_range == sig.byte_range
+                    && o.contents == sig.contents)
+        });
+        match same {
+            Some(first) => first.other_fields.push(sig.field),
+            None => out.push(sig),
+        }
+    }
+    out
 }
 
 fn collect(
@@ -242,6 +265,7 @@ fn collect(
         location: text(sd, b"Location"),
         contact: text(sd, b"ContactInfo"),
         docmdp,
+        other_fields: Vec::new(),
     });
     Ok(())
 }

@@ -39,8 +39,8 @@ pub use pdf::sign::{
 pub use pdf::verify::verify_pdf;
 pub use report::certinfo::{CertificateInfo, inspect, signer_report};
 pub use report::{
-    DocumentReport, ReferenceReport, RevocationReport, SignatureReport, SignerReport, Status,
-    TimestampReport,
+    Coverage, DocumentReport, ReferenceReport, RevocationReport, SignatureReport, SignerReport,
+    Status, TimestampReport,
 };
 pub use trust::revocation::{ValidationData, collect_validation_data};
 pub use trust::tsa::{TsaClient, TsaConfig, TsaError};

@@ -8,7 +8,7 @@ use kyso_pki::{Certificate, SignatureScheme, time, time::UnixTime};
 
 use crate::pdf::digest_plan::{DigestJob, digest_all};
 use crate::report::certinfo::signer_report;
-use crate::report::{DocumentReport, SignatureReport, Status};
+use crate::report::{Coverage, DocumentReport, SignatureReport, Status};
 use crate::trust::TrustConfig;
 use crate::trust::revocation::{Evidence, Source};
 use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
@@ -36,6 +36,10 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     if doc.is_linearized() && section_offsets.len() > 1 {
         section_offsets.remove(0);
     }
+    let revisions = Revisions {
+        offsets: section_offsets,
+        layout: kyso_pdf::revision_layout(&doc),
+    };
     let docmdp = sigs.iter().find_map(|s| s.docmdp);
     let mut report = DocumentReport {
         file: file.to_string(),
@@ -112,7 +116,7 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         if p.token.is_none() {
             continue;
         }
-        let (r, cover) = verify_document_timestamp(&doc, sig, p, &section_offsets, docmdp, &ctx);
+        let (r, cover) = verify_document_timestamp(&doc, sig, p, &revisions, docmdp, &ctx);
         if let Some(mut c) = cover {
             c.index = i;
             covering.push(c);
@@ -132,16 +136,24 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
             "last document timestamp",
         ));
     }
-    for ((sig, p), slot) in active.into_iter().zip(prepared).zip(reports.iter_mut()) {
+    for ((sig, p), slot) in active.iter().copied().zip(prepared).zip(reports.iter_mut()) {
         if slot.is_none() {
             *slot = Some(verify_signature(
-                &doc,
-                sig,
-                p,
-                &section_offsets,
-                docmdp,
-                &ctx,
-                &covering,
+                &doc, sig, p, &revisions, docmdp, &ctx, &covering,
+            ));
+        }
+    }
+    for (sig, slot) in active.iter().zip(reports.iter_mut()) {
+        if let Some(r) = slot
+            && !sig.other_fields.is_empty()
+        {
+            r.warnings.push(format!(
+                "the same signature is also the value of field(s) {}: it counts once",
+                sig.other_fields
+                    .iter()
+                    .map(|f| format!("'{f}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     }
@@ -208,7 +220,7 @@ fn verify_document_timestamp(
     doc: &Document<'_>,
     sig: &SignatureInfo,
     prepared: &mut Prepared,
-    revisions: &[usize],
+    revisions: &Revisions,
     docmdp: Option<u8>,
     ctx: &Context<'_>,
 ) -> (SignatureReport, Option<Covering>) {
@@ -225,7 +237,8 @@ fn verify_document_timestamp(
         }
     };
     o.r.covers_whole_document = range.covers_whole_document;
-    o.r.revision = Some(revision_of(revisions, range.signed_end));
+    o.r.revision = Some(revision_of(&revisions.offsets, range.signed_end));
+    check_coverage(&mut o, &range, revisions);
     analyze_changes(&mut o, doc, range.signed_end, docmdp);
     let token = match prepared.token.as_ref() {
         Some(Ok(t)) => Ok(t),
@@ -282,6 +295,102 @@ fn verify_document_timestamp(
     };
     o.r.timestamps.push(check.report);
     (o.r, cover)
+}
+
+/// The largest signed range checked for a CMS without signed attributes (whose signature is
+/// over the bytes themselves, so they are joined in memory).
+const MAX_JOINED_CONTENT: usize = 512 << 20;
+
+/// What a PDF signature's `/Contents` holds besides a detached CMS: encapsulated content
+/// (a detached signature must not carry any: pyHanko and EU DSS reject it, and so does kyso,
+/// since the signed data is the byte range, not what the CMS embeds), and non-zero bytes after
+/// the CMS in the zero padding (unsigned; possibly a second CMS): a warning.
+fn check_contents_layout(o: &mut Outcome, sig: &SignatureInfo, sd: &SignedData) {
+    let detached = matches!(
+        sig.sub_filter.as_deref(),
+        Some("adbe.pkcs7.detached" | "ETSI.CAdES.detached")
+    );
+    if detached && sd.encap_content.is_some() {
+        o.problem(
+            Status::Failed,
+            "malformed_signature",
+            format!(
+                "the CMS of this detached ({}) signature encapsulates content \
+                 ({} bytes of eContent); a detached signature signs the byte range only",
+                sig.sub_filter.as_deref().unwrap_or_default(),
+                sd.encap_content.as_ref().map_or(0, Vec::len)
+            ),
+        );
+    }
+    let padding = sig.contents.get(sd.encoded_len..).unwrap_or_default();
+    if let Some(first) = padding.iter().position(|b| *b != 0) {
+        let nonzero = padding.iter().filter(|b| **b != 0).count();
+        o.r.warnings.push(format!(
+            "/Contents holds {nonzero} non-zero bytes after the CMS (from byte {} of {}): \
+             unsigned data{}",
+            sd.encoded_len + first,
+            sig.contents.len(),
+            if padding.get(first) == Some(&0x30) {
+                ", possibly a second CMS"
+            } else {
+                ""
+            }
+        ));
+    }
+}
+
+/// The document's revisions: where their cross-reference sections start (file order, a
+/// linearized file's first two counted as one) and where they end.
+struct Revisions {
+    offsets: Vec<usize>,
+    layout: kyso_pdf::Layout,
+}
+
+/// Reports what a signature's byte range covers: a whole revision, or a prefix that stops
+/// inside one (the rest of that revision, e.g. its trailer, is then unsigned: a modification
+/// finding); and bytes after the signed revision that belong to no revision (object
+/// definitions there are a modification, other bytes a warning).
+fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) {
+    let layout = &revisions.layout;
+    if layout.revision_ending_at(range.signed_end).is_some() {
+        o.r.coverage = Some(Coverage::WholeRevision);
+    } else {
+        o.r.coverage = Some(Coverage::ContiguousFromStart);
+        let finding = format!(
+            "the signature covers bytes 0 to {} (less its /Contents), which is not the end of \
+             a revision: the rest of that revision is unsigned",
+            range.signed_end
+        );
+        o.r.modified_after = true;
+        o.r.modifications.push(finding.clone());
+        o.problem(
+            Status::Failed,
+            "modified_after_signing",
+            format!("the document was modified after signing: {finding}"),
+        );
+    }
+    for orphan in layout.orphans_after(range.signed_end) {
+        let size = orphan.end - orphan.start;
+        if orphan.has_objects {
+            let finding = format!(
+                "{size} bytes at offset {} define objects outside every revision (no \
+                 cross-reference section lists them; a reader that repairs files may show them)",
+                orphan.start
+            );
+            o.r.modified_after = true;
+            o.r.modifications.push(finding.clone());
+            o.problem(
+                Status::Failed,
+                "modified_after_signing",
+                format!("the document was modified after signing: {finding}"),
+            );
+        } else {
+            o.r.warnings.push(format!(
+                "{size} unsigned bytes at offset {} belong to no revision",
+                orphan.start
+            ));
+        }
+    }
 }
 
 /// Whether the catalog of the revision ending at `end` has a /DSS.
@@ -342,7 +451,7 @@ fn verify_signature(
     doc: &Document<'_>,
     sig: &SignatureInfo,
     prepared: Prepared,
-    revisions: &[usize],
+    revisions: &Revisions,
     docmdp: Option<u8>,
     ctx: &Context<'_>,
     covering: &[Covering],
@@ -361,7 +470,8 @@ fn verify_signature(
         }
     };
     o.r.covers_whole_document = range.covers_whole_document;
-    o.r.revision = Some(revision_of(revisions, range.signed_end));
+    o.r.revision = Some(revision_of(&revisions.offsets, range.signed_end));
+    check_coverage(&mut o, &range, revisions);
 
     // Change analysis after this signature.
     analyze_changes(&mut o, doc, range.signed_end, docmdp);
@@ -377,6 +487,7 @@ fn verify_signature(
             return o.r;
         }
     };
+    check_contents_layout(&mut o, sig, &sd);
     let Some(si) = sd.signer_infos.first() else {
         o.problem(
             Status::Failed,
@@ -448,11 +559,10 @@ fn verify_signature(
         }
         None => {
             if si.signed_attrs_der.is_none() {
-                o.problem(
-                    Status::Indeterminate,
-                    "unsupported_signature",
-                    "CMS without signed attributes".into(),
-                );
+                // Legal CMS: the signature is over the signed bytes themselves (checked with
+                // the signature below).
+                o.r.warnings
+                    .push("the CMS has no signed attributes (the signature covers the byte range directly; no signing-certificate binding)".into());
             } else {
                 o.problem(
                     Status::Failed,
@@ -488,7 +598,35 @@ fn verify_signature(
         return o.r;
     };
     o.r.signer = Some(signer_report(&signer, &trust.kind_rules));
-    match si.verify_signature(&signer, None) {
+    // Without signed attributes the signature is over the signed bytes (joined here: such
+    // signatures are rare and old, so the copy is acceptable up to a bound).
+    let joined;
+    let content = if si.signed_attrs_der.is_none() {
+        let data = doc.data();
+        let size = range.gap_start + (range.signed_end - range.gap_end);
+        if size > MAX_JOINED_CONTENT {
+            o.problem(
+                Status::Indeterminate,
+                "unsupported_signature",
+                format!(
+                    "a CMS without signed attributes over {size} bytes (kyso checks such \
+                     signatures up to {MAX_JOINED_CONTENT} bytes)"
+                ),
+            );
+            return o.r;
+        }
+        let mut buf = Vec::with_capacity(size);
+        buf.extend_from_slice(data.get(..range.gap_start).unwrap_or_default());
+        buf.extend_from_slice(
+            data.get(range.gap_end..range.signed_end)
+                .unwrap_or_default(),
+        );
+        joined = buf;
+        Some(joined.as_slice())
+    } else {
+        None
+    };
+    match si.verify_signature(&signer, content) {
         Ok(()) => {}
         Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a))) => {
             o.problem(

@@ -6,6 +6,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+/// What a PDF signature's byte range covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// From the first byte to the end of a revision (`%%EOF` and its end of line).
+    WholeRevision,
+    /// From the first byte to somewhere inside a revision.
+    ContiguousFromStart,
+}
+
 /// Outcome of a signature or a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,6 +104,11 @@ pub struct SignatureReport {
     pub revision: Option<usize>,
     /// The signature covers the whole file.
     pub covers_whole_document: bool,
+    /// PDF: what the byte range covers, `whole_revision` (up to a revision's `%%EOF`) or
+    /// `contiguous_from_start` (stops inside a revision: a modification). Absent when the
+    /// byte range is invalid, and for XML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// A later revision changed something that was not allowed.
     pub modified_after: bool,
     /// The disallowed changes, if any.
@@ -149,6 +164,7 @@ impl SignatureReport {
             signing_time_source: None,
             revision: None,
             covers_whole_document: false,
+            coverage: None,
             modified_after: false,
             modifications: Vec::new(),
             allowed_changes: Vec::new(),
