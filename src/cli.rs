@@ -890,7 +890,7 @@ fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
         let mut info = kyso::inspect(c);
         if !rules.is_empty() {
             let classified = kyso::classify_with_rules(c, &rules);
-            info.summary.kind = classified.kind.as_str().to_string();
+            info.summary.kind = classified.kind;
             info.kind_basis = classified.basis;
         }
         output::certificate(&info, i, a.json)?;

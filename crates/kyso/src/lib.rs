@@ -39,8 +39,9 @@ pub use pdf::sign::{
 pub use pdf::verify::verify_pdf;
 pub use report::certinfo::{CertificateInfo, inspect, signer_report};
 pub use report::{
-    DocumentReport, ReferenceReport, RevocationReport, SignatureReport, SignerReport, Status,
-    TimestampReport,
+    DocumentReport, Reason, ReferenceReport, RevocationMethod, RevocationReport, RevocationSource,
+    RevocationState, SignatureKind, SignatureReport, SignerReport, SigningTimeSource, Status,
+    TimestampKind, TimestampReport, UnknownReason,
 };
 pub use trust::revocation::{ValidationData, collect_validation_data};
 pub use trust::tsa::{TsaClient, TsaConfig, TsaError};
@@ -56,8 +57,9 @@ pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRep
         Format::Pdf => verify_pdf(file, data, trust),
         Format::Xml => verify_xml(file, data, trust),
         Format::Unknown => {
-            let mut r = DocumentReport::error(file, "unknown", "not a PDF or XML document".into());
-            r.reason = "unsupported".into();
+            let mut r =
+                DocumentReport::error(file, Format::Unknown, "not a PDF or XML document".into());
+            r.reason = Reason::Unsupported;
             r
         }
     }
@@ -68,7 +70,7 @@ pub fn verify_file(path: &std::path::Path, trust: &TrustConfig) -> DocumentRepor
     let name = path.display().to_string();
     match io::open_bytes(path) {
         Ok(data) => verify_bytes(&name, &data, trust),
-        Err(e) => DocumentReport::error(&name, "unknown", e.to_string()),
+        Err(e) => DocumentReport::error(&name, Format::Unknown, e.to_string()),
     }
 }
 

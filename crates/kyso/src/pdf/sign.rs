@@ -10,19 +10,31 @@ use kyso_pki::{Credential, DigestAlgorithm, cert::key_usage, time};
 use crate::trust::tsa::TsaClient;
 use crate::{Error, TrustConfig, ltv};
 
-/// PAdES baseline level (ETSI EN 319 142-1 §6).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+/// PAdES baseline level (ETSI EN 319 142-1 §6): the level to sign at, and the level a
+/// verified signature reached (serialized in the report as `b-b`, `b-t`, `b-lt`, `b-lta`; for
+/// XML the XAdES levels of the same names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum PadesLevel {
     /// B-B: the signature alone.
     #[default]
+    #[serde(rename = "b-b")]
     BaselineB,
     /// B-T: with a signature time-stamp from a TSA (unsigned attribute signature-time-stamp).
+    #[serde(rename = "b-t")]
     BaselineT,
     /// B-LT: B-T, then the certificates, CRLs and OCSP responses needed to validate the signer
     /// and the TSA, in the document security store.
+    #[serde(rename = "b-lt")]
     BaselineLt,
     /// B-LTA: B-LT, then a document time-stamp over it all.
+    #[serde(rename = "b-lta")]
     BaselineLta,
+}
+
+impl std::fmt::Display for PadesLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl PadesLevel {

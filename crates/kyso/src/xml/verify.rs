@@ -4,8 +4,12 @@ use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pki::time::UnixTime;
 use kyso_xml::{Severity, SignatureOutcome};
 
+use crate::Format;
 use crate::report::certinfo::signer_report;
-use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
+use crate::report::{
+    DocumentReport, Reason, ReferenceReport, SignatureKind, SignatureReport, SigningTimeSource,
+    Status, TimestampKind,
+};
 use crate::trust::TrustConfig;
 use crate::trust::revocation::{Evidence, Source};
 use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
@@ -33,11 +37,13 @@ const XADES_NS: [&str; 2] = [
 pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
     let text = match kyso_xml::as_text(data) {
         Ok(t) => t,
-        Err(e) => return DocumentReport::error(file, "xml", e.to_string()),
+        Err(e) => return DocumentReport::error(file, Format::Xml, e.to_string()),
     };
     let doc = match kyso_xml::parse(text) {
         Ok(d) => d,
-        Err(e) => return DocumentReport::error(file, "xml", format!("cannot read the XML: {e}")),
+        Err(e) => {
+            return DocumentReport::error(file, Format::Xml, format!("cannot read the XML: {e}"));
+        }
     };
     // For e-invoices, the data a reader takes is /HDon/DLHDon (also inside TDiep).
     let invoice_data = kyso_xml::find_invoice(&doc).and_then(|h| {
@@ -47,9 +53,9 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     });
     let mut report = DocumentReport {
         file: file.to_string(),
-        format: "xml".into(),
+        format: Format::Xml,
         status: Status::Passed,
-        reason: String::new(),
+        reason: Reason::Ok,
         message: String::new(),
         signatures: Vec::new(),
     };
@@ -128,7 +134,7 @@ fn to_report(
         s.id.clone()
             .unwrap_or_else(|| format!("Signature{}", index + 1));
     let mut o = Outcome {
-        r: SignatureReport::new(field, "signature"),
+        r: SignatureReport::new(field, SignatureKind::Signature),
     };
     o.r.digest = s
         .references
@@ -137,7 +143,7 @@ fn to_report(
         .map(|d| d.name().to_string());
     o.r.signature_algorithm = s.signature_method.map(|m| m.name());
     o.r.signing_time = s.signing_time.map(|t| kyso_pki::time::to_rfc3339(t.unix));
-    o.r.signing_time_source = s.signing_time.map(|_| "xml".to_string());
+    o.r.signing_time_source = s.signing_time.map(|_| SigningTimeSource::Xml);
     o.r.covers_whole_document = s
         .references
         .iter()
@@ -167,7 +173,9 @@ fn to_report(
             Severity::Failed => Status::Failed,
             Severity::Indeterminate => Status::Indeterminate,
         };
-        o.problem(status, p.reason, p.message.clone());
+        // kyso-xml names its reasons with the report's codes.
+        let reason = p.reason.parse().unwrap_or(Reason::MalformedSignature);
+        o.problem(status, reason, p.message.clone());
     }
     // Signature wrapping: the invoice data a reader takes must be what a reference covers.
     if let Some(data_path) = invoice_data {
@@ -185,7 +193,7 @@ fn to_report(
                 .collect();
             o.problem(
                 Status::Failed,
-                "signed_data_not_covered",
+                Reason::SignedDataNotCovered,
                 format!(
                     "the signature covers {} but a reader takes the invoice data from {data_path}",
                     covered.join(", ")
@@ -204,7 +212,7 @@ fn to_report(
         let claimed = s.signing_time.map(|t| t.unix);
         let proven = check_timestamps(&mut o, stamps, &pool, claimed, ctx);
         let checked = check_signer(&mut o, signer, &pool, Times { claimed, proven }, ctx);
-        o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false).to_string());
+        o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false));
     }
     o.r
 }
@@ -226,14 +234,14 @@ fn check_timestamps(
             Err(e) => {
                 o.problem(
                     Status::Indeterminate,
-                    "unsupported_transform",
+                    Reason::UnsupportedTransform,
                     format!("signature timestamp: cannot canonicalize the SignatureValue: {e}"),
                 );
                 continue;
             }
         };
         let check = check_token(
-            "signature",
+            TimestampKind::Signature,
             st.token.as_ref(),
             ExpectedImprint::Data(covered),
             pool,
@@ -242,7 +250,7 @@ fn check_timestamps(
         if check.report.status != Status::Passed {
             o.problem(
                 check.report.status,
-                &check.report.reason,
+                check.report.reason,
                 format!("signature timestamp: {}", check.report.message),
             );
         }
