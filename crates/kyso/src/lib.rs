@@ -17,6 +17,7 @@ mod format;
 mod io;
 mod pdf;
 mod report;
+mod sniff;
 mod trust;
 mod xml;
 
@@ -27,7 +28,8 @@ pub use config::{KindRule, Settings, apply_kind_rules, classify_with_rules};
 pub use error::Error;
 pub use format::{Format, detect};
 pub use io::{
-    AtomicFile, FileBytes, MAP_THRESHOLD, load_credential, open_bytes, read_file, write_atomically,
+    AtomicFile, FileBytes, MAP_THRESHOLD, credential_from_pkcs12, load_credential, open_bytes,
+    read_file, write_atomically,
 };
 pub use kyso_pdf::SubFilter;
 pub use kyso_pki::time::to_rfc3339 as rfc3339;
@@ -43,6 +45,7 @@ pub use report::{
     RevocationState, SignatureKind, SignatureReport, SignerReport, SigningTimeSource, Status,
     TimestampKind, TimestampReport, UnknownReason,
 };
+pub use sniff::{FileKind, sniff};
 pub use trust::revocation::{ValidationData, collect_validation_data};
 pub use trust::tsa::{TsaClient, TsaConfig, TsaError};
 pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};

@@ -116,25 +116,22 @@ impl Default for PdfSignOptions {
     }
 }
 
-/// Checks that a credential may sign now.
+/// Checks that a credential may sign at `at`: [`Error::CertificateExpired`],
+/// [`Error::CertificateNotYetValid`] or [`Error::KeyUsageForbidsSigning`] when not.
 pub fn check_credential(cred: &Credential, at: time::UnixTime) -> Result<(), Error> {
     let c = &cred.certificate;
     if at > c.not_after {
-        return Err(Error::Invalid(format!(
-            "the signing certificate expired on {}",
-            time::to_rfc3339(c.not_after)
-        )));
+        return Err(Error::CertificateExpired {
+            not_after: time::to_rfc3339(c.not_after),
+        });
     }
     if at < c.not_before {
-        return Err(Error::Invalid(format!(
-            "the signing certificate is not valid before {}",
-            time::to_rfc3339(c.not_before)
-        )));
+        return Err(Error::CertificateNotYetValid {
+            not_before: time::to_rfc3339(c.not_before),
+        });
     }
     if !c.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
-        return Err(Error::Invalid(
-            "the certificate's key usage does not allow signing".into(),
-        ));
+        return Err(Error::KeyUsageForbidsSigning);
     }
     Ok(())
 }
@@ -214,7 +211,9 @@ fn sign_once(
     let now = opts.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let digest = opts.digest.unwrap_or_else(|| cred.key.default_digest());
-    cred.key.supports(digest)?;
+    cred.key
+        .supports(digest)
+        .map_err(|e| Error::UnsupportedKey(e.to_string()))?;
     let doc = Document::open(input)?;
     let req = SignatureRequest {
         field_name: opts.field.clone(),
@@ -249,7 +248,7 @@ fn sign_once(
     let token = TimestampToken::parse(&verified.token_der).map_err(|source| {
         crate::trust::tsa::TsaError::BadAnswer {
             url: tsa.url().to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     })?;
     let stamped = kyso_cms::add_signature_timestamp(&cms, &token)
