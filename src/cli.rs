@@ -446,6 +446,42 @@ fn load_settings(config: Option<&Path>) -> Result<kyso::Settings> {
     Ok(kyso::Settings::load(config)?)
 }
 
+/// A file of the wrong kind given to `flag`: the library's message, naming the flag.
+fn name_flag(e: kyso::Error, flag: &str) -> anyhow::Error {
+    match e {
+        kyso::Error::WrongFileKind {
+            path,
+            expected,
+            found,
+        } => anyhow::anyhow!("{path}: expected {expected} for {flag}, found {found}"),
+        other => other.into(),
+    }
+}
+
+/// The trust store of `settings`; a file of the wrong kind is named with its flag when it
+/// came from one.
+fn trust_from(settings: &kyso::Settings) -> Result<kyso::TrustConfig> {
+    settings.trust_config().map_err(|e| {
+        let flag = match &e {
+            kyso::Error::WrongFileKind { path, .. } => {
+                let given = |list: &[PathBuf], key: &str| {
+                    settings.origin(key) == kyso::config::Origin::Flag
+                        && list.iter().any(|p| p.display().to_string() == *path)
+                };
+                if given(&settings.trust, "trust.anchors") {
+                    "--trust"
+                } else if given(&settings.intermediates, "trust.intermediates") {
+                    "--intermediates"
+                } else {
+                    "the trust table of the configuration"
+                }
+            }
+            _ => "",
+        };
+        name_flag(e, flag)
+    })
+}
+
 /// Applies verification flags over the configuration.
 fn apply_trust_flags(s: &mut kyso::Settings, a: &TrustArgs) -> Result<()> {
     apply_anchor_flags(s, &a.trust, &a.intermediates);
@@ -546,7 +582,7 @@ fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
     } else {
         None
     };
-    let trust = settings.trust_config()?;
+    let trust = trust_from(&settings)?;
     let output = output_path(&a.out)?;
     let data = read_pdf(&a.out.input)?;
     let result = kyso::ltv::add_validation_data(&data, &trust, kyso_now())
@@ -678,7 +714,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         None
     };
     let trust = if level >= kyso::PadesLevel::BaselineLt {
-        let t = settings.trust_config()?;
+        let t = trust_from(&settings)?;
         if t.store.anchors().is_empty() {
             bail!(
                 "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
@@ -694,7 +730,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         trust: &trust,
     };
     let password = read_password(&a.password, &a.p12)?;
-    let cred = kyso::load_credential(&a.p12, &password)?;
+    let cred = kyso::load_credential(&a.p12, &password).map_err(|e| name_flag(e, "--p12"))?;
     let signer = kyso::signer_report(&cred.certificate, &[]);
     let sign_one = |input: &[u8]| -> Result<Vec<u8>, kyso::Error> {
         sign_document(&a, &cred, input, level, &services)
@@ -850,7 +886,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfig> {
     let mut settings = load_settings(config)?;
     apply_trust_flags(&mut settings, a)?;
-    let mut trust = settings.trust_config()?;
+    let mut trust = trust_from(&settings)?;
     if let Some(at) = &a.at {
         trust.at = Some(kyso_time(at)?);
     }
@@ -899,7 +935,7 @@ fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
         let mut info = kyso::inspect(c);
         if !rules.is_empty() {
             let classified = kyso::classify_with_rules(c, &rules);
-            info.summary.kind = classified.kind.as_str().to_string();
+            info.summary.kind = classified.kind;
             info.kind_basis = classified.basis;
         }
         output::certificate(&info, i, a.json)?;

@@ -70,12 +70,12 @@ pub fn human_report(r: &DocumentReport) {
             say!("      issuer:   {}", signer.issuer);
         }
         if let Some(t) = &s.signing_time {
-            if s.kind == "timestamp" {
+            if s.kind == kyso::SignatureKind::Timestamp {
                 say!("      time:     {t} (from the time-stamp token)");
             } else {
                 say!(
                     "      time:     {t} (claimed, from {})",
-                    s.signing_time_source.as_deref().unwrap_or("?")
+                    s.signing_time_source.map_or("?", |x| x.as_str())
                 );
             }
         }
@@ -86,12 +86,12 @@ pub fn human_report(r: &DocumentReport) {
             say!("      checked:  certificates judged at {v}");
         }
         if let Some(l) = &s.level {
-            say!("      level:    {}", l.to_ascii_uppercase());
+            say!("      level:    {}", l.as_str().to_ascii_uppercase());
         }
         for t in &s.timestamps {
             say!(
                 "      {}: {} by {} — {} ({})",
-                if t.kind == "document" {
+                if t.kind == kyso::TimestampKind::Document {
                     "doc-ts"
                 } else {
                     "sig-ts"
@@ -180,7 +180,6 @@ pub fn human_report(r: &DocumentReport) {
                 common_name(&rv.subject),
                 rv.status,
                 rv.source
-                    .as_deref()
                     .map(|x| format!(" (from {x})"))
                     .unwrap_or_default(),
                 rv.time
@@ -505,10 +504,10 @@ pub fn csv_rows(out: &mut impl Write, r: &DocumentReport) -> std::io::Result<()>
             (i + 1).to_string(),
             csv_field(&s.field),
             s.status.as_str().to_string(),
-            csv_field(&s.reason),
+            csv_field(s.reason.as_str()),
             s.signer
                 .as_ref()
-                .map(|k| k.kind.clone())
+                .map(|k| k.kind.as_str().to_string())
                 .unwrap_or_default(),
             csv_field(s.signer.as_ref().map(|k| k.subject.as_str()).unwrap_or("")),
             csv_field(&ids),
@@ -516,7 +515,7 @@ pub fn csv_rows(out: &mut impl Write, r: &DocumentReport) -> std::io::Result<()>
             s.trusted.to_string(),
             s.modified_after.to_string(),
             csv_field(&s.message),
-            s.level.clone().unwrap_or_default(),
+            s.level.map(|l| l.as_str().to_string()).unwrap_or_default(),
             s.proven_time.clone().unwrap_or_default(),
         ]);
         writeln!(out, "{}", row.join(","))?;

@@ -280,7 +280,7 @@ impl<'d, 'a> DssUpdate<'d, 'a> {
     /// Starts an update of `doc`'s store (reading what is already there).
     pub fn new(doc: &'d Document<'a>) -> Result<DssUpdate<'d, 'a>, Error> {
         if doc.is_encrypted() {
-            return Err(Error::CannotSign("encrypted PDFs are not supported".into()));
+            return Err(Error::Encrypted);
         }
         Ok(DssUpdate {
             doc,

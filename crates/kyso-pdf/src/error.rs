@@ -15,6 +15,17 @@ pub enum Error {
     Unsupported(String),
     #[error("cannot sign: {0}")]
     CannotSign(String),
+    /// The document is encrypted; kyso does not sign or update encrypted PDFs.
+    #[error("cannot sign: encrypted PDFs are not supported")]
+    Encrypted,
+    /// A certification signature was asked for a document that is already signed.
+    #[error("cannot sign: a certification signature must be the first signature in the document")]
+    CertificationNotFirst,
+    /// The document is certified with DocMDP P=1: no further signature is allowed.
+    #[error(
+        "cannot sign: the document is certified with no changes allowed (DocMDP P=1); another signature would break it"
+    )]
+    CertifiedNoChanges,
     #[error("stream data could not be decoded: {0}")]
     Decode(String),
 }

@@ -97,7 +97,7 @@ const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 0000000000 0000000000 0000000000]";
 /// Prepares an incremental update carrying a new signature.
 pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf, Error> {
     if doc.is_encrypted() {
-        return Err(Error::CannotSign("encrypted PDFs are not supported".into()));
+        return Err(Error::Encrypted);
     }
     let existing = find_signatures(doc)?;
     let signed: Vec<_> = existing
@@ -117,18 +117,14 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             )));
         }
         if !signed.is_empty() {
-            return Err(Error::CannotSign(
-                "a certification signature must be the first signature in the document".into(),
-            ));
+            return Err(Error::CertificationNotFirst);
         }
     }
     // PAdES allows document time-stamps (and DSS updates) even under DocMDP P=1.
     if let Some((_, 1)) = signatures::catalog_docmdp(doc)
         && !timestamp
     {
-        return Err(Error::CannotSign(
-            "the document is certified with no changes allowed (DocMDP P=1); another signature would break it".into(),
-        ));
+        return Err(Error::CertifiedNoChanges);
     }
     let (root_ref, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;

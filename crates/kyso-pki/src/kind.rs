@@ -21,12 +21,19 @@ pub enum SignerKind {
 }
 
 impl SignerKind {
+    /// `personal`, `agency` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             SignerKind::Personal => "personal",
             SignerKind::Agency => "agency",
             SignerKind::Unknown => "unknown",
         }
+    }
+}
+
+impl std::fmt::Display for SignerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

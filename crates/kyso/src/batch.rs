@@ -169,14 +169,14 @@ impl Summary {
             .entry(r.status.as_str().to_string())
             .or_default() += 1;
         if r.status != Status::Passed {
-            *self.by_reason.entry(r.reason.clone()).or_default() += 1;
+            *self.by_reason.entry(r.reason.to_string()).or_default() += 1;
         }
         for s in &r.signatures {
             self.signatures += 1;
             let kind = s
                 .signer
                 .as_ref()
-                .map(|k| k.kind.clone())
+                .map(|k| k.kind.as_str().to_string())
                 .unwrap_or_else(|| "unknown".into());
             *self.by_kind.entry(kind).or_default() += 1;
         }
@@ -224,7 +224,11 @@ pub fn verify_batch(
                                 (verify_file(&path, trust), bytes)
                             }
                             Err((path, why)) => (
-                                DocumentReport::error(&path.display().to_string(), "unknown", why),
+                                DocumentReport::error(
+                                    &path.display().to_string(),
+                                    crate::Format::Unknown,
+                                    why,
+                                ),
                                 0,
                             ),
                         };

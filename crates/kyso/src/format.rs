@@ -1,14 +1,25 @@
 //! Format detection by content.
 
-/// A document format kyso knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A document format kyso knows; serialized in the report as `pdf`, `xml` or `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// A PDF document (`%PDF-` within the first KiB).
     Pdf,
+    /// An XML document (`<` first, after an optional BOM and whitespace).
     Xml,
+    /// Neither.
     Unknown,
 }
 
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Format {
+    /// `pdf`, `xml` or `unknown`, as in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",

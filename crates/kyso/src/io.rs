@@ -65,10 +65,41 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Error> {
 }
 
 /// Loads a signing credential: a PKCS#12 file with its password.
+///
+/// The errors a program may handle: [`Error::Io`], [`Error::WrongPassword`],
+/// [`Error::WrongFileKind`] (not a PKCS#12 file: a PEM certificate, a key...),
+/// [`Error::KeyStore`] (a corrupt PKCS#12 file, or one without a key and its certificate) and
+/// [`Error::UnsupportedKey`].
 pub fn load_credential(path: &Path, password: &str) -> Result<Credential, Error> {
     let data = read_file(path)?;
-    Credential::from_pkcs12(&data, password)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+    credential_from_pkcs12(&path.display().to_string(), &data, password)
+}
+
+/// Loads a signing credential from a PKCS#12 file held in memory; `name` names it in errors.
+/// The errors are those of [`load_credential`].
+pub fn credential_from_pkcs12(
+    name: &str,
+    data: &[u8],
+    password: &str,
+) -> Result<Credential, Error> {
+    use kyso_pki::Error as P;
+    Credential::from_pkcs12(data, password).map_err(|e| match e {
+        P::WrongPassword => Error::WrongPassword {
+            path: name.to_string(),
+        },
+        P::Key(_) | P::UnsupportedAlgorithm(_) => Error::UnsupportedKey(format!("{name}: {e}")),
+        other => match crate::sniff(data) {
+            crate::FileKind::Pkcs12 => Error::KeyStore {
+                path: name.to_string(),
+                reason: other.to_string(),
+            },
+            found => Error::WrongFileKind {
+                path: name.to_string(),
+                expected: crate::FileKind::Pkcs12,
+                found,
+            },
+        },
+    })
 }
 
 /// A file written in a stream and renamed into place only on [`AtomicFile::commit`]: until
@@ -105,7 +136,8 @@ impl AtomicFile {
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(&tmp, e)),
+                // The temporary's name is an internal detail: name the destination.
+                Err(e) => return Err(Error::io(dest, e)),
             }
         }
         Err(Error::Invalid(format!(

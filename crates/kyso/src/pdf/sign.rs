@@ -10,19 +10,31 @@ use kyso_pki::{Credential, DigestAlgorithm, cert::key_usage, time};
 use crate::trust::tsa::TsaClient;
 use crate::{Error, TrustConfig, ltv};
 
-/// PAdES baseline level (ETSI EN 319 142-1 §6).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+/// PAdES baseline level (ETSI EN 319 142-1 §6): the level to sign at, and the level a
+/// verified signature reached (serialized in the report as `b-b`, `b-t`, `b-lt`, `b-lta`; for
+/// XML the XAdES levels of the same names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum PadesLevel {
     /// B-B: the signature alone.
     #[default]
+    #[serde(rename = "b-b")]
     BaselineB,
     /// B-T: with a signature time-stamp from a TSA (unsigned attribute signature-time-stamp).
+    #[serde(rename = "b-t")]
     BaselineT,
     /// B-LT: B-T, then the certificates, CRLs and OCSP responses needed to validate the signer
     /// and the TSA, in the document security store.
+    #[serde(rename = "b-lt")]
     BaselineLt,
     /// B-LTA: B-LT, then a document time-stamp over it all.
+    #[serde(rename = "b-lta")]
     BaselineLta,
+}
+
+impl std::fmt::Display for PadesLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl PadesLevel {
@@ -104,25 +116,22 @@ impl Default for PdfSignOptions {
     }
 }
 
-/// Checks that a credential may sign now.
+/// Checks that a credential may sign at `at`: [`Error::CertificateExpired`],
+/// [`Error::CertificateNotYetValid`] or [`Error::KeyUsageForbidsSigning`] when not.
 pub fn check_credential(cred: &Credential, at: time::UnixTime) -> Result<(), Error> {
     let c = &cred.certificate;
     if at > c.not_after {
-        return Err(Error::Invalid(format!(
-            "the signing certificate expired on {}",
-            time::to_rfc3339(c.not_after)
-        )));
+        return Err(Error::CertificateExpired {
+            not_after: time::to_rfc3339(c.not_after),
+        });
     }
     if at < c.not_before {
-        return Err(Error::Invalid(format!(
-            "the signing certificate is not valid before {}",
-            time::to_rfc3339(c.not_before)
-        )));
+        return Err(Error::CertificateNotYetValid {
+            not_before: time::to_rfc3339(c.not_before),
+        });
     }
     if !c.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
-        return Err(Error::Invalid(
-            "the certificate's key usage does not allow signing".into(),
-        ));
+        return Err(Error::KeyUsageForbidsSigning);
     }
     Ok(())
 }
@@ -202,7 +211,9 @@ fn sign_once(
     let now = opts.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let digest = opts.digest.unwrap_or_else(|| cred.key.default_digest());
-    cred.key.supports(digest)?;
+    cred.key
+        .supports(digest)
+        .map_err(|e| Error::UnsupportedKey(e.to_string()))?;
     let doc = Document::open(input)?;
     let req = SignatureRequest {
         field_name: opts.field.clone(),
@@ -237,7 +248,7 @@ fn sign_once(
     let token = TimestampToken::parse(&verified.token_der).map_err(|source| {
         crate::trust::tsa::TsaError::BadAnswer {
             url: tsa.url().to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     })?;
     let stamped = kyso_cms::add_signature_timestamp(&cms, &token)

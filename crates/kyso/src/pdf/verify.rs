@@ -6,9 +6,13 @@ use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pdf::{ByteRangeProblem, CoveredRange, Document, Permission, SignatureInfo};
 use kyso_pki::{Certificate, SignatureScheme, time, time::UnixTime};
 
+use crate::Format;
 use crate::pdf::digest_plan::{DigestJob, digest_all};
 use crate::report::certinfo::signer_report;
-use crate::report::{Coverage, DocumentReport, SignatureReport, Status};
+use crate::report::{
+    Coverage, DocumentReport, Reason, SignatureKind, SignatureReport, SigningTimeSource, Status,
+    TimestampKind,
+};
 use crate::trust::TrustConfig;
 use crate::trust::revocation::{Evidence, Source};
 use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
@@ -18,14 +22,16 @@ use crate::trust::timestamp::{check_token, skew_warning};
 pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
     let doc = match Document::open(data) {
         Ok(d) => d,
-        Err(e) => return DocumentReport::error(file, "pdf", format!("cannot read the PDF: {e}")),
+        Err(e) => {
+            return DocumentReport::error(file, Format::Pdf, format!("cannot read the PDF: {e}"));
+        }
     };
     let sigs = match kyso_pdf::find_signatures(&doc) {
         Ok(s) => s,
         Err(e) => {
             return DocumentReport::error(
                 file,
-                "pdf",
+                Format::Pdf,
                 format!("cannot read the signature fields: {e}"),
             );
         }
@@ -43,9 +49,9 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let docmdp = sigs.iter().find_map(|s| s.docmdp);
     let mut report = DocumentReport {
         file: file.to_string(),
-        format: "pdf".into(),
+        format: Format::Pdf,
         status: Status::Passed,
-        reason: String::new(),
+        reason: Reason::Ok,
         message: String::new(),
         signatures: Vec::new(),
     };
@@ -225,14 +231,14 @@ fn verify_document_timestamp(
     ctx: &Context<'_>,
 ) -> (SignatureReport, Option<Covering>) {
     let mut o = Outcome {
-        r: SignatureReport::new(sig.field.clone(), "timestamp"),
+        r: SignatureReport::new(sig.field.clone(), SignatureKind::Timestamp),
     };
     o.r.message = "the document timestamp is valid".into();
     o.r.subfilter = sig.sub_filter.clone();
     let range = match &prepared.range {
         Ok(r) => *r,
         Err(p) => {
-            o.problem(Status::Failed, "byte_range_invalid", p.to_string());
+            o.problem(Status::Failed, Reason::ByteRangeInvalid, p.to_string());
             return (o.r, None);
         }
     };
@@ -260,11 +266,11 @@ fn verify_document_timestamp(
         None => ExpectedImprint::Data(&[]),
     };
     let pool: Vec<Certificate> = Vec::new();
-    let check = check_token("document", token, imprint, &pool, ctx);
+    let check = check_token(TimestampKind::Document, token, imprint, &pool, ctx);
     if check.report.status != Status::Passed {
         o.problem(
             check.report.status,
-            &check.report.reason,
+            check.report.reason,
             check.report.message.clone(),
         );
     }
@@ -274,7 +280,7 @@ fn verify_document_timestamp(
     }
     if let Some(tst) = &check.tst_info {
         o.r.signing_time = Some(time::to_rfc3339(tst.gen_time.unix));
-        o.r.signing_time_source = Some("timestamp".into());
+        o.r.signing_time_source = Some(SigningTimeSource::Timestamp);
     }
     o.r.validation_time = check.at.map(time::to_rfc3339);
     o.r.chain = check.report.chain.clone();
@@ -313,7 +319,7 @@ fn check_contents_layout(o: &mut Outcome, sig: &SignatureInfo, sd: &SignedData) 
     if detached && sd.encap_content.is_some() {
         o.problem(
             Status::Failed,
-            "malformed_signature",
+            Reason::MalformedSignature,
             format!(
                 "the CMS of this detached ({}) signature encapsulates content \
                  ({} bytes of eContent); a detached signature signs the byte range only",
@@ -365,7 +371,7 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
         o.r.modifications.push(finding.clone());
         o.problem(
             Status::Failed,
-            "modified_after_signing",
+            Reason::ModifiedAfterSigning,
             format!("the document was modified after signing: {finding}"),
         );
     }
@@ -381,7 +387,7 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
             o.r.modifications.push(finding.clone());
             o.problem(
                 Status::Failed,
-                "modified_after_signing",
+                Reason::ModifiedAfterSigning,
                 format!("the document was modified after signing: {finding}"),
             );
         } else {
@@ -424,14 +430,14 @@ fn analyze_changes(o: &mut Outcome, doc: &Document<'_>, signed_end: usize, docmd
                 o.r.modifications = changes.modifications;
                 o.problem(
                     Status::Failed,
-                    "modified_after_signing",
+                    Reason::ModifiedAfterSigning,
                     format!("the document was modified after signing: {first}"),
                 );
             }
         }
         Err(e) => o.problem(
             Status::Indeterminate,
-            "change_analysis_failed",
+            Reason::ChangeAnalysisFailed,
             format!("cannot analyse later revisions: {e}"),
         ),
     }
@@ -458,14 +464,14 @@ fn verify_signature(
 ) -> SignatureReport {
     let trust = ctx.trust;
     let mut o = Outcome {
-        r: SignatureReport::new(sig.field.clone(), "signature"),
+        r: SignatureReport::new(sig.field.clone(), SignatureKind::Signature),
     };
     o.r.subfilter = sig.sub_filter.clone();
     o.r.certification = sig.docmdp;
     let range = match prepared.range {
         Ok(r) => r,
         Err(p) => {
-            o.problem(Status::Failed, "byte_range_invalid", p.to_string());
+            o.problem(Status::Failed, Reason::ByteRangeInvalid, p.to_string());
             return o.r;
         }
     };
@@ -481,7 +487,7 @@ fn verify_signature(
         Err(e) => {
             o.problem(
                 Status::Failed,
-                "malformed_signature",
+                Reason::MalformedSignature,
                 format!("the signature is not valid CMS: {e}"),
             );
             return o.r;
@@ -491,7 +497,7 @@ fn verify_signature(
     let Some(si) = sd.signer_infos.first() else {
         o.problem(
             Status::Failed,
-            "malformed_signature",
+            Reason::MalformedSignature,
             "the CMS has no signer".into(),
         );
         return o.r;
@@ -507,7 +513,7 @@ fn verify_signature(
         Err(e) => {
             o.problem(
                 Status::Indeterminate,
-                "unsupported_algorithm",
+                Reason::UnsupportedAlgorithm,
                 e.to_string(),
             );
             return o.r;
@@ -530,11 +536,11 @@ fn verify_signature(
     let pdf_m = sig.m.as_deref().and_then(|m| time::parse_pdf_date(m).ok());
     let signing_time = match (si.signing_time(), pdf_m) {
         (Some(t), _) => {
-            o.r.signing_time_source = Some("cms".into());
+            o.r.signing_time_source = Some(SigningTimeSource::Cms);
             Some(t)
         }
         (None, Some(m)) => {
-            o.r.signing_time_source = Some("pdf-m".into());
+            o.r.signing_time_source = Some(SigningTimeSource::PdfM);
             Some(m.unix)
         }
         _ => None,
@@ -553,7 +559,7 @@ fn verify_signature(
         Some(_) => {
             o.problem(
                 Status::Failed,
-                "digest_mismatch",
+                Reason::DigestMismatch,
                 "the signed bytes were changed (message digest does not match)".into(),
             );
         }
@@ -566,7 +572,7 @@ fn verify_signature(
             } else {
                 o.problem(
                     Status::Failed,
-                    "malformed_signature",
+                    Reason::MalformedSignature,
                     "the CMS has no messageDigest attribute".into(),
                 );
             }
@@ -579,7 +585,7 @@ fn verify_signature(
     {
         o.problem(
             Status::Failed,
-            "malformed_signature",
+            Reason::MalformedSignature,
             "the CMS contentType is not id-data".into(),
         );
     }
@@ -592,7 +598,7 @@ fn verify_signature(
     let Some(signer) = signer else {
         o.problem(
             Status::Indeterminate,
-            "signer_certificate_missing",
+            Reason::SignerCertificateMissing,
             "the signer's certificate is not in the signature".into(),
         );
         return o.r;
@@ -607,7 +613,7 @@ fn verify_signature(
         if size > MAX_JOINED_CONTENT {
             o.problem(
                 Status::Indeterminate,
-                "unsupported_signature",
+                Reason::UnsupportedSignature,
                 format!(
                     "a CMS without signed attributes over {size} bytes (kyso checks such \
                      signatures up to {MAX_JOINED_CONTENT} bytes)"
@@ -631,20 +637,20 @@ fn verify_signature(
         Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a))) => {
             o.problem(
                 Status::Indeterminate,
-                "unsupported_algorithm",
+                Reason::UnsupportedAlgorithm,
                 format!("unsupported algorithm: {a}"),
             );
         }
         Err(e) => o.problem(
             Status::Failed,
-            "signature_invalid",
+            Reason::SignatureInvalid,
             format!("the cryptographic signature is invalid: {e}"),
         ),
     }
     if si.signing_certificate_matches(&signer) == Some(false) {
         o.problem(
             Status::Failed,
-            "signer_certificate_mismatch",
+            Reason::SignerCertificateMismatch,
             "the signing-certificate attribute names another certificate".into(),
         );
     }
@@ -657,7 +663,7 @@ fn verify_signature(
     for der in si.signature_timestamp_tokens() {
         let token = TimestampToken::parse(der);
         let check = check_token(
-            "signature",
+            TimestampKind::Signature,
             token.as_ref(),
             ExpectedImprint::Data(&si.signature),
             &pool,
@@ -666,7 +672,7 @@ fn verify_signature(
         if check.report.status != Status::Passed {
             o.problem(
                 check.report.status,
-                &check.report.reason,
+                check.report.reason,
                 format!("signature timestamp: {}", check.report.message),
             );
         }
@@ -712,13 +718,10 @@ fn verify_signature(
         },
         ctx,
     );
-    o.r.level = Some(
-        level(
-            proven.is_some(),
-            checked.embedded_complete,
-            archived && checked.embedded_complete,
-        )
-        .to_string(),
-    );
+    o.r.level = Some(level(
+        proven.is_some(),
+        checked.embedded_complete,
+        archived && checked.embedded_complete,
+    ));
     o.r
 }

@@ -15,7 +15,7 @@ pub fn signer_report(cert: &Certificate, rules: &[crate::config::KindRule]) -> S
     SignerReport {
         subject: cert.subject_text().to_string(),
         issuer: cert.issuer_text().to_string(),
-        kind: c.kind.as_str().to_string(),
+        kind: c.kind,
         identifiers: c.identifiers,
         serial: cert.serial_hex(),
         not_before: time::to_rfc3339(cert.not_before),

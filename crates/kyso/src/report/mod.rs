@@ -1,10 +1,50 @@
 //! The report: one type for every document format, serialized as the public JSON schema.
 
+//!
+//! Every closed set of values is an enum that serializes to exactly the string the JSON report
+//! carries (`Status`, `Reason`, `SignatureKind`, `TimestampKind`, `SigningTimeSource`,
+//! [`SignerKind`], [`PadesLevel`] for the level, [`Format`], `RevocationState`,
+//! [`RevocationSource`], [`RevocationMethod`]); each has `as_str()` (the JSON string) and
+//! `Display` (the same string). Times are RFC 3339 strings in UTC (`2026-06-01T00:00:00Z`),
+//! exactly as they appear in the JSON; [`crate::parse_time`] turns one into Unix seconds.
+//! Human texts (messages, warnings, names) are `String`s.
+
 pub(crate) mod certinfo;
+mod reason;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+pub use crate::trust::revocation::{Method as RevocationMethod, Source as RevocationSource};
+pub use crate::{Format, PadesLevel};
+pub use kyso_pki::SignerKind;
+pub use reason::{Reason, UnknownReason};
+
+/// `Display` through `as_str()`, for the report enums.
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+pub(crate) use display_as_str;
+
+display_as_str!(
+    Status,
+    SignatureKind,
+    TimestampKind,
+    SigningTimeSource,
+    RevocationState
+);
+
+/// Serializes a [`SignerKind`] (a kyso-pki type without serde) as its `as_str()`.
+fn signer_kind_str<S: Serializer>(kind: &SignerKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.as_str())
+}
 
 /// What a PDF signature's byte range covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -31,6 +71,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// `passed`, `failed`, `indeterminate` or `error`, as in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Passed => "passed",
@@ -65,12 +106,15 @@ pub struct SignerReport {
     pub subject: String,
     pub issuer: String,
     /// `personal`, `agency` or `unknown`.
-    pub kind: String,
+    #[serde(serialize_with = "signer_kind_str")]
+    pub kind: SignerKind,
     /// Identifiers found in the subject, e.g. `{"CCCD": "038085012345"}`.
     pub identifiers: BTreeMap<String, String>,
     /// Serial number, lower-case hex.
     pub serial: String,
+    /// Start of validity, RFC 3339 UTC (`2025-01-01T00:00:00Z`).
     pub not_before: String,
+    /// End of validity, RFC 3339 UTC.
     pub not_after: String,
     /// e.g. `RSA-2048`.
     pub key: String,
@@ -84,10 +128,10 @@ pub struct SignatureReport {
     /// Signature field name.
     pub field: String,
     /// `signature`, or `timestamp` for a PDF document timestamp (`/Type /DocTimeStamp`).
-    pub kind: String,
+    pub kind: SignatureKind,
     pub status: Status,
     /// Stable reason code (`ok`, `digest_mismatch`, `untrusted_chain`, ...).
-    pub reason: String,
+    pub reason: Reason,
     /// Human explanation.
     pub message: String,
     /// PDF /SubFilter (e.g. `ETSI.CAdES.detached`); for XML, the signature method.
@@ -98,8 +142,8 @@ pub struct SignatureReport {
     pub signature_algorithm: Option<String>,
     /// Claimed signing time (RFC 3339, UTC), from the CMS signingTime or the PDF /M.
     pub signing_time: Option<String>,
-    /// Where `signing_time` came from: `cms`, `pdf-m` or `xml`.
-    pub signing_time_source: Option<String>,
+    /// Where `signing_time` came from: `cms`, `pdf-m`, `xml` or `timestamp`.
+    pub signing_time_source: Option<SigningTimeSource>,
     /// 1-based revision of the document this signature covers.
     pub revision: Option<usize>,
     /// The signature covers the whole file.
@@ -128,12 +172,12 @@ pub struct SignatureReport {
     /// existence), `b-lt` (and the document carries the validation data of the whole chain),
     /// `b-lta` (and a document timestamp covers that data). Null for document timestamps and
     /// signatures that could not be checked that far.
-    pub level: Option<String>,
+    pub level: Option<PadesLevel>,
     /// The time at which the certificate path was judged (RFC 3339, UTC): the time proven by
     /// a timestamp, else `--at`, else the claimed signing time, else now.
     pub validation_time: Option<String>,
     /// The earliest time at which a valid timestamp (the signature's own, or a document
-    /// timestamp covering it) proves the signature existed.
+    /// timestamp covering it) proves the signature existed (RFC 3339, UTC).
     pub proven_time: Option<String>,
     /// The signature's timestamps (for a document timestamp: itself).
     pub timestamps: Vec<TimestampReport>,
@@ -150,12 +194,12 @@ pub struct SignatureReport {
 
 impl SignatureReport {
     /// A report for a signature in field `field`, passed until a problem is found.
-    pub(crate) fn new(field: String, kind: &str) -> SignatureReport {
+    pub(crate) fn new(field: String, kind: SignatureKind) -> SignatureReport {
         SignatureReport {
             field,
-            kind: kind.to_string(),
+            kind,
             status: Status::Passed,
-            reason: "ok".into(),
+            reason: Reason::Ok,
             message: "signature is valid".into(),
             subfilter: None,
             digest: None,
@@ -184,15 +228,108 @@ impl SignatureReport {
     }
 }
 
+/// What a [`SignatureReport`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureKind {
+    /// A signature (PDF signature field, XML Signature element).
+    Signature,
+    /// A PDF document timestamp (`/Type /DocTimeStamp`).
+    Timestamp,
+}
+
+impl SignatureKind {
+    /// `signature` or `timestamp`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureKind::Signature => "signature",
+            SignatureKind::Timestamp => "timestamp",
+        }
+    }
+}
+
+/// Where a signature's claimed signing time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SigningTimeSource {
+    /// The CMS signingTime attribute.
+    #[serde(rename = "cms")]
+    Cms,
+    /// The PDF signature dictionary's `/M`.
+    #[serde(rename = "pdf-m")]
+    PdfM,
+    /// The XAdES SigningTime of an XML signature.
+    #[serde(rename = "xml")]
+    Xml,
+    /// The genTime of a PDF document timestamp.
+    #[serde(rename = "timestamp")]
+    Timestamp,
+}
+
+impl SigningTimeSource {
+    /// `cms`, `pdf-m`, `xml` or `timestamp`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningTimeSource::Cms => "cms",
+            SigningTimeSource::PdfM => "pdf-m",
+            SigningTimeSource::Xml => "xml",
+            SigningTimeSource::Timestamp => "timestamp",
+        }
+    }
+}
+
+/// What a [`TimestampReport`] time-stamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimestampKind {
+    /// A signature time-stamp, over the signature value.
+    Signature,
+    /// A PDF document timestamp, over the document's byte range.
+    Document,
+}
+
+impl TimestampKind {
+    /// `signature` or `document`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimestampKind::Signature => "signature",
+            TimestampKind::Document => "document",
+        }
+    }
+}
+
+/// The revocation status of one certificate, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationState {
+    /// Not revoked, by the deciding evidence.
+    Good,
+    /// Revoked (see [`RevocationReport::time`] and [`RevocationReport::revocation_reason`]).
+    Revoked,
+    /// Could not be established (see [`RevocationReport::message`]).
+    Unknown,
+}
+
+impl RevocationState {
+    /// `good`, `revoked` or `unknown`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationState::Good => "good",
+            RevocationState::Revoked => "revoked",
+            RevocationState::Unknown => "unknown",
+        }
+    }
+}
+
 /// An RFC 3161 time-stamp token: a signature's signature-time-stamp, or a PDF document
 /// timestamp.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimestampReport {
     /// `signature` (over the signature value) or `document` (over the document's byte range).
-    pub kind: String,
+    pub kind: TimestampKind,
     pub status: Status,
-    /// Reason code: `ok`, `timestamp_invalid`, `timestamp_untrusted`, `revocation_unknown`.
-    pub reason: String,
+    /// Reason code: `ok`, `timestamp_invalid`, `timestamp_untrusted`, `revocation_unknown`,
+    /// `unsupported_algorithm`.
+    pub reason: Reason,
     pub message: String,
     /// genTime (RFC 3339, UTC; fractions of a second dropped).
     pub time: Option<String>,
@@ -219,16 +356,16 @@ pub struct RevocationReport {
     /// Serial number, lower-case hex.
     pub serial: String,
     /// `good`, `revoked` or `unknown`.
-    pub status: String,
+    pub status: RevocationState,
     /// Where the status came from: `dss`, `cms`, `xml`, `online-ocsp`, `online-crl` (null
     /// when unknown).
-    pub source: Option<String>,
+    pub source: Option<RevocationSource>,
     /// `ocsp` or `crl` (null when unknown).
-    pub method: Option<String>,
+    pub method: Option<RevocationMethod>,
     /// For `revoked`: the revocation time; otherwise when the deciding evidence was issued
     /// (thisUpdate). RFC 3339, UTC.
     pub time: Option<String>,
-    /// The revocation reason, when given.
+    /// The revocation reason (RFC 5280 CRLReason, e.g. `keyCompromise`), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// Why the status is unknown.
@@ -258,22 +395,22 @@ pub struct ReferenceReport {
 pub struct DocumentReport {
     pub file: String,
     /// `pdf`, `xml` or `unknown`.
-    pub format: String,
+    pub format: Format,
     pub status: Status,
     /// Reason code for the document status.
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
     pub signatures: Vec<SignatureReport>,
 }
 
 impl DocumentReport {
     /// A report for a file that could not be processed.
-    pub fn error(file: &str, format: &str, message: String) -> DocumentReport {
+    pub fn error(file: &str, format: Format, message: String) -> DocumentReport {
         DocumentReport {
             file: file.to_string(),
-            format: format.to_string(),
+            format,
             status: Status::Error,
-            reason: "unreadable".into(),
+            reason: Reason::Unreadable,
             message,
             signatures: Vec::new(),
         }
@@ -283,7 +420,7 @@ impl DocumentReport {
     pub(crate) fn finish(&mut self) {
         if self.signatures.is_empty() {
             self.status = Status::Failed;
-            self.reason = "no_signatures".into();
+            self.reason = Reason::NoSignatures;
             self.message = "the document carries no signature".into();
             return;
         }
@@ -299,13 +436,81 @@ impl DocumentReport {
             .find(|s| s.status == worst && worst != Status::Passed)
         {
             Some(s) => {
-                self.reason = s.reason.clone();
+                self.reason = s.reason;
                 self.message = format!("signature '{}': {}", s.field, s.message);
             }
             None => {
-                self.reason = "ok".into();
+                self.reason = Reason::Ok;
                 self.message = format!("{n} signature{} passed", if n == 1 { "" } else { "s" });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serializes `v` and checks that it is the JSON string `s`, and that `Display` says `s`.
+    fn same<T: Serialize + std::fmt::Display>(v: T, s: &str) {
+        assert_eq!(serde_json::to_string(&v).ok(), Some(format!("\"{s}\"")));
+        assert_eq!(v.to_string(), s);
+    }
+
+    #[test]
+    fn report_enums_serialize_as_their_str() {
+        for v in [
+            Status::Passed,
+            Status::Failed,
+            Status::Indeterminate,
+            Status::Error,
+        ] {
+            same(v, v.as_str());
+        }
+        for v in [SignatureKind::Signature, SignatureKind::Timestamp] {
+            same(v, v.as_str());
+        }
+        for v in [TimestampKind::Signature, TimestampKind::Document] {
+            same(v, v.as_str());
+        }
+        for v in [
+            SigningTimeSource::Cms,
+            SigningTimeSource::PdfM,
+            SigningTimeSource::Xml,
+            SigningTimeSource::Timestamp,
+        ] {
+            same(v, v.as_str());
+        }
+        for v in [
+            RevocationState::Good,
+            RevocationState::Revoked,
+            RevocationState::Unknown,
+        ] {
+            same(v, v.as_str());
+        }
+        for v in [
+            RevocationSource::Dss,
+            RevocationSource::Cms,
+            RevocationSource::Xml,
+            RevocationSource::OnlineOcsp,
+            RevocationSource::OnlineCrl,
+        ] {
+            same(v, v.as_str());
+        }
+        for v in [RevocationMethod::Ocsp, RevocationMethod::Crl] {
+            same(v, v.as_str());
+        }
+        for v in [Format::Pdf, Format::Xml, Format::Unknown] {
+            same(v, v.as_str());
+        }
+        for v in [
+            PadesLevel::BaselineB,
+            PadesLevel::BaselineT,
+            PadesLevel::BaselineLt,
+            PadesLevel::BaselineLta,
+        ] {
+            same(v, v.as_str());
+        }
+        assert_eq!(SignerKind::Agency.to_string(), "agency");
     }
 }

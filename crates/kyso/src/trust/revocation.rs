@@ -67,23 +67,28 @@ pub struct ValidationData {
 }
 
 /// Where a piece of revocation evidence came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Source {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Source {
     /// The PDF document security store (DSS or VRI).
+    #[serde(rename = "dss")]
     Dss,
     /// The CMS signature (adbe-revocationInfoArchival, `crls`, CAdES values).
+    #[serde(rename = "cms")]
     Cms,
     /// XAdES values in the XML signature.
+    #[serde(rename = "xml")]
     Xml,
     /// Fetched from the certificate's OCSP responder.
+    #[serde(rename = "online-ocsp")]
     OnlineOcsp,
     /// Fetched from the certificate's CRL distribution point.
+    #[serde(rename = "online-crl")]
     OnlineCrl,
 }
 
 impl Source {
     /// The report name: `dss`, `cms`, `xml`, `online-ocsp`, `online-crl`.
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Source::Dss => "dss",
             Source::Cms => "cms",
@@ -94,14 +99,15 @@ impl Source {
     }
 
     /// Whether the evidence is part of the document.
-    pub(crate) fn embedded(self) -> bool {
+    pub fn embedded(self) -> bool {
         matches!(self, Source::Dss | Source::Cms | Source::Xml)
     }
 }
 
-/// How a status was established.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
+/// How a revocation status was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
     /// An OCSP response.
     Ocsp,
     /// A CRL.
@@ -110,13 +116,15 @@ pub(crate) enum Method {
 
 impl Method {
     /// `ocsp` or `crl`.
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Method::Ocsp => "ocsp",
             Method::Crl => "crl",
         }
     }
 }
+
+crate::report::display_as_str!(Source, Method);
 
 /// Validation data found in a document.
 #[derive(Debug, Default)]

@@ -128,8 +128,29 @@ pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
         Ok(out)
     } else {
         let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Certificate::from_pem_or_der(&data)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+        certificates_from_bytes(&path.display().to_string(), &data)
+    }
+}
+
+/// Reads certificates (PEM, possibly several, or one DER) held in memory; `name` names the
+/// data in errors. Data of another kind (a PKCS#12 file, a key...) is
+/// [`Error::WrongFileKind`].
+pub(crate) fn certificates_from_bytes(name: &str, data: &[u8]) -> Result<Vec<Certificate>, Error> {
+    match Certificate::from_pem_or_der(data) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        result => Err(match crate::sniff(data) {
+            crate::FileKind::PemCertificate | crate::FileKind::DerCertificate => {
+                Error::Invalid(match result {
+                    Err(e) => format!("{name}: {e}"),
+                    Ok(_) => format!("{name}: no certificate"),
+                })
+            }
+            found => Error::WrongFileKind {
+                path: name.to_string(),
+                expected: crate::FileKind::Certificate,
+                found,
+            },
+        }),
     }
 }
 
@@ -145,6 +166,26 @@ impl TrustConfig {
     /// Adds intermediate certificates from a file or directory.
     pub fn add_intermediates(&mut self, path: &Path) -> Result<usize, Error> {
         let certs = load_certificates(path)?;
+        let n = certs.len();
+        certs
+            .into_iter()
+            .for_each(|c| self.store.add_intermediate(c));
+        Ok(n)
+    }
+
+    /// Adds trust anchors from certificates held in memory: PEM (one or more `CERTIFICATE`
+    /// blocks) or one DER certificate. Returns how many were added.
+    pub fn add_anchors_pem_or_der(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let certs = certificates_from_bytes("trust anchor data", data)?;
+        let n = certs.len();
+        certs.into_iter().for_each(|c| self.store.add_anchor(c));
+        Ok(n)
+    }
+
+    /// Adds intermediate certificates held in memory (PEM or one DER certificate). Returns
+    /// how many were added.
+    pub fn add_intermediates_pem_or_der(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let certs = certificates_from_bytes("intermediate certificate data", data)?;
         let n = certs.len();
         certs
             .into_iter()

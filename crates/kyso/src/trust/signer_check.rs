@@ -7,7 +7,9 @@ use kyso_pki::{
     cert::key_usage, path::PolicyViolationKind, time, time::UnixTime,
 };
 
-use crate::report::{RevocationReport, SignatureReport, Status};
+use crate::report::{
+    PadesLevel, Reason, RevocationReport, RevocationState, SignatureReport, Status,
+};
 use crate::trust::online::Fetcher;
 use crate::trust::revocation::{Checker, Evidence, validate_with_aia};
 use crate::trust::{RevocationPolicy, TrustConfig};
@@ -19,13 +21,13 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     /// Records a problem; the first problem of the worst status gives the reason.
-    pub(crate) fn problem(&mut self, status: Status, reason: &str, message: String) {
+    pub(crate) fn problem(&mut self, status: Status, reason: Reason, message: String) {
         if status.worst(self.r.status) != self.r.status || self.r.status == Status::Passed {
             self.r.status = status.worst(self.r.status);
-            self.r.reason = reason.to_string();
+            self.r.reason = reason;
             self.r.message = message;
-        } else if self.r.status == status && self.r.reason == "ok" {
-            self.r.reason = reason.to_string();
+        } else if self.r.status == status && self.r.reason == Reason::Ok {
+            self.r.reason = reason;
             self.r.message = message;
         }
     }
@@ -117,29 +119,34 @@ impl<'t> Context<'t> {
             .map(|(c, subject)| {
                 let record = self.checker.record(c, at);
                 let (status, time, reason, message) = match record.as_ref().map(|r| &r.status) {
-                    Some(RevocationStatus::Good) => {
-                        ("good", record.as_ref().and_then(|r| r.issued), None, None)
-                    }
-                    Some(RevocationStatus::Revoked { time: t, reason }) => {
-                        ("revoked", Some(*t), reason.map(|r| r.to_string()), None)
-                    }
+                    Some(RevocationStatus::Good) => (
+                        RevocationState::Good,
+                        record.as_ref().and_then(|r| r.issued),
+                        None,
+                        None,
+                    ),
+                    Some(RevocationStatus::Revoked { time: t, reason }) => (
+                        RevocationState::Revoked,
+                        Some(*t),
+                        reason.map(|r| r.to_string()),
+                        None,
+                    ),
                     Some(RevocationStatus::Unknown(why)) => {
-                        ("unknown", None, None, Some(why.clone()))
+                        (RevocationState::Unknown, None, None, Some(why.clone()))
                     }
-                    None => ("unknown", None, None, Some("not checked".to_string())),
+                    None => (
+                        RevocationState::Unknown,
+                        None,
+                        None,
+                        Some("not checked".to_string()),
+                    ),
                 };
                 RevocationReport {
                     subject: subject.clone(),
                     serial: c.serial_hex(),
-                    status: status.to_string(),
-                    source: record
-                        .as_ref()
-                        .and_then(|r| r.source)
-                        .map(|s| s.as_str().to_string()),
-                    method: record
-                        .as_ref()
-                        .and_then(|r| r.method)
-                        .map(|m| m.as_str().to_string()),
+                    status,
+                    source: record.as_ref().and_then(|r| r.source),
+                    method: record.as_ref().and_then(|r| r.method),
                     time: time.map(time::to_rfc3339),
                     revocation_reason: reason,
                     message,
@@ -187,29 +194,31 @@ pub(crate) struct PathResult {
 }
 
 /// The status and reason code of a path problem of a signer.
-pub(crate) fn path_reason(p: &PathProblem) -> (Status, &'static str) {
+pub(crate) fn path_reason(p: &PathProblem) -> (Status, Reason) {
     match p {
-        PathProblem::NoPathToAnchor => (Status::Indeterminate, "untrusted_chain"),
-        PathProblem::BadSignature { .. } => (Status::Indeterminate, "untrusted_chain"),
-        PathProblem::Expired { .. } => (Status::Failed, "certificate_expired"),
-        PathProblem::NotYetValid { .. } => (Status::Failed, "certificate_not_yet_valid"),
+        PathProblem::NoPathToAnchor => (Status::Indeterminate, Reason::UntrustedChain),
+        PathProblem::BadSignature { .. } => (Status::Indeterminate, Reason::UntrustedChain),
+        PathProblem::Expired { .. } => (Status::Failed, Reason::CertificateExpired),
+        PathProblem::NotYetValid { .. } => (Status::Failed, Reason::CertificateNotYetValid),
         PathProblem::NotACa { .. } | PathProblem::PathLenExceeded { .. } => {
-            (Status::Failed, "chain_invalid")
+            (Status::Failed, Reason::ChainInvalid)
         }
         PathProblem::UnhandledCriticalExtension { .. } => {
-            (Status::Indeterminate, "unsupported_critical_extension")
+            (Status::Indeterminate, Reason::UnsupportedCriticalExtension)
         }
-        PathProblem::UnsupportedAlgorithm(_) => (Status::Indeterminate, "unsupported_algorithm"),
-        PathProblem::KeyUsage { .. } => (Status::Failed, "key_usage"),
-        PathProblem::ExtendedKeyUsage { .. } => (Status::Failed, "extended_key_usage"),
-        PathProblem::NameConstraintViolation { .. } => (Status::Failed, "name_constraints"),
+        PathProblem::UnsupportedAlgorithm(_) => {
+            (Status::Indeterminate, Reason::UnsupportedAlgorithm)
+        }
+        PathProblem::KeyUsage { .. } => (Status::Failed, Reason::KeyUsage),
+        PathProblem::ExtendedKeyUsage { .. } => (Status::Failed, Reason::ExtendedKeyUsage),
+        PathProblem::NameConstraintViolation { .. } => (Status::Failed, Reason::NameConstraints),
         PathProblem::PolicyViolation {
             kind: PolicyViolationKind::TooComplex,
             ..
-        } => (Status::Indeterminate, "policy"),
-        PathProblem::PolicyViolation { .. } => (Status::Failed, "policy"),
-        PathProblem::Revoked { .. } => (Status::Failed, "revoked"),
-        PathProblem::RevocationUnknown { .. } => (Status::Indeterminate, "revocation_unknown"),
+        } => (Status::Indeterminate, Reason::Policy),
+        PathProblem::PolicyViolation { .. } => (Status::Failed, Reason::Policy),
+        PathProblem::Revoked { .. } => (Status::Failed, Reason::Revoked),
+        PathProblem::RevocationUnknown { .. } => (Status::Indeterminate, Reason::RevocationUnknown),
     }
 }
 
@@ -228,7 +237,7 @@ pub(crate) fn check_signer(
     if !signer.key_usage_allows_any(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) {
         o.problem(
             Status::Failed,
-            "key_usage",
+            Reason::KeyUsage,
             "the signer certificate may not be used for signatures (key usage)".into(),
         );
     }
@@ -270,7 +279,7 @@ pub(crate) fn check_signer(
         } else {
             o.problem(
                 Status::Indeterminate,
-                "revoked_no_poe",
+                Reason::RevokedNoPoe,
                 format!(
                     "certificate '{}' was revoked at {when}{why}; the claimed signing time {} \
                      is before that, but no timestamp proves it",
@@ -303,7 +312,7 @@ pub(crate) fn report_path_problems(
 ) {
     for p in &outcome.problems {
         let (status, reason) = path_reason(p);
-        if reason == "revocation_unknown" && ctx.trust.revocation != RevocationPolicy::Hard {
+        if reason == Reason::RevocationUnknown && ctx.trust.revocation != RevocationPolicy::Hard {
             o.r.warnings.push(format!("{what}{p}"));
             continue;
         }
@@ -331,7 +340,7 @@ pub(crate) fn not_checked(
     match policy {
         RevocationPolicy::Hard => o.problem(
             Status::Indeterminate,
-            "revocation_unknown",
+            Reason::RevocationUnknown,
             format!("{what}{WHY}"),
         ),
         RevocationPolicy::Soft => {
@@ -347,11 +356,11 @@ pub(crate) fn not_checked(
 
 /// The baseline level: `b-t` with a proven time, `b-lt` when the document also settles the
 /// whole chain's status, `b-lta` when a document timestamp also covers that data.
-pub(crate) fn level(proven: bool, embedded_complete: bool, archived: bool) -> &'static str {
+pub(crate) fn level(proven: bool, embedded_complete: bool, archived: bool) -> PadesLevel {
     match (proven, embedded_complete, archived) {
-        (false, _, _) => "b-b",
-        (true, false, _) => "b-t",
-        (true, true, false) => "b-lt",
-        (true, true, true) => "b-lta",
+        (false, _, _) => PadesLevel::BaselineB,
+        (true, false, _) => PadesLevel::BaselineT,
+        (true, true, false) => PadesLevel::BaselineLt,
+        (true, true, true) => PadesLevel::BaselineLta,
     }
 }

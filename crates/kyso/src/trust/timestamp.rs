@@ -7,7 +7,9 @@
 use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError, TstInfo, VerifyOptions};
 use kyso_pki::{Certificate, RequiredEku, time, time::UnixTime};
 
-use crate::report::{SignatureReport, Status, TimestampReport};
+use crate::report::{
+    Reason, SignatureKind, SignatureReport, Status, TimestampKind, TimestampReport,
+};
 use crate::trust::RevocationPolicy;
 use crate::trust::signer_check::{Context, Outcome, not_checked};
 
@@ -45,21 +47,21 @@ fn hex(b: &[u8]) -> String {
 /// (signature, ESS binding, imprint), then the TSA's path at genTime with
 /// id-kp-timeStamping. `pool` holds certificates to build the TSA's path with.
 pub(crate) fn check_token(
-    kind: &str,
+    kind: TimestampKind,
     token: Result<&TimestampToken, &TspError>,
     imprint: ExpectedImprint<'_>,
     pool: &[Certificate],
     ctx: &Context<'_>,
 ) -> TokenCheck {
     let mut o = Outcome {
-        r: SignatureReport::new(String::new(), "timestamp"),
+        r: SignatureReport::new(String::new(), SignatureKind::Timestamp),
     };
     o.r.message = "the timestamp is valid".into();
     let mut check = TokenCheck {
         report: TimestampReport {
-            kind: kind.to_string(),
+            kind,
             status: Status::Passed,
-            reason: "ok".into(),
+            reason: Reason::Ok,
             message: String::new(),
             time: None,
             accuracy_micros: None,
@@ -89,7 +91,7 @@ pub(crate) fn check_token(
         Err(e) => {
             o.problem(
                 Status::Failed,
-                "timestamp_invalid",
+                Reason::TimestampInvalid,
                 format!("the timestamp token cannot be read: {e}"),
             );
             return finish(check, o);
@@ -115,7 +117,7 @@ pub(crate) fn check_token(
         Err(TspError::ImprintMismatch) => {
             o.problem(
                 Status::Failed,
-                "timestamp_invalid",
+                Reason::TimestampInvalid,
                 "the timestamp is over other data (message imprint does not match)".into(),
             );
             return finish(check, o);
@@ -123,7 +125,7 @@ pub(crate) fn check_token(
         Err(TspError::Cms(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(a)))) => {
             o.problem(
                 Status::Indeterminate,
-                "unsupported_algorithm",
+                Reason::UnsupportedAlgorithm,
                 format!("timestamp: unsupported algorithm {a}"),
             );
             return finish(check, o);
@@ -131,7 +133,7 @@ pub(crate) fn check_token(
         Err(e) => {
             o.problem(
                 Status::Failed,
-                "timestamp_invalid",
+                Reason::TimestampInvalid,
                 format!("the timestamp token is invalid: {e}"),
             );
             return finish(check, o);
@@ -162,7 +164,7 @@ pub(crate) fn check_token(
                 if ctx.trust.revocation == RevocationPolicy::Hard {
                     o.problem(
                         Status::Indeterminate,
-                        "revocation_unknown",
+                        Reason::RevocationUnknown,
                         format!("timestamp: {p}"),
                     );
                 } else {
@@ -180,11 +182,11 @@ pub(crate) fn check_token(
                         tsa.subject
                     );
                 }
-                o.problem(Status::Indeterminate, "timestamp_untrusted", msg);
+                o.problem(Status::Indeterminate, Reason::TimestampUntrusted, msg);
             }
             other => o.problem(
                 Status::Failed,
-                "timestamp_invalid",
+                Reason::TimestampInvalid,
                 format!("the timestamp's TSA certificate is not valid: {other}"),
             ),
         }
@@ -198,15 +200,15 @@ pub(crate) fn check_token(
     }
     if outcome.trusted && !ctx.checking && ctx.trust.revocation != RevocationPolicy::Off {
         let mut tmp = Outcome {
-            r: SignatureReport::new(String::new(), "timestamp"),
+            r: SignatureReport::new(String::new(), SignatureKind::Timestamp),
         };
         not_checked(&mut tmp, &outcome, ctx.trust.revocation, "timestamp: ");
         if tmp.r.status != Status::Passed {
-            o.problem(tmp.r.status, &tmp.r.reason, tmp.r.message);
+            o.problem(tmp.r.status, tmp.r.reason, tmp.r.message);
         }
         // A soft warning about the TSA repeats the signer's: keep it only for document
         // timestamps, which have no signer of their own.
-        if kind == "document" {
+        if kind == TimestampKind::Document {
             o.r.warnings.extend(tmp.r.warnings);
         }
     }

@@ -30,7 +30,9 @@ impl Default for TsaConfig {
     }
 }
 
-/// Why a time-stamp could not be had. Every variant names the TSA's URL.
+/// Why a time-stamp could not be had. Every variant names the TSA's URL. Each message
+/// includes its cause (the `error` field), which is not returned again as
+/// [`std::error::Error::source`].
 #[derive(Debug, thiserror::Error)]
 pub enum TsaError {
     /// No URL in the flags or the configuration.
@@ -39,50 +41,44 @@ pub enum TsaError {
     )]
     NotConfigured,
     /// The request could not be sent or answered (timeout, refused connection, HTTP error).
-    #[error("time-stamping authority {url}: {source}")]
+    #[error("time-stamping authority {url}: {error}")]
     Network {
         /// The TSA.
         url: String,
         /// What kyso-net saw.
-        source: Box<kyso_net::Error>,
+        error: Box<kyso_net::Error>,
     },
     /// The TSA answered with a refusal (PKIStatus rejection, waiting, revocation...).
-    #[error("time-stamping authority {url}: {source}")]
+    #[error("time-stamping authority {url}: {error}")]
     Refused {
         /// The TSA.
         url: String,
         /// The refusal, with its failInfo and text.
-        source: Box<TspError>,
+        error: Box<TspError>,
     },
     /// The answer is not a valid time-stamp for the request (bad signature, other imprint,
     /// nonce or policy, not a TSA certificate, garbage).
-    #[error("time-stamping authority {url} sent an unusable answer: {source}")]
+    #[error("time-stamping authority {url} sent an unusable answer: {error}")]
     BadAnswer {
         /// The TSA.
         url: String,
         /// What is wrong with it.
-        source: Box<TspError>,
+        error: Box<TspError>,
     },
     /// The request itself could not be made.
-    #[error("cannot make a time-stamp request for {url}: {source}")]
+    #[error("cannot make a time-stamp request for {url}: {error}")]
     Request {
         /// The TSA.
         url: String,
         /// Why.
-        source: Box<TspError>,
+        error: Box<TspError>,
     },
 }
 
 impl TsaError {
     /// True when the TSA did not answer in time.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, TsaError::Network { source, .. } if source.is_timeout())
-    }
-}
-
-impl From<TsaError> for crate::Error {
-    fn from(e: TsaError) -> Self {
-        crate::Error::Invalid(e.to_string())
+        matches!(self, TsaError::Network { error, .. } if error.is_timeout())
     }
 }
 
@@ -140,14 +136,14 @@ impl TsaClient {
         };
         let request = TimestampRequest::new(digest, &opts).map_err(|source| TsaError::Request {
             url: self.url.clone(),
-            source: Box::new(source),
+            error: Box::new(source),
         })?;
         let answer = self
             .http
             .post(&self.url, "application/timestamp-query", request.der())
             .map_err(|source| TsaError::Network {
                 url: self.url.clone(),
-                source: Box::new(source),
+                error: Box::new(source),
             })?;
         let verified =
             request
@@ -155,17 +151,17 @@ impl TsaClient {
                 .map_err(|source| match source {
                     TspError::Rejected { .. } | TspError::NoToken => TsaError::Refused {
                         url: self.url.clone(),
-                        source: Box::new(source),
+                        error: Box::new(source),
                     },
                     other => TsaError::BadAnswer {
                         url: self.url.clone(),
-                        source: Box::new(other),
+                        error: Box::new(other),
                     },
                 })?;
         kyso_cms::tsp::check_tsa_certificate(&verified.tsa_certificate).map_err(|source| {
             TsaError::BadAnswer {
                 url: self.url.clone(),
-                source: Box::new(source),
+                error: Box::new(source),
             }
         })?;
         Ok(verified)

@@ -109,8 +109,12 @@ fn sign_xml_inner(
     let now = req.signing_time.unwrap_or_else(time::now);
     check_credential(cred, now)?;
     let text = kyso_xml::as_text(input)?;
+    let digest = req.digest.unwrap_or_else(|| cred.key.default_digest());
+    cred.key
+        .supports(digest)
+        .map_err(|e| Error::UnsupportedKey(e.to_string()))?;
     let opts = XmlSignOptions {
-        digest: req.digest.unwrap_or_else(|| cred.key.default_digest()),
+        digest,
         c14n: req.c14n,
         role: req.role,
         signing_time: now,

@@ -4,8 +4,12 @@ use kyso_cms::tsp::{ExpectedImprint, TimestampToken, TspError};
 use kyso_pki::time::UnixTime;
 use kyso_xml::{Severity, SignatureOutcome};
 
+use crate::Format;
 use crate::report::certinfo::signer_report;
-use crate::report::{DocumentReport, ReferenceReport, SignatureReport, Status};
+use crate::report::{
+    DocumentReport, Reason, ReferenceReport, SignatureKind, SignatureReport, SigningTimeSource,
+    Status, TimestampKind,
+};
 use crate::trust::revocation::{Evidence, Source};
 use crate::trust::signer_check::{Context, Outcome, Times, check_signer, level};
 use crate::trust::timestamp::{check_token, skew_warning};
@@ -33,11 +37,13 @@ const XADES_NS: [&str; 2] = [
 pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
     let text = match kyso_xml::as_text(data) {
         Ok(t) => t,
-        Err(e) => return DocumentReport::error(file, "xml", e.to_string()),
+        Err(e) => return DocumentReport::error(file, Format::Xml, e.to_string()),
     };
     let doc = match kyso_xml::parse(text) {
         Ok(d) => d,
-        Err(e) => return DocumentReport::error(file, "xml", format!("cannot read the XML: {e}")),
+        Err(e) => {
+            return DocumentReport::error(file, Format::Xml, format!("cannot read the XML: {e}"));
+        }
     };
     // For e-invoices, the data a reader takes is /HDon/DLHDon (also inside TDiep).
     let invoice = kyso_xml::find_invoice(&doc);
@@ -49,9 +55,9 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let parties = invoice.map(|h| kyso_xml::InvoiceParties::read(&h));
     let mut report = DocumentReport {
         file: file.to_string(),
-        format: "xml".into(),
+        format: Format::Xml,
         status: Status::Passed,
-        reason: String::new(),
+        reason: Reason::Ok,
         message: String::new(),
         signatures: Vec::new(),
     };
@@ -132,7 +138,7 @@ fn to_report(
         s.id.clone()
             .unwrap_or_else(|| format!("Signature{}", index + 1));
     let mut o = Outcome {
-        r: SignatureReport::new(field, "signature"),
+        r: SignatureReport::new(field, SignatureKind::Signature),
     };
     o.r.digest = s
         .references
@@ -141,7 +147,7 @@ fn to_report(
         .map(|d| d.name().to_string());
     o.r.signature_algorithm = s.signature_method.map(|m| m.name());
     o.r.signing_time = s.signing_time.map(|t| kyso_pki::time::to_rfc3339(t.unix));
-    o.r.signing_time_source = s.signing_time.map(|_| "xml".to_string());
+    o.r.signing_time_source = s.signing_time.map(|_| SigningTimeSource::Xml);
     o.r.covers_whole_document = s
         .references
         .iter()
@@ -171,7 +177,9 @@ fn to_report(
             Severity::Failed => Status::Failed,
             Severity::Indeterminate => Status::Indeterminate,
         };
-        o.problem(status, p.reason, p.message.clone());
+        // kyso-xml names its reasons with the report's codes.
+        let reason = p.reason.parse().unwrap_or(Reason::MalformedSignature);
+        o.problem(status, reason, p.message.clone());
     }
     // Signature wrapping: the invoice data a reader takes must be what a reference covers.
     if let Some(data_path) = invoice_data {
@@ -189,7 +197,7 @@ fn to_report(
                 .collect();
             o.problem(
                 Status::Failed,
-                "signed_data_not_covered",
+                Reason::SignedDataNotCovered,
                 format!(
                     "the signature covers {} but a reader takes the invoice data from {data_path}",
                     covered.join(", ")
@@ -208,7 +216,7 @@ fn to_report(
         let claimed = s.signing_time.map(|t| t.unix);
         let proven = check_timestamps(&mut o, stamps, &pool, claimed, ctx);
         let checked = check_signer(&mut o, signer, &pool, Times { claimed, proven }, ctx);
-        o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false).to_string());
+        o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false));
         if let Some((role, code)) = party {
             check_tax_code(&mut o, role, code, signer, ctx.trust.tax_code_mismatch);
         }
@@ -241,8 +249,8 @@ fn check_tax_code(
         )
     };
     if policy == TaxCodePolicy::Fail {
-        o.problem(Status::Failed, "tax_code_mismatch", message.clone());
-        if o.r.reason == "tax_code_mismatch" {
+        o.problem(Status::Failed, Reason::TaxCodeMismatch, message.clone());
+        if o.r.reason == Reason::TaxCodeMismatch {
             return;
         }
     }
@@ -266,14 +274,14 @@ fn check_timestamps(
             Err(e) => {
                 o.problem(
                     Status::Indeterminate,
-                    "unsupported_transform",
+                    Reason::UnsupportedTransform,
                     format!("signature timestamp: cannot canonicalize the SignatureValue: {e}"),
                 );
                 continue;
             }
         };
         let check = check_token(
-            "signature",
+            TimestampKind::Signature,
             st.token.as_ref(),
             ExpectedImprint::Data(covered),
             pool,
@@ -282,7 +290,7 @@ fn check_timestamps(
         if check.report.status != Status::Passed {
             o.problem(
                 check.report.status,
-                &check.report.reason,
+                check.report.reason,
                 format!("signature timestamp: {}", check.report.message),
             );
         }
