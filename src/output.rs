@@ -69,6 +69,15 @@ pub fn human_report(r: &DocumentReport) {
             );
             say!("      issuer:   {}", signer.issuer);
         }
+        if let Some(t) = &s.signer_reason {
+            say!("      reason:   {t}");
+        }
+        if let Some(t) = &s.signer_location {
+            say!("      location: {t}");
+        }
+        if let Some(t) = &s.signer_contact {
+            say!("      contact:  {t}");
+        }
         if let Some(t) = &s.signing_time {
             if s.kind == "timestamp" {
                 say!("      time:     {t} (from the time-stamp token)");
