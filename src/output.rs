@@ -387,8 +387,20 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
     if !c.key_usage.is_empty() {
         say!("key usage:   {}", c.key_usage.join(", "));
     }
+    if !c.extended_key_usage_names.is_empty() {
+        say!("ext. usage:  {}", c.extended_key_usage_names.join(", "));
+    }
     if !c.policies.is_empty() {
         say!("policies:    {}", c.policies.join(", "));
+    }
+    for u in &c.crl_distribution_points {
+        say!("CRL:         {u}");
+    }
+    for u in &c.ocsp_urls {
+        say!("OCSP:        {u}");
+    }
+    for u in &c.ca_issuers_urls {
+        say!("CA issuers:  {u}");
     }
     say!("sha256:      {}", s.sha256);
     Ok(())
