@@ -218,8 +218,12 @@ struct BatchArgs {
     /// Report format: JSON Lines (one object per document, then a summary line) or CSV (a row per signature).
     #[arg(long, value_enum, default_value = "jsonl")]
     format: ReportFormat,
+    /// With --format csv: start the report with a UTF-8 byte order mark, so that spreadsheet
+    /// programs (Excel) read it as UTF-8 and show Vietnamese names correctly.
+    #[arg(long)]
+    csv_bom: bool,
     /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
     /// Verify only the stable slice K of N (0 <= K < N) of the inputs, e.g. a Kubernetes Indexed Job's index.
     #[arg(long, value_name = "K/N")]
@@ -318,7 +322,7 @@ struct SignArgs {
     in_place: bool,
     /// Signing threads when signing several inputs (default: one per core; outputs are written
     /// and synced by separate writer threads).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
     /// PKCS#12 file (.p12/.pfx) with the key and its certificate chain.
     #[arg(long, value_name = "FILE")]
@@ -944,12 +948,15 @@ fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
         .map(|i| kyso::batch::Input::parse(i))
         .collect();
     let csv = a.format == ReportFormat::Csv;
+    if a.csv_bom && !csv {
+        bail!("--csv-bom is for --format csv");
+    }
     let mut out = match &a.report {
         Some(path) => output::Sink::File(kyso::AtomicFile::create(path)?),
         None => output::Sink::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     if csv {
-        output::csv_header(&mut out)?;
+        output::csv_header(&mut out, a.csv_bom)?;
     }
     let progress = output::Progress::new(!a.quiet);
     let summary = kyso::batch::verify_batch(

@@ -490,7 +490,12 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub fn csv_header(out: &mut impl Write) -> std::io::Result<()> {
+/// The CSV header line, after a UTF-8 byte order mark when `bom` (spreadsheet programs then
+/// read the file as UTF-8, so Vietnamese names show correctly).
+pub fn csv_header(out: &mut impl Write, bom: bool) -> std::io::Result<()> {
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     writeln!(out, "{}", CSV_COLUMNS.join(","))
 }
 
@@ -555,9 +560,14 @@ impl Progress {
         }
         let bar = indicatif::ProgressBar::new_spinner();
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {pos} documents verified ({per_sec}, {elapsed})",
+            "{spinner} {human_pos} documents verified ({rate}, {elapsed})",
         ) {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", grouped(state.per_sec()));
+                },
+            ));
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(bar))
@@ -576,6 +586,23 @@ impl Progress {
     }
 }
 
+/// A non-negative number rounded to a whole, with thousands separators: `9,082`.
+pub fn grouped(x: f64) -> String {
+    let digits = if x.is_finite() && x > 0.0 {
+        format!("{:.0}", x)
+    } else {
+        "0".to_string()
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The human summary of a batch, on standard error.
 pub fn batch_summary(s: &kyso::batch::Summary) {
     let join = |m: &std::collections::BTreeMap<String, u64>| {
@@ -589,11 +616,11 @@ pub fn batch_summary(s: &kyso::batch::Summary) {
         }
     };
     eprintln!(
-        "kyso batch: {} documents, {} signatures in {:.2} s ({:.0} documents/s, {:.1} MB/s)",
+        "kyso batch: {} documents, {} signatures in {:.2} s ({} documents/s, {:.1} MB/s)",
         s.documents,
         s.signatures,
         s.seconds,
-        s.documents_per_second,
+        grouped(s.documents_per_second),
         if s.seconds > 0.0 {
             s.bytes as f64 / 1e6 / s.seconds
         } else {
@@ -603,4 +630,33 @@ pub fn batch_summary(s: &kyso::batch::Summary) {
     eprintln!("  documents by status:       {}", join(&s.by_status));
     eprintln!("  signatures by signer kind: {}", join(&s.by_kind));
     eprintln!("  not passed, by reason:     {}", join(&s.by_reason));
+    for d in &s.not_passed {
+        eprintln!(
+            "    {}: {} ({}): {}",
+            d.file,
+            d.status.as_str(),
+            d.reason,
+            d.message
+        );
+    }
+    let more = s.not_passed_count.saturating_sub(s.not_passed.len() as u64);
+    if more > 0 {
+        eprintln!("    and {more} more");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn rates_are_whole_and_grouped() {
+        assert_eq!(grouped(9082.2076), "9,082");
+        assert_eq!(grouped(999.6), "1,000");
+        assert_eq!(grouped(12.4), "12");
+        assert_eq!(grouped(1_234_567.0), "1,234,567");
+        assert_eq!(grouped(0.0), "0");
+        assert_eq!(grouped(f64::NAN), "0");
+        assert_eq!(grouped(f64::INFINITY), "0");
+    }
 }
