@@ -367,6 +367,14 @@ struct SignArgs {
     tsa: TsaArgs,
     #[command(flatten)]
     anchors: AnchorArgs,
+    /// Before signing, ask the signer's OCSP responder or CRL distribution point whether the
+    /// certificate is revoked (with trust anchors given; always done at b-lt and b-lta).
+    #[arg(long, help_heading = "Validation data")]
+    online: bool,
+    /// Sign even when the signer's certificate has no valid path to the trust anchors (never
+    /// when it is revoked).
+    #[arg(long, help_heading = "Validation data")]
+    force: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -665,6 +673,10 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     let mut settings = load_settings(config)?;
     apply_tsa_flags(&mut settings, &a.tsa);
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
+    if a.online {
+        settings.online = true;
+        settings.set_by_flag("revocation.online");
+    }
     // One TSA client and one trust store for every document; both checked before the key is
     // loaded, so a missing TSA or anchor fails before the password prompt.
     let tsa = if level.needs_tsa() {
@@ -672,24 +684,20 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     } else {
         None
     };
-    let trust = if level >= kyso::PadesLevel::BaselineLt {
-        let t = settings.trust_config()?;
-        if t.store.anchors().is_empty() {
-            bail!(
-                "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
-                level.as_str()
-            );
-        }
-        t
-    } else {
-        kyso::TrustConfig::default()
-    };
+    let trust = settings.trust_config()?;
+    if level >= kyso::PadesLevel::BaselineLt && trust.store.anchors().is_empty() {
+        bail!(
+            "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
+            level.as_str()
+        );
+    }
     let services = kyso::LevelServices {
         tsa: tsa.as_ref(),
         trust: &trust,
     };
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password)?;
+    check_signer(&a, &cred, &trust, level)?;
     let signer = kyso::signer_report(&cred.certificate, &[]);
     let sign_one = |input: &[u8]| -> Result<Vec<u8>, kyso::Error> {
         sign_document(&a, &cred, input, level, &services)
@@ -737,6 +745,40 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         eprintln!("kyso sign: {ok} signed, {failed} failed");
     }
     Ok(if failed == 0 { EXIT_OK } else { EXIT_ERROR })
+}
+
+/// Before anything is signed: the certificate must be valid now and, with trust anchors
+/// configured, have a path to them and not be revoked (checked online with --online, and at
+/// b-lt and above, which fetch the revocation data anyway). --force signs without a path,
+/// never with a revoked certificate.
+fn check_signer(
+    a: &SignArgs,
+    cred: &kyso::Credential,
+    trust: &kyso::TrustConfig,
+    level: kyso::PadesLevel,
+) -> Result<()> {
+    let now = kyso_now();
+    kyso::check_credential(cred, now)?;
+    let mut trust = trust.clone();
+    if level >= kyso::PadesLevel::BaselineLt {
+        trust.online = true;
+    }
+    match kyso::check_signing_certificate(cred, &trust, now) {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("kyso: warning: {w}");
+            }
+            Ok(())
+        }
+        Err(e) if e.overridable() && a.force => {
+            eprintln!("kyso: warning: {e}; signing anyway (--force)");
+            Ok(())
+        }
+        Err(e) if e.overridable() => {
+            bail!("{e}; nothing was signed (check --trust, or use --force to sign anyway)")
+        }
+        Err(e) => bail!("{e}; nothing was signed"),
+    }
 }
 
 /// The format of a file from its first bytes, `None` when it cannot be read.
