@@ -218,8 +218,12 @@ struct BatchArgs {
     /// Report format: JSON Lines (one object per document, then a summary line) or CSV (a row per signature).
     #[arg(long, value_enum, default_value = "jsonl")]
     format: ReportFormat,
+    /// With --format csv: start the report with a UTF-8 byte order mark, so that spreadsheet
+    /// programs (Excel) read it as UTF-8 and show Vietnamese names correctly.
+    #[arg(long)]
+    csv_bom: bool,
     /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
     /// Verify only the stable slice K of N (0 <= K < N) of the inputs, e.g. a Kubernetes Indexed Job's index.
     #[arg(long, value_name = "K/N")]
@@ -318,7 +322,7 @@ struct SignArgs {
     in_place: bool,
     /// Signing threads when signing several inputs (default: one per core; outputs are written
     /// and synced by separate writer threads).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
     /// PKCS#12 file (.p12/.pfx) with the key and its certificate chain.
     #[arg(long, value_name = "FILE")]
@@ -363,6 +367,14 @@ struct SignArgs {
     tsa: TsaArgs,
     #[command(flatten)]
     anchors: AnchorArgs,
+    /// Before signing, ask the signer's OCSP responder or CRL distribution point whether the
+    /// certificate is revoked (with trust anchors given; always done at b-lt and b-lta).
+    #[arg(long, help_heading = "Validation data")]
+    online: bool,
+    /// Sign even when the signer's certificate has no valid path to the trust anchors (never
+    /// when it is revoked).
+    #[arg(long, help_heading = "Validation data")]
+    force: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -706,6 +718,10 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     let mut settings = load_settings(config)?;
     apply_tsa_flags(&mut settings, &a.tsa);
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
+    if a.online {
+        settings.online = true;
+        settings.set_by_flag("revocation.online");
+    }
     // One TSA client and one trust store for every document; both checked before the key is
     // loaded, so a missing TSA or anchor fails before the password prompt.
     let tsa = if level.needs_tsa() {
@@ -713,24 +729,20 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     } else {
         None
     };
-    let trust = if level >= kyso::PadesLevel::BaselineLt {
-        let t = trust_from(&settings)?;
-        if t.store.anchors().is_empty() {
-            bail!(
-                "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
-                level.as_str()
-            );
-        }
-        t
-    } else {
-        kyso::TrustConfig::default()
-    };
+    let trust = trust_from(&settings)?;
+    if level >= kyso::PadesLevel::BaselineLt && trust.store.anchors().is_empty() {
+        bail!(
+            "--level {} gathers validation data up to a trust anchor: give --trust PATH or set anchors in the [trust] table of the configuration",
+            level.as_str()
+        );
+    }
     let services = kyso::LevelServices {
         tsa: tsa.as_ref(),
         trust: &trust,
     };
     let password = read_password(&a.password, &a.p12)?;
     let cred = kyso::load_credential(&a.p12, &password).map_err(|e| name_flag(e, "--p12"))?;
+    check_signer(&a, &cred, &trust, level)?;
     let signer = kyso::signer_report(&cred.certificate, &[]);
     let sign_one = |input: &[u8]| -> Result<Vec<u8>, kyso::Error> {
         sign_document(&a, &cred, input, level, &services)
@@ -778,6 +790,40 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         eprintln!("kyso sign: {ok} signed, {failed} failed");
     }
     Ok(if failed == 0 { EXIT_OK } else { EXIT_ERROR })
+}
+
+/// Before anything is signed: the certificate must be valid now and, with trust anchors
+/// configured, have a path to them and not be revoked (checked online with --online, and at
+/// b-lt and above, which fetch the revocation data anyway). --force signs without a path,
+/// never with a revoked certificate.
+fn check_signer(
+    a: &SignArgs,
+    cred: &kyso::Credential,
+    trust: &kyso::TrustConfig,
+    level: kyso::PadesLevel,
+) -> Result<()> {
+    let now = kyso_now();
+    kyso::check_credential(cred, now)?;
+    let mut trust = trust.clone();
+    if level >= kyso::PadesLevel::BaselineLt {
+        trust.online = true;
+    }
+    match kyso::check_signing_certificate(cred, &trust, now) {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("kyso: warning: {w}");
+            }
+            Ok(())
+        }
+        Err(e) if e.overridable() && a.force => {
+            eprintln!("kyso: warning: {e}; signing anyway (--force)");
+            Ok(())
+        }
+        Err(e) if e.overridable() => {
+            bail!("{e}; nothing was signed (check --trust, or use --force to sign anyway)")
+        }
+        Err(e) => bail!("{e}; nothing was signed"),
+    }
 }
 
 /// The format of a file from its first bytes, `None` when it cannot be read.
@@ -989,12 +1035,15 @@ fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
         .map(|i| kyso::batch::Input::parse(i))
         .collect();
     let csv = a.format == ReportFormat::Csv;
+    if a.csv_bom && !csv {
+        bail!("--csv-bom is for --format csv");
+    }
     let mut out = match &a.report {
         Some(path) => output::Sink::File(kyso::AtomicFile::create(path)?),
         None => output::Sink::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     if csv {
-        output::csv_header(&mut out)?;
+        output::csv_header(&mut out, a.csv_bom)?;
     }
     let progress = output::Progress::new(!a.quiet);
     let summary = kyso::batch::verify_batch(

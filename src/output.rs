@@ -69,6 +69,15 @@ pub fn human_report(r: &DocumentReport) {
             );
             say!("      issuer:   {}", signer.issuer);
         }
+        if let Some(t) = &s.signer_reason {
+            say!("      reason:   {t}");
+        }
+        if let Some(t) = &s.signer_location {
+            say!("      location: {t}");
+        }
+        if let Some(t) = &s.signer_contact {
+            say!("      contact:  {t}");
+        }
         if let Some(t) = &s.signing_time {
             if s.kind == kyso::SignatureKind::Timestamp {
                 say!("      time:     {t} (from the time-stamp token)");
@@ -377,8 +386,20 @@ pub fn certificate(c: &CertificateInfo, index: usize, json: bool) -> Result<()> 
     if !c.key_usage.is_empty() {
         say!("key usage:   {}", c.key_usage.join(", "));
     }
+    if !c.extended_key_usage_names.is_empty() {
+        say!("ext. usage:  {}", c.extended_key_usage_names.join(", "));
+    }
     if !c.policies.is_empty() {
         say!("policies:    {}", c.policies.join(", "));
+    }
+    for u in &c.crl_distribution_points {
+        say!("CRL:         {u}");
+    }
+    for u in &c.ocsp_urls {
+        say!("OCSP:        {u}");
+    }
+    for u in &c.ca_issuers_urls {
+        say!("CA issuers:  {u}");
     }
     say!("sha256:      {}", s.sha256);
     Ok(())
@@ -468,7 +489,12 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub fn csv_header(out: &mut impl Write) -> std::io::Result<()> {
+/// The CSV header line, after a UTF-8 byte order mark when `bom` (spreadsheet programs then
+/// read the file as UTF-8, so Vietnamese names show correctly).
+pub fn csv_header(out: &mut impl Write, bom: bool) -> std::io::Result<()> {
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     writeln!(out, "{}", CSV_COLUMNS.join(","))
 }
 
@@ -533,9 +559,14 @@ impl Progress {
         }
         let bar = indicatif::ProgressBar::new_spinner();
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {pos} documents verified ({per_sec}, {elapsed})",
+            "{spinner} {human_pos} documents verified ({rate}, {elapsed})",
         ) {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", grouped(state.per_sec()));
+                },
+            ));
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(bar))
@@ -554,6 +585,23 @@ impl Progress {
     }
 }
 
+/// A non-negative number rounded to a whole, with thousands separators: `9,082`.
+pub fn grouped(x: f64) -> String {
+    let digits = if x.is_finite() && x > 0.0 {
+        format!("{:.0}", x)
+    } else {
+        "0".to_string()
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The human summary of a batch, on standard error.
 pub fn batch_summary(s: &kyso::batch::Summary) {
     let join = |m: &std::collections::BTreeMap<String, u64>| {
@@ -567,11 +615,11 @@ pub fn batch_summary(s: &kyso::batch::Summary) {
         }
     };
     eprintln!(
-        "kyso batch: {} documents, {} signatures in {:.2} s ({:.0} documents/s, {:.1} MB/s)",
+        "kyso batch: {} documents, {} signatures in {:.2} s ({} documents/s, {:.1} MB/s)",
         s.documents,
         s.signatures,
         s.seconds,
-        s.documents_per_second,
+        grouped(s.documents_per_second),
         if s.seconds > 0.0 {
             s.bytes as f64 / 1e6 / s.seconds
         } else {
@@ -581,4 +629,33 @@ pub fn batch_summary(s: &kyso::batch::Summary) {
     eprintln!("  documents by status:       {}", join(&s.by_status));
     eprintln!("  signatures by signer kind: {}", join(&s.by_kind));
     eprintln!("  not passed, by reason:     {}", join(&s.by_reason));
+    for d in &s.not_passed {
+        eprintln!(
+            "    {}: {} ({}): {}",
+            d.file,
+            d.status.as_str(),
+            d.reason,
+            d.message
+        );
+    }
+    let more = s.not_passed_count.saturating_sub(s.not_passed.len() as u64);
+    if more > 0 {
+        eprintln!("    and {more} more");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn rates_are_whole_and_grouped() {
+        assert_eq!(grouped(9082.2076), "9,082");
+        assert_eq!(grouped(999.6), "1,000");
+        assert_eq!(grouped(12.4), "12");
+        assert_eq!(grouped(1_234_567.0), "1,234,567");
+        assert_eq!(grouped(0.0), "0");
+        assert_eq!(grouped(f64::NAN), "0");
+        assert_eq!(grouped(f64::INFINITY), "0");
+    }
 }

@@ -313,10 +313,18 @@ pub fn analyze(
                 .push(format!("object {num} ({}) was changed", type_name(&old)));
         }
     }
-    report.allowed.dedup();
-    let mut seen = HashSet::new();
-    report.modifications.retain(|m| seen.insert(m.clone()));
+    // A signature widget is both a form field and an annotation of its page, so each added
+    // signature field is seen twice: in /AcroForm /Fields and in the page's /Annots. Report
+    // each change once, in the order first seen.
+    dedup_in_order(&mut report.allowed);
+    dedup_in_order(&mut report.modifications);
     Ok(report)
+}
+
+/// Removes repeated entries, keeping the first of each.
+fn dedup_in_order(items: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    items.retain(|s| seen.insert(s.clone()));
 }
 
 fn pages_in(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {

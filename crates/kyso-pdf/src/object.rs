@@ -167,18 +167,60 @@ impl Object {
     }
 }
 
-/// Decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding ~ Latin-1).
+/// Decodes a PDF text string (ISO 32000-1 7.9.2.2): UTF-16BE with a BOM (language escapes,
+/// ESC-delimited, dropped), UTF-8 with a BOM (PDF 2.0), else PDFDocEncoding.
 pub fn decode_text(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         let units: Vec<u16> = rest
             .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .map(|c| match c {
+                [hi, lo] => u16::from_be_bytes([*hi, *lo]),
+                [hi] => u16::from_be_bytes([*hi, 0]),
+                _ => 0xfffd,
+            })
             .collect();
-        String::from_utf16_lossy(&units)
+        let text = String::from_utf16_lossy(&units);
+        // A language tag sits between two U+001B escapes: `ESC vi ESC text`.
+        if text.contains('\u{1b}') {
+            return text
+                .split('\u{1b}')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+                .map(|(_, part)| part)
+                .collect();
+        }
+        text
     } else if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
         String::from_utf8_lossy(rest).into_owned()
     } else {
-        bytes.iter().map(|&b| b as char).collect()
+        bytes.iter().map(|&b| pdf_doc_char(b)).collect()
+    }
+}
+
+/// PDFDocEncoding (ISO 32000-1 Annex D.2): Latin-1, except 0x18..=0x1F (spacing accents)
+/// and 0x80..=0xA0 (punctuation, ligatures, some Latin letters, the euro sign).
+fn pdf_doc_char(b: u8) -> char {
+    const LOW: [char; 8] = [
+        '\u{02d8}', '\u{02c7}', '\u{02c6}', '\u{02d9}', '\u{02dd}', '\u{02db}', '\u{02da}',
+        '\u{02dc}',
+    ];
+    const HIGH: [char; 33] = [
+        '\u{2022}', '\u{2020}', '\u{2021}', '\u{2026}', '\u{2014}', '\u{2013}', '\u{0192}',
+        '\u{2044}', '\u{2039}', '\u{203a}', '\u{2212}', '\u{2030}', '\u{201e}', '\u{201c}',
+        '\u{201d}', '\u{2018}', '\u{2019}', '\u{201a}', '\u{2122}', '\u{fb01}', '\u{fb02}',
+        '\u{0141}', '\u{0152}', '\u{0160}', '\u{0178}', '\u{017d}', '\u{0131}', '\u{0142}',
+        '\u{0153}', '\u{0161}', '\u{017e}', '\u{fffd}', '\u{20ac}',
+    ];
+    match b {
+        0x18..=0x1f => LOW
+            .get(usize::from(b - 0x18))
+            .copied()
+            .unwrap_or('\u{fffd}'),
+        0x80..=0xa0 => HIGH
+            .get(usize::from(b - 0x80))
+            .copied()
+            .unwrap_or('\u{fffd}'),
+        _ => char::from(b),
     }
 }
 
@@ -321,5 +363,20 @@ mod tests {
         if let Object::String(s) = Object::text("Ánh") {
             assert_eq!(decode_text(&s), "Ánh");
         }
+        // PDFDocEncoding: Latin-1 letters, and its own 0x80.. punctuation and euro sign.
+        assert_eq!(
+            decode_text(b"Caf\xe9 \x84 \x8dHa\x8e \xa0"),
+            "Café — “Ha” €"
+        );
+        assert_eq!(decode_text(b"\x18"), "\u{02d8}");
+        // UTF-16BE with a language escape.
+        assert_eq!(
+            decode_text(&[
+                0xfe, 0xff, 0x00, 0x1b, 0x00, b'v', 0x00, b'i', 0x00, 0x1b, 0x00, b'H'
+            ]),
+            "H"
+        );
+        // An odd trailing byte does not panic.
+        assert_eq!(decode_text(&[0xfe, 0xff, 0x00]), "\u{0}");
     }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
 
-use crate::report::{DocumentReport, Status};
+use crate::report::{DocumentReport, Reason, Status};
 use crate::trust::TrustConfig;
 use crate::{Error, verify_file};
 
@@ -158,6 +158,26 @@ pub struct Summary {
     pub by_reason: BTreeMap<String, u64>,
     pub seconds: f64,
     pub documents_per_second: f64,
+    /// The first [`NOT_PASSED_LISTED`] documents that did not pass, in completion order.
+    pub not_passed: Vec<NotPassed>,
+    /// How many documents did not pass (all of them, listed or not).
+    pub not_passed_count: u64,
+}
+
+/// How many documents that did not pass a [`Summary`] names.
+pub const NOT_PASSED_LISTED: usize = 20;
+
+/// A document that did not pass, as named in a [`Summary`].
+#[derive(Debug, Clone, Serialize)]
+pub struct NotPassed {
+    /// The path as reported.
+    pub file: String,
+    /// `failed`, `indeterminate` or `error`.
+    pub status: Status,
+    /// The document's reason code.
+    pub reason: Reason,
+    /// The document's human explanation.
+    pub message: String,
 }
 
 impl Summary {
@@ -170,6 +190,15 @@ impl Summary {
             .or_default() += 1;
         if r.status != Status::Passed {
             *self.by_reason.entry(r.reason.to_string()).or_default() += 1;
+            self.not_passed_count += 1;
+            if self.not_passed.len() < NOT_PASSED_LISTED {
+                self.not_passed.push(NotPassed {
+                    file: r.file.clone(),
+                    status: r.status,
+                    reason: r.reason,
+                    message: r.message.clone(),
+                });
+            }
         }
         for s in &r.signatures {
             self.signatures += 1;

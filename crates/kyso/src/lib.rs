@@ -121,7 +121,10 @@ pub use report::{
 pub use sniff::{FileKind, sniff};
 pub use trust::revocation::{ValidationData, collect_validation_data};
 pub use trust::tsa::{TsaClient, TsaConfig, TsaError};
-pub use trust::{NetConfig, RevocationPolicy, TaxCodePolicy, TrustConfig, load_certificates};
+pub use trust::{
+    NetConfig, RevocationPolicy, SignerRefused, TaxCodePolicy, TrustConfig,
+    check_signing_certificate, load_certificates,
+};
 pub use xml::sign::{
     C14nForm, XmlSignRequest, canonicalize_xml, sign_xml, sign_xml_at_level, xml_level_unsupported,
 };

@@ -235,6 +235,7 @@ fn verify_document_timestamp(
     };
     o.r.message = "the document timestamp is valid".into();
     o.r.subfilter = sig.sub_filter.clone();
+    signer_texts(&mut o.r, sig);
     let range = match &prepared.range {
         Ok(r) => *r,
         Err(p) => {
@@ -399,6 +400,19 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
     }
 }
 
+/// The signer's /Reason, /Location and /ContactInfo (decoded text strings; empty ones left out).
+fn signer_texts(r: &mut SignatureReport, sig: &SignatureInfo) {
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    r.signer_reason = text(&sig.reason);
+    r.signer_location = text(&sig.location);
+    r.signer_contact = text(&sig.contact);
+}
+
 /// Whether the catalog of the revision ending at `end` has a /DSS.
 fn revision_has_dss(doc: &Document<'_>, end: usize) -> bool {
     let Some(root) = doc.trailer().reference(b"Root") else {
@@ -468,6 +482,7 @@ fn verify_signature(
     };
     o.r.subfilter = sig.sub_filter.clone();
     o.r.certification = sig.docmdp;
+    signer_texts(&mut o.r, sig);
     let range = match prepared.range {
         Ok(r) => r,
         Err(p) => {

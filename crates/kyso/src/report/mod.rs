@@ -190,6 +190,15 @@ pub struct SignatureReport {
     /// XML: what each Reference covers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<ReferenceReport>,
+    /// PDF: the /Reason the signer gave in the signature dictionary (not the reason code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer_reason: Option<String>,
+    /// PDF: the /Location the signer gave in the signature dictionary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer_location: Option<String>,
+    /// PDF: the /ContactInfo the signer gave in the signature dictionary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer_contact: Option<String>,
 }
 
 impl SignatureReport {
@@ -224,6 +233,9 @@ impl SignatureReport {
             revocation: Vec::new(),
             location: None,
             references: Vec::new(),
+            signer_reason: None,
+            signer_location: None,
+            signer_contact: None,
         }
     }
 }

@@ -10,3 +10,4 @@ pub(crate) mod timestamp;
 pub mod tsa;
 
 pub use settings::{NetConfig, RevocationPolicy, TaxCodePolicy, TrustConfig, load_certificates};
+pub use signer_check::{SignerRefused, check_signing_certificate};

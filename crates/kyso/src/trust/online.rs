@@ -30,9 +30,9 @@ pub(crate) const ERROR_TTL: Duration = Duration::from_secs(120);
 const OCSP_DEFAULT_TTL: Duration = Duration::from_secs(300);
 
 /// id-ad-ocsp.
-const AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+pub(crate) const AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
 /// id-ad-caIssuers.
-const AD_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+pub(crate) const AD_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
 /// authorityInfoAccess.
 const AIA: &str = "1.3.6.1.5.5.7.1.1";
 
@@ -55,8 +55,15 @@ impl FetchError {
     }
 }
 
-/// The URIs of one access method in a certificate's authorityInfoAccess.
+/// The HTTP URIs of one access method in a certificate's authorityInfoAccess.
 fn aia_uris(cert: &Certificate, method: &str) -> Vec<String> {
+    let mut out = access_uris(cert, method);
+    out.retain(|u| u.starts_with("http://"));
+    out
+}
+
+/// The URIs (any scheme) of one access method in a certificate's authorityInfoAccess.
+pub(crate) fn access_uris(cert: &Certificate, method: &str) -> Vec<String> {
     let Some(ext) = cert.extension(AIA) else {
         return Vec::new();
     };
@@ -78,7 +85,6 @@ fn aia_uris(cert: &Certificate, method: &str) -> Vec<String> {
         }
         if let Ok(t) = a.read()
             && let Ok(GeneralName::Uri(u)) = GeneralName::from_tlv(&t)
-            && u.starts_with("http://")
         {
             out.push(u);
         }
@@ -98,12 +104,18 @@ pub(crate) fn ca_issuer_urls(cert: &Certificate) -> Vec<String> {
 
 /// The HTTP URLs of a certificate's CRL distribution points (full names only).
 pub(crate) fn crl_urls(cert: &Certificate) -> Vec<String> {
+    let mut out = distribution_point_uris(cert);
+    out.retain(|u| u.starts_with("http://"));
+    out
+}
+
+/// The URIs (any scheme) of a certificate's CRL distribution points (full names only).
+pub(crate) fn distribution_point_uris(cert: &Certificate) -> Vec<String> {
     let mut out = Vec::new();
     for dp in cert.crl_distribution_points.iter().flatten() {
         if let Some(kyso_pki::crl::DistributionPointName::Full(names)) = &dp.name {
             for n in names {
                 if let GeneralName::Uri(u) = n
-                    && u.starts_with("http://")
                     && !out.contains(u)
                 {
                     out.push(u.clone());

@@ -178,6 +178,108 @@ impl<'t> Context<'t> {
     }
 }
 
+/// Why a credential may not sign, found by [`check_signing_certificate`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignerRefused {
+    /// A certificate of the signer's path is revoked. Never to be overridden.
+    #[error("the signing certificate cannot be used: {problem}")]
+    Revoked {
+        /// What is revoked, when and why.
+        problem: String,
+    },
+    /// No path from the signing certificate to the configured trust anchors.
+    #[error(
+        "the signing certificate '{subject}' has no path to the trust anchors ({anchors}); its chain ends at '{ends_at}'"
+    )]
+    NoPath {
+        /// The signing certificate's subject.
+        subject: String,
+        /// The trust anchors' names.
+        anchors: String,
+        /// The last certificate of the chain as far as it could be built.
+        ends_at: String,
+    },
+    /// A path was found but is not valid (an expired or unsuitable CA, a revocation status
+    /// that cannot be established under the hard policy, ...).
+    #[error("the signing certificate's path to the trust anchors is not valid: {problems}")]
+    InvalidPath {
+        /// The problems, joined.
+        problems: String,
+    },
+}
+
+impl SignerRefused {
+    /// Whether a caller may sign anyway on the user's explicit request (never when revoked).
+    pub fn overridable(&self) -> bool {
+        !matches!(self, SignerRefused::Revoked { .. })
+    }
+}
+
+/// Checks, before signing, the signing certificate's path to `trust`'s anchors at `at`, with
+/// the same path validation and revocation checking as verification: revocation is checked
+/// when `trust` says so (`online`, a policy other than off). Nothing is checked without trust
+/// anchors. Returns warnings that do not refuse (a revocation status that could not be
+/// established under the soft policy).
+pub fn check_signing_certificate(
+    cred: &kyso_pki::Credential,
+    trust: &TrustConfig,
+    at: UnixTime,
+) -> Result<Vec<String>, SignerRefused> {
+    let anchors = trust.store.anchors();
+    if anchors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = Context::new(trust, Evidence::default());
+    let outcome = ctx.validate(&cred.certificate, &cred.chain, at, None);
+    if let Some(p) = outcome
+        .problems
+        .iter()
+        .find(|p| matches!(p, PathProblem::Revoked { .. }))
+    {
+        return Err(SignerRefused::Revoked {
+            problem: p.to_string(),
+        });
+    }
+    if !outcome.trusted {
+        let names: Vec<&str> = anchors
+            .iter()
+            .map(|a| a.subject.common_name().unwrap_or(a.subject_text()))
+            .collect();
+        return Err(SignerRefused::NoPath {
+            subject: cred.certificate.subject_text().to_string(),
+            anchors: names.join(", "),
+            ends_at: outcome
+                .path
+                .last()
+                .unwrap_or(&cred.certificate)
+                .subject_text()
+                .to_string(),
+        });
+    }
+    let mut warnings = Vec::new();
+    if !ctx.checking && trust.revocation != RevocationPolicy::Off {
+        warnings.push(
+            "the signing certificate's revocation status was not checked (use --online to ask \
+             its OCSP responder or CRL distribution point)"
+                .to_string(),
+        );
+    }
+    let mut problems = Vec::new();
+    for p in &outcome.problems {
+        if p.is_revocation_unknown() && trust.revocation != RevocationPolicy::Hard {
+            warnings.push(p.to_string());
+        } else {
+            problems.push(p.to_string());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SignerRefused::InvalidPath {
+            problems: problems.join("; "),
+        });
+    }
+    Ok(warnings)
+}
+
 /// The times that decide when a signer's path is judged.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Times {
