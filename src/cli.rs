@@ -520,10 +520,11 @@ fn timestamp(a: TimestampArgs, config: Option<&Path>) -> Result<u8> {
     let tsa = kyso::TsaClient::new(&settings.tsa)?;
     let output = output_path(&a.out)?;
     let data = read_pdf(&a.out.input)?;
+    let file = kyso::AtomicFile::create(&output)?;
     let digest = digest_of(a.digest).unwrap_or(kyso::DigestAlgorithm::Sha256);
     let stamped = kyso::ltv::add_document_timestamp(&data, &tsa, digest)
         .with_context(|| format!("cannot time-stamp {}", a.out.input.display()))?;
-    kyso::write_atomically(&output, &stamped.bytes)?;
+    write_to(Some(file), &output, &stamped.bytes)?;
     output::timestamped(&a.out.input, &output, &stamped, tsa.url(), a.out.json);
     Ok(EXIT_OK)
 }
@@ -540,6 +541,7 @@ fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
     let trust = settings.trust_config()?;
     let output = output_path(&a.out)?;
     let data = read_pdf(&a.out.input)?;
+    let file = kyso::AtomicFile::create(&output)?;
     let result = kyso::ltv::add_validation_data(&data, &trust, kyso_now())
         .with_context(|| format!("cannot add validation data to {}", a.out.input.display()))?;
     let mut bytes = result.bytes.clone();
@@ -551,7 +553,7 @@ fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
         stamped = Some(s);
     }
     if result.changed || stamped.is_some() || !a.out.in_place {
-        kyso::write_atomically(&output, &bytes)?;
+        write_to(Some(file), &output, &bytes)?;
     }
     output::ltv_done(
         &a.out.input,
@@ -614,8 +616,13 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             vec![(a.inputs[0].clone(), o.clone())]
         }
         (None, Some(dir), false) => {
-            if !dir.is_dir() {
-                bail!("--out-dir {}: not a directory", dir.display());
+            match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => bail!("--out-dir {}: this is a file, not a folder", dir.display()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    bail!("--out-dir {}: the folder does not exist", dir.display())
+                }
+                Err(e) => bail!("--out-dir {}: {e}", dir.display()),
             }
             let mut seen = std::collections::HashSet::new();
             let mut pairs = Vec::new();
@@ -643,6 +650,14 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             );
         }
     }
+    // The first output must be writable before the key is loaded: a missing or read-only
+    // folder fails before the password prompt and before any signing. A single output is
+    // written through this file; with several, the probe is dropped (removing it).
+    let probe = match pairs.first() {
+        Some((_, first)) => kyso::AtomicFile::create(first)?,
+        None => bail!("nothing to sign"),
+    };
+    let first_output = (pairs.len() == 1).then_some(probe);
     let level = match a.level {
         LevelArg::Bb => kyso::PadesLevel::BaselineB,
         LevelArg::Bt => kyso::PadesLevel::BaselineT,
@@ -695,7 +710,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         let data = kyso::read_file(input)?;
         let format = kyso::detect(&data);
         let signed = sign_one(&data).with_context(|| format!("cannot sign {}", input.display()))?;
-        kyso::write_atomically(output, &signed)?;
+        write_to(first_output, output, &signed)?;
         output::signed_at_level(
             input,
             output,
@@ -733,6 +748,17 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         eprintln!("kyso sign: {ok} signed, {failed} failed");
     }
     Ok(if failed == 0 { EXIT_OK } else { EXIT_ERROR })
+}
+
+/// Writes `data` through `file` (created beforehand for `path`, or now) and commits it.
+fn write_to(file: Option<kyso::AtomicFile>, path: &Path, data: &[u8]) -> Result<()> {
+    let mut file = match file {
+        Some(f) => f,
+        None => kyso::AtomicFile::create(path)?,
+    };
+    std::io::Write::write_all(&mut file, data)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(file.commit()?)
 }
 
 /// The format of a file from its first bytes, `None` when it cannot be read.
