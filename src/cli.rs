@@ -274,14 +274,78 @@ enum CertCommand {
     Inspect(InspectArgs),
 }
 
+/// Where the key password comes from. None of these values is ever printed back: a user may
+/// have given the password itself where a name or a path was expected. Hyphen values are
+/// taken as values, so that clap does not quote a password starting with `-` as an unknown flag.
 #[derive(Args)]
 struct PasswordArgs {
-    /// Read the key password from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    /// Read the key password from the environment variable of this NAME (e.g. KYSO_PASSWORD;
+    /// the name, not the password).
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "password_file",
+        allow_hyphen_values = true
+    )]
     password_env: Option<String>,
     /// Read the key password from the first line of this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     password_file: Option<PathBuf>,
+    /// Refused: a password on the command line is visible to other users and kept in the shell
+    /// history. Use --password-env, --password-file or the prompt.
+    #[arg(long, value_name = "PASSWORD", hide = true, allow_hyphen_values = true)]
+    password: Option<String>,
+}
+
+/// Options whose values may be secrets: never printed back, also not in clap's own errors.
+const SECRET_OPTIONS: &[&str] = &["--password-env", "--password-file", "--password"];
+
+/// The values given to [`SECRET_OPTIONS`] on a command line (`--opt VALUE` and `--opt=VALUE`).
+fn secret_values(args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut iter = args.iter().map(|a| a.to_string_lossy());
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            break;
+        }
+        for opt in SECRET_OPTIONS {
+            if arg == *opt {
+                if let Some(v) = iter.next() {
+                    out.push(v.into_owned());
+                }
+                break;
+            }
+            if let Some(v) = arg.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
+                out.push(v.to_string());
+                break;
+            }
+        }
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+/// `text` with every secret value hidden: quoted ones always, bare ones when long enough not
+/// to be an ordinary word of the message.
+fn hide_secrets(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for s in secrets {
+        text = text.replace(&format!("'{s}'"), "'<hidden>'");
+        if s.chars().count() >= 4 {
+            text = text.replace(s.as_str(), "<hidden>");
+        }
+    }
+    text
+}
+
+/// Whether `name` can be an environment variable's name (letters, digits, `_`; no leading
+/// digit). A password usually cannot, and is then not looked up at all.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -415,11 +479,18 @@ struct InspectArgs {
 }
 
 pub fn run() -> Result<u8> {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let _ = e.print();
+            let secrets = secret_values(&args);
+            let plain = e.render().to_string();
+            if secrets.iter().any(|s| plain.contains(s.as_str())) {
+                eprint!("{}", hide_secrets(&plain, &secrets));
+            } else {
+                let _ = e.print();
+            }
             return Ok(code);
         }
     };
@@ -586,14 +657,43 @@ fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The key password. The values of the password options are never printed: whatever went
+/// wrong, the message says what the option expects instead.
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
+    if p.password.is_some() {
+        bail!(
+            "kyso takes no password on the command line (other users could see it; the shell \
+history keeps it): use --password-env NAME (an environment variable holding the password), \
+--password-file FILE, or the prompt; the value given is not shown"
+        );
+    }
     if let Some(var) = &p.password_env {
-        return std::env::var(var)
-            .with_context(|| format!("environment variable {var} is not set"));
+        if !is_variable_name(var) {
+            bail!(
+                "--password-env takes the NAME of an environment variable that holds the \
+password (e.g. export KYSO_PASSWORD=…, then --password-env KYSO_PASSWORD), not the password \
+itself; the value given is not shown"
+            );
+        }
+        return match std::env::var(var) {
+            Ok(v) => Ok(v),
+            Err(std::env::VarError::NotPresent) => bail!(
+                "the environment variable named by --password-env is not set (its name is not \
+shown, in case it is the password): --password-env takes the NAME of an environment variable \
+that holds the password, e.g. --password-env KYSO_PASSWORD"
+            ),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                bail!("the environment variable named by --password-env does not hold UTF-8 text")
+            }
+        };
     }
     if let Some(file) = &p.password_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the file given to --password-file (its path is not shown, in case \
+it is the password): {e}"
+            )
+        })?;
         return Ok(text.lines().next().unwrap_or("").to_string());
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -903,6 +1003,16 @@ fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
     let data = kyso::read_file(&a.file)?;
     let looks_pem_or_der =
         data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
+    if looks_pem_or_der
+        && (a.password.password_env.is_some()
+            || a.password.password_file.is_some()
+            || a.password.password.is_some())
+    {
+        bail!(
+            "{} is a certificate, which has no password: the password options are for PKCS#12 files",
+            a.file.display()
+        );
+    }
     let certs: Vec<kyso::Certificate> = if looks_pem_or_der {
         kyso::load_certificates(&a.file)?
     } else {
@@ -1011,4 +1121,45 @@ fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
     } else {
         EXIT_NOT_PASSED
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_found_and_hidden() {
+        let args: Vec<std::ffi::OsString> = [
+            "kyso",
+            "sign",
+            "--password-env",
+            "--Mật khẩu",
+            "--password-file=pw.txt",
+            "--password",
+            "abc",
+            "--",
+            "--password",
+            "not-a-value",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
+        let secrets = secret_values(&args);
+        assert_eq!(secrets, ["--Mật khẩu", "pw.txt", "abc"]);
+        let text = "error: unexpected argument '--Mật khẩu' found; 'abc' and pw.txt; abcd";
+        assert_eq!(
+            hide_secrets(text, &secrets),
+            "error: unexpected argument '<hidden>' found; '<hidden>' and <hidden>; abcd"
+        );
+    }
+
+    #[test]
+    fn variable_names() {
+        for ok in ["KYSO_PASSWORD", "_x", "a1"] {
+            assert!(is_variable_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "Mật khẩu", "A-B", "A B", "pass!"] {
+            assert!(!is_variable_name(bad), "{bad}");
+        }
+    }
 }

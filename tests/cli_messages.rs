@@ -167,3 +167,97 @@ fn an_output_that_is_a_folder_is_refused_without_leftovers() {
     assert!(temporaries(dir.path()).is_empty());
     assert!(temporaries(&sub).is_empty());
 }
+
+/// What a user might type as the password itself, where a name or a path was expected.
+const SECRET: &str = "Mật khẩu 2026!";
+
+/// Asserts `secret` appears nowhere in what `o` printed.
+fn assert_not_echoed(o: &std::process::Output, secret: &str, what: &str) {
+    let (out, err) = (stdout(o), stderr(o));
+    assert!(
+        !out.contains(secret),
+        "{what}: stdout echoes the value: {out}"
+    );
+    assert!(
+        !err.contains(secret),
+        "{what}: stderr echoes the value: {err}"
+    );
+    // Nor a piece of it (clap quotes the first letter of an unknown short flag).
+    let core = secret.trim_start_matches('-');
+    let piece: String = core.chars().take(4).collect();
+    if piece.chars().count() == 4 {
+        assert!(!err.contains(&piece), "{what}: {err}");
+    }
+}
+
+#[test]
+fn a_password_given_to_a_password_option_is_never_printed() {
+    let dir = tempdir();
+    let out = dir.path().join("out.pdf");
+    let sign = |extra: &[&str]| {
+        let mut c = kyso();
+        c.arg("sign")
+            .arg(pdf("letter-classic.pdf"))
+            .arg("-o")
+            .arg(&out)
+            .arg("--p12")
+            .arg(pki("personal.p12"))
+            .args(extra)
+            .stdin(std::process::Stdio::null());
+        run(&mut c)
+    };
+    let pass_env = format!("--password-env={SECRET}");
+    let pass_eq = format!("--password={SECRET}");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--password-env", SECRET], SECRET),
+        (vec![pass_env.as_str()], SECRET),
+        (vec!["--password-file", SECRET], SECRET),
+        (vec!["--password-env", "--Secret-2026"], "--Secret-2026"),
+        (vec!["--password-env", "-Secret-2026"], "-Secret-2026"),
+        (vec!["--password-file", "-Secret-2026"], "-Secret-2026"),
+        // A password that happens to look like a variable name, unset.
+        (vec!["--password-env", "Secret2026x"], "Secret2026x"),
+        (vec!["--password", SECRET], SECRET),
+        (vec![pass_eq.as_str()], SECRET),
+        // clap's own errors: a conflict, an unknown flag after the value.
+        (
+            vec!["--password-env", SECRET, "--password-file", "x"],
+            SECRET,
+        ),
+        (vec!["--password-env", SECRET, "--frobnicate"], SECRET),
+        (
+            vec!["--password-env", "--Secret-2026", "--frobnicate"],
+            "--Secret-2026",
+        ),
+    ];
+    for (extra, secret) in &cases {
+        let o = sign(extra);
+        let what = format!("{extra:?}");
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
+        assert_not_echoed(&o, secret, &what);
+        assert!(!out.exists(), "{what}");
+    }
+    // The message says what the option takes.
+    let err = stderr(&sign(&["--password-env", SECRET]));
+    assert!(err.contains("NAME of an environment variable"), "{err}");
+    let err = stderr(&sign(&["--password", SECRET]));
+    assert!(err.contains("--password-env"), "{err}");
+
+    let o = run(kyso()
+        .args(["cert", "inspect"])
+        .arg(pki("personal.p12"))
+        .args(["--password-env", SECRET])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(o.status.code(), Some(2));
+    assert_not_echoed(&o, SECRET, "cert inspect");
+}
+
+#[test]
+fn a_password_option_on_a_certificate_is_refused() {
+    let o = run(kyso()
+        .args(["cert", "inspect"])
+        .arg(pki("agency.pem"))
+        .args(["--password-env", "KYSO_PASSWORD"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no password"), "{}", stderr(&o));
+}
