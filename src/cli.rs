@@ -390,25 +390,27 @@ struct SignArgs {
     #[command(flatten)]
     password: PasswordArgs,
     /// Make a certification signature (DocMDP); use for the first, personal signature.
-    #[arg(long)]
+    #[arg(long, help_heading = "PDF")]
     certify: bool,
-    /// DocMDP permissions with --certify: 1 no changes, 2 form filling and signing, 3 also annotations.
-    #[arg(long, value_name = "P", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
-    mdp: u8,
-    /// Signature format.
-    #[arg(long, value_enum, default_value = "ETSI.CAdES.detached")]
-    subfilter: SubFilterArg,
+    /// DocMDP permissions, with --certify: 1 no changes, 2 form filling and signing (default),
+    /// 3 also annotations.
+    #[arg(long, value_name = "P", requires = "certify", help_heading = "PDF",
+          value_parser = clap::value_parser!(u8).range(1..=3))]
+    mdp: Option<u8>,
+    /// Signature format (default ETSI.CAdES.detached).
+    #[arg(long, value_enum, help_heading = "PDF")]
+    subfilter: Option<SubFilterArg>,
     /// Digest algorithm (default sha256).
     #[arg(long, value_enum)]
     digest: Option<DigestArg>,
     /// Signature field name (an existing empty field of that name is filled).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "PDF")]
     field: Option<String>,
-    #[arg(long)]
+    #[arg(long, help_heading = "PDF")]
     reason: Option<String>,
-    #[arg(long)]
+    #[arg(long, help_heading = "PDF")]
     location: Option<String>,
-    #[arg(long)]
+    #[arg(long, help_heading = "PDF")]
     contact: Option<String>,
     /// XML: canonicalization of a generic document's signature.
     #[arg(long, value_enum, help_heading = "XML")]
@@ -601,6 +603,13 @@ fn timestamp(a: TimestampArgs, config: Option<&Path>) -> Result<u8> {
 }
 
 fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
+    if !a.timestamp
+        && (a.tsa.tsa.is_some() || a.tsa.tsa_timeout.is_some() || a.tsa.tsa_retries.is_some())
+    {
+        bail!(
+            "--tsa, --tsa-timeout and --tsa-retries are for the document time-stamp: add --timestamp"
+        );
+    }
     let mut settings = load_settings(config)?;
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
     apply_tsa_flags(&mut settings, &a.tsa);
@@ -764,6 +773,53 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         LevelArg::Blt => kyso::PadesLevel::BaselineLt,
         LevelArg::Blta => kyso::PadesLevel::BaselineLta,
     };
+    // Flags the level does not use are refused, not ignored.
+    let tsa_flags: Vec<&str> = [
+        ("--tsa", a.tsa.tsa.is_some()),
+        ("--tsa-timeout", a.tsa.tsa_timeout.is_some()),
+        ("--tsa-retries", a.tsa.tsa_retries.is_some()),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(f, _)| *f)
+    .collect();
+    if !level.needs_tsa() && !tsa_flags.is_empty() {
+        bail!(
+            "{} only from --level b-t up (a signature time-stamp); this is --level {}",
+            flags_apply(&tsa_flags),
+            level.as_str()
+        );
+    }
+    let anchor_flags: Vec<&str> = [
+        ("--trust", !a.anchors.trust.is_empty()),
+        ("--intermediates", !a.anchors.intermediates.is_empty()),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(f, _)| *f)
+    .collect();
+    if level < kyso::PadesLevel::BaselineLt && !anchor_flags.is_empty() {
+        bail!(
+            "{} only from --level b-lt up (validation data in the DSS); this is --level {} \
+(to check a signature against trust anchors, give them to kyso verify)",
+            flags_apply(&anchor_flags),
+            level.as_str()
+        );
+    }
+    // Flags that apply to none of the inputs are refused before the key is loaded; a mixed
+    // batch fails only the documents they do not apply to.
+    let single = pairs.len() == 1;
+    let problems: Vec<(&PathBuf, String)> = pairs
+        .iter()
+        .filter_map(|(input, _)| {
+            inapplicable_flags(&a, peek_kind(&a, input, single)).map(|why| (input, why))
+        })
+        .collect();
+    if problems.len() == pairs.len()
+        && let Some((input, why)) = problems.first()
+    {
+        bail!("cannot sign {}: {why}", input.display());
+    }
     // XML is signed at b-b or b-t: refuse b-lt/b-lta for XML inputs before asking for anchors
     // (a mixed batch fails only its XML files).
     if let Some(why) = kyso::xml_level_unsupported(level)
@@ -815,8 +871,8 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             input,
             output,
             &signer,
-            what_signed(format, a.einvoice_role),
-            a.certify.then_some(a.mdp),
+            what_signed(doc_kind(&data), a.einvoice_role),
+            a.certify.then_some(a.mdp.unwrap_or(2)),
             match format {
                 kyso::Format::Pdf => Some(("PAdES", level.as_str())),
                 _ => (level != kyso::PadesLevel::BaselineB).then_some(("XAdES", level.as_str())),
@@ -831,7 +887,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             &s.output,
             &signer,
             "signed",
-            a.certify.then_some(a.mdp),
+            a.certify.then_some(a.mdp.unwrap_or(2)),
             (level != kyso::PadesLevel::BaselineB).then(|| {
                 let family = match peek_format(&s.input) {
                     Some(kyso::Format::Pdf) => "PAdES",
@@ -873,13 +929,120 @@ fn peek_format(path: &Path) -> Option<kyso::Format> {
     Some(kyso::detect(&head))
 }
 
-fn what_signed(format: kyso::Format, role: Option<RoleArg>) -> &'static str {
-    match (format, role) {
-        (kyso::Format::Pdf, _) => "approval signature",
-        (_, Some(RoleArg::Buyer)) => "XML signature (e-invoices: buyer)",
-        (_, Some(RoleArg::Tax)) => "XML signature (e-invoices: tax authority)",
-        _ => "XML signature (e-invoices: seller)",
+fn what_signed(kind: DocKind, role: Option<RoleArg>) -> &'static str {
+    match (kind, role) {
+        (DocKind::Pdf, _) => "approval signature",
+        (DocKind::Invoice, Some(RoleArg::Buyer)) => "XML signature (e-invoice: buyer)",
+        (DocKind::Invoice, Some(RoleArg::Tax)) => "XML signature (e-invoice: tax authority)",
+        (DocKind::Invoice, _) => "XML signature (e-invoice: seller)",
+        _ => "XML signature",
     }
+}
+
+/// `--a applies` or `--a, --b and --c apply`.
+fn flags_apply(flags: &[&str]) -> String {
+    match flags {
+        [] => String::new(),
+        [one] => format!("{one} applies"),
+        [init @ .., last] => format!("{} and {last} apply", init.join(", ")),
+    }
+}
+
+/// What a document to sign is, as far as the sign flags care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DocKind {
+    Pdf,
+    /// An e-invoice (HDon), signed with the e-invoice profile.
+    Invoice,
+    /// Any other XML document.
+    Xml,
+    Unknown,
+}
+
+/// The kind of `data`; an XML document is parsed (to tell an e-invoice) only when a flag
+/// depends on it or the summary line names the role.
+fn doc_kind(data: &[u8]) -> DocKind {
+    match kyso::detect(data) {
+        kyso::Format::Pdf => DocKind::Pdf,
+        kyso::Format::Xml if kyso::is_einvoice(data) => DocKind::Invoice,
+        kyso::Format::Xml => DocKind::Xml,
+        kyso::Format::Unknown => DocKind::Unknown,
+    }
+}
+
+/// The kind of the file at `path` for the checks made before the key is loaded: the whole
+/// file is read only when telling an e-invoice matters (one input, or an XML-only flag).
+fn peek_kind(a: &SignArgs, path: &Path, single: bool) -> DocKind {
+    if single || a.einvoice_role.is_some() || a.c14n.is_some() {
+        return kyso::read_file(path)
+            .map(|d| doc_kind(&d))
+            .unwrap_or(DocKind::Unknown);
+    }
+    match peek_format(path) {
+        Some(kyso::Format::Pdf) => DocKind::Pdf,
+        Some(kyso::Format::Xml) => DocKind::Xml,
+        _ => DocKind::Unknown,
+    }
+}
+
+/// The sign flags given that cannot apply to a document of `kind`, as the message refusing
+/// them (`None` when every flag given applies). Nothing given is ever silently ignored.
+fn inapplicable_flags(a: &SignArgs, kind: DocKind) -> Option<String> {
+    let given = |flags: &[(&'static str, bool)]| -> Vec<&'static str> {
+        flags
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(f, _)| *f)
+            .collect()
+    };
+    let mut why = Vec::new();
+    match kind {
+        DocKind::Pdf => {
+            let xml = given(&[
+                ("--c14n", a.c14n.is_some()),
+                ("--einvoice-role", a.einvoice_role.is_some()),
+            ]);
+            if !xml.is_empty() {
+                why.push(format!(
+                    "{} only to XML documents; this is a PDF",
+                    flags_apply(&xml)
+                ));
+            }
+        }
+        DocKind::Xml | DocKind::Invoice => {
+            let pdf = given(&[
+                ("--certify", a.certify),
+                ("--mdp", a.mdp.is_some()),
+                ("--subfilter", a.subfilter.is_some()),
+                ("--field", a.field.is_some()),
+                ("--reason", a.reason.is_some()),
+                ("--location", a.location.is_some()),
+                ("--contact", a.contact.is_some()),
+            ]);
+            if !pdf.is_empty() {
+                why.push(format!(
+                    "{} only to PDFs; this is an XML document",
+                    flags_apply(&pdf)
+                ));
+            }
+            if kind == DocKind::Xml && a.einvoice_role.is_some() {
+                why.push(
+                    "--einvoice-role applies only to e-invoices (an HDon element, alone or in a \
+TDiep message); this XML document is not one"
+                        .into(),
+                );
+            }
+            if kind == DocKind::Invoice && matches!(a.c14n, Some(C14nArg::Exclusive)) {
+                why.push(
+                    "--c14n exclusive: an e-invoice is always signed with Canonical XML 1.0 \
+(inclusive)"
+                        .into(),
+                );
+            }
+        }
+        DocKind::Unknown => {}
+    }
+    (!why.is_empty()).then(|| why.join("; "))
 }
 
 /// Signs one document (PDF or XML, detected by content) with the options of `a`.
@@ -891,20 +1054,18 @@ fn sign_document(
     services: &kyso::LevelServices<'_>,
 ) -> Result<Vec<u8>, kyso::Error> {
     let digest = digest_of(a.digest);
+    if let Some(why) = inapplicable_flags(a, doc_kind(input)) {
+        return Err(kyso::Error::Invalid(why));
+    }
     match kyso::detect(input) {
         kyso::Format::Pdf => {
-            if a.c14n.is_some() || a.einvoice_role.is_some() {
-                return Err(kyso::Error::Invalid(
-                    "--c14n and --einvoice-role are for XML documents; this is a PDF".into(),
-                ));
-            }
             let opts = kyso::PdfSignOptions {
                 digest,
                 sub_filter: match a.subfilter {
-                    SubFilterArg::Pades => kyso::SubFilter::EtsiCadesDetached,
-                    SubFilterArg::Adbe => kyso::SubFilter::AdbePkcs7Detached,
+                    None | Some(SubFilterArg::Pades) => kyso::SubFilter::EtsiCadesDetached,
+                    Some(SubFilterArg::Adbe) => kyso::SubFilter::AdbePkcs7Detached,
                 },
-                certify: a.certify.then_some(a.mdp),
+                certify: a.certify.then_some(a.mdp.unwrap_or(2)),
                 field: a.field.clone(),
                 reason: a.reason.clone(),
                 location: a.location.clone(),
@@ -915,17 +1076,6 @@ fn sign_document(
             kyso::sign_pdf_at_level(input, cred, &opts, services)
         }
         kyso::Format::Xml => {
-            let pdf_only = a.certify
-                || a.field.is_some()
-                || a.reason.is_some()
-                || a.location.is_some()
-                || a.contact.is_some()
-                || !matches!(a.subfilter, SubFilterArg::Pades);
-            if pdf_only {
-                return Err(kyso::Error::Invalid(
-                    "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; this is XML".into(),
-                ));
-            }
             let req = kyso::XmlSignRequest {
                 digest,
                 c14n: match a.c14n {

@@ -261,3 +261,176 @@ fn a_password_option_on_a_certificate_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no password"), "{}", stderr(&o));
 }
+
+/// `kyso sign input -o <dir>/out.<ext> --p12 personal.p12 … extra`; asserts exit 2, no output
+/// and `expected` in the message; returns the message.
+fn refused(input: &Path, extra: &[&str], expected: &str) -> String {
+    let dir = tempdir();
+    let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("out");
+    let out = dir.path().join(format!("out.{ext}"));
+    let o = try_sign(input, &out, "personal.p12", extra);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+    assert!(err.contains(expected), "{extra:?}: {err}");
+    assert!(!out.exists(), "{extra:?}");
+    assert!(temporaries(dir.path()).is_empty(), "{extra:?}");
+    err
+}
+
+#[test]
+fn mdp_without_certify_is_refused() {
+    refused(&pdf("letter-classic.pdf"), &["--mdp", "1"], "--certify");
+}
+
+#[test]
+fn einvoice_role_on_a_generic_xml_is_refused() {
+    for role in ["seller", "buyer", "tax"] {
+        refused(
+            &xml("report.xml"),
+            &["--einvoice-role", role],
+            "--einvoice-role applies only to e-invoices",
+        );
+    }
+}
+
+#[test]
+fn a_generic_xml_is_not_reported_as_an_e_invoice() {
+    let dir = tempdir();
+    let out = dir.path().join("report.signed.xml");
+    sign(&xml("report.xml"), &out, "personal.p12", &[]);
+    let o = try_sign(
+        &xml("report.xml"),
+        &dir.path().join("again.xml"),
+        "personal.p12",
+        &[],
+    );
+    let text = stdout(&o);
+    assert!(text.contains("XML signature"), "{text}");
+    assert!(!text.contains("e-invoice"), "{text}");
+    // An invoice is, with its role.
+    let o = try_sign(
+        &xml("invoice.xml"),
+        &dir.path().join("invoice.signed.xml"),
+        "personal.p12",
+        &[],
+    );
+    assert!(stdout(&o).contains("e-invoice: seller"), "{}", stdout(&o));
+}
+
+#[test]
+fn pdf_flags_on_xml_are_refused_one_by_one() {
+    for flags in [
+        &["--certify"][..],
+        &["--certify", "--mdp", "1"],
+        &["--subfilter", "adbe.pkcs7.detached"],
+        &["--field", "Sig9"],
+        &["--reason", "approved"],
+        &["--location", "Hà Nội"],
+        &["--contact", "a@example.vn"],
+    ] {
+        for doc in ["report.xml", "invoice.xml"] {
+            let err = refused(&xml(doc), flags, "only to PDFs; this is an XML document");
+            assert!(err.contains(flags[0]), "{err}");
+        }
+    }
+}
+
+#[test]
+fn xml_flags_on_a_pdf_are_refused() {
+    for flags in [
+        &["--c14n", "exclusive"][..],
+        &["--c14n", "inclusive"],
+        &["--einvoice-role", "buyer"],
+    ] {
+        let err = refused(
+            &pdf("letter-classic.pdf"),
+            flags,
+            "only to XML documents; this is a PDF",
+        );
+        assert!(err.contains(flags[0]), "{err}");
+    }
+}
+
+#[test]
+fn exclusive_c14n_on_an_e_invoice_is_refused() {
+    refused(
+        &xml("invoice.xml"),
+        &["--c14n", "exclusive"],
+        "always signed with Canonical XML 1.0",
+    );
+    // Inclusive is what an e-invoice gets: accepted.
+    let dir = tempdir();
+    sign(
+        &xml("invoice.xml"),
+        &dir.path().join("i.xml"),
+        "personal.p12",
+        &["--c14n", "inclusive"],
+    );
+}
+
+#[test]
+fn tsa_and_anchor_flags_below_their_level_are_refused() {
+    let letter = pdf("letter-classic.pdf");
+    refused(
+        &letter,
+        &["--tsa", "http://127.0.0.1:1/"],
+        "from --level b-t up",
+    );
+    refused(&letter, &["--tsa-timeout", "3"], "from --level b-t up");
+    refused(&letter, &["--tsa-retries", "0"], "from --level b-t up");
+    let root = pki("root.pem");
+    let root = root.to_str().expect("utf-8 path");
+    refused(&letter, &["--trust", root], "from --level b-lt up");
+    refused(
+        &letter,
+        &[
+            "--intermediates",
+            root,
+            "--level",
+            "b-t",
+            "--tsa",
+            "http://127.0.0.1:1/",
+        ],
+        "from --level b-lt up",
+    );
+    refused(
+        &xml("report.xml"),
+        &["--tsa", "http://127.0.0.1:1/"],
+        "from --level b-t up",
+    );
+
+    // ltv: the TSA flags need --timestamp.
+    let dir = tempdir();
+    let out = dir.path().join("out.pdf");
+    let o = run(kyso()
+        .arg("ltv")
+        .arg(&letter)
+        .arg("-o")
+        .arg(&out)
+        .args(["--tsa", "http://127.0.0.1:1/"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--timestamp"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_mixed_batch_fails_only_the_documents_a_flag_does_not_apply_to() {
+    let dir = tempdir();
+    let o = run(kyso()
+        .arg("sign")
+        .arg(pdf("letter-classic.pdf"))
+        .arg(xml("report.xml"))
+        .arg("--out-dir")
+        .arg(dir.path())
+        .arg("--p12")
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "KYSO_PASSWORD", "--reason", "approved"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(dir.path().join("letter-classic.pdf").exists());
+    assert!(!dir.path().join("report.xml").exists());
+    assert!(
+        stderr(&o).contains("--reason applies only to PDFs"),
+        "{}",
+        stderr(&o)
+    );
+}

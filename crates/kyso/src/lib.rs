@@ -46,7 +46,8 @@ pub use trust::revocation::{ValidationData, collect_validation_data};
 pub use trust::tsa::{TsaClient, TsaConfig, TsaError};
 pub use trust::{NetConfig, RevocationPolicy, TrustConfig, load_certificates};
 pub use xml::sign::{
-    C14nForm, XmlSignRequest, canonicalize_xml, sign_xml, sign_xml_at_level, xml_level_unsupported,
+    C14nForm, XmlSignRequest, canonicalize_xml, is_einvoice, sign_xml, sign_xml_at_level,
+    xml_level_unsupported,
 };
 pub use xml::verify::verify_xml;
 
