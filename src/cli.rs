@@ -12,6 +12,30 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_NOT_PASSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// The top-level examples: each line short enough not to be wrapped on an 80-column terminal
+/// (a long command goes on after `\`).
+const TOP_EXAMPLES: &str = r"Examples:
+  kyso sign letter.pdf -o letter.signed.pdf --certify \
+      --p12 personal.p12 --password-env KYSO_PASSWORD
+  kyso sign letter.signed.pdf -o letter.final.pdf \
+      --p12 agency.p12 --password-env KYSO_PASSWORD
+  kyso sign letter.pdf -o out.pdf --p12 agency.p12 \
+      --password-env KYSO_PASSWORD \
+      --level b-lt --tsa http://127.0.0.1:8318/ --trust roots/
+  kyso timestamp out.pdf -o out.lta.pdf --tsa http://127.0.0.1:8318/
+  kyso ltv out.pdf -o out.ltv.pdf --trust roots/
+  kyso verify letter.final.pdf --trust root.pem
+  kyso verify letter.final.pdf --trust root.pem --json
+  kyso sign invoice.xml -o invoice.signed.xml \
+      --p12 seller.p12 --password-env KYSO_PASSWORD
+  kyso sign invoice.signed.xml -o invoice.both.xml --einvoice-role buyer \
+      --p12 buyer.p12 --password-env KYSO_PASSWORD
+  kyso sign invoice.xml -o invoice.t.xml --level b-t \
+      --tsa http://127.0.0.1:8318/ \
+      --p12 seller.p12 --password-env KYSO_PASSWORD
+  kyso c14n doc.xml --exclusive
+  kyso cert inspect personal.p12 --password-env KYSO_PASSWORD";
+
 #[derive(Parser)]
 #[command(
     name = "kyso",
@@ -23,17 +47,7 @@ seller, buyer and tax authority), and verifies every signature: integrity, chang
 covered, the certificate chain, and whether the signer is a person or an agency. The format is detected from \
 the content.\n\n\
 Exit codes: 0 success / every document passed; 1 some document did not pass (verify); 2 usage, I/O or input error.",
-    after_help = "Examples:\n  kyso sign letter.pdf -o letter.signed.pdf --p12 personal.p12 --password-env KYSO_PASSWORD --certify\n  \
-kyso sign letter.signed.pdf -o letter.final.pdf --p12 agency.p12 --password-env KYSO_PASSWORD\n  \
-kyso sign letter.pdf -o out.pdf --p12 agency.p12 --password-env KYSO_PASSWORD --tsa http://127.0.0.1:8318/ --level b-lt --trust roots/\n  \
-kyso timestamp out.pdf -o out.lta.pdf --tsa http://127.0.0.1:8318/\n  \
-kyso ltv out.pdf -o out.ltv.pdf --trust roots/\n  \
-kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
-kyso sign invoice.xml -o invoice.signed.xml --p12 seller.p12 --password-env KYSO_PASSWORD\n  \
-kyso sign invoice.signed.xml -o invoice.both.xml --p12 buyer.p12 --password-env KYSO_PASSWORD --einvoice-role buyer\n  \
-kyso sign invoice.xml -o invoice.t.xml --p12 seller.p12 --password-env KYSO_PASSWORD --level b-t --tsa http://127.0.0.1:8318/\n  \
-kyso c14n doc.xml --exclusive\n  \
-kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
+    after_help = TOP_EXAMPLES
 )]
 struct Cli {
     /// Configuration file (TOML: trust anchors, intermediates, TSA, revocation, signer-kind
@@ -59,8 +73,8 @@ enum Command {
     /// Verify many documents in parallel: a report line per document, a summary at the end.
     #[command(
         after_help = "Examples:\n  kyso batch incoming/ archive-2022.list --trust roots/ --report report.jsonl\n  \
-kyso batch incoming/ --trust roots/ --format csv --report report.csv --jobs 2\n  \
-find /data -name '*.pdf' | kyso batch - --trust roots/ --shard 3/8 > part-3.jsonl\n\n\
+kyso batch incoming/ --trust roots/ --jobs 2 \\\n      --format csv --report report.csv\n  \
+find /data -name '*.pdf' | \\\n      kyso batch - --trust roots/ --shard 3/8 > part-3.jsonl\n\n\
 Every input appears exactly once in the report, unreadable and unsupported files included.\n\
 Exit codes: 0 every document passed; 1 some did not; 2 the batch itself could not run."
     )]
@@ -72,8 +86,8 @@ value (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) holds an RFC 3161 time-sta
 the whole file. Earlier signatures stay valid; run `kyso ltv` first so the time-stamp also protects the \
 validation data (that is PAdES B-LTA), and again before the time-stamp's TSA certificate expires.",
         after_help = "Examples:\n  kyso timestamp signed.pdf -o signed.lta.pdf --tsa http://127.0.0.1:8318/\n  \
-kyso ltv signed.pdf -o signed.ltv.pdf && kyso timestamp signed.ltv.pdf -o signed.lta.pdf\n  \
-kyso timestamp archive.pdf --in-place          # TSA from the configuration ([tsa] url)\n\n\
+kyso ltv signed.pdf -o signed.ltv.pdf && \\\n      kyso timestamp signed.ltv.pdf -o signed.lta.pdf\n  \
+kyso timestamp archive.pdf --in-place    # TSA: tsa.url of the configuration\n\n\
 Exit codes: 0 time-stamped; 2 usage, I/O, TSA (timeout, refusal, bad answer) or input error (no output file)."
     )]
     Timestamp(TimestampArgs),
@@ -85,8 +99,8 @@ the anchor, fetched from the URLs in the certificates — and appends it to the 
 with a /VRI entry per signature) as an incremental update. Data already there is not written again. With \
 --timestamp a document time-stamp follows (PAdES B-LTA).",
         after_help = "Examples:\n  kyso ltv signed.pdf -o signed.ltv.pdf --trust roots/\n  \
-kyso ltv signed.pdf -o signed.lta.pdf --trust roots/ --timestamp --tsa http://127.0.0.1:8318/\n  \
-kyso ltv signed.pdf --in-place                  # anchors and TSA from the configuration\n\n\
+kyso ltv signed.pdf -o signed.lta.pdf --trust roots/ \\\n      --timestamp --tsa http://127.0.0.1:8318/\n  \
+kyso ltv signed.pdf --in-place    # anchors and TSA from the configuration\n\n\
 Exit codes: 0 done (also when nothing was missing); 2 a certificate's path or status could not be \
 established, a server failed, or a usage/I/O error (no output file)."
     )]
@@ -101,11 +115,11 @@ enum ConfigCommand {
     /// Print the effective configuration (file, then flags) and where each value came from.
     #[command(
         after_help = "Examples:\n  kyso config show\n  kyso --config /etc/kyso/config.toml config show --json\n  \
-kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what these flags would give\n\n\
+kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what if\n\n\
 The file is TOML:\n  [trust]\n  anchors = [\"roots/\"]          # relative to the file\n  intermediates = [\"cas.pem\"]\n  \
 [tsa]\n  url = \"http://127.0.0.1:8318/\"\n  timeout = 10                  # seconds\n  retries = 2\n  \
 [revocation]\n  policy = \"soft\"               # off | soft | hard\n  online = false\n  \
-[net]\n  timeout = 10\n  retries = 2\n  [[kind.rules]]                # first match wins, for certificates kyso cannot classify\n  \
+[net]\n  timeout = 10\n  retries = 2\n  [[kind.rules]]                # first match wins, where kyso cannot tell\n  \
 kind = \"agency\"               # or \"personal\"\n  issuer = \"Government CA\"      # issuer DN contains\n  \
 subject = \"OU=*Văn phòng*\"    # attribute glob (* ?) or substring\n  \
 policy = \"1.2.3.4\"            # certificate policy OID\n  fingerprints = [\"ab12...\"]    # SHA-256"
@@ -231,7 +245,9 @@ struct BatchArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
+    /// One JSON object per document, then a summary line.
     Jsonl,
+    /// A header, then a row per signature (a row for a document without any).
     Csv,
 }
 
@@ -263,8 +279,11 @@ enum C14nArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RoleArg {
+    /// The seller (DSCKS/NBan).
     Seller,
+    /// The buyer (DSCKS/NMua).
     Buyer,
+    /// The tax authority (DSCKS/CQT).
     Tax,
 }
 
@@ -360,8 +379,11 @@ enum SubFilterArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DigestArg {
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
@@ -406,11 +428,15 @@ struct SignArgs {
     /// Signature field name (an existing empty field of that name is filled).
     #[arg(long, value_name = "NAME", help_heading = "PDF")]
     field: Option<String>,
-    #[arg(long, help_heading = "PDF")]
+    /// Why the document is signed, shown by PDF readers (the signature's /Reason, e.g.
+    /// "Phê duyệt").
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     reason: Option<String>,
-    #[arg(long, help_heading = "PDF")]
+    /// Where it is signed (/Location, e.g. "Hà Nội").
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     location: Option<String>,
-    #[arg(long, help_heading = "PDF")]
+    /// How to reach the signer (/ContactInfo, e.g. an e-mail address or a telephone number).
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     contact: Option<String>,
     /// XML: canonicalization of a generic document's signature.
     #[arg(long, value_enum, help_heading = "XML")]
@@ -476,6 +502,7 @@ struct InspectArgs {
     file: PathBuf,
     #[command(flatten)]
     password: PasswordArgs,
+    /// Print one JSON object per certificate (JSON Lines): the leaf first, then its chain.
     #[arg(long)]
     json: bool,
 }
@@ -875,7 +902,9 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             a.certify.then_some(a.mdp.unwrap_or(2)),
             match format {
                 kyso::Format::Pdf => Some(("PAdES", level.as_str())),
-                _ => (level != kyso::PadesLevel::BaselineB).then_some(("XAdES", level.as_str())),
+                // JSON always has the level, as verify's report does.
+                _ => (level != kyso::PadesLevel::BaselineB || a.json)
+                    .then_some(("XAdES", level.as_str())),
             },
             a.json,
         );
@@ -888,7 +917,7 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             &signer,
             "signed",
             a.certify.then_some(a.mdp.unwrap_or(2)),
-            (level != kyso::PadesLevel::BaselineB).then(|| {
+            (level != kyso::PadesLevel::BaselineB || a.json).then(|| {
                 let family = match peek_format(&s.input) {
                     Some(kyso::Format::Pdf) => "PAdES",
                     Some(kyso::Format::Xml) => "XAdES",
@@ -1301,6 +1330,90 @@ mod tests {
             hide_secrets(text, &secrets),
             "error: unexpected argument '<hidden>' found; '<hidden>' and <hidden>; abcd"
         );
+    }
+
+    /// Every argument (options and positionals, of every subcommand) and every subcommand
+    /// has help text.
+    #[test]
+    fn every_argument_and_subcommand_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let about = sub
+                    .get_about()
+                    .or(sub.get_long_about())
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                let name = format!("{path} {}", sub.get_name());
+                if about.trim().is_empty() {
+                    missing.push(format!("{name} (the subcommand)"));
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "kyso", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+        // The walk saw the subcommands' own arguments.
+        let sign = cmd.find_subcommand("sign").expect("sign");
+        assert!(sign.get_arguments().any(|a| a.get_id() == "reason"));
+    }
+
+    /// The examples (indented lines after the help) are never wrapped: at 80 and at 100
+    /// columns each appears whole, as written.
+    #[test]
+    fn examples_are_not_wrapped() {
+        use clap::CommandFactory;
+        fn walk(cmd: &mut clap::Command, path: &str, checked: &mut usize) {
+            let after: Vec<String> = [cmd.get_after_help(), cmd.get_after_long_help()]
+                .into_iter()
+                .flatten()
+                .map(|h| h.to_string())
+                .collect();
+            for width in [80, 100] {
+                let rendered = cmd.clone().term_width(width).render_long_help().to_string();
+                let lines: Vec<&str> = rendered.lines().map(str::trim_end).collect();
+                for text in &after {
+                    for line in text.lines().filter(|l| l.starts_with("  ")) {
+                        assert!(
+                            line.chars().count() <= 78,
+                            "{path}: example longer than 78 columns: {line}"
+                        );
+                        assert!(
+                            lines.contains(&line.trim_end()),
+                            "{path}: at {width} columns, not whole: {line}\n{rendered}"
+                        );
+                        *checked += 1;
+                    }
+                }
+            }
+            let names: Vec<String> = cmd
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            for name in names {
+                if let Some(sub) = cmd.find_subcommand_mut(&name) {
+                    walk(sub, &format!("{path} {name}"), checked);
+                }
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut checked = 0;
+        walk(&mut cmd, "kyso", &mut checked);
+        assert!(checked > 40, "only {checked} example lines seen");
     }
 
     #[test]

@@ -434,3 +434,94 @@ fn a_mixed_batch_fails_only_the_documents_a_flag_does_not_apply_to() {
         stderr(&o)
     );
 }
+
+#[test]
+fn help_examples_are_not_wrapped_mid_command() {
+    for columns in ["80", "100"] {
+        let o = run(kyso().arg("--help").env("COLUMNS", columns));
+        assert!(o.status.success());
+        let text = stdout(&o);
+        let width: usize = columns.parse().expect("number");
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "COLUMNS={columns}: longer line: {line}"
+            );
+        }
+        let examples: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Examples:"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(examples.len() > 10, "{text}");
+        let mut continued = false;
+        for line in &examples {
+            if continued {
+                assert!(line.starts_with("      "), "COLUMNS={columns}: {line}");
+            } else {
+                assert!(line.starts_with("  kyso "), "COLUMNS={columns}: {line}");
+            }
+            continued = line.ends_with('\\');
+        }
+        assert!(!continued, "the last example ends with a continuation");
+    }
+}
+
+/// The help of `flag` in `text` (a `--help` page): the rest of its line, or the next line.
+fn help_of(text: &str, flag: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(flag))
+        .unwrap_or_else(|| panic!("{flag} missing: {text}"));
+    let rest = lines[at].trim_start()[flag.len()..].trim();
+    if rest.is_empty() {
+        lines
+            .get(at + 1)
+            .map(|l| l.trim())
+            .unwrap_or("")
+            .to_string()
+    } else {
+        rest.to_string()
+    }
+}
+
+#[test]
+fn every_option_of_sign_and_cert_inspect_has_help() {
+    let text = stdout(&run(kyso().args(["sign", "--help"])));
+    for flag in ["--reason <TEXT>", "--location <TEXT>", "--contact <TEXT>"] {
+        let help = help_of(&text, flag);
+        assert!(
+            !help.is_empty() && !help.starts_with('-'),
+            "{flag}: no help: {text}"
+        );
+    }
+    let text = stdout(&run(kyso().args(["cert", "inspect", "--help"])));
+    let help = help_of(&text, "--json");
+    assert!(
+        !help.is_empty() && !help.starts_with('-'),
+        "--json: no help: {text}"
+    );
+}
+
+#[test]
+fn sign_json_and_verify_json_spell_levels_alike() {
+    let dir = tempdir();
+    for input in [pdf("letter-classic.pdf"), xml("report.xml")] {
+        let name = input
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let out = dir.path().join(&name);
+        let o = try_sign(&input, &out, "personal.p12", &["--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let signed: serde_json::Value =
+            serde_json::from_str(stdout(&o).trim()).expect("sign --json");
+        let (_, report) = verify_json(&out);
+        let verified = &report["signatures"][0]["level"];
+        assert_eq!(signed["level"], "b-b", "{name}: {signed}");
+        assert_eq!(&signed["level"], verified, "{name}: {report}");
+    }
+}
