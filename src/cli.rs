@@ -26,6 +26,7 @@ const TOP_EXAMPLES: &str = r"Examples:
   kyso ltv out.pdf -o out.ltv.pdf --trust roots/
   kyso verify letter.final.pdf --trust root.pem
   kyso verify letter.final.pdf --trust root.pem --json
+  kyso verify letter.final.pdf --trust root.pem --at 2026-12-03
   kyso sign invoice.xml -o invoice.signed.xml \
       --p12 seller.p12 --password-env KYSO_PASSWORD
   kyso sign invoice.signed.xml -o invoice.both.xml --einvoice-role buyer \
@@ -470,9 +471,11 @@ struct TrustArgs {
     /// intermediates).
     #[arg(long, value_name = "PATH")]
     intermediates: Vec<PathBuf>,
-    /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
-    #[arg(long, value_name = "TIME")]
-    at: Option<String>,
+    /// Validate certificates at this time instead of the claimed signing time: an RFC 3339 time
+    /// (2026-12-03T09:30:00+07:00) or a date (2026-12-03: the start of that day in Vietnam,
+    /// +07:00).
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    at: Option<i64>,
     /// Revocation checking: off; soft (default: check what is available, warn when a status
     /// cannot be established); hard (a status that cannot be established makes the signature
     /// indeterminate).
@@ -1147,8 +1150,8 @@ fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfi
     let mut settings = load_settings(config)?;
     apply_trust_flags(&mut settings, a)?;
     let mut trust = settings.trust_config()?;
-    if let Some(at) = &a.at {
-        trust.at = Some(kyso_time(at)?);
+    if let Some(at) = a.at {
+        trust.at = Some(at);
     }
     Ok(trust)
 }
@@ -1172,8 +1175,25 @@ fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
     Ok(code)
 }
 
-fn kyso_time(s: &str) -> Result<i64> {
-    kyso::parse_time(s).map_err(|e| anyhow::anyhow!("--at {s}: {e}"))
+/// `--at`: an RFC 3339 time, or a plain date read as the start of that day in Vietnam
+/// (+07:00, the zone of the documents kyso signs), as Unix seconds.
+fn parse_at(s: &str) -> std::result::Result<i64, String> {
+    let t = s.trim();
+    let is_date = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let full = if is_date {
+        format!("{t}T00:00:00+07:00")
+    } else {
+        t.to_string()
+    };
+    kyso::parse_time(&full).map_err(|_| {
+        "expected a date (2026-12-03: the start of that day, +07:00) or an RFC 3339 time \
+(2026-12-03T09:30:00+07:00, 2026-12-03T02:30:00Z)"
+            .to_string()
+    })
 }
 
 fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
@@ -1414,6 +1434,29 @@ mod tests {
         let mut checked = 0;
         walk(&mut cmd, "kyso", &mut checked);
         assert!(checked > 40, "only {checked} example lines seen");
+    }
+
+    #[test]
+    fn at_takes_a_date_or_an_rfc3339_time() {
+        // 2026-12-03 at 00:00 in +07:00 is 2026-12-02T17:00:00Z.
+        let start = parse_at("2026-12-03").expect("a date");
+        assert_eq!(kyso::rfc3339(start), "2026-12-02T17:00:00Z");
+        assert_eq!(parse_at("2026-12-03T00:00:00+07:00"), Ok(start));
+        assert_eq!(parse_at("2026-12-02T17:00:00Z"), Ok(start));
+        assert_eq!(parse_at(" 2026-12-03 "), Ok(start));
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-12-3",
+            "03/12/2026",
+            "2026-13-01",
+            "2026-12-32",
+            "20261203",
+            "2026-12-03T25:00:00Z",
+        ] {
+            let e = parse_at(bad).expect_err(bad);
+            assert!(e.contains("2026-12-03"), "{bad}: {e}");
+        }
     }
 
     #[test]

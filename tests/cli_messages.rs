@@ -525,3 +525,31 @@ fn sign_json_and_verify_json_spell_levels_alike() {
         assert_eq!(&signed["level"], verified, "{name}: {report}");
     }
 }
+
+#[test]
+fn at_takes_a_plain_date_as_the_start_of_that_day_in_vietnam() {
+    let dir = tempdir();
+    let signed = dir.path().join("signed.pdf");
+    sign(&pdf("letter-classic.pdf"), &signed, "personal.p12", &[]);
+    for at in ["2026-12-03", "2026-12-03T00:00:00+07:00"] {
+        let o = run(kyso()
+            .arg("verify")
+            .arg(&signed)
+            .arg("--trust")
+            .arg(pki("root.pem"))
+            .args(["--at", at, "--json"]));
+        let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+        assert_eq!(
+            r["signatures"][0]["validation_time"], "2026-12-02T17:00:00Z",
+            "--at {at}: {r}"
+        );
+    }
+    for bad in ["tomorrow", "03/12/2026", "2026-12-32"] {
+        let o = run(kyso().arg("verify").arg(&signed).args(["--at", bad]));
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = stderr(&o);
+        assert!(err.contains("expected a date (2026-12-03"), "{bad}: {err}");
+        assert!(err.contains("RFC 3339"), "{bad}: {err}");
+        assert!(stdout(&o).is_empty(), "{bad}");
+    }
+}
