@@ -35,7 +35,9 @@ const TOP_EXAMPLES: &str = r"Examples:
       --tsa http://127.0.0.1:8318/ \
       --p12 seller.p12 --password-env KYSO_PASSWORD
   kyso c14n doc.xml --exclusive
-  kyso cert inspect personal.p12 --password-env KYSO_PASSWORD";
+  kyso cert inspect personal.p12 --password-env KYSO_PASSWORD
+  kyso completions bash > ~/.local/share/bash-completion/completions/kyso
+  kyso man | man -l -";
 
 #[derive(Parser)]
 #[command(
@@ -109,6 +111,33 @@ established, a server failed, or a usage/I/O error (no output file)."
     /// The configuration file: `kyso config show` prints the effective settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script to standard output.
+    #[command(after_help = "Examples:\n  \
+kyso completions bash > ~/.local/share/bash-completion/completions/kyso\n  \
+kyso completions zsh > ~/.zfunc/_kyso    # fpath+=~/.zfunc in .zshrc\n  \
+kyso completions fish > ~/.config/fish/completions/kyso.fish\n  \
+kyso completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `kyso man | man -l -`.
+    #[command(after_help = "Examples:\n  kyso man | man -l -\n  \
+kyso man sign | man -l -                    # the page kyso-sign(1)\n  \
+kyso man > ~/.local/share/man/man1/kyso.1")]
+    Man(ManArgs),
+}
+
+#[derive(Args)]
+struct ManArgs {
+    /// A subcommand whose page to print instead (`sign` gives kyso-sign(1); `cert inspect`
+    /// gives kyso-cert-inspect(1)).
+    #[arg(value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    /// The shell to complete kyso's subcommands and options in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Subcommand)]
@@ -311,10 +340,6 @@ struct PasswordArgs {
     /// Read the key password from the first line of this file.
     #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     password_file: Option<PathBuf>,
-    /// Refused: a password on the command line is visible to other users and kept in the shell
-    /// history. Use --password-env, --password-file or the prompt.
-    #[arg(long, value_name = "PASSWORD", hide = true, allow_hyphen_values = true)]
-    password: Option<String>,
 }
 
 /// Options whose values may be secrets: never printed back, also not in clap's own errors.
@@ -512,6 +537,21 @@ struct InspectArgs {
 
 pub fn run() -> Result<u8> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--password VALUE`: there is no such option, and clap's tip would lead to passing the
+    // password to --password-env. Say why, without the value.
+    if args
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .take_while(|a| a != "--")
+        .any(|a| a == "--password" || a.starts_with("--password="))
+    {
+        eprintln!(
+            "kyso: error: kyso takes no password on the command line (other users could see it; \
+the shell history keeps it): use --password-env NAME (an environment variable holding the \
+password), --password-file FILE, or the prompt; the value given is not shown"
+        );
+        return Ok(EXIT_ERROR);
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
@@ -536,7 +576,52 @@ pub fn run() -> Result<u8> {
         Command::Timestamp(a) => timestamp(a, config),
         Command::Ltv(a) => ltv(a, config),
         Command::Config(ConfigCommand::Show(a)) => config_show(a, config),
+        Command::Completions(a) => completions(a.shell),
+        Command::Man(a) => man(&a.command),
     }
+}
+
+/// `kyso completions SHELL`: the completion script of the whole command tree.
+fn completions(shell: clap_complete::Shell) -> Result<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "kyso", &mut script);
+    print_bytes(&script)
+}
+
+/// `kyso man [COMMAND…]`: the manual page of kyso or of one of its subcommands, roff.
+fn man(path: &[String]) -> Result<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut page_of = &cmd;
+    for name in path {
+        page_of = match page_of.find_subcommand(name) {
+            Some(sub) => sub,
+            None => bail!(
+                "kyso man: {} has no subcommand {name} (see kyso --help)",
+                page_of.get_display_name().unwrap_or(page_of.get_name())
+            ),
+        };
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(page_of.clone())
+        .source(format!("kyso {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)?;
+    print_bytes(&page)
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn print_bytes(data: &[u8]) -> Result<u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(data).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(EXIT_OK)
 }
 
 /// The configuration file (`--config`, else the user's when present) with no flags applied.
@@ -699,13 +784,6 @@ fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
 /// The key password. The values of the password options are never printed: whatever went
 /// wrong, the message says what the option expects instead.
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
-    if p.password.is_some() {
-        bail!(
-            "kyso takes no password on the command line (other users could see it; the shell \
-history keeps it): use --password-env NAME (an environment variable holding the password), \
---password-file FILE, or the prompt; the value given is not shown"
-        );
-    }
     if let Some(var) = &p.password_env {
         if !is_variable_name(var) {
             bail!(
@@ -1202,10 +1280,7 @@ fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
     let data = kyso::read_file(&a.file)?;
     let looks_pem_or_der =
         data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
-    if looks_pem_or_der
-        && (a.password.password_env.is_some()
-            || a.password.password_file.is_some()
-            || a.password.password.is_some())
+    if looks_pem_or_der && (a.password.password_env.is_some() || a.password.password_file.is_some())
     {
         bail!(
             "{} is a certificate, which has no password: the password options are for PKCS#12 files",

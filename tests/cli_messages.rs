@@ -553,3 +553,76 @@ fn at_takes_a_plain_date_as_the_start_of_that_day_in_vietnam() {
         assert!(stdout(&o).is_empty(), "{bad}");
     }
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(kyso().args(["completions", shell]));
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.len() > 1000, "{shell}: {script}");
+        assert!(script.contains("kyso"), "{shell}");
+        for word in ["verify", "batch", "password-env", "einvoice-role"] {
+            assert!(script.contains(word), "{shell}: no {word}");
+        }
+    }
+    let o = run(kyso().args(["completions", "tcsh"]));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn man_prints_a_roff_page_listing_the_subcommands() {
+    let o = run(kyso().arg("man"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    let th = page
+        .lines()
+        .find(|l| !l.starts_with(".ie") && !l.starts_with(".el"))
+        .unwrap_or("");
+    assert!(th.starts_with(".TH kyso 1"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for sub in [
+        "sign",
+        "verify",
+        "cert",
+        "c14n",
+        "batch",
+        "timestamp",
+        "ltv",
+        "config",
+        "completions",
+        "man",
+    ] {
+        assert!(page.contains(&format!("kyso\\-{sub}(1)")), "{sub}: {page}");
+    }
+    // A subcommand's own page.
+    let o = run(kyso().args(["man", "cert", "inspect"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(".TH kyso-cert-inspect 1"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(kyso().args(["man", "frobnicate"]));
+    assert_eq!(o.status.code(), Some(2));
+
+    // Rendered by man(1) when there is one.
+    let man = std::process::Command::new("man")
+        .args(["-l", "-"])
+        .env("MANWIDTH", "80")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = man {
+        use std::io::Write;
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(page.as_bytes());
+        }
+        let out = child.wait_with_output().expect("man");
+        if out.status.success() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("SUBCOMMANDS"), "{text}");
+        }
+    }
+}
