@@ -916,11 +916,10 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
     }
     // Flags that apply to none of the inputs are refused before the key is loaded; a mixed
     // batch fails only the documents they do not apply to.
-    let single = pairs.len() == 1;
     let problems: Vec<(&PathBuf, String)> = pairs
         .iter()
         .filter_map(|(input, _)| {
-            inapplicable_flags(&a, peek_kind(&a, input, single)).map(|why| (input, why))
+            inapplicable_flags(&a, peek_kind(&a, input)).map(|why| (input, why))
         })
         .collect();
     if problems.len() == pairs.len()
@@ -1069,8 +1068,7 @@ enum DocKind {
     Unknown,
 }
 
-/// The kind of `data`; an XML document is parsed (to tell an e-invoice) only when a flag
-/// depends on it or the summary line names the role.
+/// The kind of `data` (an XML document is parsed to tell an e-invoice).
 fn doc_kind(data: &[u8]) -> DocKind {
     match kyso::detect(data) {
         kyso::Format::Pdf => DocKind::Pdf,
@@ -1080,16 +1078,25 @@ fn doc_kind(data: &[u8]) -> DocKind {
     }
 }
 
-/// The kind of the file at `path` for the checks made before the key is loaded: the whole
-/// file is read only when telling an e-invoice matters (one input, or an XML-only flag).
-fn peek_kind(a: &SignArgs, path: &Path, single: bool) -> DocKind {
-    if single || a.einvoice_role.is_some() || a.c14n.is_some() {
-        return kyso::read_file(path)
-            .map(|d| doc_kind(&d))
-            .unwrap_or(DocKind::Unknown);
+/// The kind of `data` as far as the flags given care: an XML document is parsed (to tell an
+/// e-invoice) only when an XML flag is given.
+fn flag_kind(a: &SignArgs, data: &[u8]) -> DocKind {
+    match kyso::detect(data) {
+        kyso::Format::Xml if a.einvoice_role.is_none() && a.c14n.is_none() => DocKind::Xml,
+        _ => doc_kind(data),
     }
+}
+
+/// The kind of the file at `path` for the checks made before the key is loaded: from its
+/// first bytes, the whole file read only for an XML document when an XML flag is given.
+fn peek_kind(a: &SignArgs, path: &Path) -> DocKind {
     match peek_format(path) {
         Some(kyso::Format::Pdf) => DocKind::Pdf,
+        Some(kyso::Format::Xml) if a.einvoice_role.is_some() || a.c14n.is_some() => {
+            kyso::read_file(path)
+                .map(|d| doc_kind(&d))
+                .unwrap_or(DocKind::Unknown)
+        }
         Some(kyso::Format::Xml) => DocKind::Xml,
         _ => DocKind::Unknown,
     }
@@ -1164,7 +1171,7 @@ fn sign_document(
     services: &kyso::LevelServices<'_>,
 ) -> Result<Vec<u8>, kyso::Error> {
     let digest = digest_of(a.digest);
-    if let Some(why) = inapplicable_flags(a, doc_kind(input)) {
+    if let Some(why) = inapplicable_flags(a, flag_kind(a, input)) {
         return Err(kyso::Error::Invalid(why));
     }
     match kyso::detect(input) {
