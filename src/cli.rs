@@ -12,6 +12,33 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_NOT_PASSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// The top-level examples: each line short enough not to be wrapped on an 80-column terminal
+/// (a long command goes on after `\`).
+const TOP_EXAMPLES: &str = r"Examples:
+  kyso sign letter.pdf -o letter.signed.pdf --certify \
+      --p12 personal.p12 --password-env KYSO_PASSWORD
+  kyso sign letter.signed.pdf -o letter.final.pdf \
+      --p12 agency.p12 --password-env KYSO_PASSWORD
+  kyso sign letter.pdf -o out.pdf --p12 agency.p12 \
+      --password-env KYSO_PASSWORD \
+      --level b-lt --tsa http://127.0.0.1:8318/ --trust roots/
+  kyso timestamp out.pdf -o out.lta.pdf --tsa http://127.0.0.1:8318/
+  kyso ltv out.pdf -o out.ltv.pdf --trust roots/
+  kyso verify letter.final.pdf --trust root.pem
+  kyso verify letter.final.pdf --trust root.pem --json
+  kyso verify letter.final.pdf --trust root.pem --at 2026-12-03
+  kyso sign invoice.xml -o invoice.signed.xml \
+      --p12 seller.p12 --password-env KYSO_PASSWORD
+  kyso sign invoice.signed.xml -o invoice.both.xml --einvoice-role buyer \
+      --p12 buyer.p12 --password-env KYSO_PASSWORD
+  kyso sign invoice.xml -o invoice.t.xml --level b-t \
+      --tsa http://127.0.0.1:8318/ \
+      --p12 seller.p12 --password-env KYSO_PASSWORD
+  kyso c14n doc.xml --exclusive
+  kyso cert inspect personal.p12 --password-env KYSO_PASSWORD
+  kyso completions bash > ~/.local/share/bash-completion/completions/kyso
+  kyso man | man -l -";
+
 #[derive(Parser)]
 #[command(
     name = "kyso",
@@ -23,17 +50,7 @@ seller, buyer and tax authority), and verifies every signature: integrity, chang
 covered, the certificate chain, and whether the signer is a person or an agency. The format is detected from \
 the content.\n\n\
 Exit codes: 0 success / every document passed; 1 some document did not pass (verify); 2 usage, I/O or input error.",
-    after_help = "Examples:\n  kyso sign letter.pdf -o letter.signed.pdf --p12 personal.p12 --password-env KYSO_PASSWORD --certify\n  \
-kyso sign letter.signed.pdf -o letter.final.pdf --p12 agency.p12 --password-env KYSO_PASSWORD\n  \
-kyso sign letter.pdf -o out.pdf --p12 agency.p12 --password-env KYSO_PASSWORD --tsa http://127.0.0.1:8318/ --level b-lt --trust roots/\n  \
-kyso timestamp out.pdf -o out.lta.pdf --tsa http://127.0.0.1:8318/\n  \
-kyso ltv out.pdf -o out.ltv.pdf --trust roots/\n  \
-kyso verify letter.final.pdf --trust root.pem\n  kyso verify letter.final.pdf --trust root.pem --json\n  \
-kyso sign invoice.xml -o invoice.signed.xml --p12 seller.p12 --password-env KYSO_PASSWORD\n  \
-kyso sign invoice.signed.xml -o invoice.both.xml --p12 buyer.p12 --password-env KYSO_PASSWORD --einvoice-role buyer\n  \
-kyso sign invoice.xml -o invoice.t.xml --p12 seller.p12 --password-env KYSO_PASSWORD --level b-t --tsa http://127.0.0.1:8318/\n  \
-kyso c14n doc.xml --exclusive\n  \
-kyso cert inspect personal.p12 --password-env KYSO_PASSWORD"
+    after_help = TOP_EXAMPLES
 )]
 struct Cli {
     /// Configuration file (TOML: trust anchors, intermediates, TSA, revocation, signer-kind
@@ -59,8 +76,8 @@ enum Command {
     /// Verify many documents in parallel: a report line per document, a summary at the end.
     #[command(
         after_help = "Examples:\n  kyso batch incoming/ archive-2022.list --trust roots/ --report report.jsonl\n  \
-kyso batch incoming/ --trust roots/ --format csv --report report.csv --jobs 2\n  \
-find /data -name '*.pdf' | kyso batch - --trust roots/ --shard 3/8 > part-3.jsonl\n\n\
+kyso batch incoming/ --trust roots/ --jobs 2 \\\n      --format csv --report report.csv\n  \
+find /data -name '*.pdf' | \\\n      kyso batch - --trust roots/ --shard 3/8 > part-3.jsonl\n\n\
 Every input appears exactly once in the report, unreadable and unsupported files included.\n\
 Exit codes: 0 every document passed; 1 some did not; 2 the batch itself could not run."
     )]
@@ -72,8 +89,8 @@ value (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) holds an RFC 3161 time-sta
 the whole file. Earlier signatures stay valid; run `kyso ltv` first so the time-stamp also protects the \
 validation data (that is PAdES B-LTA), and again before the time-stamp's TSA certificate expires.",
         after_help = "Examples:\n  kyso timestamp signed.pdf -o signed.lta.pdf --tsa http://127.0.0.1:8318/\n  \
-kyso ltv signed.pdf -o signed.ltv.pdf && kyso timestamp signed.ltv.pdf -o signed.lta.pdf\n  \
-kyso timestamp archive.pdf --in-place          # TSA from the configuration ([tsa] url)\n\n\
+kyso ltv signed.pdf -o signed.ltv.pdf && \\\n      kyso timestamp signed.ltv.pdf -o signed.lta.pdf\n  \
+kyso timestamp archive.pdf --in-place    # TSA: tsa.url of the configuration\n\n\
 Exit codes: 0 time-stamped; 2 usage, I/O, TSA (timeout, refusal, bad answer) or input error (no output file)."
     )]
     Timestamp(TimestampArgs),
@@ -85,8 +102,8 @@ the anchor, fetched from the URLs in the certificates — and appends it to the 
 with a /VRI entry per signature) as an incremental update. Data already there is not written again. With \
 --timestamp a document time-stamp follows (PAdES B-LTA).",
         after_help = "Examples:\n  kyso ltv signed.pdf -o signed.ltv.pdf --trust roots/\n  \
-kyso ltv signed.pdf -o signed.lta.pdf --trust roots/ --timestamp --tsa http://127.0.0.1:8318/\n  \
-kyso ltv signed.pdf --in-place                  # anchors and TSA from the configuration\n\n\
+kyso ltv signed.pdf -o signed.lta.pdf --trust roots/ \\\n      --timestamp --tsa http://127.0.0.1:8318/\n  \
+kyso ltv signed.pdf --in-place    # anchors and TSA from the configuration\n\n\
 Exit codes: 0 done (also when nothing was missing); 2 a certificate's path or status could not be \
 established, a server failed, or a usage/I/O error (no output file)."
     )]
@@ -94,6 +111,33 @@ established, a server failed, or a usage/I/O error (no output file)."
     /// The configuration file: `kyso config show` prints the effective settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script to standard output.
+    #[command(after_help = "Examples:\n  \
+kyso completions bash > ~/.local/share/bash-completion/completions/kyso\n  \
+kyso completions zsh > ~/.zfunc/_kyso    # fpath+=~/.zfunc in .zshrc\n  \
+kyso completions fish > ~/.config/fish/completions/kyso.fish\n  \
+kyso completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `kyso man | man -l -`.
+    #[command(after_help = "Examples:\n  kyso man | man -l -\n  \
+kyso man sign | man -l -                    # the page kyso-sign(1)\n  \
+kyso man > ~/.local/share/man/man1/kyso.1")]
+    Man(ManArgs),
+}
+
+#[derive(Args)]
+struct ManArgs {
+    /// A subcommand whose page to print instead (`sign` gives kyso-sign(1); `cert inspect`
+    /// gives kyso-cert-inspect(1)).
+    #[arg(value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    /// The shell to complete kyso's subcommands and options in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Subcommand)]
@@ -101,11 +145,11 @@ enum ConfigCommand {
     /// Print the effective configuration (file, then flags) and where each value came from.
     #[command(
         after_help = "Examples:\n  kyso config show\n  kyso --config /etc/kyso/config.toml config show --json\n  \
-kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what these flags would give\n\n\
+kyso config show --tsa http://127.0.0.1:8318/ --revocation hard   # what if\n\n\
 The file is TOML:\n  [trust]\n  anchors = [\"roots/\"]          # relative to the file\n  intermediates = [\"cas.pem\"]\n  \
 [tsa]\n  url = \"http://127.0.0.1:8318/\"\n  timeout = 10                  # seconds\n  retries = 2\n  \
 [revocation]\n  policy = \"soft\"               # off | soft | hard\n  online = false\n  \
-[net]\n  timeout = 10\n  retries = 2\n  [einvoice]\n  tax_code_mismatch = \"warn\"     # warn | fail: the invoice's MST is not the signer's\n  [[kind.rules]]                # first match wins, for certificates kyso cannot classify\n  \
+[net]\n  timeout = 10\n  retries = 2\n  [einvoice]\n  tax_code_mismatch = \"warn\"    # or \"fail\"\n  [[kind.rules]]                # first match wins, where kyso cannot tell\n  \
 kind = \"agency\"               # or \"personal\"\n  issuer = \"Government CA\"      # issuer DN contains\n  \
 subject = \"OU=*Văn phòng*\"    # attribute glob (* ?) or substring\n  \
 policy = \"1.2.3.4\"            # certificate policy OID\n  fingerprints = [\"ab12...\"]    # SHA-256"
@@ -235,7 +279,9 @@ struct BatchArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
+    /// One JSON object per document, then a summary line.
     Jsonl,
+    /// A header, then a row per signature (a row for a document without any).
     Csv,
 }
 
@@ -267,8 +313,11 @@ enum C14nArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RoleArg {
+    /// The seller (DSCKS/NBan).
     Seller,
+    /// The buyer (DSCKS/NMua).
     Buyer,
+    /// The tax authority (DSCKS/CQT).
     Tax,
 }
 
@@ -278,14 +327,74 @@ enum CertCommand {
     Inspect(InspectArgs),
 }
 
+/// Where the key password comes from. None of these values is ever printed back: a user may
+/// have given the password itself where a name or a path was expected. Hyphen values are
+/// taken as values, so that clap does not quote a password starting with `-` as an unknown flag.
 #[derive(Args)]
 struct PasswordArgs {
-    /// Read the key password from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    /// Read the key password from the environment variable of this NAME (e.g. KYSO_PASSWORD;
+    /// the name, not the password).
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "password_file",
+        allow_hyphen_values = true
+    )]
     password_env: Option<String>,
     /// Read the key password from the first line of this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     password_file: Option<PathBuf>,
+}
+
+/// Options whose values may be secrets: never printed back, also not in clap's own errors.
+const SECRET_OPTIONS: &[&str] = &["--password-env", "--password-file", "--password"];
+
+/// The values given to [`SECRET_OPTIONS`] on a command line (`--opt VALUE` and `--opt=VALUE`).
+fn secret_values(args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut iter = args.iter().map(|a| a.to_string_lossy());
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            break;
+        }
+        for opt in SECRET_OPTIONS {
+            if arg == *opt {
+                if let Some(v) = iter.next() {
+                    out.push(v.into_owned());
+                }
+                break;
+            }
+            if let Some(v) = arg.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
+                out.push(v.to_string());
+                break;
+            }
+        }
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+/// `text` with every secret value hidden: quoted ones always, bare ones when long enough not
+/// to be an ordinary word of the message.
+fn hide_secrets(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for s in secrets {
+        text = text.replace(&format!("'{s}'"), "'<hidden>'");
+        if s.chars().count() >= 4 {
+            text = text.replace(s.as_str(), "<hidden>");
+        }
+    }
+    text
+}
+
+/// Whether `name` can be an environment variable's name (letters, digits, `_`; no leading
+/// digit). A password usually cannot, and is then not looked up at all.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -300,8 +409,11 @@ enum SubFilterArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DigestArg {
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
@@ -330,25 +442,31 @@ struct SignArgs {
     #[command(flatten)]
     password: PasswordArgs,
     /// Make a certification signature (DocMDP); use for the first, personal signature.
-    #[arg(long)]
+    #[arg(long, help_heading = "PDF")]
     certify: bool,
-    /// DocMDP permissions with --certify: 1 no changes, 2 form filling and signing, 3 also annotations.
-    #[arg(long, value_name = "P", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
-    mdp: u8,
-    /// Signature format.
-    #[arg(long, value_enum, default_value = "ETSI.CAdES.detached")]
-    subfilter: SubFilterArg,
+    /// DocMDP permissions, with --certify: 1 no changes, 2 form filling and signing (default),
+    /// 3 also annotations.
+    #[arg(long, value_name = "P", requires = "certify", help_heading = "PDF",
+          value_parser = clap::value_parser!(u8).range(1..=3))]
+    mdp: Option<u8>,
+    /// Signature format (default ETSI.CAdES.detached).
+    #[arg(long, value_enum, help_heading = "PDF")]
+    subfilter: Option<SubFilterArg>,
     /// Digest algorithm (default sha256).
     #[arg(long, value_enum)]
     digest: Option<DigestArg>,
     /// Signature field name (an existing empty field of that name is filled).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "PDF")]
     field: Option<String>,
-    #[arg(long)]
+    /// Why the document is signed, shown by PDF readers (the signature's /Reason, e.g.
+    /// "Phê duyệt").
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     reason: Option<String>,
-    #[arg(long)]
+    /// Where it is signed (/Location, e.g. "Hà Nội").
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     location: Option<String>,
-    #[arg(long)]
+    /// How to reach the signer (/ContactInfo, e.g. an e-mail address or a telephone number).
+    #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     contact: Option<String>,
     /// XML: canonicalization of a generic document's signature.
     #[arg(long, value_enum, help_heading = "XML")]
@@ -390,9 +508,11 @@ struct TrustArgs {
     /// intermediates).
     #[arg(long, value_name = "PATH")]
     intermediates: Vec<PathBuf>,
-    /// Validate certificates at this time (RFC 3339) instead of the claimed signing time.
-    #[arg(long, value_name = "TIME")]
-    at: Option<String>,
+    /// Validate certificates at this time instead of the claimed signing time: an RFC 3339 time
+    /// (2026-12-03T09:30:00+07:00) or a date (2026-12-03: the start of that day in Vietnam,
+    /// +07:00).
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    at: Option<i64>,
     /// Revocation checking: off; soft (default: check what is available, warn when a status
     /// cannot be established); hard (a status that cannot be established makes the signature
     /// indeterminate).
@@ -427,16 +547,39 @@ struct InspectArgs {
     file: PathBuf,
     #[command(flatten)]
     password: PasswordArgs,
+    /// Print one JSON object per certificate (JSON Lines): the leaf first, then its chain.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run() -> Result<u8> {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--password VALUE`: there is no such option, and clap's tip would lead to passing the
+    // password to --password-env. Say why, without the value.
+    if args
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .take_while(|a| a != "--")
+        .any(|a| a == "--password" || a.starts_with("--password="))
+    {
+        eprintln!(
+            "kyso: error: kyso takes no password on the command line (other users could see it; \
+the shell history keeps it): use --password-env NAME (an environment variable holding the \
+password), --password-file FILE, or the prompt; the value given is not shown"
+        );
+        return Ok(EXIT_ERROR);
+    }
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let _ = e.print();
+            let secrets = secret_values(&args);
+            let plain = e.render().to_string();
+            if secrets.iter().any(|s| plain.contains(s.as_str())) {
+                eprint!("{}", hide_secrets(&plain, &secrets));
+            } else {
+                let _ = e.print();
+            }
             return Ok(code);
         }
     };
@@ -450,7 +593,52 @@ pub fn run() -> Result<u8> {
         Command::Timestamp(a) => timestamp(a, config),
         Command::Ltv(a) => ltv(a, config),
         Command::Config(ConfigCommand::Show(a)) => config_show(a, config),
+        Command::Completions(a) => completions(a.shell),
+        Command::Man(a) => man(&a.command),
     }
+}
+
+/// `kyso completions SHELL`: the completion script of the whole command tree.
+fn completions(shell: clap_complete::Shell) -> Result<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "kyso", &mut script);
+    print_bytes(&script)
+}
+
+/// `kyso man [COMMAND…]`: the manual page of kyso or of one of its subcommands, roff.
+fn man(path: &[String]) -> Result<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut page_of = &cmd;
+    for name in path {
+        page_of = match page_of.find_subcommand(name) {
+            Some(sub) => sub,
+            None => bail!(
+                "kyso man: {} has no subcommand {name} (see kyso --help)",
+                page_of.get_display_name().unwrap_or(page_of.get_name())
+            ),
+        };
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(page_of.clone())
+        .source(format!("kyso {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)?;
+    print_bytes(&page)
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn print_bytes(data: &[u8]) -> Result<u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(data).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(EXIT_OK)
 }
 
 /// The configuration file (`--config`, else the user's when present) with no flags applied.
@@ -577,15 +765,23 @@ fn timestamp(a: TimestampArgs, config: Option<&Path>) -> Result<u8> {
     let tsa = kyso::TsaClient::new(&settings.tsa)?;
     let output = output_path(&a.out)?;
     let data = read_pdf(&a.out.input)?;
+    let file = kyso::AtomicFile::create(&output)?;
     let digest = digest_of(a.digest).unwrap_or(kyso::DigestAlgorithm::Sha256);
     let stamped = kyso::ltv::add_document_timestamp(&data, &tsa, digest)
         .with_context(|| format!("cannot time-stamp {}", a.out.input.display()))?;
-    kyso::write_atomically(&output, &stamped.bytes)?;
+    write_to(Some(file), &output, &stamped.bytes)?;
     output::timestamped(&a.out.input, &output, &stamped, tsa.url(), a.out.json);
     Ok(EXIT_OK)
 }
 
 fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
+    if !a.timestamp
+        && (a.tsa.tsa.is_some() || a.tsa.tsa_timeout.is_some() || a.tsa.tsa_retries.is_some())
+    {
+        bail!(
+            "--tsa, --tsa-timeout and --tsa-retries are for the document time-stamp: add --timestamp"
+        );
+    }
     let mut settings = load_settings(config)?;
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
     apply_tsa_flags(&mut settings, &a.tsa);
@@ -597,6 +793,7 @@ fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
     let trust = trust_from(&settings)?;
     let output = output_path(&a.out)?;
     let data = read_pdf(&a.out.input)?;
+    let file = kyso::AtomicFile::create(&output)?;
     let result = kyso::ltv::add_validation_data(&data, &trust, kyso_now())
         .with_context(|| format!("cannot add validation data to {}", a.out.input.display()))?;
     let mut bytes = result.bytes.clone();
@@ -608,7 +805,7 @@ fn ltv(a: LtvArgs, config: Option<&Path>) -> Result<u8> {
         stamped = Some(s);
     }
     if result.changed || stamped.is_some() || !a.out.in_place {
-        kyso::write_atomically(&output, &bytes)?;
+        write_to(Some(file), &output, &bytes)?;
     }
     output::ltv_done(
         &a.out.input,
@@ -641,14 +838,36 @@ fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The key password. The values of the password options are never printed: whatever went
+/// wrong, the message says what the option expects instead.
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
     if let Some(var) = &p.password_env {
-        return std::env::var(var)
-            .with_context(|| format!("environment variable {var} is not set"));
+        if !is_variable_name(var) {
+            bail!(
+                "--password-env takes the NAME of an environment variable that holds the \
+password (e.g. export KYSO_PASSWORD=…, then --password-env KYSO_PASSWORD), not the password \
+itself; the value given is not shown"
+            );
+        }
+        return match std::env::var(var) {
+            Ok(v) => Ok(v),
+            Err(std::env::VarError::NotPresent) => bail!(
+                "the environment variable named by --password-env is not set (its name is not \
+shown, in case it is the password): --password-env takes the NAME of an environment variable \
+that holds the password, e.g. --password-env KYSO_PASSWORD"
+            ),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                bail!("the environment variable named by --password-env does not hold UTF-8 text")
+            }
+        };
     }
     if let Some(file) = &p.password_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the file given to --password-file (its path is not shown, in case \
+it is the password): {e}"
+            )
+        })?;
         return Ok(text.lines().next().unwrap_or("").to_string());
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -671,8 +890,13 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             vec![(a.inputs[0].clone(), o.clone())]
         }
         (None, Some(dir), false) => {
-            if !dir.is_dir() {
-                bail!("--out-dir {}: not a directory", dir.display());
+            match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => bail!("--out-dir {}: this is a file, not a folder", dir.display()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    bail!("--out-dir {}: the folder does not exist", dir.display())
+                }
+                Err(e) => bail!("--out-dir {}: {e}", dir.display()),
             }
             let mut seen = std::collections::HashSet::new();
             let mut pairs = Vec::new();
@@ -700,12 +924,50 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             );
         }
     }
+    // The first output must be writable before the key is loaded: a missing or read-only
+    // folder fails before the password prompt and before any signing. A single output is
+    // written through this file; with several, the probe is dropped (removing it).
+    let probe = match pairs.first() {
+        Some((_, first)) => kyso::AtomicFile::create(first)?,
+        None => bail!("nothing to sign"),
+    };
+    let first_output = (pairs.len() == 1).then_some(probe);
     let level = match a.level {
         LevelArg::Bb => kyso::PadesLevel::BaselineB,
         LevelArg::Bt => kyso::PadesLevel::BaselineT,
         LevelArg::Blt => kyso::PadesLevel::BaselineLt,
         LevelArg::Blta => kyso::PadesLevel::BaselineLta,
     };
+    // Flags the level does not use are refused, not ignored.
+    let tsa_flags: Vec<&str> = [
+        ("--tsa", a.tsa.tsa.is_some()),
+        ("--tsa-timeout", a.tsa.tsa_timeout.is_some()),
+        ("--tsa-retries", a.tsa.tsa_retries.is_some()),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(f, _)| *f)
+    .collect();
+    if !level.needs_tsa() && !tsa_flags.is_empty() {
+        bail!(
+            "{} only from --level b-t up (a signature time-stamp); this is --level {}",
+            flags_apply(&tsa_flags),
+            level.as_str()
+        );
+    }
+    // Flags that apply to none of the inputs are refused before the key is loaded; a mixed
+    // batch fails only the documents they do not apply to.
+    let problems: Vec<(&PathBuf, String)> = pairs
+        .iter()
+        .filter_map(|(input, _)| {
+            inapplicable_flags(&a, peek_kind(&a, input)).map(|why| (input, why))
+        })
+        .collect();
+    if problems.len() == pairs.len()
+        && let Some((input, why)) = problems.first()
+    {
+        bail!("cannot sign {}: {why}", input.display());
+    }
     // XML is signed at b-b or b-t: refuse b-lt/b-lta for XML inputs before asking for anchors
     // (a mixed batch fails only its XML files).
     if let Some(why) = kyso::xml_level_unsupported(level)
@@ -752,16 +1014,18 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
         let data = kyso::read_file(input)?;
         let format = kyso::detect(&data);
         let signed = sign_one(&data).with_context(|| format!("cannot sign {}", input.display()))?;
-        kyso::write_atomically(output, &signed)?;
+        write_to(first_output, output, &signed)?;
         output::signed_at_level(
             input,
             output,
             &signer,
-            what_signed(format, a.einvoice_role),
-            a.certify.then_some(a.mdp),
+            what_signed(doc_kind(&data), a.einvoice_role),
+            a.certify.then_some(a.mdp.unwrap_or(2)),
             match format {
                 kyso::Format::Pdf => Some(("PAdES", level.as_str())),
-                _ => (level != kyso::PadesLevel::BaselineB).then_some(("XAdES", level.as_str())),
+                // JSON always has the level, as verify's report does.
+                _ => (level != kyso::PadesLevel::BaselineB || a.json)
+                    .then_some(("XAdES", level.as_str())),
             },
             a.json,
         );
@@ -773,8 +1037,8 @@ fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
             &s.output,
             &signer,
             "signed",
-            a.certify.then_some(a.mdp),
-            (level != kyso::PadesLevel::BaselineB).then(|| {
+            a.certify.then_some(a.mdp.unwrap_or(2)),
+            (level != kyso::PadesLevel::BaselineB || a.json).then(|| {
                 let family = match peek_format(&s.input) {
                     Some(kyso::Format::Pdf) => "PAdES",
                     Some(kyso::Format::Xml) => "XAdES",
@@ -826,6 +1090,17 @@ fn check_signer(
     }
 }
 
+/// Writes `data` through `file` (created beforehand for `path`, or now) and commits it.
+fn write_to(file: Option<kyso::AtomicFile>, path: &Path, data: &[u8]) -> Result<()> {
+    let mut file = match file {
+        Some(f) => f,
+        None => kyso::AtomicFile::create(path)?,
+    };
+    std::io::Write::write_all(&mut file, data)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(file.commit()?)
+}
+
 /// The format of a file from its first bytes, `None` when it cannot be read.
 fn peek_format(path: &Path) -> Option<kyso::Format> {
     use std::io::Read;
@@ -838,13 +1113,128 @@ fn peek_format(path: &Path) -> Option<kyso::Format> {
     Some(kyso::detect(&head))
 }
 
-fn what_signed(format: kyso::Format, role: Option<RoleArg>) -> &'static str {
-    match (format, role) {
-        (kyso::Format::Pdf, _) => "approval signature",
-        (_, Some(RoleArg::Buyer)) => "XML signature (e-invoices: buyer)",
-        (_, Some(RoleArg::Tax)) => "XML signature (e-invoices: tax authority)",
-        _ => "XML signature (e-invoices: seller)",
+fn what_signed(kind: DocKind, role: Option<RoleArg>) -> &'static str {
+    match (kind, role) {
+        (DocKind::Pdf, _) => "approval signature",
+        (DocKind::Invoice, Some(RoleArg::Buyer)) => "XML signature (e-invoice: buyer)",
+        (DocKind::Invoice, Some(RoleArg::Tax)) => "XML signature (e-invoice: tax authority)",
+        (DocKind::Invoice, _) => "XML signature (e-invoice: seller)",
+        _ => "XML signature",
     }
+}
+
+/// `--a applies` or `--a, --b and --c apply`.
+fn flags_apply(flags: &[&str]) -> String {
+    match flags {
+        [] => String::new(),
+        [one] => format!("{one} applies"),
+        [init @ .., last] => format!("{} and {last} apply", init.join(", ")),
+    }
+}
+
+/// What a document to sign is, as far as the sign flags care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DocKind {
+    Pdf,
+    /// An e-invoice (HDon), signed with the e-invoice profile.
+    Invoice,
+    /// Any other XML document.
+    Xml,
+    Unknown,
+}
+
+/// The kind of `data` (an XML document is parsed to tell an e-invoice).
+fn doc_kind(data: &[u8]) -> DocKind {
+    match kyso::detect(data) {
+        kyso::Format::Pdf => DocKind::Pdf,
+        kyso::Format::Xml if kyso::is_einvoice(data) => DocKind::Invoice,
+        kyso::Format::Xml => DocKind::Xml,
+        kyso::Format::Unknown => DocKind::Unknown,
+    }
+}
+
+/// The kind of `data` as far as the flags given care: an XML document is parsed (to tell an
+/// e-invoice) only when an XML flag is given.
+fn flag_kind(a: &SignArgs, data: &[u8]) -> DocKind {
+    match kyso::detect(data) {
+        kyso::Format::Xml if a.einvoice_role.is_none() && a.c14n.is_none() => DocKind::Xml,
+        _ => doc_kind(data),
+    }
+}
+
+/// The kind of the file at `path` for the checks made before the key is loaded: from its
+/// first bytes, the whole file read only for an XML document when an XML flag is given.
+fn peek_kind(a: &SignArgs, path: &Path) -> DocKind {
+    match peek_format(path) {
+        Some(kyso::Format::Pdf) => DocKind::Pdf,
+        Some(kyso::Format::Xml) if a.einvoice_role.is_some() || a.c14n.is_some() => {
+            kyso::read_file(path)
+                .map(|d| doc_kind(&d))
+                .unwrap_or(DocKind::Unknown)
+        }
+        Some(kyso::Format::Xml) => DocKind::Xml,
+        _ => DocKind::Unknown,
+    }
+}
+
+/// The sign flags given that cannot apply to a document of `kind`, as the message refusing
+/// them (`None` when every flag given applies). Nothing given is ever silently ignored.
+fn inapplicable_flags(a: &SignArgs, kind: DocKind) -> Option<String> {
+    let given = |flags: &[(&'static str, bool)]| -> Vec<&'static str> {
+        flags
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(f, _)| *f)
+            .collect()
+    };
+    let mut why = Vec::new();
+    match kind {
+        DocKind::Pdf => {
+            let xml = given(&[
+                ("--c14n", a.c14n.is_some()),
+                ("--einvoice-role", a.einvoice_role.is_some()),
+            ]);
+            if !xml.is_empty() {
+                why.push(format!(
+                    "{} only to XML documents; this is a PDF",
+                    flags_apply(&xml)
+                ));
+            }
+        }
+        DocKind::Xml | DocKind::Invoice => {
+            let pdf = given(&[
+                ("--certify", a.certify),
+                ("--mdp", a.mdp.is_some()),
+                ("--subfilter", a.subfilter.is_some()),
+                ("--field", a.field.is_some()),
+                ("--reason", a.reason.is_some()),
+                ("--location", a.location.is_some()),
+                ("--contact", a.contact.is_some()),
+            ]);
+            if !pdf.is_empty() {
+                why.push(format!(
+                    "{} only to PDFs; this is an XML document",
+                    flags_apply(&pdf)
+                ));
+            }
+            if kind == DocKind::Xml && a.einvoice_role.is_some() {
+                why.push(
+                    "--einvoice-role applies only to e-invoices (an HDon element, alone or in a \
+TDiep message); this XML document is not one"
+                        .into(),
+                );
+            }
+            if kind == DocKind::Invoice && matches!(a.c14n, Some(C14nArg::Exclusive)) {
+                why.push(
+                    "--c14n exclusive: an e-invoice is always signed with Canonical XML 1.0 \
+(inclusive)"
+                        .into(),
+                );
+            }
+        }
+        DocKind::Unknown => {}
+    }
+    (!why.is_empty()).then(|| why.join("; "))
 }
 
 /// Signs one document (PDF or XML, detected by content) with the options of `a`.
@@ -856,20 +1246,18 @@ fn sign_document(
     services: &kyso::LevelServices<'_>,
 ) -> Result<Vec<u8>, kyso::Error> {
     let digest = digest_of(a.digest);
+    if let Some(why) = inapplicable_flags(a, flag_kind(a, input)) {
+        return Err(kyso::Error::Invalid(why));
+    }
     match kyso::detect(input) {
         kyso::Format::Pdf => {
-            if a.c14n.is_some() || a.einvoice_role.is_some() {
-                return Err(kyso::Error::Invalid(
-                    "--c14n and --einvoice-role are for XML documents; this is a PDF".into(),
-                ));
-            }
             let opts = kyso::PdfSignOptions {
                 digest,
                 sub_filter: match a.subfilter {
-                    SubFilterArg::Pades => kyso::SubFilter::EtsiCadesDetached,
-                    SubFilterArg::Adbe => kyso::SubFilter::AdbePkcs7Detached,
+                    None | Some(SubFilterArg::Pades) => kyso::SubFilter::EtsiCadesDetached,
+                    Some(SubFilterArg::Adbe) => kyso::SubFilter::AdbePkcs7Detached,
                 },
-                certify: a.certify.then_some(a.mdp),
+                certify: a.certify.then_some(a.mdp.unwrap_or(2)),
                 field: a.field.clone(),
                 reason: a.reason.clone(),
                 location: a.location.clone(),
@@ -880,17 +1268,6 @@ fn sign_document(
             kyso::sign_pdf_at_level(input, cred, &opts, services)
         }
         kyso::Format::Xml => {
-            let pdf_only = a.certify
-                || a.field.is_some()
-                || a.reason.is_some()
-                || a.location.is_some()
-                || a.contact.is_some()
-                || !matches!(a.subfilter, SubFilterArg::Pades);
-            if pdf_only {
-                return Err(kyso::Error::Invalid(
-                    "--certify, --mdp, --field, --reason, --location, --contact and --subfilter are for PDFs; this is XML".into(),
-                ));
-            }
             let req = kyso::XmlSignRequest {
                 digest,
                 c14n: match a.c14n {
@@ -933,8 +1310,8 @@ fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfi
     let mut settings = load_settings(config)?;
     apply_trust_flags(&mut settings, a)?;
     let mut trust = trust_from(&settings)?;
-    if let Some(at) = &a.at {
-        trust.at = Some(kyso_time(at)?);
+    if let Some(at) = a.at {
+        trust.at = Some(at);
     }
     Ok(trust)
 }
@@ -958,8 +1335,25 @@ fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
     Ok(code)
 }
 
-fn kyso_time(s: &str) -> Result<i64> {
-    kyso::parse_time(s).map_err(|e| anyhow::anyhow!("--at {s}: {e}"))
+/// `--at`: an RFC 3339 time, or a plain date read as the start of that day in Vietnam
+/// (+07:00, the zone of the documents kyso signs), as Unix seconds.
+fn parse_at(s: &str) -> std::result::Result<i64, String> {
+    let t = s.trim();
+    let is_date = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let full = if is_date {
+        format!("{t}T00:00:00+07:00")
+    } else {
+        t.to_string()
+    };
+    kyso::parse_time(&full).map_err(|_| {
+        "expected a date (2026-12-03: the start of that day, +07:00) or an RFC 3339 time \
+(2026-12-03T09:30:00+07:00, 2026-12-03T02:30:00Z)"
+            .to_string()
+    })
 }
 
 fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
@@ -968,6 +1362,13 @@ fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
     let data = kyso::read_file(&a.file)?;
     let looks_pem_or_der =
         data.starts_with(b"-----BEGIN") || data.first() == Some(&0x30) && is_cert(&data);
+    if looks_pem_or_der && (a.password.password_env.is_some() || a.password.password_file.is_some())
+    {
+        bail!(
+            "{} is a certificate, which has no password: the password options are for PKCS#12 files",
+            a.file.display()
+        );
+    }
     let certs: Vec<kyso::Certificate> = if looks_pem_or_der {
         kyso::load_certificates(&a.file)?
     } else {
@@ -1079,4 +1480,152 @@ fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
     } else {
         EXIT_NOT_PASSED
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_found_and_hidden() {
+        let args: Vec<std::ffi::OsString> = [
+            "kyso",
+            "sign",
+            "--password-env",
+            "--Mật khẩu",
+            "--password-file=pw.txt",
+            "--password",
+            "abc",
+            "--",
+            "--password",
+            "not-a-value",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
+        let secrets = secret_values(&args);
+        assert_eq!(secrets, ["--Mật khẩu", "pw.txt", "abc"]);
+        let text = "error: unexpected argument '--Mật khẩu' found; 'abc' and pw.txt; abcd";
+        assert_eq!(
+            hide_secrets(text, &secrets),
+            "error: unexpected argument '<hidden>' found; '<hidden>' and <hidden>; abcd"
+        );
+    }
+
+    /// Every argument (options and positionals, of every subcommand) and every subcommand
+    /// has help text.
+    #[test]
+    fn every_argument_and_subcommand_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let about = sub
+                    .get_about()
+                    .or(sub.get_long_about())
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                let name = format!("{path} {}", sub.get_name());
+                if about.trim().is_empty() {
+                    missing.push(format!("{name} (the subcommand)"));
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "kyso", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+        // The walk saw the subcommands' own arguments.
+        let sign = cmd.find_subcommand("sign").expect("sign");
+        assert!(sign.get_arguments().any(|a| a.get_id() == "reason"));
+    }
+
+    /// The examples (indented lines after the help) are never wrapped: at 80 and at 100
+    /// columns each appears whole, as written.
+    #[test]
+    fn examples_are_not_wrapped() {
+        use clap::CommandFactory;
+        fn walk(cmd: &mut clap::Command, path: &str, checked: &mut usize) {
+            let after: Vec<String> = [cmd.get_after_help(), cmd.get_after_long_help()]
+                .into_iter()
+                .flatten()
+                .map(|h| h.to_string())
+                .collect();
+            for width in [80, 100] {
+                let rendered = cmd.clone().term_width(width).render_long_help().to_string();
+                let lines: Vec<&str> = rendered.lines().map(str::trim_end).collect();
+                for text in &after {
+                    for line in text.lines().filter(|l| l.starts_with("  ")) {
+                        assert!(
+                            line.chars().count() <= 78,
+                            "{path}: example longer than 78 columns: {line}"
+                        );
+                        assert!(
+                            lines.contains(&line.trim_end()),
+                            "{path}: at {width} columns, not whole: {line}\n{rendered}"
+                        );
+                        *checked += 1;
+                    }
+                }
+            }
+            let names: Vec<String> = cmd
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            for name in names {
+                if let Some(sub) = cmd.find_subcommand_mut(&name) {
+                    walk(sub, &format!("{path} {name}"), checked);
+                }
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut checked = 0;
+        walk(&mut cmd, "kyso", &mut checked);
+        assert!(checked > 40, "only {checked} example lines seen");
+    }
+
+    #[test]
+    fn at_takes_a_date_or_an_rfc3339_time() {
+        // 2026-12-03 at 00:00 in +07:00 is 2026-12-02T17:00:00Z.
+        let start = parse_at("2026-12-03").expect("a date");
+        assert_eq!(kyso::rfc3339(start), "2026-12-02T17:00:00Z");
+        assert_eq!(parse_at("2026-12-03T00:00:00+07:00"), Ok(start));
+        assert_eq!(parse_at("2026-12-02T17:00:00Z"), Ok(start));
+        assert_eq!(parse_at(" 2026-12-03 "), Ok(start));
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-12-3",
+            "03/12/2026",
+            "2026-13-01",
+            "2026-12-32",
+            "20261203",
+            "2026-12-03T25:00:00Z",
+        ] {
+            let e = parse_at(bad).expect_err(bad);
+            assert!(e.contains("2026-12-03"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn variable_names() {
+        for ok in ["KYSO_PASSWORD", "_x", "a1"] {
+            assert!(is_variable_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "Mật khẩu", "A-B", "A B", "pass!"] {
+            assert!(!is_variable_name(bad), "{bad}");
+        }
+    }
 }

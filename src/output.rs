@@ -221,8 +221,9 @@ pub fn signed_at_level(
             "signer": signer,
             "certification": certify,
         });
+        // Spelled as `kyso verify --json` spells it: b-b, b-t, b-lt, b-lta.
         if let Some((_, l)) = level {
-            v["level"] = serde_json::json!(l.to_ascii_uppercase());
+            v["level"] = serde_json::json!(l.to_ascii_lowercase());
         }
         say!("{v}");
     } else {

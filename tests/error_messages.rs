@@ -105,7 +105,7 @@ fn an_output_in_a_missing_or_unwritable_place_is_reported_once() {
         &out,
         &pki("agency.p12"),
     ));
-    once(&line, ENOENT);
+    once(&line, "does not exist");
     once(&line, "out.pdf");
     // Below a regular file (not a directory: fails even for root, unlike a read-only one).
     let file = home.path().join("plain");
@@ -116,7 +116,7 @@ fn an_output_in_a_missing_or_unwritable_place_is_reported_once() {
         &file.join("out.pdf"),
         &pki("agency.p12"),
     ));
-    once(&line, "Not a directory");
+    once(&line, "not a folder");
 }
 
 /// An encrypted copy of a fixture, made with qpdf (None when qpdf is not installed).

@@ -155,7 +155,7 @@ fn b_t_embeds_a_signature_time_stamp() {
         let o = sign_at(&pdf(structure), &out, "b-t", &["--json"]);
         ok(&o, "sign b-t");
         let report: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("JSON");
-        assert_eq!(report["level"], "B-T");
+        assert_eq!(report["level"], "b-t", "as verify --json spells it");
         let data = std::fs::read(&out).expect("output");
         let sigs = signatures(&data);
         signature_timestamp(sigs.last().expect("a signature"));

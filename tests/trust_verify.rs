@@ -80,21 +80,15 @@ fn sign_into(dir: &Path, name: &str, p12: &str, extra: &[&str]) -> PathBuf {
     out
 }
 
-/// Signs at a PAdES level with the loopback TSA (and the fixture root for b-lt and up).
+/// Signs at a PAdES level with the loopback TSA (and the fixture root for b-lt and up; kyso
+/// refuses --trust below b-lt, where it has no use).
 fn sign_level(dir: &Path, name: &str, p12: &str, level: &str) -> PathBuf {
-    sign_into(
-        dir,
-        name,
-        p12,
-        &[
-            "--level",
-            level,
-            "--tsa",
-            services::TSA_URL,
-            "--trust",
-            &pki("root.pem").to_string_lossy(),
-        ],
-    )
+    let root = pki("root.pem").to_string_lossy().into_owned();
+    let mut args = vec!["--level", level, "--tsa", services::TSA_URL];
+    if level == "b-lt" || level == "b-lta" {
+        args.extend(["--trust", root.as_str()]);
+    }
+    sign_into(dir, name, p12, &args)
 }
 
 /// `kyso verify --json --trust root.pem ARGS FILE`: (exit code, report).

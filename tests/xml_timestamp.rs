@@ -164,7 +164,7 @@ fn invoice_and_generic_documents_at_b_t_verify_as_b_t() {
         args.push("--json");
         let o = sign_bt(home, &xml(doc), &out, p12, &args);
         let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("JSON");
-        assert_eq!(v["level"], "B-T", "{v}");
+        assert_eq!(v["level"], "b-t", "as verify --json spells it: {v}");
         let text = std::fs::read_to_string(&out).expect("read");
         assert_xades_t(&text);
         let (code, r) = verify_json(&out);

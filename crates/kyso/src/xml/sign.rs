@@ -49,6 +49,16 @@ pub fn xml_level_unsupported(level: PadesLevel) -> Option<String> {
     })
 }
 
+/// Whether an XML document is a Vietnamese e-invoice (an `HDon` element: the root, or inside
+/// a `TDiep` message), which is signed with the e-invoice profile (a role's DSCKS slot,
+/// Canonical XML 1.0); `false` for any other document, or one that does not parse.
+pub fn is_einvoice(input: &[u8]) -> bool {
+    let Ok(text) = kyso_xml::as_text(input) else {
+        return false;
+    };
+    kyso_xml::parse(text).is_ok_and(|doc| kyso_xml::find_invoice(&doc).is_some())
+}
+
 /// Signs an XML document held in memory at B-B (`req.level` must be B-B); every byte outside
 /// the inserted signature is kept.
 pub fn sign_xml(input: &[u8], cred: &Credential, req: &XmlSignRequest) -> Result<Vec<u8>, Error> {
