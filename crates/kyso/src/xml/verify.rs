@@ -39,14 +39,6 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         Ok(d) => d,
         Err(e) => return DocumentReport::error(file, "xml", format!("cannot read the XML: {e}")),
     };
-    // For e-invoices, the data a reader takes is /HDon/DLHDon (also inside TDiep).
-    let invoice = kyso_xml::find_invoice(&doc);
-    let invoice_data = invoice.and_then(|h| {
-        h.children()
-            .find(|n| n.is_element() && n.tag_name().name() == "DLHDon")
-            .map(|n| kyso_xml::document::path(&n))
-    });
-    let parties = invoice.map(|h| kyso_xml::InvoiceParties::read(&h));
     let mut report = DocumentReport {
         file: file.to_string(),
         format: "xml".into(),
@@ -111,10 +103,7 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let ctx = Context::new(trust, evidence);
     for (i, s) in outcomes.into_iter().enumerate() {
         let own = stamps.get(i).map(Vec::as_slice).unwrap_or(&[]);
-        let party = parties.as_ref().and_then(|p| p.signing_party(&s.path));
-        report
-            .signatures
-            .push(to_report(i, s, invoice_data.as_deref(), party, own, &ctx));
+        report.signatures.push(to_report(i, s, own, &ctx));
     }
     report.finish();
     report
@@ -123,8 +112,6 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
 fn to_report(
     index: usize,
     s: SignatureOutcome,
-    invoice_data: Option<&str>,
-    party: Option<(&'static str, &str)>,
     stamps: &[XadesTimestamp],
     ctx: &Context<'_>,
 ) -> SignatureReport {
@@ -173,30 +160,6 @@ fn to_report(
         };
         o.problem(status, p.reason, p.message.clone());
     }
-    // Signature wrapping: the invoice data a reader takes must be what a reference covers.
-    if let Some(data_path) = invoice_data {
-        let covers_reader_data = s.references.iter().any(|r| {
-            r.ok && r
-                .covered
-                .as_ref()
-                .is_some_and(|c| c.path == data_path || c.path.split('/').count() <= 2)
-        });
-        if !covers_reader_data {
-            let covered: Vec<String> = s
-                .references
-                .iter()
-                .filter_map(|r| r.covered.as_ref().map(|c| c.path.clone()))
-                .collect();
-            o.problem(
-                Status::Failed,
-                "signed_data_not_covered",
-                format!(
-                    "the signature covers {} but a reader takes the invoice data from {data_path}",
-                    covered.join(", ")
-                ),
-            );
-        }
-    }
     if let Some(signer) = &s.signer {
         o.r.signer = Some(signer_report(signer, &ctx.trust.kind_rules));
         let pool: Vec<_> = s
@@ -209,7 +172,7 @@ fn to_report(
         let proven = check_timestamps(&mut o, stamps, &pool, claimed, ctx);
         let checked = check_signer(&mut o, signer, &pool, Times { claimed, proven }, ctx);
         o.r.level = Some(level(proven.is_some(), checked.embedded_complete, false).to_string());
-        if let Some((role, code)) = party {
+        if let Some((role, code)) = &s.party {
             check_tax_code(&mut o, role, code, signer, ctx.trust.tax_code_mismatch);
         }
     }
