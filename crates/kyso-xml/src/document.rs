@@ -161,3 +161,41 @@ pub fn text_of(node: &Node<'_, '_>) -> String {
         .filter_map(|t| t.text())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_index_only_same_named_siblings() {
+        let text = format!(
+            "<HDon><x:DLHDon xmlns:x=\"urn:x\"/><DLHDon Id=\"a\"><B/><C/><C/></DLHDon>\
+             <DSCKS xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"a\"/></HDon>"
+        );
+        let Ok(doc) = parse(&text) else {
+            unreachable!("test document parses")
+        };
+        let paths: Vec<String> = doc
+            .descendants()
+            .filter(Node::is_element)
+            .map(|n| path(&n))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/HDon",
+                "/HDon/DLHDon[1]",
+                "/HDon/DLHDon[2]",
+                "/HDon/DLHDon[2]/B",
+                "/HDon/DLHDon[2]/C[1]",
+                "/HDon/DLHDon[2]/C[2]",
+                "/HDon/DSCKS",
+            ]
+        );
+        // Id and wsu:Id with the same value: a duplicate.
+        let ids = IdIndex::build(&doc);
+        assert_eq!(ids.duplicated(), ["a".to_string()]);
+        assert!(matches!(ids.get(&doc, "a"), Err(Error::DuplicateId(_))));
+        assert_eq!(ids.elements(&doc, "a").len(), 2);
+    }
+}

@@ -475,6 +475,24 @@ mod tests {
     }
 
     #[test]
+    fn serial_numbers_and_issuer_names() {
+        assert_eq!(decimal_to_bytes("0"), Some(vec![0]));
+        assert_eq!(decimal_to_bytes("256"), Some(vec![1, 0]));
+        assert_eq!(
+            decimal_to_bytes("21208837597963537")
+                .as_deref()
+                .map(strip_zeros),
+            Some(&0x4b_5953_4f20_2511u64.to_be_bytes()[1..])
+        );
+        assert_eq!(decimal_to_bytes("12a"), None);
+        assert_eq!(decimal_to_bytes(""), None);
+        assert_eq!(
+            loose_dn("CN=Test CA, O=Kyso,C=VN"),
+            loose_dn("c=VN,o=Kyso, cn=Test\\ CA")
+        );
+    }
+
+    #[test]
     fn refuses_what_it_cannot_stamp() {
         assert!(matches!(
             add_signature_timestamp(DOC, "s-ts", EXC_C14N, b""),
