@@ -19,6 +19,7 @@ mod der;
 mod pdf;
 pub mod pki;
 pub mod urls;
+pub mod xml_attacks;
 
 use std::fmt;
 use std::fs;

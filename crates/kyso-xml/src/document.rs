@@ -27,30 +27,47 @@ pub fn as_text(bytes: &[u8]) -> Result<&str, Error> {
     std::str::from_utf8(bytes).map_err(|_| Error::Xml("the document is not UTF-8".into()))
 }
 
-/// Elements by their Id / ID / id / xml:id attribute values.
+/// The WS-Security utility namespace, whose `wsu:Id` attribute some verifiers (Java's
+/// XMLDSig with WS-Security, xmlsec1 with `--id-attr`) resolve references with.
+pub const WSU_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// Whether an attribute is an Id in some verifier's eyes: `Id`, `ID` or `id` in no namespace,
+/// `xml:id`, `wsu:Id`.
+fn is_id_attribute(a: &roxmltree::Attribute<'_, '_>) -> bool {
+    match a.namespace() {
+        None => matches!(a.name(), "Id" | "ID" | "id"),
+        Some("http://www.w3.org/XML/1998/namespace") => a.name() == "id",
+        Some(WSU_NS) => a.name() == "Id",
+        Some(_) => false,
+    }
+}
+
+/// Elements by their Id / ID / id / xml:id / wsu:Id attribute values, built in one pass.
 pub struct IdIndex {
     map: HashMap<String, Vec<NodeId>>,
+    /// Values carried by more than one element, in document order of their second element.
+    duplicated: Vec<String>,
 }
 
 impl IdIndex {
     pub fn build(doc: &Document<'_>) -> IdIndex {
         let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+        let mut duplicated = Vec::new();
         for node in doc.descendants().filter(Node::is_element) {
             for a in node.attributes() {
-                let is_id = match a.namespace() {
-                    None => matches!(a.name(), "Id" | "ID" | "id"),
-                    Some("http://www.w3.org/XML/1998/namespace") => a.name() == "id",
-                    Some(_) => false,
-                };
-                if is_id {
+                if is_id_attribute(&a) {
                     let v = map.entry(a.value().to_string()).or_default();
                     if !v.contains(&node.id()) {
                         v.push(node.id());
+                        if v.len() == 2 {
+                            duplicated.push(a.value().to_string());
+                        }
                     }
                 }
             }
         }
-        IdIndex { map }
+        IdIndex { map, duplicated }
     }
 
     /// The one element with this Id; a duplicated Id is an error, not a choice.
@@ -63,6 +80,21 @@ impl IdIndex {
             Some(_) => Err(Error::DuplicateId(id.to_string())),
         }
     }
+
+    /// The Id values more than one element carries (whatever the attribute: `Id="a"` on one
+    /// element and `wsu:Id="a"` on another count as a duplicate, since verifiers differ in
+    /// which attributes they treat as Ids).
+    pub fn duplicated(&self) -> &[String] {
+        &self.duplicated
+    }
+
+    /// The elements carrying Id value `id`, in document order.
+    pub fn elements<'a, 'i>(&self, doc: &'a Document<'i>, id: &str) -> Vec<Node<'a, 'i>> {
+        self.map
+            .get(id)
+            .map(|v| v.iter().filter_map(|n| doc.get_node(*n)).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// The Id-like attribute of an element, if any.
@@ -70,17 +102,35 @@ pub fn id_of<'a>(node: &Node<'a, '_>) -> Option<&'a str> {
     node.attribute("Id")
         .or_else(|| node.attribute("ID"))
         .or_else(|| node.attribute("id"))
+        .or_else(|| node.attribute((WSU_NS, "Id")))
 }
 
-/// A readable path such as `/HDon/DSCKS/NBan/Signature`.
+/// A readable path such as `/HDon/DSCKS/NBan/Signature`, by local names. A step carries the
+/// 1-based position among its siblings of the same local name (XPath style, `/HDon/DLHDon[2]`)
+/// only where the parent has more than one child element of that name, so that every path
+/// names exactly one element while the usual paths stay as they are. (The position counts
+/// siblings of the same local name whatever their namespace: a `x:DLHDon` beside a `DLHDon`
+/// makes both indexed.)
 pub fn path(node: &Node<'_, '_>) -> String {
-    let mut parts: Vec<&str> = node
+    let mut parts: Vec<String> = node
         .ancestors()
         .filter(Node::is_element)
-        .map(|n| n.tag_name().name())
+        .map(|n| step(&n))
         .collect();
     parts.reverse();
     format!("/{}", parts.join("/"))
+}
+
+/// One step of [`path`]: the local name, with `[n]` when a sibling shares it.
+fn step(node: &Node<'_, '_>) -> String {
+    let name = node.tag_name().name();
+    let same = |n: &Node<'_, '_>| n.is_element() && n.tag_name().name() == name;
+    let before = node.prev_siblings().skip(1).filter(same).count();
+    if before == 0 && !node.next_siblings().skip(1).any(|n| same(&n)) {
+        name.to_string()
+    } else {
+        format!("{name}[{}]", before + 1)
+    }
 }
 
 /// The first child element with a local name in the XMLDSig namespace.
@@ -110,4 +160,42 @@ pub fn text_of(node: &Node<'_, '_>) -> String {
         .filter(Node::is_text)
         .filter_map(|t| t.text())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_index_only_same_named_siblings() {
+        let text = format!(
+            "<HDon><x:DLHDon xmlns:x=\"urn:x\"/><DLHDon Id=\"a\"><B/><C/><C/></DLHDon>\
+             <DSCKS xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"a\"/></HDon>"
+        );
+        let Ok(doc) = parse(&text) else {
+            unreachable!("test document parses")
+        };
+        let paths: Vec<String> = doc
+            .descendants()
+            .filter(Node::is_element)
+            .map(|n| path(&n))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/HDon",
+                "/HDon/DLHDon[1]",
+                "/HDon/DLHDon[2]",
+                "/HDon/DLHDon[2]/B",
+                "/HDon/DLHDon[2]/C[1]",
+                "/HDon/DLHDon[2]/C[2]",
+                "/HDon/DSCKS",
+            ]
+        );
+        // Id and wsu:Id with the same value: a duplicate.
+        let ids = IdIndex::build(&doc);
+        assert_eq!(ids.duplicated(), ["a".to_string()]);
+        assert!(matches!(ids.get(&doc, "a"), Err(Error::DuplicateId(_))));
+        assert_eq!(ids.elements(&doc, "a").len(), 2);
+    }
 }

@@ -1,7 +1,7 @@
 //! What an e-invoice says about its parties: the seller's and buyer's tax codes (MST), and
 //! where their signatures go.
 
-use roxmltree::Node;
+use roxmltree::{Document, Node};
 
 use crate::document::{path, text_of};
 
@@ -55,6 +55,158 @@ impl InvoiceParties {
         } else {
             None
         }
+    }
+}
+
+/// The invoices of a document and what is wrong with its structure: a reader takes the
+/// invoice data from `HDon/DLHDon` (in a tax-authority message, `TDiep/DLieu/HDon/DLHDon`), so
+/// anything that lets two readers take different data fails every signature of the document.
+pub(crate) struct Structure<'a, 'i> {
+    /// The invoices, each an `HDon` where a reader takes one (the root, or a child of the
+    /// message's `DLieu`), in document order.
+    pub invoices: Vec<Invoice<'a, 'i>>,
+    /// Why readers could take different data (empty when the structure is sound).
+    pub problems: Vec<String>,
+}
+
+/// One invoice: its `HDon` and the `DLHDon` a reader takes (its first `DLHDon` child).
+pub(crate) struct Invoice<'a, 'i> {
+    pub hdon: Node<'a, 'i>,
+    pub data: Option<Node<'a, 'i>>,
+}
+
+/// Reads the invoice structure of a document whose root is `HDon`, or `TDiep` holding an
+/// `HDon` somewhere; `None` for other documents. One pass over the document. The rules:
+/// - an `HDon` root holds no other `HDon`; a `TDiep` root has exactly one `DLieu` child and
+///   every `HDon` is a child of it;
+/// - each invoice has exactly one `DLHDon` child, at most one `MCCQT` and at most one `DSCKS`
+///   child (counted by local name, whatever the namespace);
+/// - no `DLHDon` element sits anywhere but directly under an invoice's `HDon` (a copy moved
+///   into a signature's `Object` is the classic wrapping attack).
+pub(crate) fn structure<'a, 'i>(doc: &'a Document<'i>) -> Option<Structure<'a, 'i>> {
+    let root = doc.root_element();
+    let message = match root.tag_name().name() {
+        "HDon" => false,
+        "TDiep" => true,
+        _ => return None,
+    };
+    let mut invoices: Vec<Invoice<'a, 'i>> = Vec::new();
+    // Per invoice: DLHDon, MCCQT, DSCKS children.
+    let mut counts: Vec<[u32; 3]> = Vec::new();
+    let mut problems = Vec::new();
+    let mut dlieu = 0u32;
+    let mut any_hdon = false;
+    let is_invoice_place = |n: &Node<'_, '_>| {
+        if message {
+            n.parent_element()
+                .is_some_and(|p| p.tag_name().name() == "DLieu" && p.parent_element() == Some(root))
+        } else {
+            *n == root
+        }
+    };
+    for n in root.descendants().filter(Node::is_element) {
+        match n.tag_name().name() {
+            "HDon" => {
+                any_hdon = true;
+                if is_invoice_place(&n) {
+                    invoices.push(Invoice {
+                        hdon: n,
+                        data: None,
+                    });
+                    counts.push([0; 3]);
+                } else {
+                    problems.push(format!(
+                        "an HDon element at {} besides the invoice{}",
+                        path(&n),
+                        if message {
+                            " (a reader takes /TDiep/DLieu/HDon)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+            }
+            "DLieu" if message && n.parent_element() == Some(root) => dlieu += 1,
+            name @ ("DLHDon" | "MCCQT" | "DSCKS") => {
+                let slot = n.parent_element().and_then(|p| {
+                    invoices
+                        .iter()
+                        .rposition(|i| i.hdon == p)
+                        .filter(|_| p.tag_name().name() == "HDon")
+                });
+                let k = match name {
+                    "DLHDon" => 0,
+                    "MCCQT" => 1,
+                    _ => 2,
+                };
+                match slot {
+                    Some(i) => {
+                        if let Some(c) = counts.get_mut(i) {
+                            c[k] += 1;
+                        }
+                        if let Some(inv) = invoices.get_mut(i)
+                            && k == 0
+                            && inv.data.is_none()
+                        {
+                            inv.data = Some(n);
+                        }
+                    }
+                    None if k == 0 => problems.push(format!(
+                        "a DLHDon element at {} outside the invoice's HDon",
+                        path(&n)
+                    )),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if !any_hdon {
+        return None;
+    }
+    if message && dlieu != 1 {
+        problems.push(format!(
+            "the message has {dlieu} DLieu elements (a reader takes the invoices from exactly one)"
+        ));
+    }
+    for (inv, c) in invoices.iter().zip(&counts) {
+        let at = path(&inv.hdon);
+        if c[0] != 1 {
+            problems.push(format!(
+                "the invoice at {at} has {} DLHDon elements (exactly one is allowed)",
+                c[0]
+            ));
+        }
+        if c[1] > 1 {
+            problems.push(format!(
+                "the invoice at {at} has {} MCCQT elements (at most one is allowed)",
+                c[1]
+            ));
+        }
+        if c[2] > 1 {
+            problems.push(format!(
+                "the invoice at {at} has {} DSCKS elements (at most one is allowed)",
+                c[2]
+            ));
+        }
+    }
+    Some(Structure { invoices, problems })
+}
+
+/// The invoice party a signature signs for: `seller` for `HDon/DSCKS/NBan/Signature`, `buyer`
+/// for `HDon/DSCKS/NMua/Signature`, with that party's tax code in `hdon`'s data; `None` for
+/// other signatures and parties without a tax code.
+pub(crate) fn party_of(sig: &Node<'_, '_>, hdon: &Node<'_, '_>) -> Option<(&'static str, String)> {
+    let slot = sig.parent_element()?;
+    let dscks = slot.parent_element()?;
+    if dscks.tag_name().name() != "DSCKS" || dscks.parent_element() != Some(*hdon) {
+        return None;
+    }
+    let parties = InvoiceParties::read(hdon);
+    match slot.tag_name().name() {
+        "NBan" => parties.seller.map(|c| ("seller", c)),
+        "NMua" => parties.buyer.map(|c| ("buyer", c)),
+        _ => None,
     }
 }
 

@@ -27,6 +27,6 @@ pub use verify::{
     signature_elements, verify_document,
 };
 pub use xades::{
-    SIGNATURE_TIMESTAMP_C14N, XADES_141_NS, XADES_NS, add_signature_timestamp,
-    signature_timestamp_input,
+    COUNTERSIGNED_SIGNATURE, SIGNATURE_TIMESTAMP_C14N, XADES_111_NS, XADES_141_NS, XADES_NS,
+    add_signature_timestamp, signature_timestamp_input,
 };

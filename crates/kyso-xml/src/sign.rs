@@ -82,15 +82,18 @@ pub(crate) fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Finds the e-invoice `HDon` element: the root, or inside a `TDiep` message.
+/// Finds the e-invoice `HDon` element: the root, or the first `TDiep/DLieu/HDon` of a message.
 pub fn find_invoice<'a, 'i>(doc: &'a Document<'i>) -> Option<Node<'a, 'i>> {
     let root = doc.root_element();
     if root.tag_name().name() == "HDon" {
         return Some(root);
     }
     if root.tag_name().name() == "TDiep" {
+        // Where a reader takes invoices: TDiep/DLieu/HDon.
         return root
-            .descendants()
+            .children()
+            .filter(|n| n.is_element() && n.tag_name().name() == "DLieu")
+            .flat_map(|d| d.children())
             .find(|n| n.is_element() && n.tag_name().name() == "HDon");
     }
     None

@@ -2,7 +2,7 @@
 //! digests), SignedInfo canonicalization and the signature value, KeyInfo certificates,
 //! the claimed SigningTime, and what each reference actually covers.
 
-use roxmltree::{Document, Node};
+use roxmltree::{Document, Node, NodeId};
 
 use kyso_pki::{Certificate, DigestAlgorithm, SignatureScheme, base64, time};
 
@@ -10,6 +10,8 @@ use crate::Error;
 use crate::algorithms::{self, BASE64, DSIG_NS, ENVELOPED};
 use crate::canon;
 use crate::document::{IdIndex, dsig_child, dsig_children, id_of, path, text_of};
+use crate::einvoice;
+use crate::xades;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,12 @@ pub struct ReferenceOutcome {
     pub covered: Option<Covered>,
     /// The digest matched.
     pub ok: bool,
+    /// The Reference's `Type` attribute (e.g. XAdES SignedProperties or CountersignedSignature).
+    pub type_uri: Option<String>,
+    /// The covered element (the document element for `URI=""`).
+    pub(crate) apex: Option<NodeId>,
+    /// The digested octets carried the comments of the covered data.
+    pub(crate) comments_signed: bool,
 }
 
 /// One Signature element.
@@ -66,19 +74,23 @@ pub struct SignatureOutcome {
     pub signer: Option<Certificate>,
     /// SigningTime, as read (lenient about namespaces).
     pub signing_time: Option<time::ParsedTime>,
+    /// In an e-invoice: the party the signature signs for (`seller` for
+    /// `HDon/DSCKS/NBan/Signature`, `buyer` for `HDon/DSCKS/NMua/Signature`) and that party's
+    /// tax code in the invoice data; `None` otherwise.
+    pub party: Option<(&'static str, String)>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<String>,
 }
 
 impl SignatureOutcome {
-    fn fail(&mut self, reason: &'static str, message: String) {
+    pub(crate) fn fail(&mut self, reason: &'static str, message: String) {
         self.problems.push(Problem {
             severity: Severity::Failed,
             reason,
             message,
         });
     }
-    fn indeterminate(&mut self, reason: &'static str, message: String) {
+    pub(crate) fn indeterminate(&mut self, reason: &'static str, message: String) {
         self.problems.push(Problem {
             severity: Severity::Indeterminate,
             reason,
@@ -105,14 +117,275 @@ pub const VIETNAM_OFFSET_MINUTES: i32 = 420;
 /// Verifies every signature of a parsed document. In an e-invoice (`HDon`, also inside a
 /// `TDiep` message) a SigningTime without a zone is Vietnamese local time (+07:00); elsewhere
 /// it is read as UTC. Either way a warning says so.
+///
+/// Beyond each signature's cryptography, the document's structure: every signature fails
+/// (`ambiguous_id`) when two elements carry the same Id value (`Id`, `ID`, `id`, `xml:id`,
+/// `wsu:Id`); in an e-invoice, when a reader could take other data than the signed one
+/// (`signed_data_not_covered`: a second `DLHDon`, `MCCQT` or invoice, an invoice no signature
+/// covers, a signature that does not cover its invoice's `DLHDon`); in another document, when
+/// the document element appears again inside it and the signature does not cover the whole
+/// document (`signed_data_not_covered`). Text of a signed element interrupted by a comment
+/// (which canonicalization without comments leaves out of the signature) fails inside an
+/// e-invoice's data (`signed_text_interrupted`) and is a warning elsewhere, as is a processing
+/// instruction (which is signed) interrupting signed text. XAdES: the SigningCertificate
+/// (V2) must name the signer certificate (`signer_certificate_mismatch`), and a
+/// countersignature must cover the countersigned signature's SignatureValue
+/// (`countersignature_not_bound`).
 pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
     let ids = IdIndex::build(doc);
     let cache = C14nCache::default();
     let local_offset = crate::sign::find_invoice(doc).map(|_| VIETNAM_OFFSET_MINUTES);
-    signature_elements(doc)
+    let structure = einvoice::structure(doc);
+    let scan = Scan::build(doc, structure.is_some());
+    let sigs = signature_elements(doc);
+    let mut outcomes: Vec<SignatureOutcome> = sigs
         .iter()
         .map(|s| verify_signature(doc, &ids, &cache, *s, local_offset))
-        .collect()
+        .collect();
+    for (sig, out) in sigs.iter().zip(outcomes.iter_mut()) {
+        check_ids(&ids, out);
+        check_structure(doc, structure.as_ref(), &scan, *sig, out);
+        check_interrupted_text(doc, structure.is_some(), &scan, *sig, out);
+    }
+    if let Some(st) = &structure {
+        check_every_invoice_signed(doc, st, &mut outcomes);
+    }
+    outcomes
+}
+
+/// What one pass over the document finds for the structure checks: elements whose text is
+/// interrupted by a comment or processing instruction, and (outside e-invoices) copies of the
+/// document element.
+struct Scan {
+    /// Elements with a comment (`true`) or processing instruction (`false`) child followed by
+    /// non-whitespace text.
+    interrupted: Vec<(NodeId, bool)>,
+    /// Elements below the document element with its name and namespace.
+    root_copies: Vec<NodeId>,
+}
+
+impl Scan {
+    fn build(doc: &Document<'_>, einvoice: bool) -> Scan {
+        let root = doc.root_element();
+        let root_name = root.tag_name();
+        let mut scan = Scan {
+            interrupted: Vec::new(),
+            root_copies: Vec::new(),
+        };
+        for n in root.descendants() {
+            if !n.is_element() {
+                continue;
+            }
+            if !einvoice && n != root && n.tag_name() == root_name {
+                scan.root_copies.push(n.id());
+            }
+            // A comment or PI, then non-whitespace text, among the children.
+            let mut marker: Option<bool> = None;
+            for c in n.children() {
+                if c.is_comment() {
+                    marker = Some(true);
+                } else if c.is_pi() {
+                    marker = Some(marker.unwrap_or(false));
+                } else if let Some(kind) = marker
+                    && c.is_text()
+                    && c.text().is_some_and(|t| !t.trim().is_empty())
+                {
+                    scan.interrupted.push((n.id(), kind));
+                    break;
+                }
+            }
+        }
+        scan
+    }
+}
+
+/// Two elements with the same Id value make any reference to it ambiguous: verifiers differ
+/// in which they take (the first, the last, the one with the attribute they know).
+fn check_ids(ids: &IdIndex, out: &mut SignatureOutcome) {
+    if let Some(dup) = ids.duplicated().first() {
+        let more = ids.duplicated().len() - 1;
+        out.fail(
+            "ambiguous_id",
+            format!(
+                "Id '{dup}' is carried by more than one element{}: a reference to it is ambiguous",
+                if more > 0 {
+                    format!(" (and {more} other duplicated Id value(s))")
+                } else {
+                    String::new()
+                }
+            ),
+        );
+    }
+}
+
+/// The node a reference's data starts from.
+fn apex_node<'a, 'i>(doc: &'a Document<'i>, r: &ReferenceOutcome) -> Option<Node<'a, 'i>> {
+    r.apex.and_then(|id| doc.get_node(id))
+}
+
+/// The e-invoice rules (see [`einvoice::structure`]) and, for other documents, a copy of the
+/// document element inside it.
+fn check_structure<'a, 'i>(
+    doc: &'a Document<'i>,
+    structure: Option<&einvoice::Structure<'a, 'i>>,
+    scan: &Scan,
+    sig: Node<'a, 'i>,
+    out: &mut SignatureOutcome,
+) {
+    let Some(st) = structure else {
+        let whole = out
+            .references
+            .iter()
+            .any(|r| r.ok && r.apex == Some(doc.root_element().id()));
+        if !whole && let Some(copy) = scan.root_copies.first().and_then(|id| doc.get_node(*id)) {
+            out.fail(
+                "signed_data_not_covered",
+                format!(
+                    "the document element {} appears again at {}: a reader may take either, and the signature does not cover the whole document",
+                    copy.tag_name().name(),
+                    path(&copy)
+                ),
+            );
+        }
+        return;
+    };
+    if let Some(p) = st.problems.first() {
+        out.fail("signed_data_not_covered", format!("ambiguous invoice: {p}"));
+    }
+    // The signature's own invoice (the HDon it sits in), else the first.
+    let own = st
+        .invoices
+        .iter()
+        .find(|i| sig.ancestors().any(|a| a == i.hdon))
+        .or_else(|| st.invoices.first());
+    let Some(inv) = own else {
+        return;
+    };
+    if sig.ancestors().any(|a| a == inv.hdon) {
+        out.party = einvoice::party_of(&sig, &inv.hdon);
+    }
+    let Some(data) = inv.data else {
+        return;
+    };
+    if !covers(doc, out, data) {
+        let covered: Vec<String> = out
+            .references
+            .iter()
+            .filter_map(|r| r.covered.as_ref().map(|c| c.path.clone()))
+            .collect();
+        out.fail(
+            "signed_data_not_covered",
+            format!(
+                "the signature covers {} but a reader takes the invoice data from {}",
+                covered.join(", "),
+                path(&data)
+            ),
+        );
+    }
+}
+
+/// Whether a verified reference of the signature covers `node` (the node itself or an
+/// ancestor of it).
+fn covers(doc: &Document<'_>, out: &SignatureOutcome, node: Node<'_, '_>) -> bool {
+    out.references
+        .iter()
+        .any(|r| r.ok && apex_node(doc, r).is_some_and(|a| node.ancestors().any(|n| n == a)))
+}
+
+/// A tax-authority message whose invoices are not all covered by a signature: a reader would
+/// show an unsigned invoice beside signed ones.
+fn check_every_invoice_signed(
+    doc: &Document<'_>,
+    st: &einvoice::Structure<'_, '_>,
+    outcomes: &mut [SignatureOutcome],
+) {
+    if outcomes.is_empty() {
+        return;
+    }
+    let unsigned = st.invoices.iter().find(|i| {
+        i.data
+            .is_some_and(|d| !outcomes.iter().any(|o| covers(doc, o, d)))
+    });
+    if let Some(inv) = unsigned {
+        let message = format!(
+            "the invoice at {} is covered by no signature",
+            path(&inv.hdon)
+        );
+        for o in outcomes.iter_mut() {
+            if !o
+                .problems
+                .iter()
+                .any(|p| p.reason == "signed_data_not_covered")
+            {
+                o.fail("signed_data_not_covered", message.clone());
+            }
+        }
+    }
+}
+
+/// Signed text interrupted by a comment or processing instruction: a reader that stops there
+/// shows other text than the whole. A comment outside the signed octets (canonicalization
+/// without comments) may have been added after signing: inside an e-invoice's data
+/// (`DLHDon`, `MCCQT`) that fails, elsewhere it is a warning; a processing instruction (always
+/// signed) or a signed comment is a warning.
+fn check_interrupted_text(
+    doc: &Document<'_>,
+    einvoice: bool,
+    scan: &Scan,
+    sig: Node<'_, '_>,
+    out: &mut SignatureOutcome,
+) {
+    if scan.interrupted.is_empty() {
+        return;
+    }
+    let mut reported: Vec<NodeId> = Vec::new();
+    let mut failures = Vec::new();
+    for r in &out.references {
+        let (Some(apex), Some(covered)) = (apex_node(doc, r), r.covered.as_ref()) else {
+            continue;
+        };
+        for (id, comment) in &scan.interrupted {
+            let Some(el) = doc.get_node(*id) else {
+                continue;
+            };
+            if reported.contains(id) || !el.ancestors().any(|a| a == apex) {
+                continue;
+            }
+            // Inside the signature the enveloped transform removes: not signed.
+            if covered.minus_signature && el.ancestors().any(|a| a == sig) {
+                continue;
+            }
+            reported.push(*id);
+            let at = path(&el);
+            let unsigned_comment = *comment && !r.comments_signed;
+            let in_invoice_data = el.ancestors().any(|a| {
+                matches!(a.tag_name().name(), "DLHDon" | "MCCQT")
+                    && a.parent_element()
+                        .is_some_and(|p| p.tag_name().name() == "HDon")
+            });
+            if unsigned_comment && einvoice && in_invoice_data {
+                failures.push(at);
+            } else if unsigned_comment {
+                out.warnings.push(format!(
+                    "the signed text of {at} is interrupted by a comment, which the signature does not cover: a reader that stops at it shows only part of the text"
+                ));
+            } else {
+                out.warnings.push(format!(
+                    "the signed text of {at} is interrupted by a {}: a reader that stops at it shows only part of the text",
+                    if *comment { "comment" } else { "processing instruction" }
+                ));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        out.fail(
+            "signed_text_interrupted",
+            format!(
+                "the invoice text of {} is interrupted by a comment, which the signature does not cover (it may have been added after signing): a reader that stops at it shows other text",
+                failures.join(", ")
+            ),
+        );
+    }
 }
 
 /// Canonical octets already computed for this document, so that signatures referencing the
@@ -158,6 +431,7 @@ fn verify_signature<'a, 'i>(
         certificates: Vec::new(),
         signer: None,
         signing_time: None,
+        party: None,
         problems: Vec::new(),
         warnings: Vec::new(),
     };
@@ -175,6 +449,7 @@ fn verify_signature<'a, 'i>(
     if out.references.is_empty() {
         out.fail("malformed_signature", "SignedInfo has no Reference".into());
     }
+    xades::check_countersignature(doc, sig, &mut out);
 
     // SignedInfo → canonical bytes → signature value.
     let c14n_uri = dsig_child(&signed_info, "CanonicalizationMethod")
@@ -236,7 +511,9 @@ fn verify_signature<'a, 'i>(
             Err(e) => last_err = Some(e),
         }
     }
-    if out.signer.is_none() {
+    if let Some(signer) = out.signer.clone() {
+        xades::check_signing_certificate(doc, sig, &signer, &mut out);
+    } else {
         out.signer = out.certificates.first().cloned();
         match last_err {
             Some(kyso_pki::Error::UnsupportedAlgorithm(a)) => out.indeterminate(
@@ -289,6 +566,9 @@ fn check_reference<'a, 'i>(
         transforms: Vec::new(),
         covered: None,
         ok: false,
+        type_uri: r.attribute("Type").map(str::to_string),
+        apex: None,
+        comments_signed: false,
     };
     let mut problem = |severity, reason, message: String| {
         problems.push(Problem {
@@ -326,6 +606,7 @@ fn check_reference<'a, 'i>(
     };
     if let Data::Nodes { apex, .. } = &data {
         let node = apex.unwrap_or_else(|| doc.root_element());
+        outcome.apex = Some(node.id());
         outcome.covered = Some(Covered {
             element: node.tag_name().name().to_string(),
             id: id_of(&node).map(str::to_string),
@@ -386,6 +667,7 @@ fn check_reference<'a, 'i>(
                     comments,
                 },
             ) if canon::is_c14n(alg) => {
+                outcome.comments_signed = comments && alg.ends_with("#WithComments");
                 match canonical_octets(
                     doc,
                     cache,
@@ -608,6 +890,7 @@ mod tests {
             certificates: Vec::new(),
             signer: None,
             signing_time: None,
+            party: None,
             problems: Vec::new(),
             warnings: Vec::new(),
         };

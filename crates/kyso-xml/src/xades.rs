@@ -15,8 +15,9 @@ use kyso_pki::base64;
 use crate::Error;
 use crate::algorithms::{DSIG_NS, EXC_C14N};
 use crate::canon;
-use crate::document::{IdIndex, dsig_child, parse};
+use crate::document::{IdIndex, dsig_child, parse, path, text_of};
 use crate::sign::{before_end_tag, escape, qualified_name};
+use crate::verify::SignatureOutcome;
 
 /// The XAdES 1.3.2 namespace (the one kyso writes).
 pub const XADES_NS: &str = "http://uri.etsi.org/01903/v1.3.2#";
@@ -150,6 +151,271 @@ pub fn add_signature_timestamp(
     Ok(out)
 }
 
+/// The XAdES 1.1.1 namespace (read, never written).
+pub const XADES_111_NS: &str = "http://uri.etsi.org/01903/v1.1.1#";
+
+/// The `Type` of a countersignature's Reference to the countersigned `ds:SignatureValue`.
+pub const COUNTERSIGNED_SIGNATURE: &str = "http://uri.etsi.org/01903#CountersignedSignature";
+
+fn is_xades(n: &Node<'_, '_>, name: &str) -> bool {
+    n.is_element()
+        && n.tag_name().name() == name
+        && n.tag_name()
+            .namespace()
+            .is_some_and(|ns| ns == XADES_NS || ns == XADES_141_NS || ns == XADES_111_NS)
+}
+
+fn xades_child<'a, 'i>(n: &Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    n.children().find(|c| is_xades(c, name))
+}
+
+fn is_dsig(n: &Node<'_, '_>, name: &str) -> bool {
+    n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(DSIG_NS)
+}
+
+/// Countersignatures: a signature inside a XAdES `CounterSignature` must cover the
+/// `ds:SignatureValue` of the signature it sits in (the countersigned one), and a Reference of
+/// `Type` [`COUNTERSIGNED_SIGNATURE`] (wherever its signature is) must resolve to the
+/// `ds:SignatureValue` of another signature. Otherwise `countersignature_not_bound`.
+pub(crate) fn check_countersignature(
+    doc: &Document<'_>,
+    sig: Node<'_, '_>,
+    out: &mut SignatureOutcome,
+) {
+    let mut failures = Vec::new();
+    for r in out
+        .references
+        .iter()
+        .filter(|r| r.type_uri.as_deref() == Some(COUNTERSIGNED_SIGNATURE))
+    {
+        let Some(target) = r.apex.and_then(|id| doc.get_node(id)) else {
+            continue; // the reference itself failed
+        };
+        let value_of_another = is_dsig(&target, "SignatureValue")
+            && target
+                .parent_element()
+                .is_some_and(|p| is_dsig(&p, "Signature") && p != sig);
+        if !value_of_another {
+            failures.push(format!(
+                "its reference '{}' of type CountersignedSignature covers {}, not the SignatureValue of another signature",
+                r.uri,
+                path(&target)
+            ));
+        }
+    }
+    let parent = sig
+        .parent_element()
+        .filter(|p| is_xades(p, "CounterSignature"))
+        .and_then(|cs| cs.ancestors().skip(1).find(|a| is_dsig(a, "Signature")));
+    if let Some(parent) = parent {
+        let value = dsig_child(&parent, "SignatureValue");
+        let bound = value.is_some_and(|v| {
+            out.references.iter().any(|r| {
+                r.ok && r
+                    .apex
+                    .and_then(|id| doc.get_node(id))
+                    .is_some_and(|a| v.ancestors().any(|n| n == a))
+            })
+        });
+        if !bound {
+            failures.push(format!(
+                "it is a CounterSignature of the signature at {} but covers not that signature's SignatureValue",
+                path(&parent)
+            ));
+        }
+    }
+    if !failures.is_empty() {
+        out.fail(
+            "countersignature_not_bound",
+            format!("countersignature: {}", failures.join("; ")),
+        );
+    }
+}
+
+/// The XAdES SigningCertificate / SigningCertificateV2 in the signature's SignedProperties
+/// must name the certificate whose key verified the signature: a `Cert` whose `CertDigest`
+/// (DigestMethod, DigestValue over the certificate's DER) matches it, and whose
+/// `IssuerSerial` (serial number; the issuer name, an RFC 4514 string whose spelling varies,
+/// gives only a warning) or `IssuerSerialV2` (DER IssuerSerial: issuer and serial) matches it
+/// too. Otherwise `signer_certificate_mismatch`. SignedProperties no verified reference covers
+/// give a warning and no check (their claims are not signed).
+pub(crate) fn check_signing_certificate(
+    doc: &Document<'_>,
+    sig: Node<'_, '_>,
+    signer: &kyso_pki::Certificate,
+    out: &mut SignatureOutcome,
+) {
+    let Some(props) = crate::document::dsig_children(&sig, "Object")
+        .flat_map(|o| o.children().filter(|c| is_xades(c, "QualifyingProperties")))
+        .find_map(|q| xades_child(&q, "SignedProperties"))
+    else {
+        return;
+    };
+    let covered = out.references.iter().any(|r| {
+        r.ok && r
+            .apex
+            .and_then(|id| doc.get_node(id))
+            .is_some_and(|a| props.ancestors().any(|n| n == a))
+    });
+    if !covered {
+        out.warnings.push(format!(
+            "the XAdES SignedProperties at {} are covered by no verified reference: their claims are not signed",
+            path(&props)
+        ));
+        return;
+    }
+    let Some(sc) = xades_child(&props, "SignedSignatureProperties").and_then(|ssp| {
+        xades_child(&ssp, "SigningCertificateV2")
+            .or_else(|| xades_child(&ssp, "SigningCertificate"))
+    }) else {
+        return;
+    };
+    let what = sc.tag_name().name();
+    let mut unsupported = None;
+    let mut matched = None;
+    for cert in sc.children().filter(|c| is_xades(c, "Cert")) {
+        let Some(cd) = xades_child(&cert, "CertDigest") else {
+            continue;
+        };
+        let alg = dsig_child(&cd, "DigestMethod")
+            .and_then(|m| m.attribute("Algorithm"))
+            .unwrap_or("");
+        let Some(digest) = crate::algorithms::digest_from_uri(alg) else {
+            unsupported = Some(alg.to_string());
+            continue;
+        };
+        let value = dsig_child(&cd, "DigestValue")
+            .map(|v| text_of(&v))
+            .unwrap_or_default();
+        if base64::decode(value.as_bytes()).is_ok_and(|v| v == digest.digest(signer.der())) {
+            matched = Some(cert);
+            break;
+        }
+    }
+    let Some(cert) = matched else {
+        match unsupported {
+            Some(alg) => out.indeterminate(
+                "unsupported_algorithm",
+                format!("XAdES {what}: digest method '{alg}' is not supported"),
+            ),
+            None => out.fail(
+                "signer_certificate_mismatch",
+                format!(
+                    "the XAdES {what} names another certificate: no CertDigest matches the signer certificate"
+                ),
+            ),
+        }
+        return;
+    };
+    if let Some(is) = xades_child(&cert, "IssuerSerial") {
+        let serial = dsig_child(&is, "X509SerialNumber").map(|n| text_of(&n));
+        let serial_ok = serial
+            .as_deref()
+            .and_then(|s| decimal_to_bytes(s.trim()))
+            .is_some_and(|b| strip_zeros(&b) == strip_zeros(&signer.serial));
+        if !serial_ok {
+            out.fail(
+                "signer_certificate_mismatch",
+                format!(
+                    "the XAdES {what} IssuerSerial names serial number {}, not the signer certificate's",
+                    serial.as_deref().map(str::trim).unwrap_or("(none)")
+                ),
+            );
+            return;
+        }
+        let name = dsig_child(&is, "X509IssuerName").map(|n| text_of(&n));
+        if name
+            .as_deref()
+            .is_some_and(|n| loose_dn(n) != loose_dn(&signer.issuer.to_string()))
+        {
+            out.warnings.push(format!(
+                "the XAdES {what} IssuerSerial names issuer '{}', spelled unlike the signer certificate's issuer '{}'",
+                name.as_deref().unwrap_or("").trim(),
+                signer.issuer
+            ));
+        }
+    }
+    if let Some(v2) = xades_child(&cert, "IssuerSerialV2") {
+        let ok = base64::decode(text_of(&v2).as_bytes())
+            .ok()
+            .is_some_and(|der| issuer_serial_matches(&der, signer));
+        if !ok {
+            out.fail(
+                "signer_certificate_mismatch",
+                format!(
+                    "the XAdES {what} IssuerSerialV2 names another issuer or serial number than the signer certificate's"
+                ),
+            );
+        }
+    }
+}
+
+/// Whether a DER IssuerSerial (`SEQUENCE { GeneralNames, INTEGER }`) names the certificate's
+/// issuer (a directoryName) and serial number.
+fn issuer_serial_matches(der: &[u8], cert: &kyso_pki::Certificate) -> bool {
+    use kyso_pki::der::{self, tag};
+    let parse = || -> Result<bool, kyso_pki::Error> {
+        let seq = der::parse_one(der)?.expect_tag(tag::SEQUENCE, "IssuerSerial")?;
+        let mut r = seq.reader();
+        let names = r.read_tag(tag::SEQUENCE, "GeneralNames")?;
+        let serial = r.read_tag(0x02, "serialNumber")?;
+        let mut issuer_ok = false;
+        let mut nr = names.reader();
+        while !nr.is_empty() {
+            let gn = nr.read()?;
+            if gn.tag == tag::ctx(4) {
+                let name = kyso_pki::Name::from_der(der::parse_one(gn.value)?.raw)?;
+                issuer_ok |= name.matches(&cert.issuer);
+            }
+        }
+        Ok(issuer_ok && strip_zeros(serial.value) == strip_zeros(&cert.serial))
+    };
+    parse().unwrap_or(false)
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+    b.get(start..).unwrap_or(&[])
+}
+
+/// A non-negative decimal integer as big-endian bytes.
+fn decimal_to_bytes(s: &str) -> Option<Vec<u8>> {
+    if s.is_empty() || s.len() > 200 || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut out: Vec<u8> = vec![0];
+    for d in s.bytes() {
+        let mut carry = u32::from(d - b'0');
+        for byte in out.iter_mut().rev() {
+            let v = u32::from(*byte) * 10 + carry;
+            *byte = (v & 0xff) as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            out.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    Some(out)
+}
+
+/// A distinguished name string compared loosely: its comma-separated parts, lower-cased,
+/// without whitespace or escapes, in any order.
+fn loose_dn(s: &str) -> Vec<String> {
+    let mut parts: Vec<String> = s
+        .split([',', ';', '+'])
+        .map(|p| {
+            p.chars()
+                .filter(|c| !c.is_whitespace() && *c != '\\')
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.sort();
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +471,24 @@ mod tests {
                 && out.contains(&format!("<CanonicalizationMethod Algorithm=\"{C14N10}\"/>"))
                 && out.ends_with("</Object></Signature>"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn serial_numbers_and_issuer_names() {
+        assert_eq!(decimal_to_bytes("0"), Some(vec![0]));
+        assert_eq!(decimal_to_bytes("256"), Some(vec![1, 0]));
+        assert_eq!(
+            decimal_to_bytes("21208837597963537")
+                .as_deref()
+                .map(strip_zeros),
+            Some(&0x4b_5953_4f20_2511u64.to_be_bytes()[1..])
+        );
+        assert_eq!(decimal_to_bytes("12a"), None);
+        assert_eq!(decimal_to_bytes(""), None);
+        assert_eq!(
+            loose_dn("CN=Test CA, O=Kyso,C=VN"),
+            loose_dn("c=VN,o=Kyso, cn=Test\\ CA")
         );
     }
 

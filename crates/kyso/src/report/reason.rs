@@ -72,6 +72,15 @@ pub enum Reason {
     UnsupportedReference,
     /// `unsupported_transform`. Indeterminate (XML): a transform kyso does not implement.
     UnsupportedTransform,
+    /// `ambiguous_id`. Failed (XML): two elements carry the same Id value, so a reference by
+    /// that Id is ambiguous.
+    AmbiguousId,
+    /// `signed_text_interrupted`. Failed (e-invoices) or a warning elsewhere: a comment
+    /// (invisible to the signature) interrupts signed text, so a reader may show other text.
+    SignedTextInterrupted,
+    /// `countersignature_not_bound`. Failed (XML): a counter-signature does not cover its
+    /// parent's SignatureValue.
+    CountersignatureNotBound,
     /// `tax_code_mismatch`. Failed (e-invoices, with the `fail` tax-code policy): the seller's
     /// or buyer's tax code (MST) in the invoice is not the signer certificate's.
     TaxCodeMismatch,
@@ -114,6 +123,10 @@ impl Reason {
         Reason::ChangeAnalysisFailed,
         Reason::UnsupportedReference,
         Reason::UnsupportedTransform,
+        Reason::AmbiguousId,
+        Reason::SignedTextInterrupted,
+        Reason::CountersignatureNotBound,
+        Reason::TaxCodeMismatch,
         Reason::Unreadable,
         Reason::Unsupported,
     ];
@@ -151,6 +164,9 @@ impl Reason {
             Reason::ChangeAnalysisFailed => "change_analysis_failed",
             Reason::UnsupportedReference => "unsupported_reference",
             Reason::UnsupportedTransform => "unsupported_transform",
+            Reason::AmbiguousId => "ambiguous_id",
+            Reason::SignedTextInterrupted => "signed_text_interrupted",
+            Reason::CountersignatureNotBound => "countersignature_not_bound",
             Reason::TaxCodeMismatch => "tax_code_mismatch",
             Reason::Unreadable => "unreadable",
             Reason::Unsupported => "unsupported",
