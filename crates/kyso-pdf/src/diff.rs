@@ -63,6 +63,8 @@ struct Ctx<'d, 'a> {
     old_trailer: Dict,
     /// Field locks set by the signatures of the signed revision.
     locks: Vec<Lock>,
+    /// The signature field whose lock's `/P` is stricter than the DocMDP permission.
+    perm_lock: Option<String>,
     /// Fully qualified names of the field nodes, signed revision then current one.
     old_names: HashMap<u32, String>,
     new_names: HashMap<u32, String>,
@@ -294,12 +296,14 @@ fn signed_locks(
     doc: &Document<'_>,
     map: &XrefMap,
     fields: &[Field],
-) -> (Vec<Lock>, Option<Permission>) {
+) -> (Vec<Lock>, Option<(Permission, String)>) {
     let mut locks = Vec::new();
-    let mut perm: Option<Permission> = None;
-    let mut stricter = |p: Option<Permission>| {
-        if let Some(p) = p {
-            perm = Some(perm.map_or(p, |q| q.min(p)));
+    let mut perm: Option<(Permission, String)> = None;
+    let mut stricter = |p: Option<Permission>, by: &str| {
+        if let Some(p) = p
+            && perm.as_ref().is_none_or(|(q, _)| p < *q)
+        {
+            perm = Some((p, by.to_string()));
         }
     };
     for f in fields.iter().filter(|f| f.is_sig) {
@@ -324,7 +328,7 @@ fn signed_locks(
                 action: lock_action(doc, map, lock),
                 by: f.name.clone(),
             });
-            stricter(Permission::from_p(lock.int(b"P")));
+            stricter(Permission::from_p(lock.int(b"P")), &f.name);
         }
         let refs = v
             .get(b"Reference")
@@ -344,9 +348,9 @@ fn signed_locks(
                         action: lock_action(doc, map, &params),
                         by: f.name.clone(),
                     });
-                    stricter(Permission::from_p(params.int(b"P")));
+                    stricter(Permission::from_p(params.int(b"P")), &f.name);
                 }
-                Some(b"DocMDP") => stricter(Permission::from_p(params.int(b"P"))),
+                Some(b"DocMDP") => stricter(Permission::from_p(params.int(b"P")), &f.name),
                 _ => {}
             }
         }
@@ -560,7 +564,8 @@ pub fn analyze(
     let (locks, lock_perm) = signed_locks(doc, &old_map, &old_fields);
     let ctx = Ctx {
         doc,
-        perm: lock_perm.map_or(perm, |p| p.min(perm)),
+        perm: lock_perm.as_ref().map_or(perm, |(p, _)| (*p).min(perm)),
+        perm_lock: lock_perm.filter(|(p, _)| *p < perm).map(|(_, by)| by),
         signed_end,
         root,
         old_trailer,
@@ -711,6 +716,20 @@ pub fn analyze(
                 .push(format!("object {num} ({}) was changed", type_name(&old)));
         }
     }
+    if let Some(by) = &ctx.perm_lock
+        && !report.modifications.is_empty()
+    {
+        let allows = match ctx.perm {
+            Permission::NoChanges => "no changes",
+            Permission::FormFillingAndSigning => "only form filling and signing",
+            Permission::Annotations => "form filling, signing and annotations",
+        };
+        for m in &mut report.modifications {
+            m.push_str(&format!(
+                " (the field lock of the signature in '{by}' allows {allows})"
+            ));
+        }
+    }
     report.allowed.dedup();
     let mut seen = HashSet::new();
     report.modifications.retain(|m| seen.insert(m.clone()));
@@ -775,9 +794,10 @@ fn check_appearance(
         None
     };
     match problem {
-        Some(why) => report
-            .modifications
-            .push(format!("appearance stream {num} was changed: {why}")),
+        Some(why) => report.modifications.push(format!(
+            "object {num} ({}) of a widget appearance was changed: {why}",
+            type_name(&ctx.old(ObjRef::new(num, 0)))
+        )),
         None => report
             .allowed
             .push(format!("appearance stream {num} updated")),
@@ -1128,7 +1148,7 @@ fn check_field(
             // The value's appearance, annotation and field flags, default appearance and
             // quadding: what form filling rewrites (the appearance objects themselves are
             // checked where they are defined).
-            b"AP" | b"AS" | b"MK" | b"F" | b"Ff" | b"DA" | b"Q" => {
+            b"AP" | b"AS" | b"MK" | b"F" | b"Ff" | b"DA" | b"Q" | b"StructParent" => {
                 ctx.perm != Permission::NoChanges
             }
             _ => false,
