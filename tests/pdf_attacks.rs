@@ -97,6 +97,41 @@ fn verify_json(file: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", file.display(), stderr(&o)))
 }
 
+/// pyHanko's own test files for appearance updates (fixtures/pdf/pyhanko-diff): the four
+/// "sneaky" ones (an appearance stream or appearance dictionary that the page, the catalog or
+/// the trailer also uses, overwritten or abandoned) are modifications for the first
+/// signature, as pyHanko's tests expect (ModificationLevel.OTHER); the plain override of a
+/// widget's own appearance is not.
+#[test]
+fn pyhanko_sneaky_appearance_updates_are_modifications() {
+    for (name, modified) in [
+        ("form-update-override-appearance-stream-sneaky", true),
+        (
+            "form-update-override-appearance-stream-ap-indirect-sneaky",
+            true,
+        ),
+        (
+            "form-update-no-override-appearance-stream-ap-indirect-sneaky",
+            true,
+        ),
+        ("form-update-ap-indirect-sneaky-trailer", true),
+        ("form-update-override-appearance-stream", false),
+    ] {
+        let report = verify_json(&pdf(&format!("pyhanko-diff/{name}.pdf")));
+        let first = &report["signatures"][0];
+        assert_eq!(
+            first["reason"] == "modified_after_signing",
+            modified,
+            "{name}: {first:#}"
+        );
+        assert_eq!(
+            first["modified_after"].as_bool().unwrap_or(false),
+            modified,
+            "{name}: {first:#}"
+        );
+    }
+}
+
 /// Checks kyso's report on a variant against its expected verdict.
 fn check_verdict(attack: &Attack, report: &serde_json::Value) {
     let sigs = report["signatures"].as_array().expect("signatures");

@@ -1142,6 +1142,15 @@ fn check_field(
             );
             continue;
         }
+        if k == b"AP"
+            && let Some(shared) = o.get(b"AP").and_then(|ap| shared_appearance(ctx, num, ap))
+        {
+            report.modifications.push(format!(
+                "form field {num}: /AP changed, but its previous appearance (object {shared}) \
+                 is also used outside the widget"
+            ));
+            continue;
+        }
         let allowed = match k.as_slice() {
             b"V" if is_sig => o.get(b"V").is_none() && ctx.perm != Permission::NoChanges,
             b"V" => ctx.perm != Permission::NoChanges,
@@ -1165,6 +1174,29 @@ fn check_field(
                 .push(format!("form field {num}: {} changed", key_str(&k)));
         }
     }
+}
+
+/// An object of widget `num`'s previous appearance `ap` that the signed revision also used
+/// elsewhere (reached by a reader, or another widget's appearance): replacing the appearance
+/// of a widget is allowed only where the widget alone used it.
+fn shared_appearance(ctx: &Ctx<'_, '_>, num: u32, ap: &Object) -> Option<u32> {
+    let objects = reachable(ctx.doc, &ctx.old, ap, 10_000);
+    if objects.is_empty() {
+        return None;
+    }
+    let view = ctx.old_view();
+    let mut shared: Vec<u32> = objects
+        .into_iter()
+        .filter(|n| {
+            view.reaches(*n)
+                || view
+                    .ap_owners
+                    .get(n)
+                    .is_some_and(|w| w.iter().any(|w| *w != num))
+        })
+        .collect();
+    shared.sort_unstable();
+    shared.first().copied()
 }
 
 /// An indirect `/Kids` array of a field changed: it may only grow, by allowed fields, and
@@ -1289,4 +1321,72 @@ fn nums_grow(ctx: &Ctx<'_, '_>, old: Option<&Object>, new: Option<&Object>) -> b
     let o = pairs(old, &|x| ctx.resolve_old(x));
     let n = pairs(new, &|x| ctx.resolve_new(x));
     o.iter().all(|p| n.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF with the given objects (1-based numbers) and a classic xref table.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn lock_actions_cover_fields_and_their_descendants() {
+        let lock = |action| Lock {
+            action,
+            by: "S".into(),
+        };
+        let include = lock(LockAction::Include(vec!["a".into()]));
+        assert!(include.locks("a") && include.locks("a.b"));
+        assert!(!include.locks("ab") && !include.locks("b"));
+        let exclude = lock(LockAction::Exclude(vec!["a".into()]));
+        assert!(!exclude.locks("a.b") && exclude.locks("b"));
+        assert!(lock(LockAction::All).locks("anything"));
+    }
+
+    #[test]
+    fn field_mdp_in_the_signature_reference_and_the_field_lock_are_read() {
+        let data = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [3 0 R 5 0 R 6 0 R] >> >>",
+            "<< /Type /Pages /Kids [] /Count 0 >>",
+            "<< /FT /Sig /T (S1) /V 4 0 R >>",
+            "<< /Type /Sig /ByteRange [0 1 2 3] /Reference [<< /Type /SigRef \
+             /TransformMethod /FieldMDP /TransformParams << /Action /Exclude \
+             /Fields [(Note)] /P 3 >> >>] >>",
+            "<< /FT /Sig /T (S2) /V << /Type /Sig /ByteRange [0 1 2 3] >> \
+             /Lock << /Action /Include /Fields [(Amount)] /P 1 >> >>",
+            "<< /FT /Sig /T (Empty) /Lock << /Action /All /P 1 >> >>",
+        ]);
+        let doc = Document::open(&data).expect("open");
+        let (_, catalog) = doc.catalog().expect("catalog");
+        let fields = form_fields(&doc, doc.current_map(), &catalog);
+        let (locks, perm) = signed_locks(&doc, doc.current_map(), &fields);
+        // The empty field's lock is not in effect yet.
+        assert_eq!(locks.len(), 2);
+        assert_eq!(perm, Some((Permission::NoChanges, "S2".to_string())));
+        let locked = |n: &str| locks.iter().any(|l| l.locks(n));
+        assert!(locked("Amount") && locked("Other") && !locked("Note"));
+    }
 }
