@@ -1,8 +1,11 @@
 //! Attack files built by `kyso_fixtures::attacks` from a letter signed by an official
 //! (certification) and then the agency: a forged extra signature field showing an existing
-//! signature, bytes after the last revision, data hidden in the `/Contents` padding. kyso must
-//! fail every "modified" variant and warn on every "warning" variant; the peers' verdicts on
-//! the same files are recorded in `peers_on_attack_variants`.
+//! signature, bytes after the last revision, data hidden in the `/Contents` padding, a page's
+//! objects rewritten and listed as DSS content; and from a signed form letter: appearances
+//! shared with the page rewritten, a locked field filled, an annotation added against a
+//! lock's `/P`, and legitimate updates (form filling, tagged PDF, XMP metadata, version) that
+//! must pass. kyso must fail every "modified" variant and warn on every "warning" variant;
+//! the peers' verdicts on the same files are recorded in the ignored `peers_*` tests.
 
 mod common;
 
@@ -10,20 +13,35 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
-use kyso_fixtures::attacks::{Attack, Expected, pdf_attacks};
+use kyso_fixtures::attacks::{
+    Attack, Expected, form_attacks, form_letter, pdf_attacks, valid_updates,
+};
 
 /// A letter with a personal certification signature and an agency approval signature.
 fn signed_letter(dir: &Path) -> PathBuf {
+    sign_twice(dir, &pdf("letter-classic.pdf"), &["--certify"], &[])
+}
+
+/// The form letter of `kyso_fixtures::attacks::form_letter`, certified (DocMDP P=3) by the
+/// official, then its locked field `Approval` signed by the agency.
+fn signed_form_letter(dir: &Path) -> PathBuf {
+    let plain = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let base = dir.join("form-letter.pdf");
+    std::fs::write(&base, form_letter(&plain).expect("form letter")).expect("write");
+    sign_twice(
+        dir,
+        &base,
+        &["--certify", "--mdp", "3"],
+        &["--field", "Approval"],
+    )
+}
+
+fn sign_twice(dir: &Path, input: &Path, first_args: &[&str], second_args: &[&str]) -> PathBuf {
     let first = dir.join("personal.pdf");
     let second = dir.join("agency.pdf");
     for (input, output, p12, extra) in [
-        (
-            pdf("letter-classic.pdf"),
-            &first,
-            "personal.p12",
-            &["--certify"][..],
-        ),
-        (first.clone(), &second, "agency.p12", &[][..]),
+        (input.to_path_buf(), &first, "personal.p12", first_args),
+        (first.clone(), &second, "agency.p12", second_args),
     ] {
         let o = run(kyso()
             .arg("sign")
@@ -43,7 +61,22 @@ fn signed_letter(dir: &Path) -> PathBuf {
 fn attacks(dir: &Path) -> Vec<(Attack, PathBuf)> {
     let signed = std::fs::read(signed_letter(dir)).expect("read signed letter");
     let list = pdf_attacks(&signed).expect("attack variants");
-    assert_eq!(list.len(), 6, "every variant is built");
+    assert_eq!(list.len(), 8, "every variant is built");
+    write_all(dir, list)
+}
+
+/// The attack variants and the valid updates of the signed form letter.
+fn form_variants(dir: &Path) -> Vec<(Attack, PathBuf)> {
+    let signed = std::fs::read(signed_form_letter(dir)).expect("read signed form letter");
+    let mut list = form_attacks(&signed).expect("attack variants");
+    assert_eq!(list.len(), 5, "every attack variant is built");
+    let valid = valid_updates(&signed).expect("valid updates");
+    assert_eq!(valid.len(), 4, "every valid update is built");
+    list.extend(valid);
+    write_all(dir, list)
+}
+
+fn write_all(dir: &Path, list: Vec<Attack>) -> Vec<(Attack, PathBuf)> {
     list.into_iter()
         .map(|a| {
             let path = dir.join(format!("{}.pdf", a.name));
@@ -64,39 +97,100 @@ fn verify_json(file: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", file.display(), stderr(&o)))
 }
 
+/// Checks kyso's report on a variant against its expected verdict.
+fn check_verdict(attack: &Attack, report: &serde_json::Value) {
+    let sigs = report["signatures"].as_array().expect("signatures");
+    // A forged field never counts as a third signature.
+    assert_eq!(sigs.len(), 2, "{}: {report:#}", attack.name);
+    let modified = |s: &serde_json::Value| {
+        assert_eq!(s["status"], "failed", "{}: {s:#}", attack.name);
+        assert_eq!(s["reason"], "modified_after_signing", "{}", attack.name);
+        assert!(
+            !s["modifications"].as_array().expect("list").is_empty(),
+            "{}: {s:#}",
+            attack.name
+        );
+    };
+    match attack.expected {
+        Expected::Modified => {
+            assert_eq!(report["status"], "failed", "{}: {report:#}", attack.name);
+            sigs.iter().for_each(modified);
+        }
+        Expected::LastModified => {
+            assert_eq!(report["status"], "failed", "{}: {report:#}", attack.name);
+            modified(&sigs[1]);
+        }
+        Expected::Allowed => {
+            for s in sigs {
+                assert_eq!(s["status"], "passed", "{}: {s:#}", attack.name);
+                assert!(
+                    s["modifications"].as_array().is_none_or(|m| m.is_empty()),
+                    "{}: {s:#}",
+                    attack.name
+                );
+            }
+        }
+        Expected::Warning => {
+            let warned = sigs.iter().any(|s| {
+                s["warnings"].as_array().expect("warnings").iter().any(|w| {
+                    let w = w.as_str().unwrap_or_default();
+                    w.contains("belong to no revision") || w.contains("after the CMS")
+                })
+            });
+            assert!(warned, "{}: no warning: {report:#}", attack.name);
+        }
+    }
+    for s in sigs {
+        assert_eq!(s["coverage"], "whole_revision", "{}", attack.name);
+    }
+}
+
 #[test]
 fn attack_variants_are_caught() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (attack, path) in attacks(dir.path()) {
         let report = verify_json(&path);
-        let sigs = report["signatures"].as_array().expect("signatures");
-        // The forged field never counts as a third signature.
-        assert_eq!(sigs.len(), 2, "{}: {report:#}", attack.name);
-        match attack.expected {
-            Expected::Modified => {
-                assert_eq!(report["status"], "failed", "{}: {report:#}", attack.name);
-                for s in sigs {
-                    assert_eq!(s["status"], "failed", "{}: {s:#}", attack.name);
-                    assert_eq!(s["reason"], "modified_after_signing", "{}", attack.name);
-                    assert!(
-                        !s["modifications"].as_array().expect("list").is_empty(),
-                        "{}: {s:#}",
-                        attack.name
-                    );
-                }
-            }
-            Expected::Warning => {
-                let warned = sigs.iter().any(|s| {
-                    s["warnings"].as_array().expect("warnings").iter().any(|w| {
-                        let w = w.as_str().unwrap_or_default();
-                        w.contains("belong to no revision") || w.contains("after the CMS")
-                    })
-                });
-                assert!(warned, "{}: no warning: {report:#}", attack.name);
-            }
+        check_verdict(&attack, &report);
+        if attack.name.starts_with("dss") {
+            assert!(
+                report.to_string().contains("also used by the document"),
+                "{report:#}"
+            );
         }
-        for s in sigs {
-            assert_eq!(s["coverage"], "whole_revision", "{}", attack.name);
+    }
+}
+
+#[test]
+fn form_letter_attacks_are_caught_and_valid_updates_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let variants = form_variants(dir.path());
+    // The signed form letter itself passes.
+    let report = verify_json(&dir.path().join("agency.pdf"));
+    assert_eq!(report["status"], "passed", "{report:#}");
+    for (attack, path) in variants {
+        let report = verify_json(&path);
+        check_verdict(&attack, &report);
+        let text = report.to_string();
+        match attack.name {
+            "lock-locked-field-filled" => {
+                assert!(
+                    text.contains("locked by the signature in 'Approval'"),
+                    "{report:#}"
+                )
+            }
+            "lock-annotation-added" => assert!(
+                text.contains(
+                    "the field lock of the signature in 'Approval' allows only form filling"
+                ),
+                "{report:#}"
+            ),
+            n if n.starts_with("appearance") => {
+                assert!(text.contains("also used outside"), "{report:#}")
+            }
+            "valid-unlocked-field-filled-tagged" => {
+                assert!(text.contains("structure tree updated"), "{report:#}")
+            }
+            _ => {}
         }
     }
 }
@@ -119,11 +213,13 @@ fn the_forged_field_is_named_in_a_warning_and_the_modification() {
 }
 
 /// What pyHanko 0.38 and poppler's pdfsig say on the same files (recorded 2026-12-03): pdfsig
-/// calls every signature valid in all six variants, and lists the forged field as a third
+/// calls every signature valid in all eight variants, and lists the forged field as a third
 /// valid signature; pyHanko accepts the junk, the hidden objects behind an old startxref and
 /// the second CMS, refuses to read the file with objects before a bare %%EOF, reports the
 /// shared reference as ILLEGAL_MODIFICATIONS but also lists the forged field as a signature,
-/// and fails with a processing error on the copied dictionary.
+/// and fails with a processing error on the copied dictionary. Both `dss` variants (a page's
+/// content stream or font rewritten and listed in the /DSS) are ILLEGAL_MODIFICATIONS for
+/// pyHanko, as for kyso.
 #[test]
 #[ignore = "needs pyHanko and pdfsig (scripts/test.sh installs them)"]
 fn peers_on_attack_variants() {
@@ -146,10 +242,54 @@ fn peers_on_attack_variants() {
             .arg(&path));
         let text = format!("{}{}", stdout(&o), stderr(&o));
         let (ok, needle) = match attack.name {
-            "shared-value-same-reference" => (false, "ILLEGAL_MODIFICATIONS"),
+            "shared-value-same-reference"
+            | "dss-certs-lists-page-content"
+            | "dss-vri-lists-page-font" => (false, "ILLEGAL_MODIFICATIONS"),
             "shared-value-copied-dictionary" => (false, "Generic processing error"),
             "coverage-objects-then-eof" => (false, "startxref not found"),
             _ => (true, "INTACT:TRUSTED"),
+        };
+        assert_eq!(o.status.success(), ok, "pyHanko on {}: {text}", attack.name);
+        assert!(text.contains(needle), "pyHanko on {}: {text}", attack.name);
+    }
+}
+
+/// pyHanko and pdfsig on the form letter's variants (recorded 2026-12-03). pdfsig calls both
+/// signatures valid in every variant (it does no change analysis). pyHanko: the three
+/// `appearance` variants ILLEGAL_MODIFICATIONS (as kyso); `lock-locked-field-filled` accepted
+/// (pyHanko enforces FieldMDP transforms in /Reference, not a signature field's /Lock; kyso
+/// fails the locking signature); `lock-annotation-added` ILLEGAL_MODIFICATIONS for both
+/// signatures (its standard policy does not support DocMDP P=3 annotations; kyso passes the
+/// P=3 certification and fails the locking signature); the valid updates accepted, except
+/// the tagged one, refused because the widget gained `/StructParent` (kyso allows it: a key
+/// into the parent tree changes nothing a reader sees).
+#[test]
+#[ignore = "needs pyHanko and pdfsig (scripts/test.sh installs them)"]
+fn peers_on_form_letter_variants() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (attack, path) in form_variants(dir.path()) {
+        let o = run(Command::new("pdfsig").arg("-nocert").arg(&path));
+        let text = stdout(&o);
+        let valid = text.matches("Signature is Valid").count();
+        assert_eq!(valid, 2, "pdfsig on {}: {text}", attack.name);
+
+        let o = run(Command::new(pyhanko())
+            .args(["sign", "validate", "--trust"])
+            .arg(pki("root.pem"))
+            .args(["--trust-replace", "--no-revocation-check"])
+            .arg(&path));
+        let text = format!("{}{}", stdout(&o), stderr(&o));
+        let ok = matches!(
+            attack.name,
+            "lock-locked-field-filled"
+                | "valid-unlocked-field-filled"
+                | "valid-metadata-updated"
+                | "valid-metadata-replaced-version-raised"
+        );
+        let needle = if ok {
+            "ACCEPTABLE_MODIFICATIONS"
+        } else {
+            "ILLEGAL_MODIFICATIONS"
         };
         assert_eq!(o.status.success(), ok, "pyHanko on {}: {text}", attack.name);
         assert!(text.contains(needle), "pyHanko on {}: {text}", attack.name);

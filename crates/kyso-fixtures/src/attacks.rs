@@ -10,9 +10,18 @@
 //!   dictionary (by reference, or a copy), a forged second signature ("agency seal");
 //! - `coverage`: bytes after the last revision that are not a revision (junk, object
 //!   definitions without a cross-reference section, with or without a fake `startxref`);
-//! - `contents`: data hidden in the zero padding of the signature's `/Contents` (a second CMS).
+//! - `contents`: data hidden in the zero padding of the signature's `/Contents` (a second CMS);
+//! - `dss`: a page's content stream or font rewritten and listed in the catalog's `/DSS` (as
+//!   a certificate, or in a `/VRI` entry), disguised as validation data;
+//! - `appearance` (on a [`form_letter`]): an object the page draws that is also a field's
+//!   `/AP` (an empty signature field's, a text field's), or that a field's appearance shares
+//!   with the page (its font), rewritten as "the field's appearance";
+//! - `lock` (on a [`form_letter`] whose locked field `Approval` is signed): a locked field
+//!   filled, an annotation added although the lock's `/P 2` forbids it.
+//!
+//! [`valid_updates`] builds the other direction: later revisions a verifier must accept.
 
-use kyso_pdf::{Dict, Document, IncrementalUpdate, ObjRef, Object, find_signatures};
+use kyso_pdf::{Dict, Document, IncrementalUpdate, ObjRef, Object, Stream, find_signatures};
 
 /// The attack class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +29,11 @@ pub enum AttackClass {
     SharedValue,
     Coverage,
     Contents,
+    Dss,
+    Appearance,
+    Lock,
+    /// Not an attack: a legitimate later revision.
+    Valid,
 }
 
 /// What a correct verifier must say about a variant.
@@ -29,6 +43,11 @@ pub enum Expected {
     Modified,
     /// The signature may pass, but the report must carry a warning about the variant.
     Warning,
+    /// The last signature (the one whose lock is broken) must fail as modified; earlier
+    /// signatures, which set no lock, may pass.
+    LastModified,
+    /// Every signature must pass: the change is allowed.
+    Allowed,
 }
 
 /// One attack file.
@@ -106,7 +125,575 @@ pub fn pdf_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
         expected: Expected::Warning,
         bytes: second_cms_in_padding(signed, &sig.byte_range, &sig.contents)?,
     });
+
+    // dss: a page's objects rewritten and listed as validation data.
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(page_content, content_stream(text));
+    let mut dss = Dict::new();
+    dss.set(b"Certs", Object::Array(vec![Object::Ref(page_content)]));
+    up.set(
+        root_ref(&doc)?,
+        with_catalog_entry(&doc, b"DSS", Object::Dict(dss))?,
+    );
+    out.push(Attack {
+        name: "dss-certs-lists-page-content",
+        class: AttackClass::Dss,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(|e| e.to_string())?.bytes,
+    });
+    let font = first_page_font(&doc)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    let mut f = doc
+        .get(font)
+        .map_err(|e| e.to_string())?
+        .as_dict()
+        .cloned()
+        .ok_or("the font is not a dictionary")?;
+    // Another font: the same text now reads differently (and a /Differences encoding could
+    // swap digits outright).
+    f.set(b"BaseFont", Object::name("Courier"));
+    up.set(font, Object::Dict(f));
+    let mut entry = Dict::new();
+    entry.set(b"Cert", Object::Array(vec![Object::Ref(font)]));
+    let mut vri = Dict::new();
+    vri.set(
+        b"0123456789ABCDEF0123456789ABCDEF01234567",
+        Object::Dict(entry),
+    );
+    let mut dss = Dict::new();
+    dss.set(b"VRI", Object::Dict(vri));
+    let dss_ref = up.add(Object::Dict(dss));
+    up.set(
+        root_ref(&doc)?,
+        with_catalog_entry(&doc, b"DSS", Object::Ref(dss_ref))?,
+    );
+    out.push(Attack {
+        name: "dss-vri-lists-page-font",
+        class: AttackClass::Dss,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(|e| e.to_string())?.bytes,
+    });
     Ok(out)
+}
+
+/// The text the base form letter shows in its amount box, and the forged one.
+const AMOUNT: &str = "So tien: 1.000.000 VND";
+const FORGED: &str = "So tien: 9.000.000.000 VND";
+
+/// A letter with a form, built from an unsigned PDF as one incremental update (signed later,
+/// so it is part of the signed content). On page 1:
+/// - form XObject `/Amt` (the amount) drawn by the page and also the `/AP /N` of the empty
+///   signature field `Seal`;
+/// - form XObject `/Amt2` drawn by the page and also the `/AP /N` of the text field `Amount`;
+/// - the text field `Note`, whose appearance is its own (it uses the page's font `/F1`);
+/// - the empty signature field `Approval` with a lock dictionary
+///   `<< /Action /Include /Fields [(Amount)] /P 2 >>` (ISO 32000-2 12.7.5.5);
+/// - a structure tree (tagged PDF) with a `Document` element and a parent tree, and XMP
+///   metadata.
+///
+/// Sign it with a certification (DocMDP P=3), then sign the field `Approval`, then build the
+/// variants with [`form_attacks`] and [`valid_updates`].
+pub fn form_letter(plain: &[u8]) -> Result<Vec<u8>, String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
+    let doc = Document::open(plain).map_err(|e| format!("cannot read the PDF: {e}"))?;
+    let (root, mut catalog) = doc.catalog().map_err(err)?;
+    let page = *doc
+        .pages()
+        .map_err(err)?
+        .first()
+        .ok_or("the PDF has no page")?;
+    let font = first_page_font(&doc)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    let amount = up.add(form_xobject(font, AMOUNT));
+    let amount2 = up.add(form_xobject(font, AMOUNT));
+    let note_ap = up.add(form_xobject(font, "Ghi chu: -"));
+    let draw = up.add(content_stream(
+        "q 1 0 0 1 72 90 cm /Amt Do Q q 1 0 0 1 320 90 cm /Amt2 Do Q",
+    ));
+
+    let mut page_dict = doc
+        .get(page)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the page is not a dictionary")?;
+    let mut resources = page_dict
+        .get(b"Resources")
+        .map(|r| doc.resolve(r))
+        .transpose()
+        .map_err(err)?
+        .and_then(|r| r.as_dict().cloned())
+        .unwrap_or_default();
+    let mut xobjects = Dict::new();
+    xobjects.set(b"Amt", Object::Ref(amount));
+    xobjects.set(b"Amt2", Object::Ref(amount2));
+    resources.set(b"XObject", Object::Dict(xobjects));
+    page_dict.set(b"Resources", Object::Dict(resources));
+    let mut contents = match page_dict.get(b"Contents") {
+        Some(Object::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    };
+    contents.push(Object::Ref(draw));
+    page_dict.set(b"Contents", Object::Array(contents));
+
+    let widget = |name: &str, ft: &str, rect: [i64; 4], ap: Option<ObjRef>| {
+        let mut w = Dict::new();
+        w.set(b"Type", Object::name("Annot"));
+        w.set(b"Subtype", Object::name("Widget"));
+        w.set(b"FT", Object::name(ft));
+        w.set(b"T", Object::text(name));
+        w.set(b"F", Object::Int(4));
+        w.set(
+            b"Rect",
+            Object::Array(rect.iter().map(|v| Object::Int(*v)).collect()),
+        );
+        w.set(b"P", Object::Ref(page));
+        if let Some(ap) = ap {
+            let mut apd = Dict::new();
+            apd.set(b"N", Object::Ref(ap));
+            w.set(b"AP", Object::Dict(apd));
+        }
+        w
+    };
+    let seal = up.add(Object::Dict(widget(
+        "Seal",
+        "Sig",
+        [72, 90, 372, 120],
+        Some(amount),
+    )));
+    let mut amount_field = widget("Amount", "Tx", [320, 90, 620, 120], Some(amount2));
+    amount_field.set(b"V", Object::text(AMOUNT));
+    amount_field.set(b"DA", Object::string(b"/F1 14 Tf 0 g"));
+    let amount_field = up.add(Object::Dict(amount_field));
+    let mut note = widget("Note", "Tx", [72, 40, 372, 70], Some(note_ap));
+    note.set(b"DA", Object::string(b"/F1 14 Tf 0 g"));
+    let note = up.add(Object::Dict(note));
+    let mut approval = widget("Approval", "Sig", [400, 40, 550, 70], None);
+    let mut lock = Dict::new();
+    lock.set(b"Type", Object::name("SigFieldLock"));
+    lock.set(b"Action", Object::name("Include"));
+    lock.set(b"Fields", Object::Array(vec![Object::text("Amount")]));
+    lock.set(b"P", Object::Int(2));
+    approval.set(b"Lock", Object::Dict(lock));
+    let approval = up.add(Object::Dict(approval));
+    let fields = vec![
+        Object::Ref(approval),
+        Object::Ref(seal),
+        Object::Ref(amount_field),
+        Object::Ref(note),
+    ];
+    let annots = up.add(Object::Array(fields.clone()));
+    page_dict.set(b"Annots", Object::Ref(annots));
+    page_dict.set(b"StructParents", Object::Int(0));
+    up.set(page, Object::Dict(page_dict));
+
+    let mut form = Dict::new();
+    form.set(b"Fields", Object::Array(fields));
+    form.set(b"DA", Object::string(b"/F1 12 Tf 0 g"));
+    let mut dr_fonts = Dict::new();
+    dr_fonts.set(b"F1", Object::Ref(font));
+    let mut dr = Dict::new();
+    dr.set(b"Font", Object::Dict(dr_fonts));
+    form.set(b"DR", Object::Dict(dr));
+    catalog.set(b"AcroForm", Object::Dict(form));
+
+    // A minimal structure tree: one Document element, a parent tree with page 1's entry.
+    let str_root = up.reserve();
+    let document = up.reserve();
+    let mut doc_elem = Dict::new();
+    doc_elem.set(b"Type", Object::name("StructElem"));
+    doc_elem.set(b"S", Object::name("Document"));
+    doc_elem.set(b"P", Object::Ref(str_root));
+    doc_elem.set(b"K", Object::Array(Vec::new()));
+    up.set(document, Object::Dict(doc_elem));
+    let mut nums = Dict::new();
+    nums.set(
+        b"Nums",
+        Object::Array(vec![Object::Int(0), Object::Array(Vec::new())]),
+    );
+    let parent_tree = up.add(Object::Dict(nums));
+    let mut tree = Dict::new();
+    tree.set(b"Type", Object::name("StructTreeRoot"));
+    tree.set(b"K", Object::Array(vec![Object::Ref(document)]));
+    tree.set(b"ParentTree", Object::Ref(parent_tree));
+    tree.set(b"ParentTreeNextKey", Object::Int(1));
+    up.set(str_root, Object::Dict(tree));
+    catalog.set(b"StructTreeRoot", Object::Ref(str_root));
+    let mut mark = Dict::new();
+    mark.set(b"Marked", Object::Bool(true));
+    catalog.set(b"MarkInfo", Object::Dict(mark));
+    catalog.set(
+        b"Metadata",
+        Object::Ref(up.add(xmp_stream("kyso-fixtures"))),
+    );
+    up.set(root, Object::Dict(catalog));
+    up.write().map(|w| w.bytes).map_err(err)
+}
+
+/// The field of a [`form_letter`] named `name`, with its dictionary.
+fn field(doc: &Document<'_>, name: &str) -> Result<(ObjRef, Dict), String> {
+    let (_, catalog) = doc.catalog().map_err(|e| e.to_string())?;
+    let form = catalog
+        .get(b"AcroForm")
+        .map(|f| doc.resolve(f))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .ok_or("no /AcroForm")?;
+    let fields = form
+        .as_dict()
+        .and_then(|f| f.get(b"Fields"))
+        .map(|f| doc.resolve(f))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .ok_or("no /Fields")?;
+    for f in fields.as_array().unwrap_or(&[]) {
+        let Some(r) = f.as_ref() else { continue };
+        let d = doc.get(r).map_err(|e| e.to_string())?;
+        if let Some(d) = d.as_dict()
+            && d.string(b"T") == Some(name.as_bytes())
+        {
+            return Ok((r, d.clone()));
+        }
+    }
+    Err(format!("no field '{name}'"))
+}
+
+/// The normal appearance stream of a field dictionary.
+fn normal_appearance(d: &Dict) -> Result<ObjRef, String> {
+    d.get(b"AP")
+        .and_then(Object::as_dict)
+        .and_then(|ap| ap.reference(b"N"))
+        .ok_or_else(|| "the field has no indirect /AP /N".into())
+}
+
+/// Attack variants of a signed [`form_letter`] (certified, then `Approval` signed).
+pub fn form_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
+    let doc = Document::open(signed).map_err(|e| format!("cannot read the signed PDF: {e}"))?;
+    let font = first_page_font(&doc)?;
+    let mut out = Vec::new();
+
+    // The empty signature field's appearance is what the page draws: "update" it.
+    let (seal, mut seal_dict) = field(&doc, "Seal")?;
+    let shared = normal_appearance(&seal_dict)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(shared, form_xobject(font, FORGED));
+    let mut mk = Dict::new();
+    mk.set(b"BG", Object::Array(vec![Object::Int(1); 3]));
+    seal_dict.set(b"MK", Object::Dict(mk));
+    up.set(seal, Object::Dict(seal_dict));
+    out.push(Attack {
+        name: "appearance-shared-with-page-signature-field",
+        class: AttackClass::Appearance,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // A text field filled, its appearance (drawn by the page too) rewritten.
+    let (amount, mut amount_dict) = field(&doc, "Amount")?;
+    let shared = normal_appearance(&amount_dict)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(shared, form_xobject(font, FORGED));
+    amount_dict.set(b"V", Object::text(FORGED));
+    up.set(amount, Object::Dict(amount_dict.clone()));
+    out.push(Attack {
+        name: "appearance-shared-with-page-text-field",
+        class: AttackClass::Appearance,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // A field filled with its own appearance, which also rewrites the font the page uses.
+    let (note, mut note_dict) = field(&doc, "Note")?;
+    let own = normal_appearance(&note_dict)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(own, form_xobject(font, "Ghi chu: da duyet"));
+    let mut f = doc
+        .get(font)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the font is not a dictionary")?;
+    f.set(b"BaseFont", Object::name("Courier"));
+    up.set(font, Object::Dict(f));
+    note_dict.set(b"V", Object::text("Ghi chu: da duyet"));
+    up.set(note, Object::Dict(note_dict));
+    out.push(Attack {
+        name: "appearance-own-field-rewrites-page-font",
+        class: AttackClass::Appearance,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // lock: the locked field filled (value only).
+    let mut up = IncrementalUpdate::new(&doc);
+    amount_dict.set(b"V", Object::text(FORGED));
+    up.set(amount, Object::Dict(amount_dict));
+    out.push(Attack {
+        name: "lock-locked-field-filled",
+        class: AttackClass::Lock,
+        expected: Expected::LastModified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // lock: an annotation added; the certification (P=3) allows it, the lock's /P 2 not.
+    let page = *doc.pages().map_err(err)?.first().ok_or("no page")?;
+    let page_dict = doc.get(page).map_err(err)?;
+    let annots_ref = page_dict
+        .as_dict()
+        .and_then(|d| d.reference(b"Annots"))
+        .ok_or("the page's /Annots is not indirect")?;
+    let mut annots = doc
+        .get(annots_ref)
+        .map_err(err)?
+        .as_array()
+        .map(<[Object]>::to_vec)
+        .unwrap_or_default();
+    let mut up = IncrementalUpdate::new(&doc);
+    let mut note_annot = Dict::new();
+    note_annot.set(b"Type", Object::name("Annot"));
+    note_annot.set(b"Subtype", Object::name("FreeText"));
+    note_annot.set(
+        b"Rect",
+        Object::Array(vec![
+            Object::Int(72),
+            Object::Int(600),
+            Object::Int(400),
+            Object::Int(640),
+        ]),
+    );
+    note_annot.set(b"Contents", Object::text(FORGED));
+    note_annot.set(b"DA", Object::string(b"/Helv 14 Tf 0 g"));
+    note_annot.set(b"P", Object::Ref(page));
+    annots.push(Object::Ref(up.add(Object::Dict(note_annot))));
+    up.set(annots_ref, Object::Array(annots));
+    out.push(Attack {
+        name: "lock-annotation-added",
+        class: AttackClass::Lock,
+        expected: Expected::LastModified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+    Ok(out)
+}
+
+/// Legitimate later revisions of a signed [`form_letter`]: every signature must still pass.
+pub fn valid_updates(signed: &[u8]) -> Result<Vec<Attack>, String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
+    let doc = Document::open(signed).map_err(|e| format!("cannot read the signed PDF: {e}"))?;
+    let font = first_page_font(&doc)?;
+    let (root, catalog) = doc.catalog().map_err(err)?;
+    let mut out = Vec::new();
+
+    // An unlocked field filled: value, its own appearance, annotation flags and default
+    // appearance.
+    let (note, mut note_dict) = field(&doc, "Note")?;
+    let own = normal_appearance(&note_dict)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(own, form_xobject(font, "Ghi chu: da duyet"));
+    note_dict.set(b"V", Object::text("Ghi chu: da duyet"));
+    note_dict.set(b"F", Object::Int(4 | 128));
+    note_dict.set(b"DA", Object::string(b"/F1 12 Tf 0 g"));
+    up.set(note, Object::Dict(note_dict.clone()));
+    out.push(Attack {
+        name: "valid-unlocked-field-filled",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // The same in a tagged PDF: the widget gains a /StructParent, the structure tree an
+    // element for it.
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(own, form_xobject(font, "Ghi chu: da duyet"));
+    note_dict.set(b"StructParent", Object::Int(1));
+    up.set(note, Object::Dict(note_dict));
+    let tree_ref = catalog
+        .reference(b"StructTreeRoot")
+        .ok_or("no structure tree")?;
+    let mut tree = doc
+        .get(tree_ref)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the structure tree root is not a dictionary")?;
+    let document = tree
+        .get(b"K")
+        .and_then(Object::as_array)
+        .and_then(|k| k.first())
+        .and_then(Object::as_ref)
+        .ok_or("no Document element")?;
+    let mut doc_elem = doc
+        .get(document)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the Document element is not a dictionary")?;
+    let mut objr = Dict::new();
+    objr.set(b"Type", Object::name("OBJR"));
+    objr.set(b"Obj", Object::Ref(note));
+    let mut form_elem = Dict::new();
+    form_elem.set(b"Type", Object::name("StructElem"));
+    form_elem.set(b"S", Object::name("Form"));
+    form_elem.set(b"P", Object::Ref(document));
+    form_elem.set(b"K", Object::Dict(objr));
+    let form_elem = up.add(Object::Dict(form_elem));
+    let mut kids = doc_elem
+        .get(b"K")
+        .and_then(Object::as_array)
+        .map(<[Object]>::to_vec)
+        .unwrap_or_default();
+    kids.push(Object::Ref(form_elem));
+    doc_elem.set(b"K", Object::Array(kids));
+    up.set(document, Object::Dict(doc_elem));
+    let parent_tree = tree
+        .reference(b"ParentTree")
+        .ok_or("the parent tree is not indirect")?;
+    let mut nums = doc
+        .get(parent_tree)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the parent tree is not a dictionary")?;
+    let mut list = nums
+        .get(b"Nums")
+        .and_then(Object::as_array)
+        .map(<[Object]>::to_vec)
+        .unwrap_or_default();
+    list.push(Object::Int(1));
+    list.push(Object::Ref(form_elem));
+    nums.set(b"Nums", Object::Array(list));
+    up.set(parent_tree, Object::Dict(nums));
+    tree.set(b"ParentTreeNextKey", Object::Int(2));
+    up.set(tree_ref, Object::Dict(tree));
+    out.push(Attack {
+        name: "valid-unlocked-field-filled-tagged",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // The XMP metadata rewritten in place.
+    let meta = catalog
+        .reference(b"Metadata")
+        .ok_or("the letter has no XMP metadata")?;
+    let mut up = IncrementalUpdate::new(&doc);
+    up.set(meta, xmp_stream("kyso-fixtures (updated)"));
+    out.push(Attack {
+        name: "valid-metadata-updated",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // New XMP metadata, the version raised.
+    let mut up = IncrementalUpdate::new(&doc);
+    let meta = up.add(xmp_stream("kyso-fixtures (replaced)"));
+    let mut cat = catalog.clone();
+    cat.set(b"Metadata", Object::Ref(meta));
+    cat.set(b"Version", Object::name("2.0"));
+    up.set(root, Object::Dict(cat));
+    out.push(Attack {
+        name: "valid-metadata-replaced-version-raised",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+    Ok(out)
+}
+
+/// An XMP metadata stream naming `producer`.
+fn xmp_stream(producer: &str) -> Object {
+    let xmp = format!(
+        "<?xpacket begin=\"\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+         <x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF \
+         xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description \
+         rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\
+         <pdf:Producer>{producer}</pdf:Producer></rdf:Description></rdf:RDF></x:xmpmeta>\n\
+         <?xpacket end=\"w\"?>"
+    );
+    let mut meta = Dict::new();
+    meta.set(b"Type", Object::name("Metadata"));
+    meta.set(b"Subtype", Object::name("XML"));
+    Object::Stream(Stream {
+        dict: meta,
+        data: xmp.into_bytes(),
+    })
+}
+
+/// A form XObject showing `text` in the page's font.
+fn form_xobject(font: ObjRef, text: &str) -> Object {
+    let mut fonts = Dict::new();
+    fonts.set(b"F1", Object::Ref(font));
+    let mut resources = Dict::new();
+    resources.set(b"Font", Object::Dict(fonts));
+    let mut d = Dict::new();
+    d.set(b"Type", Object::name("XObject"));
+    d.set(b"Subtype", Object::name("Form"));
+    d.set(
+        b"BBox",
+        Object::Array(vec![
+            Object::Int(0),
+            Object::Int(0),
+            Object::Int(300),
+            Object::Int(30),
+        ]),
+    );
+    d.set(b"Resources", Object::Dict(resources));
+    Object::Stream(Stream {
+        dict: d,
+        data: format!("BT /F1 14 Tf 2 10 Td ({text}) Tj ET").into_bytes(),
+    })
+}
+
+/// An unfiltered content stream.
+fn content_stream(text: &str) -> Object {
+    Object::Stream(Stream {
+        dict: Dict::new(),
+        data: text.as_bytes().to_vec(),
+    })
+}
+
+fn root_ref(doc: &Document<'_>) -> Result<ObjRef, String> {
+    doc.catalog().map(|(r, _)| r).map_err(|e| e.to_string())
+}
+
+/// The catalog with `key` set to `value`.
+fn with_catalog_entry(doc: &Document<'_>, key: &[u8], value: Object) -> Result<Object, String> {
+    let (_, mut catalog) = doc.catalog().map_err(|e| e.to_string())?;
+    catalog.set(key, value);
+    Ok(Object::Dict(catalog))
+}
+
+/// The first font (indirect) in the first page's resources.
+fn first_page_font(doc: &Document<'_>) -> Result<ObjRef, String> {
+    let page = *doc
+        .pages()
+        .map_err(|e| e.to_string())?
+        .first()
+        .ok_or("the PDF has no page")?;
+    let page = doc.get(page).map_err(|e| e.to_string())?;
+    let resources = page
+        .as_dict()
+        .and_then(|d| d.get(b"Resources"))
+        .map(|r| doc.resolve(r))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .ok_or("the first page has no /Resources")?;
+    let fonts = resources
+        .as_dict()
+        .and_then(|d| d.get(b"Font"))
+        .map(|f| doc.resolve(f))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .ok_or("the first page has no fonts")?;
+    fonts
+        .as_dict()
+        .and_then(|d| {
+            d.reference(b"F1")
+                .or_else(|| d.0.iter().find_map(|(_, v)| v.as_ref()))
+        })
+        .ok_or_else(|| "the first page has no indirect font".into())
 }
 
 /// The signed bytes with `tail` appended (after a newline if the file does not end in one).

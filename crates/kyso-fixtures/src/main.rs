@@ -9,10 +9,16 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let all: Vec<_> = std::env::args_os().skip(1).collect();
-    if let [flag, signed, out_dir] = all.as_slice()
-        && flag == "--attacks"
-    {
-        return write_attacks(signed.as_ref(), out_dir.as_ref());
+    if let [flag, input, out] = all.as_slice() {
+        if flag == "--attacks" {
+            return write_attacks(input.as_ref(), out.as_ref(), false);
+        }
+        if flag == "--form-attacks" {
+            return write_attacks(input.as_ref(), out.as_ref(), true);
+        }
+        if flag == "--form-letter" {
+            return write_form_letter(input.as_ref(), out.as_ref());
+        }
     }
     let mut args = all.into_iter();
     let out_dir = match (args.next(), args.next()) {
@@ -21,6 +27,12 @@ fn main() -> ExitCode {
             eprintln!("usage: kyso-fixtures OUT_DIR   (normally: fixtures)");
             eprintln!(
                 "       kyso-fixtures --attacks SIGNED.pdf OUT_DIR   (attack variants of a signed PDF)"
+            );
+            eprintln!(
+                "       kyso-fixtures --form-letter PLAIN.pdf OUT.pdf   (a letter with a form, to sign)"
+            );
+            eprintln!(
+                "       kyso-fixtures --form-attacks SIGNED.pdf OUT_DIR   (attacks and valid updates of the signed form letter)"
             );
             return ExitCode::from(2);
         }
@@ -42,8 +54,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes every attack variant of a signed PDF into `out_dir` as `<name>.pdf`.
-fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path) -> ExitCode {
+/// Writes the form letter built from `plain` (see `kyso_fixtures::attacks::form_letter`).
+fn write_form_letter(plain: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let written = std::fs::read(plain)
+        .map_err(|e| format!("{}: {e}", plain.display()))
+        .and_then(|b| kyso_fixtures::attacks::form_letter(&b))
+        .and_then(|b| std::fs::write(out, b).map_err(|e| format!("{}: {e}", out.display())));
+    match written {
+        Ok(()) => {
+            println!("wrote {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kyso-fixtures: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes every attack variant of a signed PDF into `out_dir` as `<name>.pdf` (for a signed
+/// form letter, its attacks and valid updates).
+fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path, form: bool) -> ExitCode {
     let bytes = match std::fs::read(signed) {
         Ok(b) => b,
         Err(e) => {
@@ -51,7 +82,15 @@ fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    let attacks = match kyso_fixtures::attacks::pdf_attacks(&bytes) {
+    let built = if form {
+        kyso_fixtures::attacks::form_attacks(&bytes).and_then(|mut a| {
+            a.extend(kyso_fixtures::attacks::valid_updates(&bytes)?);
+            Ok(a)
+        })
+    } else {
+        kyso_fixtures::attacks::pdf_attacks(&bytes)
+    };
+    let attacks = match built {
         Ok(a) => a,
         Err(e) => {
             eprintln!("kyso-fixtures: {}: {e}", signed.display());

@@ -3,14 +3,16 @@
 //! filling, DSS and document timestamps, metadata, and with DocMDP P=3 annotations) or a
 //! modification.
 
-use std::collections::HashSet;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 
 use crate::Error;
 use crate::document::{Document, XrefEntry, XrefMap};
 use crate::object::{Dict, ObjRef, Object};
 
-/// Which changes are allowed after the signature (ISO 32000 DocMDP semantics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which changes are allowed after the signature (ISO 32000 DocMDP semantics), ordered from
+/// the strictest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Permission {
     /// P=1: no changes (PAdES still allows DSS and document timestamps).
     NoChanges,
@@ -28,6 +30,17 @@ impl Permission {
             _ => Permission::FormFillingAndSigning,
         }
     }
+
+    /// The permission of a `/P` entry (DocMDP transform parameters, a field lock dictionary):
+    /// 1, 2 or 3; anything else is not a permission.
+    fn from_p(p: Option<i64>) -> Option<Permission> {
+        match p {
+            Some(1) => Some(Permission::NoChanges),
+            Some(2) => Some(Permission::FormFillingAndSigning),
+            Some(3) => Some(Permission::Annotations),
+            _ => None,
+        }
+    }
 }
 
 /// The outcome of change analysis for one signature.
@@ -42,12 +55,60 @@ pub struct ChangeReport {
 struct Ctx<'d, 'a> {
     doc: &'d Document<'a>,
     old: XrefMap,
+    /// The strictest of the DocMDP permission and the signed field locks' `/P`.
     perm: Permission,
     /// End of the signed revision.
     signed_end: usize,
+    root: ObjRef,
+    old_trailer: Dict,
+    /// Field locks set by the signatures of the signed revision.
+    locks: Vec<Lock>,
+    /// The signature field whose lock's `/P` is stricter than the DocMDP permission.
+    perm_lock: Option<String>,
+    /// Fully qualified names of the field nodes, signed revision then current one.
+    old_names: HashMap<u32, String>,
+    new_names: HashMap<u32, String>,
+    old_view: OnceCell<View>,
+    new_view: OnceCell<View>,
 }
 
 impl Ctx<'_, '_> {
+    fn old_view(&self) -> &View {
+        self.old_view
+            .get_or_init(|| View::new(self.doc, &self.old, &self.old_trailer, self.root))
+    }
+    fn new_view(&self) -> &View {
+        self.new_view.get_or_init(|| {
+            View::new(
+                self.doc,
+                self.doc.current_map(),
+                self.doc.trailer(),
+                self.root,
+            )
+        })
+    }
+    /// Whether object `num` is shown or used by a reader, before or after the change, other
+    /// than through the excluded entries (`/DSS`, `/Metadata`, `/StructTreeRoot`), or is a
+    /// widget appearance.
+    fn shown(&self, num: u32) -> bool {
+        let (o, n) = (self.old_view(), self.new_view());
+        o.reaches(num)
+            || n.reaches(num)
+            || o.ap_owners.contains_key(&num)
+            || n.ap_owners.contains_key(&num)
+    }
+    /// The lock (if any) on the field named `name`.
+    fn lock_on(&self, name: &str) -> Option<&Lock> {
+        self.locks.iter().find(|l| l.locks(name))
+    }
+    fn field_name(&self, num: u32) -> String {
+        self.old_names
+            .get(&num)
+            .or_else(|| self.new_names.get(&num))
+            .cloned()
+            .unwrap_or_else(|| format!("object {num}"))
+    }
+
     fn old(&self, r: ObjRef) -> Object {
         self.doc.get_in(&self.old, r).unwrap_or(Object::Null)
     }
@@ -86,7 +147,8 @@ fn key_str(k: &[u8]) -> String {
     format!("/{}", String::from_utf8_lossy(k))
 }
 
-/// Every object number reachable from `start` in the given map (bounded).
+/// Every object number reachable from `start` in the given map (bounded; stream data is
+/// not read).
 fn reachable(doc: &Document<'_>, map: &XrefMap, start: &Object, limit: usize) -> HashSet<u32> {
     let mut seen = HashSet::new();
     let mut stack = vec![start.clone()];
@@ -96,7 +158,7 @@ fn reachable(doc: &Document<'_>, map: &XrefMap, start: &Object, limit: usize) ->
         }
         match o {
             Object::Ref(r) if seen.insert(r.num) => {
-                stack.push(doc.get_in(map, r).unwrap_or(Object::Null));
+                stack.push(doc.shallow_in(map, r).unwrap_or(Object::Null));
             }
             Object::Array(a) => stack.extend(a),
             Object::Dict(d) => stack.extend(d.0.into_iter().map(|(_, v)| v)),
@@ -107,8 +169,20 @@ fn reachable(doc: &Document<'_>, map: &XrefMap, start: &Object, limit: usize) ->
     seen
 }
 
-/// Field object numbers in a form (walking /Kids), with whether each is a signature field.
-fn form_fields(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> Vec<(u32, bool)> {
+/// A form field (or widget) node of the field tree.
+struct Field {
+    num: u32,
+    is_sig: bool,
+    /// Fully qualified name (a widget without `/T` carries its parent's).
+    name: String,
+}
+
+/// The most field-tree nodes read.
+const MAX_FIELDS: usize = 100_000;
+
+/// Field nodes in a form (walking /Kids), with whether each is a signature field and its
+/// fully qualified name.
+fn form_fields(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> Vec<Field> {
     let mut out = Vec::new();
     let Some(af) = catalog
         .get(b"AcroForm")
@@ -120,34 +194,325 @@ fn form_fields(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> Vec<(u32, b
         .as_dict()
         .and_then(|d| d.get(b"Fields"))
         .map(|f| doc.resolve_in(map, f).unwrap_or(Object::Null));
-    let mut stack: Vec<(Object, Option<Vec<u8>>, usize)> = fields
+    let mut stack: Vec<(Object, Option<Vec<u8>>, String, usize)> = fields
         .as_ref()
         .and_then(Object::as_array)
         .unwrap_or(&[])
         .iter()
-        .map(|f| (f.clone(), None, 0))
+        .rev()
+        .map(|f| (f.clone(), None, String::new(), 0))
         .collect();
     let mut seen = HashSet::new();
-    while let Some((f, inherited, depth)) = stack.pop() {
+    while let Some((f, inherited, parent, depth)) = stack.pop() {
         let Some(r) = f.as_ref() else { continue };
-        if depth > 32 || !seen.insert(r.num) {
+        if depth > 32 || out.len() >= MAX_FIELDS || !seen.insert(r.num) {
             continue;
         }
-        let obj = doc.get_in(map, r).unwrap_or(Object::Null);
+        let obj = doc.shallow_in(map, r).unwrap_or(Object::Null);
         let Some(d) = obj.as_dict() else { continue };
         let ft = d.name(b"FT").map(|n| n.to_vec()).or(inherited);
-        out.push((r.num, ft.as_deref() == Some(b"Sig")));
+        let name = match d.string(b"T").map(crate::object::decode_text) {
+            Some(t) if parent.is_empty() => t,
+            Some(t) => format!("{parent}.{t}"),
+            None => parent,
+        };
+        out.push(Field {
+            num: r.num,
+            is_sig: ft.as_deref() == Some(b"Sig"),
+            name: name.clone(),
+        });
         if let Some(kids) = d.get(b"Kids") {
             let kids = doc.resolve_in(map, kids).unwrap_or(Object::Null);
-            for k in kids.as_array().unwrap_or(&[]) {
-                stack.push((k.clone(), ft.clone(), depth + 1));
+            for k in kids.as_array().unwrap_or(&[]).iter().rev() {
+                stack.push((k.clone(), ft.clone(), name.clone(), depth + 1));
             }
         }
     }
     out
 }
 
+/// What a FieldMDP transform or a signature field lock dictionary locks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LockAction {
+    All,
+    Include(Vec<String>),
+    Exclude(Vec<String>),
+}
+
+/// A field lock in effect after the signed revision (ISO 32000-2 12.7.5.5, 12.8.2.4).
+#[derive(Debug, Clone)]
+struct Lock {
+    action: LockAction,
+    /// The signature field whose signature set the lock.
+    by: String,
+}
+
+impl Lock {
+    /// Whether the field `name` (or a field below it) is locked.
+    fn locks(&self, name: &str) -> bool {
+        let within = |listed: &[String]| {
+            listed.iter().any(|l| {
+                name == l
+                    || name
+                        .strip_prefix(l.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        match &self.action {
+            LockAction::All => true,
+            LockAction::Include(listed) => within(listed),
+            LockAction::Exclude(listed) => !within(listed),
+        }
+    }
+}
+
+/// Reads `/Action` and `/Fields` of a lock dictionary or FieldMDP transform parameters.
+/// An unknown action locks everything.
+fn lock_action(doc: &Document<'_>, map: &XrefMap, d: &Dict) -> LockAction {
+    let fields: Vec<String> = d
+        .get(b"Fields")
+        .map(|f| doc.resolve_in(map, f).unwrap_or(Object::Null))
+        .as_ref()
+        .and_then(Object::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .take(MAX_FIELDS)
+        .filter_map(|f| match doc.resolve_in(map, f) {
+            Ok(Object::String(s)) => Some(crate::object::decode_text(&s)),
+            _ => None,
+        })
+        .collect();
+    match d.name(b"Action") {
+        Some(b"Include") => LockAction::Include(fields),
+        Some(b"Exclude") => LockAction::Exclude(fields),
+        _ => LockAction::All,
+    }
+}
+
+/// The field locks and the strictest lock permission (`/P`) set by the signatures of the
+/// signed revision: each signed signature field's `/Lock` dictionary and the FieldMDP (and
+/// DocMDP) transforms in its signature dictionary's `/Reference`.
+fn signed_locks(
+    doc: &Document<'_>,
+    map: &XrefMap,
+    fields: &[Field],
+) -> (Vec<Lock>, Option<(Permission, String)>) {
+    let mut locks = Vec::new();
+    let mut perm: Option<(Permission, String)> = None;
+    let mut stricter = |p: Option<Permission>, by: &str| {
+        if let Some(p) = p
+            && perm.as_ref().is_none_or(|(q, _)| p < *q)
+        {
+            perm = Some((p, by.to_string()));
+        }
+    };
+    for f in fields.iter().filter(|f| f.is_sig) {
+        let node = doc
+            .shallow_in(map, ObjRef::new(f.num, 0))
+            .unwrap_or(Object::Null);
+        let Some(d) = node.as_dict() else { continue };
+        let value = d
+            .get(b"V")
+            .map(|v| doc.resolve_in(map, v).unwrap_or(Object::Null))
+            .unwrap_or(Object::Null);
+        let Some(v) = value.as_dict().filter(|v| v.get(b"ByteRange").is_some()) else {
+            continue; // an empty signature field locks nothing yet
+        };
+        if let Some(lock) = d
+            .get(b"Lock")
+            .map(|l| doc.resolve_in(map, l).unwrap_or(Object::Null))
+            .as_ref()
+            .and_then(Object::as_dict)
+        {
+            locks.push(Lock {
+                action: lock_action(doc, map, lock),
+                by: f.name.clone(),
+            });
+            stricter(Permission::from_p(lock.int(b"P")), &f.name);
+        }
+        let refs = v
+            .get(b"Reference")
+            .map(|r| doc.resolve_in(map, r).unwrap_or(Object::Null))
+            .unwrap_or(Object::Null);
+        for r in refs.as_array().unwrap_or(&[]).iter().take(64) {
+            let r = doc.resolve_in(map, r).unwrap_or(Object::Null);
+            let Some(r) = r.as_dict() else { continue };
+            let params = r
+                .get(b"TransformParams")
+                .map(|p| doc.resolve_in(map, p).unwrap_or(Object::Null))
+                .unwrap_or(Object::Null);
+            let params = params.as_dict().cloned().unwrap_or_default();
+            match r.name(b"TransformMethod") {
+                Some(b"FieldMDP") => {
+                    locks.push(Lock {
+                        action: lock_action(doc, map, &params),
+                        by: f.name.clone(),
+                    });
+                    stricter(Permission::from_p(params.int(b"P")), &f.name);
+                }
+                Some(b"DocMDP") => stricter(Permission::from_p(params.int(b"P")), &f.name),
+                _ => {}
+            }
+        }
+    }
+    (locks, perm)
+}
+
+/// The most objects one reference walk visits; past it, every object counts as shown.
+const MAX_TRACKED: usize = 2_000_000;
+
+/// What a reader of one revision reaches from its trailer.
+#[derive(Default)]
+struct View {
+    /// Objects reachable from the trailer without passing through the catalog's `/DSS`,
+    /// `/Metadata` or `/StructTreeRoot` or a widget's `/AP`: everything a reader may show or
+    /// act on other than widget appearances.
+    reached: HashSet<u32>,
+    /// For each object reachable from a widget's `/AP`: the widgets whose appearance uses it.
+    ap_owners: HashMap<u32, Vec<u32>>,
+    /// The walk hit its bound: every object counts as reached.
+    truncated: bool,
+}
+
+impl View {
+    fn new(doc: &Document<'_>, map: &XrefMap, trailer: &Dict, root: ObjRef) -> View {
+        let mut view = View::default();
+        let mut ap_roots: Vec<(u32, Object)> = Vec::new();
+        // (object, number of the indirect object that holds it)
+        let mut stack: Vec<(Object, u32)> = trailer
+            .0
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_slice(), b"Prev" | b"XRefStm"))
+            .map(|(_, v)| (v.clone(), 0))
+            .collect();
+        while let Some((o, holder)) = stack.pop() {
+            match o {
+                Object::Ref(r) => {
+                    if view.reached.len() >= MAX_TRACKED {
+                        view.truncated = true;
+                        break;
+                    }
+                    if !view.reached.insert(r.num) {
+                        continue;
+                    }
+                    let obj = doc.shallow_in(map, r).unwrap_or(Object::Null);
+                    if r == root {
+                        for (k, v) in obj.as_dict().map(|d| d.0.clone()).unwrap_or_default() {
+                            if !matches!(k.as_slice(), b"DSS" | b"Metadata" | b"StructTreeRoot") {
+                                stack.push((v, r.num));
+                            }
+                        }
+                    } else {
+                        stack.push((obj, r.num));
+                    }
+                }
+                Object::Array(a) => stack.extend(a.into_iter().map(|x| (x, holder))),
+                Object::Dict(d) | Object::Stream(crate::object::Stream { dict: d, .. }) => {
+                    let widget = d.name(b"Subtype") == Some(b"Widget") || d.get(b"FT").is_some();
+                    for (k, v) in d.0 {
+                        if widget && k == b"AP" {
+                            ap_roots.push((holder, v));
+                        } else {
+                            stack.push((v, holder));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut budget = MAX_TRACKED;
+        for (owner, ap) in ap_roots {
+            let objects = reachable(doc, map, &ap, budget.min(100_000));
+            budget = budget.saturating_sub(objects.len());
+            if budget == 0 {
+                view.truncated = true;
+            }
+            for n in objects {
+                let owners = view.ap_owners.entry(n).or_default();
+                if !owners.contains(&owner) {
+                    owners.push(owner);
+                }
+            }
+        }
+        view
+    }
+
+    /// Whether a reader shows or uses object `num` other than as a widget appearance.
+    fn reaches(&self, num: u32) -> bool {
+        self.truncated || self.reached.contains(&num)
+    }
+}
+
+/// Objects that are document security store content: the `/DSS` dictionary, its arrays and
+/// `/VRI` dictionaries, and the streams reached through the proper keys (`/Certs`, `/CRLs`,
+/// `/OCSPs`, `/VRI` → `/Cert`, `/CRL`, `/OCSP`, `/TS`).
+fn dss_objects(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    let Some(entry) = catalog.get(b"DSS") else {
+        return out;
+    };
+    // Collects the references of a (possibly indirect) array of references.
+    let list = |o: Option<&Object>, out: &mut HashSet<u32>| {
+        let Some(o) = o else { return };
+        if let Some(r) = o.as_ref() {
+            out.insert(r.num);
+        }
+        let arr = doc.resolve_in(map, o).unwrap_or(Object::Null);
+        for item in arr.as_array().unwrap_or(&[]).iter().take(MAX_TRACKED) {
+            if let Some(r) = item.as_ref() {
+                out.insert(r.num);
+            }
+        }
+    };
+    if let Some(r) = entry.as_ref() {
+        out.insert(r.num);
+    }
+    let dss = doc.resolve_in(map, entry).unwrap_or(Object::Null);
+    let Some(dss) = dss.as_dict() else {
+        return out;
+    };
+    for key in [&b"Certs"[..], b"CRLs", b"OCSPs"] {
+        list(dss.get(key), &mut out);
+    }
+    let Some(vri) = dss.get(b"VRI") else {
+        return out;
+    };
+    if let Some(r) = vri.as_ref() {
+        out.insert(r.num);
+    }
+    let vri = doc.resolve_in(map, vri).unwrap_or(Object::Null);
+    for (_, entry) in vri
+        .as_dict()
+        .map(|d| d.0.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .take(MAX_FIELDS)
+    {
+        if let Some(r) = entry.as_ref() {
+            out.insert(r.num);
+        }
+        let e = doc.resolve_in(map, entry).unwrap_or(Object::Null);
+        let Some(e) = e.as_dict() else { continue };
+        for key in [&b"Cert"[..], b"CRL", b"OCSP"] {
+            list(e.get(key), &mut out);
+        }
+        if let Some(r) = e.get(b"TS").and_then(Object::as_ref) {
+            out.insert(r.num);
+        }
+    }
+    out
+}
+
 /// Analyzes the changes made after the revision that ends at `signed_end`.
+///
+/// Every object that existed in the signed revision and is defined again later is compared
+/// with its signed version. Besides the rules for the catalog, the form, pages and fields, an
+/// object may change only as document security store content, XMP metadata, a widget's
+/// appearance (for the one widget whose `/AP` alone reaches it, in the revision that fills or
+/// creates that field) or, with tagged PDF, a structure tree that grows: an object a reader
+/// also reaches from anywhere else (a page, its resources, another annotation, the catalog,
+/// the trailer) is a modification whatever else points at it. Field locks of the signed
+/// revision's signatures (`/Lock`, FieldMDP) are enforced, and their `/P` tightens `perm`.
 pub fn analyze(
     doc: &Document<'_>,
     signed_end: usize,
@@ -158,12 +523,7 @@ pub fn analyze(
     if changed.is_empty() {
         return Ok(report);
     }
-    let ctx = Ctx {
-        doc,
-        old: doc.map_before(signed_end),
-        perm,
-        signed_end,
-    };
+    let old_map = doc.map_before(signed_end);
     let old_trailer = doc
         .sections()
         .iter()
@@ -186,16 +546,41 @@ pub fn analyze(
     if old_trailer.get(b"Encrypt") != doc.trailer().get(b"Encrypt") {
         report.modifications.push("encryption was changed".into());
     }
-    let old_catalog = ctx.old(root).as_dict().cloned().unwrap_or_default();
-    let new_catalog = ctx.current(root).as_dict().cloned().unwrap_or_default();
+    let old_catalog = doc
+        .get_in(&old_map, root)
+        .unwrap_or(Object::Null)
+        .as_dict()
+        .cloned()
+        .unwrap_or_default();
+    let new_catalog = doc
+        .get(root)
+        .unwrap_or(Object::Null)
+        .as_dict()
+        .cloned()
+        .unwrap_or_default();
 
-    let old_fields = form_fields(doc, &ctx.old, &old_catalog);
+    let old_fields = form_fields(doc, &old_map, &old_catalog);
     let new_fields = form_fields(doc, doc.current_map(), &new_catalog);
-    let old_field_nums: HashSet<u32> = old_fields.iter().map(|(n, _)| *n).collect();
+    let (locks, lock_perm) = signed_locks(doc, &old_map, &old_fields);
+    let ctx = Ctx {
+        doc,
+        perm: lock_perm.as_ref().map_or(perm, |(p, _)| (*p).min(perm)),
+        perm_lock: lock_perm.filter(|(p, _)| *p < perm).map(|(_, by)| by),
+        signed_end,
+        root,
+        old_trailer,
+        locks,
+        old_names: old_fields.iter().map(|f| (f.num, f.name.clone())).collect(),
+        new_names: new_fields.iter().map(|f| (f.num, f.name.clone())).collect(),
+        old: old_map,
+        old_view: OnceCell::new(),
+        new_view: OnceCell::new(),
+    };
+    let old_field_nums: HashSet<u32> = old_fields.iter().map(|f| f.num).collect();
     let new_sig_fields: HashSet<u32> = new_fields
         .iter()
-        .filter(|(_, s)| *s)
-        .map(|(n, _)| *n)
+        .filter(|f| f.is_sig)
+        .map(|f| f.num)
         .collect();
     let old_pages: HashSet<u32> = pages_in(doc, &ctx.old, &old_catalog);
     let old_annots_arrays: HashSet<u32> = old_pages
@@ -207,27 +592,29 @@ pub fn analyze(
                 .map(|r| r.num)
         })
         .collect();
+    let old_kids_arrays: HashSet<u32> = old_fields
+        .iter()
+        .filter_map(|f| {
+            ctx.old(ObjRef::new(f.num, 0))
+                .as_dict()
+                .and_then(|d| d.reference(b"Kids"))
+                .map(|r| r.num)
+        })
+        .collect();
     let old_acro_ref = old_catalog.reference(b"AcroForm");
     let old_fields_array = old_acro_ref
         .and_then(|r| ctx.old(r).as_dict().and_then(|d| d.reference(b"Fields")))
         .map(|r| r.num);
-    let dss: HashSet<u32> = new_catalog
-        .get(b"DSS")
-        .map(|d| reachable(doc, doc.current_map(), d, 100_000))
-        .unwrap_or_default();
-    // Appearance streams of form widgets may be regenerated when fields are filled or signed.
-    let mut appearance: HashSet<u32> = HashSet::new();
-    for (n, _) in &new_fields {
-        if let Some(ap) = ctx
-            .current(ObjRef::new(*n, 0))
-            .as_dict()
-            .and_then(|d| d.get(b"AP").cloned())
-        {
-            appearance.extend(reachable(doc, doc.current_map(), &ap, 10_000));
-        }
-    }
-    let info = old_trailer.reference(b"Info").map(|r| r.num);
-    let metadata = old_catalog.reference(b"Metadata").map(|r| r.num);
+    let dss = dss_objects(doc, doc.current_map(), &new_catalog);
+    let info = ctx.old_trailer.reference(b"Info").map(|r| r.num);
+    let metadata: Vec<u32> = [&old_catalog, &new_catalog]
+        .iter()
+        .filter_map(|c| c.reference(b"Metadata").map(|r| r.num))
+        .collect();
+    let old_struct = struct_tree(doc, &ctx.old, &old_catalog);
+    // Fields and widgets changed or added since the signed revision: an appearance may be
+    // rewritten only together with its field.
+    let touched: HashSet<u32> = changed.iter().copied().collect();
 
     for num in changed {
         let r = ObjRef::new(num, 0);
@@ -249,18 +636,11 @@ pub fn analyze(
             old.as_dict().and_then(|d| d.name(b"Type")),
             Some(b"XRef") | Some(b"ObjStm")
         );
-        if structural
-            || dss.contains(&num)
-            || old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DSS")
-        {
+        if structural {
             continue;
         }
         if Some(num) == info {
             report.allowed.push("document information updated".into());
-            continue;
-        }
-        if Some(num) == metadata {
-            report.allowed.push("XMP metadata updated".into());
             continue;
         }
         if Some(r) == Some(root) {
@@ -298,19 +678,56 @@ pub fn analyze(
                 &mut report,
             );
         } else if old_field_nums.contains(&num) {
-            check_field(&ctx, num, &old, &new, &mut report);
-        } else if appearance.contains(&num) && ctx.perm != Permission::NoChanges {
-            report
-                .allowed
-                .push(format!("appearance stream {num} updated"));
+            check_field(&ctx, num, &old, &new, &new_sig_fields, &mut report);
+        } else if old_kids_arrays.contains(&num) {
+            check_kids(&ctx, num, &old, &new, &new_sig_fields, &mut report);
+        } else if dss.contains(&num) {
+            // Validation data may be rewritten only where no reader sees it.
+            if ctx.shown(num) {
+                report.modifications.push(format!(
+                    "object {num} ({}) was changed: it is listed in the document security \
+                     store but also used by the document",
+                    type_name(&old)
+                ));
+            }
+        } else if metadata.contains(&num) {
+            if ctx.shown(num) || !matches!(new, Object::Stream(_)) {
+                report.modifications.push(format!(
+                    "object {num} ({}) was changed: it is the XMP metadata but also used by \
+                     the document",
+                    type_name(&old)
+                ));
+            } else {
+                report.allowed.push("XMP metadata updated".into());
+            }
+        } else if let Some(owners) = ctx.new_view().ap_owners.get(&num) {
+            check_appearance(&ctx, num, owners, &touched, &mut report);
+        } else if old_struct.contains(&num) {
+            check_struct_node(&ctx, num, &old, &new, &mut report);
         } else if ctx.perm == Permission::Annotations
             && old.as_dict().and_then(|d| d.name(b"Type")) == Some(b"Annot")
+            && old.as_dict().and_then(|d| d.name(b"Subtype")) != Some(b"Widget")
+            && !ctx.old_view().ap_owners.contains_key(&num)
         {
             report.allowed.push(format!("annotation {num} changed"));
         } else {
             report
                 .modifications
                 .push(format!("object {num} ({}) was changed", type_name(&old)));
+        }
+    }
+    if let Some(by) = &ctx.perm_lock
+        && !report.modifications.is_empty()
+    {
+        let allows = match ctx.perm {
+            Permission::NoChanges => "no changes",
+            Permission::FormFillingAndSigning => "only form filling and signing",
+            Permission::Annotations => "form filling, signing and annotations",
+        };
+        for m in &mut report.modifications {
+            m.push_str(&format!(
+                " (the field lock of the signature in '{by}' allows {allows})"
+            ));
         }
     }
     // A signature widget is both a form field and an annotation of its page, so each added
@@ -325,6 +742,74 @@ pub fn analyze(
 fn dedup_in_order(items: &mut Vec<String>) {
     let mut seen = HashSet::new();
     items.retain(|s| seen.insert(s.clone()));
+}
+
+/// Whether the widget `w` or its parent field was created or changed since the signed
+/// revision.
+fn field_changed(ctx: &Ctx<'_, '_>, w: u32, touched: &HashSet<u32>) -> bool {
+    let differs = |n: u32| {
+        touched.contains(&n) && {
+            let r = ObjRef::new(n, 0);
+            ctx.old(r) != ctx.current(r)
+        }
+    };
+    differs(w)
+        || ctx
+            .current(ObjRef::new(w, 0))
+            .as_dict()
+            .and_then(|d| d.reference(b"Parent"))
+            .is_some_and(|p| differs(p.num))
+}
+
+/// An object reached from one or more widgets' `/AP` changed: allowed only as the appearance
+/// of a single widget whose field changed (was filled, signed or created) in the same
+/// update, and which a reader reaches from nowhere else.
+fn check_appearance(
+    ctx: &Ctx<'_, '_>,
+    num: u32,
+    owners: &[u32],
+    touched: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
+    let old_owners = ctx
+        .old_view()
+        .ap_owners
+        .get(&num)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let (o, n) = (ctx.old_view(), ctx.new_view());
+    let problem = if o.reaches(num) || n.reaches(num) {
+        Some(
+            "it is also used outside the widget's appearance (page content, resources, \
+              another annotation or the catalog)"
+                .to_string(),
+        )
+    } else if owners.len() != 1 || old_owners.iter().any(|w| !owners.contains(w)) {
+        Some("it is the appearance of more than one widget".to_string())
+    } else if ctx.perm == Permission::NoChanges {
+        Some("the signature allows no changes".to_string())
+    } else if let Some(lock) = owners.first().and_then(|w| {
+        let name = ctx.field_name(*w);
+        ctx.lock_on(&name)
+    }) {
+        Some(format!(
+            "the field is locked by the signature in '{}'",
+            lock.by
+        ))
+    } else if !owners.iter().all(|w| field_changed(ctx, *w, touched)) {
+        Some("its field was not filled or signed in the same update".to_string())
+    } else {
+        None
+    };
+    match problem {
+        Some(why) => report.modifications.push(format!(
+            "object {num} ({}) of a widget appearance was changed: {why}",
+            type_name(&ctx.old(ObjRef::new(num, 0)))
+        )),
+        None => report
+            .allowed
+            .push(format!("appearance stream {num} updated")),
+    }
 }
 
 fn pages_in(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
@@ -501,6 +986,35 @@ fn check_catalog(
         match k.as_slice() {
             b"DSS" => report.allowed.push("validation data (DSS) added".into()),
             b"Extensions" => report.allowed.push("developer extensions updated".into()),
+            b"Version" => {
+                let version = |d: &Dict| d.name(b"Version").and_then(pdf_version);
+                match (version(old), version(new)) {
+                    (o, Some(n)) if o.is_none_or(|o| n >= o) => {
+                        report.allowed.push("PDF version raised".into())
+                    }
+                    _ => report
+                        .modifications
+                        .push("document catalog entry /Version changed".into()),
+                }
+            }
+            b"Metadata" => {
+                let is_stream = new
+                    .get(b"Metadata")
+                    .filter(|m| m.as_ref().is_some())
+                    .map(|m| ctx.resolve_new(m))
+                    .is_some_and(|m| {
+                        matches!(m, Object::Stream(_))
+                            && m.as_dict().and_then(|d| d.name(b"Type")) == Some(b"Metadata")
+                    });
+                if is_stream {
+                    report.allowed.push("XMP metadata updated".into());
+                } else {
+                    report
+                        .modifications
+                        .push("document catalog entry /Metadata changed".into());
+                }
+            }
+            b"MarkInfo" => report.allowed.push("tagged PDF marker updated".into()),
             b"AcroForm" => {
                 let o = old
                     .get(b"AcroForm")
@@ -527,6 +1041,13 @@ fn check_catalog(
                 .push(format!("document catalog entry {} changed", key_str(&k))),
         }
     }
+}
+
+/// A PDF version name (`1.7`, `2.0`) as (major, minor).
+fn pdf_version(v: &[u8]) -> Option<(u32, u32)> {
+    let text = std::str::from_utf8(v).ok()?;
+    let (major, minor) = text.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 fn check_acroform(
@@ -591,19 +1112,62 @@ fn check_page(
     }
 }
 
-fn check_field(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object, report: &mut ChangeReport) {
+fn check_field(
+    ctx: &Ctx<'_, '_>,
+    num: u32,
+    old: &Object,
+    new: &Object,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
     let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
         report
             .modifications
             .push(format!("form field {num} was replaced"));
         return;
     };
+    let name = ctx.field_name(num);
     let is_sig = o.name(b"FT") == Some(b"Sig") || n.name(b"FT") == Some(b"Sig");
+    let lock = ctx.lock_on(&name);
     for k in changed_keys(o, n) {
+        if let Some(lock) = lock {
+            report.modifications.push(format!(
+                "form field '{name}' is locked by the signature in '{}': {} changed",
+                lock.by,
+                key_str(&k)
+            ));
+            continue;
+        }
+        if k == b"Kids" && ctx.perm != Permission::NoChanges {
+            let empty = Object::Array(Vec::new());
+            check_list(
+                ctx,
+                o.get(b"Kids").unwrap_or(&empty),
+                n.get(b"Kids").unwrap_or(&empty),
+                "form field list",
+                sigs,
+                report,
+            );
+            continue;
+        }
+        if k == b"AP"
+            && let Some(shared) = o.get(b"AP").and_then(|ap| shared_appearance(ctx, num, ap))
+        {
+            report.modifications.push(format!(
+                "form field {num}: /AP changed, but its previous appearance (object {shared}) \
+                 is also used outside the widget"
+            ));
+            continue;
+        }
         let allowed = match k.as_slice() {
             b"V" if is_sig => o.get(b"V").is_none() && ctx.perm != Permission::NoChanges,
             b"V" => ctx.perm != Permission::NoChanges,
-            b"AP" | b"AS" | b"MK" => ctx.perm != Permission::NoChanges,
+            // The value's appearance, annotation and field flags, default appearance and
+            // quadding: what form filling rewrites (the appearance objects themselves are
+            // checked where they are defined).
+            b"AP" | b"AS" | b"MK" | b"F" | b"Ff" | b"DA" | b"Q" | b"StructParent" => {
+                ctx.perm != Permission::NoChanges
+            }
             _ => false,
         };
         if allowed {
@@ -617,5 +1181,220 @@ fn check_field(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object, report: 
                 .modifications
                 .push(format!("form field {num}: {} changed", key_str(&k)));
         }
+    }
+}
+
+/// An object of widget `num`'s previous appearance `ap` that the signed revision also used
+/// elsewhere (reached by a reader, or another widget's appearance): replacing the appearance
+/// of a widget is allowed only where the widget alone used it.
+fn shared_appearance(ctx: &Ctx<'_, '_>, num: u32, ap: &Object) -> Option<u32> {
+    let objects = reachable(ctx.doc, &ctx.old, ap, 10_000);
+    if objects.is_empty() {
+        return None;
+    }
+    let view = ctx.old_view();
+    let mut shared: Vec<u32> = objects
+        .into_iter()
+        .filter(|n| {
+            view.reaches(*n)
+                || view
+                    .ap_owners
+                    .get(n)
+                    .is_some_and(|w| w.iter().any(|w| *w != num))
+        })
+        .collect();
+    shared.sort_unstable();
+    shared.first().copied()
+}
+
+/// An indirect `/Kids` array of a field changed: it may only grow, by allowed fields, and
+/// not under a lock.
+fn check_kids(
+    ctx: &Ctx<'_, '_>,
+    num: u32,
+    old: &Object,
+    new: &Object,
+    sigs: &HashSet<u32>,
+    report: &mut ChangeReport,
+) {
+    if ctx.perm == Permission::NoChanges {
+        report
+            .modifications
+            .push(format!("field kids list {num} changed"));
+        return;
+    }
+    check_list(ctx, old, new, "form field list", sigs, report);
+}
+
+/// Objects of the structure tree (tagged PDF) of a revision: the structure tree root, its
+/// structure elements (through `/K`) and the nodes of its `/ParentTree`, not what they
+/// point at (pages, annotations, content).
+fn struct_tree(doc: &Document<'_>, map: &XrefMap, catalog: &Dict) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    let Some(root) = catalog.get(b"StructTreeRoot") else {
+        return out;
+    };
+    let mut stack: Vec<(Object, usize)> = vec![(root.clone(), 0)];
+    while let Some((o, depth)) = stack.pop() {
+        if depth > 256 || out.len() >= MAX_TRACKED {
+            break;
+        }
+        let o = match o {
+            Object::Ref(r) => {
+                if !out.insert(r.num) {
+                    continue;
+                }
+                doc.shallow_in(map, r).unwrap_or(Object::Null)
+            }
+            other => other,
+        };
+        match &o {
+            Object::Array(a) => stack.extend(a.iter().map(|x| (x.clone(), depth + 1))),
+            Object::Dict(d) => {
+                // Marked-content and object references point into the content: not followed.
+                if matches!(d.name(b"Type"), Some(b"MCR") | Some(b"OBJR")) {
+                    continue;
+                }
+                for key in [&b"K"[..], b"ParentTree", b"Kids", b"Nums"] {
+                    if let Some(v) = d.get(key) {
+                        stack.push((v.clone(), depth + 1));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A node of the structure tree changed: allowed when it only grows (entries added to `/K`,
+/// the parent tree's `/Nums` and `/Kids`, `/ParentTreeNextKey` and `/Limits` updated), as
+/// when a field or annotation is added to a tagged PDF, and no reader reaches it otherwise.
+fn check_struct_node(
+    ctx: &Ctx<'_, '_>,
+    num: u32,
+    old: &Object,
+    new: &Object,
+    report: &mut ChangeReport,
+) {
+    let grows = |o: Option<&Object>, n: Option<&Object>| -> bool {
+        let items = |x: Option<&Object>| -> Vec<Object> {
+            match x {
+                None => Vec::new(),
+                Some(Object::Array(a)) => a.clone(),
+                Some(other) => vec![other.clone()],
+            }
+        };
+        let (o, n) = (items(o), items(n));
+        o.iter().all(|x| n.contains(x))
+    };
+    let ok = ctx.perm != Permission::NoChanges
+        && !ctx.shown(num)
+        && match (old, new) {
+            (Object::Array(_), Object::Array(_)) => grows(Some(old), Some(new)),
+            (Object::Dict(o), Object::Dict(n)) => {
+                changed_keys(o, n).iter().all(|k| match k.as_slice() {
+                    b"K" | b"Kids" => grows(o.get(k), n.get(k)),
+                    b"Nums" => nums_grow(ctx, o.get(k), n.get(k)),
+                    b"ParentTreeNextKey" | b"Limits" => true,
+                    _ => false,
+                })
+            }
+            _ => false,
+        };
+    if ok {
+        report.allowed.push("structure tree updated".into());
+    } else {
+        report.modifications.push(format!(
+            "object {num} ({}) of the structure tree was changed",
+            type_name(old)
+        ));
+    }
+}
+
+/// A number tree's `/Nums` keeps every old key with its old value.
+fn nums_grow(ctx: &Ctx<'_, '_>, old: Option<&Object>, new: Option<&Object>) -> bool {
+    let pairs =
+        |x: Option<&Object>, resolve: &dyn Fn(&Object) -> Object| -> Vec<(Object, Object)> {
+            let arr = x.map(resolve).unwrap_or(Object::Null);
+            arr.as_array()
+                .unwrap_or(&[])
+                .chunks(2)
+                .filter_map(|c| match c {
+                    [k, v] => Some((k.clone(), v.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+    let o = pairs(old, &|x| ctx.resolve_old(x));
+    let n = pairs(new, &|x| ctx.resolve_new(x));
+    o.iter().all(|p| n.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF with the given objects (1-based numbers) and a classic xref table.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn lock_actions_cover_fields_and_their_descendants() {
+        let lock = |action| Lock {
+            action,
+            by: "S".into(),
+        };
+        let include = lock(LockAction::Include(vec!["a".into()]));
+        assert!(include.locks("a") && include.locks("a.b"));
+        assert!(!include.locks("ab") && !include.locks("b"));
+        let exclude = lock(LockAction::Exclude(vec!["a".into()]));
+        assert!(!exclude.locks("a.b") && exclude.locks("b"));
+        assert!(lock(LockAction::All).locks("anything"));
+    }
+
+    #[test]
+    fn field_mdp_in_the_signature_reference_and_the_field_lock_are_read() {
+        let data = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [3 0 R 5 0 R 6 0 R] >> >>",
+            "<< /Type /Pages /Kids [] /Count 0 >>",
+            "<< /FT /Sig /T (S1) /V 4 0 R >>",
+            "<< /Type /Sig /ByteRange [0 1 2 3] /Reference [<< /Type /SigRef \
+             /TransformMethod /FieldMDP /TransformParams << /Action /Exclude \
+             /Fields [(Note)] /P 3 >> >>] >>",
+            "<< /FT /Sig /T (S2) /V << /Type /Sig /ByteRange [0 1 2 3] >> \
+             /Lock << /Action /Include /Fields [(Amount)] /P 1 >> >>",
+            "<< /FT /Sig /T (Empty) /Lock << /Action /All /P 1 >> >>",
+        ]);
+        let doc = Document::open(&data).expect("open");
+        let (_, catalog) = doc.catalog().expect("catalog");
+        let fields = form_fields(&doc, doc.current_map(), &catalog);
+        let (locks, perm) = signed_locks(&doc, doc.current_map(), &fields);
+        // The empty field's lock is not in effect yet.
+        assert_eq!(locks.len(), 2);
+        assert_eq!(perm, Some((Permission::NoChanges, "S2".to_string())));
+        let locked = |n: &str| locks.iter().any(|l| l.locks(n));
+        assert!(locked("Amount") && locked("Other") && !locked("Note"));
     }
 }

@@ -363,6 +363,38 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// Resolves an object number in the given revision without a stream's data: a stream
+    /// comes back as its dictionary. Reference tracking reads only dictionaries and arrays, so
+    /// it never copies content streams or images onto the heap.
+    pub fn shallow_in(&self, map: &XrefMap, r: ObjRef) -> Result<Object, Error> {
+        match map.get(&r.num) {
+            None | Some(XrefEntry::Free) => Ok(Object::Null),
+            Some(XrefEntry::InFile { offset, .. }) => {
+                if let Some(o) = self.object_cache.borrow().get(offset)
+                    && o.id.num == r.num
+                {
+                    return Ok(match &o.object {
+                        Object::Stream(s) => Object::Dict(s.dict.clone()),
+                        other => other.clone(),
+                    });
+                }
+                let mut p = Parser::new(self.data, *offset);
+                let num = p.uint();
+                let _generation = p.uint();
+                if num != Some(u64::from(r.num)) || !p.eat_keyword(b"obj") {
+                    return Err(Error::Xref(format!(
+                        "xref says object {} is at offset {offset}, but it is not there",
+                        r.num
+                    )));
+                }
+                p.object()
+            }
+            Some(XrefEntry::InStream { stream, index }) => {
+                self.object_from_stream(map, *stream, *index, r.num)
+            }
+        }
+    }
+
     fn cached_at(
         &self,
         map: &XrefMap,
