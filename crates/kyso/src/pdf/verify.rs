@@ -368,13 +368,7 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
              a revision: the rest of that revision is unsigned",
             range.signed_end
         );
-        o.r.modified_after = true;
-        o.r.modifications.push(finding.clone());
-        o.problem(
-            Status::Failed,
-            Reason::ModifiedAfterSigning,
-            format!("the document was modified after signing: {finding}"),
-        );
+        modification(o, finding);
     }
     for orphan in layout.orphans_after(range.signed_end) {
         let size = orphan.end - orphan.start;
@@ -384,13 +378,7 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
                  cross-reference section lists them; a reader that repairs files may show them)",
                 orphan.start
             );
-            o.r.modified_after = true;
-            o.r.modifications.push(finding.clone());
-            o.problem(
-                Status::Failed,
-                Reason::ModifiedAfterSigning,
-                format!("the document was modified after signing: {finding}"),
-            );
+            modification(o, finding);
         } else {
             o.r.warnings.push(format!(
                 "{size} unsigned bytes at offset {} belong to no revision",
@@ -411,6 +399,17 @@ fn signer_texts(r: &mut SignatureReport, sig: &SignatureInfo) {
     r.signer_reason = text(&sig.reason);
     r.signer_location = text(&sig.location);
     r.signer_contact = text(&sig.contact);
+}
+
+/// Records a disallowed change found outside the change analysis (coverage, orphan bytes).
+fn modification(o: &mut Outcome, finding: String) {
+    o.r.modified_after = true;
+    o.problem(
+        Status::Failed,
+        Reason::ModifiedAfterSigning,
+        format!("the document was modified after signing: {finding}"),
+    );
+    o.r.modifications.push(finding);
 }
 
 /// Whether the catalog of the revision ending at `end` has a /DSS.
