@@ -329,6 +329,13 @@ struct SignArgs {
     p12: PathBuf,
     #[command(flatten)]
     password: PasswordArgs,
+    /// Read the password of an encrypted PDF (user or owner password) from this environment
+    /// variable; without it, encrypted PDFs are opened with the empty user password.
+    #[arg(long, value_name = "VAR")]
+    pdf_password_env: Option<String>,
+    /// The password read from --pdf-password-env.
+    #[arg(skip)]
+    pdf_password: Option<kyso::PdfPassword>,
     /// Make a certification signature (DocMDP); use for the first, personal signature.
     #[arg(long)]
     certify: bool,
@@ -416,6 +423,10 @@ struct VerifyArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     trust: TrustArgs,
+    /// Read the password of encrypted PDFs (user or owner password) from this environment
+    /// variable; without it, encrypted PDFs are opened with the empty user password.
+    #[arg(long, value_name = "VAR")]
+    pdf_password_env: Option<String>,
     /// Print one JSON object per document (JSON Lines).
     #[arg(long)]
     json: bool,
@@ -641,6 +652,14 @@ fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The password of encrypted PDFs from `--pdf-password-env VAR` (never printed).
+fn read_pdf_password(var: Option<&String>) -> Result<Option<kyso::PdfPassword>> {
+    let Some(var) = var else { return Ok(None) };
+    let value = std::env::var(var)
+        .with_context(|| format!("environment variable {var} (--pdf-password-env) is not set"))?;
+    Ok(Some(kyso::PdfPassword(value)))
+}
+
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
     if let Some(var) = &p.password_env {
         return std::env::var(var)
@@ -660,7 +679,8 @@ fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
     )
 }
 
-fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
+fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
+    a.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
     // Where each input goes.
     let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
         (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
@@ -875,6 +895,7 @@ fn sign_document(
                 location: a.location.clone(),
                 contact: a.contact.clone(),
                 level,
+                pdf_password: a.pdf_password.clone(),
                 ..Default::default()
             };
             kyso::sign_pdf_at_level(input, cred, &opts, services)
@@ -940,7 +961,8 @@ fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfi
 }
 
 fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
-    let trust = trust_config(&a.trust, config)?;
+    let mut trust = trust_config(&a.trust, config)?;
+    trust.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
     let mut code = EXIT_OK;
     for f in &a.files {
         let report = kyso::verify_file(f, &trust);

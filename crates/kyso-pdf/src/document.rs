@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::Error;
+use crate::crypt::Security;
 use crate::filter;
 use crate::object::{Dict, ObjRef, Object};
 use crate::parse::{self, Parser};
@@ -51,13 +52,23 @@ pub struct Document<'a> {
     objstm_cache: RefCell<HashMap<u32, Rc<ObjectStream>>>,
     /// Parsed objects by file offset (valid for every revision: an offset names one object).
     object_cache: RefCell<HashMap<usize, Rc<parse::IndirectObject>>>,
+    /// The standard security handler of an encrypted document, authenticated.
+    security: Option<Security>,
 }
 
 const MAX_SECTIONS: usize = 4096;
 
 impl<'a> Document<'a> {
-    /// Opens a PDF: reads the header, the last startxref and every xref section.
+    /// Opens a PDF: reads the header, the last startxref and every xref section. An
+    /// encrypted document is opened with the empty user password ([`Error::Encrypted`] when
+    /// that does not work).
     pub fn open(data: &'a [u8]) -> Result<Document<'a>, Error> {
+        Document::open_with_password(data, b"")
+    }
+
+    /// Opens a PDF, authenticating `password` (user or owner password) if it is encrypted;
+    /// strings and streams are then decrypted as objects are read.
+    pub fn open_with_password(data: &'a [u8], password: &[u8]) -> Result<Document<'a>, Error> {
         let head = &data[..data.len().min(1024)];
         if parse::find(head, b"%PDF-").is_none() {
             return Err(Error::NotPdf);
@@ -88,6 +99,7 @@ impl<'a> Document<'a> {
             startxref,
             objstm_cache: RefCell::new(HashMap::new()),
             object_cache: RefCell::new(HashMap::new()),
+            security: None,
         };
         let mut seen = HashSet::new();
         let mut next = Some(startxref);
@@ -103,7 +115,43 @@ impl<'a> Document<'a> {
             doc.sections.push(section);
         }
         doc.current = doc.map_filtered(|_| true);
+        if let Some(entry) = doc.trailer().get(b"Encrypt").cloned() {
+            doc.security = Some(doc.open_security(&entry, password)?);
+        }
         Ok(doc)
+    }
+
+    /// Reads the /Encrypt dictionary (before any decryption) and authenticates.
+    fn open_security(&self, entry: &Object, password: &[u8]) -> Result<Security, Error> {
+        let dict_ref = entry.as_ref();
+        let dict = match self.resolve(entry)? {
+            Object::Dict(d) => d,
+            _ => {
+                return Err(Error::Encrypted(
+                    "the /Encrypt entry is not a dictionary".into(),
+                ));
+            }
+        };
+        let id0 = self
+            .trailer()
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(|o| match o {
+                Object::String(s) => Some(s.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let security = Security::open(&dict, dict_ref, id0, password)?;
+        // Objects read so far (the /Encrypt dictionary) were read without decryption.
+        self.object_cache.borrow_mut().clear();
+        self.objstm_cache.borrow_mut().clear();
+        Ok(security)
+    }
+
+    /// The security handler of an encrypted document (`None` when it is not encrypted).
+    pub fn security(&self) -> Option<&Security> {
+        self.security.as_ref()
     }
 
     /// The bytes.
@@ -406,12 +454,15 @@ impl<'a> Document<'a> {
                 .and_then(|o| o.as_int()),
             _ => None,
         };
-        let obj = parse::parse_indirect(self.data, offset, &length_of)?;
+        let mut obj = parse::parse_indirect(self.data, offset, &length_of)?;
         if obj.id.num != expect.num {
             return Err(Error::Xref(format!(
                 "xref says object {} is at offset {offset}, but object {} is there",
                 expect.num, obj.id.num
             )));
+        }
+        if let Some(security) = &self.security {
+            security.decrypt_object(obj.id, &mut obj.object);
         }
         Ok(obj)
     }

@@ -279,9 +279,6 @@ impl Kind {
 impl<'d, 'a> DssUpdate<'d, 'a> {
     /// Starts an update of `doc`'s store (reading what is already there).
     pub fn new(doc: &'d Document<'a>) -> Result<DssUpdate<'d, 'a>, Error> {
-        if doc.is_encrypted() {
-            return Err(Error::Encrypted);
-        }
         Ok(DssUpdate {
             doc,
             raw: RawDss::read(doc)?.unwrap_or_default(),

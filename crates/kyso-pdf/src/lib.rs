@@ -5,6 +5,7 @@
 //! preparation of a new signature, the document security store ([`Dss`]), and the analysis of
 //! what changed after each signature.
 
+pub mod crypt;
 pub mod diff;
 mod document;
 pub mod dss;

@@ -20,8 +20,20 @@ use crate::trust::timestamp::{check_token, skew_warning};
 
 /// Verifies every signature of a PDF held in memory.
 pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
-    let doc = match Document::open(data) {
+    let doc = match crate::pdf::open_pdf(data, trust.pdf_password.as_ref()) {
         Ok(d) => d,
+        Err(e @ kyso_pdf::Error::Encrypted(_)) => {
+            let hint = if trust.pdf_password.is_none() {
+                " (give its password with --pdf-password-env)"
+            } else {
+                ""
+            };
+            return DocumentReport::error(
+                file,
+                Format::Pdf,
+                format!("cannot read the PDF: {e}{hint}"),
+            );
+        }
         Err(e) => {
             return DocumentReport::error(file, Format::Pdf, format!("cannot read the PDF: {e}"));
         }
