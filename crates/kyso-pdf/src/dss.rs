@@ -523,6 +523,29 @@ mod tests {
     }
 
     #[test]
+    fn a_store_in_an_encrypted_document_is_encrypted_and_read_back() {
+        for name in [
+            "encrypted/letter-rc4-40.pdf",
+            "encrypted/letter-aes256-r6.pdf",
+        ] {
+            let data = fixture(name);
+            let doc = Document::open(&data).unwrap();
+            let mut up = DssUpdate::new(&doc).unwrap();
+            let secret: &[u8] = b"a certificate only readable with the file key";
+            up.add(Some("aa11"), &vri(&[secret], &[b"a crl"], &[]));
+            let w = up.write().unwrap().unwrap();
+            assert!(
+                !w.bytes.windows(secret.len()).any(|x| x == secret),
+                "{name}: the store is written in clear"
+            );
+            let doc1 = Document::open(&w.bytes).unwrap();
+            assert!(doc1.security().is_some(), "{name}");
+            let dss = Dss::read(&doc1).unwrap().unwrap();
+            assert_eq!(dss.vri["AA11"], vri(&[secret], &[b"a crl"], &[]), "{name}");
+        }
+    }
+
+    #[test]
     fn vri_keys_are_upper_case_sha1() {
         assert_eq!(vri_key(b"abc"), "A9993E364706816ABA3E25717850C26C9CD0D89D");
     }
