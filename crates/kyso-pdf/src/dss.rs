@@ -279,6 +279,9 @@ impl Kind {
 impl<'d, 'a> DssUpdate<'d, 'a> {
     /// Starts an update of `doc`'s store (reading what is already there).
     pub fn new(doc: &'d Document<'a>) -> Result<DssUpdate<'d, 'a>, Error> {
+        if let Some(rebuilt) = doc.rebuilt() {
+            return Err(crate::sign::broken_xref(&rebuilt.reason));
+        }
         Ok(DssUpdate {
             doc,
             raw: RawDss::read(doc)?.unwrap_or_default(),

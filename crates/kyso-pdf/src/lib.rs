@@ -19,7 +19,7 @@ pub mod signatures;
 mod writer;
 
 pub use diff::{ChangeReport, Permission, analyze};
-pub use document::{Document, XrefEntry, XrefMap, XrefSection, XrefStyle};
+pub use document::{Document, Rebuilt, XrefEntry, XrefMap, XrefSection, XrefStyle};
 pub use dss::{Dss, DssUpdate, DssWritten, Vri, vri_key};
 pub use error::Error;
 pub use layout::{Layout, Orphan, RevisionEnd, revision_layout};

@@ -96,6 +96,9 @@ const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 0000000000 0000000000 0000000000]";
 
 /// Prepares an incremental update carrying a new signature.
 pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf, Error> {
+    if let Some(rebuilt) = doc.rebuilt() {
+        return Err(broken_xref(&rebuilt.reason));
+    }
     let existing = find_signatures(doc)?;
     let signed: Vec<_> = existing
         .iter()
@@ -323,6 +326,16 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         bytes,
         gap: gap_start..gap_end,
     })
+}
+
+/// The refusal to write an incremental update over broken cross-reference data: its /Prev
+/// would chain to sections that readers cannot follow, and each repairs the file its own way.
+pub(crate) fn broken_xref(reason: &str) -> Error {
+    Error::CannotSign(format!(
+        "the cross-reference table is broken ({reason}); an incremental update over it would \
+         be unsafe: repair the file first (for example `qpdf broken.pdf repaired.pdf`) and sign \
+         the repaired copy"
+    ))
 }
 
 /// Adds `annot` to the page's /Annots (direct array, indirect array, or new).
