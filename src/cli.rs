@@ -347,7 +347,12 @@ struct PasswordArgs {
 }
 
 /// Options whose values may be secrets: never printed back, also not in clap's own errors.
-const SECRET_OPTIONS: &[&str] = &["--password-env", "--password-file", "--password"];
+const SECRET_OPTIONS: &[&str] = &[
+    "--password-env",
+    "--password-file",
+    "--password",
+    "--pdf-password-env",
+];
 
 /// The values given to [`SECRET_OPTIONS`] on a command line (`--opt VALUE` and `--opt=VALUE`).
 fn secret_values(args: &[std::ffi::OsString]) -> Vec<String> {
@@ -441,6 +446,13 @@ struct SignArgs {
     p12: PathBuf,
     #[command(flatten)]
     password: PasswordArgs,
+    /// Read the password of an encrypted PDF (user or owner password) from this environment
+    /// variable; without it, encrypted PDFs are opened with the empty user password.
+    #[arg(long, value_name = "VAR")]
+    pdf_password_env: Option<String>,
+    /// The password read from --pdf-password-env.
+    #[arg(skip)]
+    pdf_password: Option<kyso::PdfPassword>,
     /// Make a certification signature (DocMDP); use for the first, personal signature.
     #[arg(long, help_heading = "PDF")]
     certify: bool,
@@ -536,6 +548,10 @@ struct VerifyArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     trust: TrustArgs,
+    /// Read the password of encrypted PDFs (user or owner password) from this environment
+    /// variable; without it, encrypted PDFs are opened with the empty user password.
+    #[arg(long, value_name = "VAR")]
+    pdf_password_env: Option<String>,
     /// Print one JSON object per document (JSON Lines).
     #[arg(long)]
     json: bool,
@@ -838,6 +854,29 @@ fn config_show(a: ConfigShowArgs, config: Option<&Path>) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The password of encrypted PDFs from `--pdf-password-env NAME`. Like the key password
+/// options, neither the name nor the value is ever printed.
+fn read_pdf_password(var: Option<&String>) -> Result<Option<kyso::PdfPassword>> {
+    let Some(var) = var else { return Ok(None) };
+    if !is_variable_name(var) {
+        bail!(
+            "--pdf-password-env takes the NAME of an environment variable that holds the PDF's \
+password, not the password itself; the value given is not shown"
+        );
+    }
+    match std::env::var(var) {
+        Ok(value) => Ok(Some(kyso::PdfPassword(value))),
+        Err(std::env::VarError::NotPresent) => bail!(
+            "the environment variable named by --pdf-password-env is not set (its name is not \
+shown, in case it is the password): it takes the NAME of an environment variable that holds the \
+PDF's password"
+        ),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("the environment variable named by --pdf-password-env does not hold UTF-8 text")
+        }
+    }
+}
+
 /// The key password. The values of the password options are never printed: whatever went
 /// wrong, the message says what the option expects instead.
 fn read_password(p: &PasswordArgs, what: &Path) -> Result<String> {
@@ -879,7 +918,8 @@ it is the password): {e}"
     )
 }
 
-fn sign(a: SignArgs, config: Option<&Path>) -> Result<u8> {
+fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
+    a.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
     // Where each input goes.
     let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
         (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
@@ -1263,6 +1303,7 @@ fn sign_document(
                 location: a.location.clone(),
                 contact: a.contact.clone(),
                 level,
+                pdf_password: a.pdf_password.clone(),
                 ..Default::default()
             };
             kyso::sign_pdf_at_level(input, cred, &opts, services)
@@ -1317,7 +1358,8 @@ fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfi
 }
 
 fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
-    let trust = trust_config(&a.trust, config)?;
+    let mut trust = trust_config(&a.trust, config)?;
+    trust.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
     let mut code = EXIT_OK;
     for f in &a.files {
         let report = kyso::verify_file(f, &trust);

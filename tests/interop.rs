@@ -124,6 +124,70 @@ fn peers_accept_ecdsa_and_adbe_signatures() {
     assert_eq!(text.matches("Signature is Valid.").count(), 2, "{text}");
 }
 
+/// Encrypted letters (standard security handler, empty user password) signed twice by kyso:
+/// qpdf checks and decrypts them, pyHanko and pdfsig accept both signatures. pyHanko does not
+/// open AES-256 R5 files (the deprecated Adobe extension), so that one is left to qpdf and pdfsig.
+#[test]
+#[ignore = "needs pyHanko, pdfsig, certutil, qpdf: run scripts/test.sh"]
+fn peers_accept_encrypted_pdfs_kyso_signs() {
+    let dir = tempdir();
+    let nss = nss_db(dir.path());
+    for name in ["rc4-40", "rc4-128", "aes128", "aes256-r5", "aes256-r6"] {
+        let input = fixture(&format!("pdf/encrypted/letter-{name}.pdf"));
+        let out = sign_both(&input, dir.path());
+
+        let o = run(tool("qpdf").arg("--check").arg(&out));
+        assert!(o.status.success(), "qpdf --check {name}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("No syntax or stream encoding errors"),
+            "{name}: {}",
+            stdout(&o)
+        );
+        let plain = dir.path().join(format!("{name}.decrypted.pdf"));
+        let o = run(tool("qpdf")
+            .args(["--password=", "--decrypt"])
+            .arg(&out)
+            .arg(&plain));
+        assert!(o.status.success(), "qpdf --decrypt {name}: {}", stderr(&o));
+        let o = run(tool("qpdf").arg("--check").arg(&plain));
+        assert!(
+            o.status.success(),
+            "qpdf --check decrypted {name}: {}",
+            stdout(&o)
+        );
+
+        if name != "aes256-r5" {
+            let o = run(Command::new(pyhanko())
+                .args(["sign", "validate", "--password", "", "--trust"])
+                .arg(pki("root.pem"))
+                .args(["--trust-replace", "--no-revocation-check"])
+                .arg(&out));
+            let text = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(o.status.success(), "pyHanko rejected {name}:\n{text}");
+            assert_eq!(
+                text.matches(":INTACT:TRUSTED").count(),
+                2,
+                "{name}:\n{text}"
+            );
+            assert!(
+                !text.contains("INVALID") && !text.contains("ILLEGAL"),
+                "pyHanko on {name}:\n{text}"
+            );
+        }
+
+        let text = pdfsig(&out, &nss);
+        assert_eq!(
+            text.matches("Signature is Valid.").count(),
+            2,
+            "pdfsig on {name}:\n{text}"
+        );
+        assert!(
+            text.matches("Certificate is Trusted.").count() >= 2,
+            "pdfsig on {name}:\n{text}"
+        );
+    }
+}
+
 #[test]
 #[ignore = "needs pyHanko: run scripts/test.sh"]
 fn kyso_verifies_what_pyhanko_signs() {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::Error;
+use crate::crypt::Security;
 use crate::filter;
 use crate::object::{Dict, ObjRef, Object};
 use crate::parse::{self, Parser};
@@ -51,13 +52,43 @@ pub struct Document<'a> {
     objstm_cache: RefCell<HashMap<u32, Rc<ObjectStream>>>,
     /// Parsed objects by file offset (valid for every revision: an offset names one object).
     object_cache: RefCell<HashMap<usize, Rc<parse::IndirectObject>>>,
+    /// The standard security handler of an encrypted document, authenticated.
+    security: Option<Security>,
+    /// Set when the cross-reference data could not be read and was rebuilt by scanning.
+    rebuilt: Option<Rebuilt>,
 }
+
+/// How a document whose cross-reference data is broken was read: the sections of the
+/// revisions before `from` were read as usual (none when `from` is 0); everything from `from`
+/// on was rebuilt by scanning for `N G obj` headers and trailers, as one section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Where the part that could not be read starts (the end of the last readable revision).
+    pub from: usize,
+    /// What was wrong with the cross-reference data.
+    pub reason: String,
+}
+
+/// A rebuilt file with more object headers than this is refused.
+const MAX_SCANNED_OBJECTS: usize = 2_000_000;
+/// At most this many revision ends are tried, from the last, as the end of a readable prefix.
+const MAX_PREFIX_TRIES: usize = 64;
+/// At most this many object streams of the rebuilt part are opened.
+const MAX_SCANNED_OBJECT_STREAMS: usize = 10_000;
 
 const MAX_SECTIONS: usize = 4096;
 
 impl<'a> Document<'a> {
-    /// Opens a PDF: reads the header, the last startxref and every xref section.
+    /// Opens a PDF: reads the header, the last startxref and every xref section. An
+    /// encrypted document is opened with the empty user password ([`Error::Encrypted`] when
+    /// that does not work).
     pub fn open(data: &'a [u8]) -> Result<Document<'a>, Error> {
+        Document::open_with_password(data, b"")
+    }
+
+    /// Opens a PDF, authenticating `password` (user or owner password) if it is encrypted;
+    /// strings and streams are then decrypted as objects are read.
+    pub fn open_with_password(data: &'a [u8], password: &[u8]) -> Result<Document<'a>, Error> {
         let head = &data[..data.len().min(1024)];
         if parse::find(head, b"%PDF-").is_none() {
             return Err(Error::NotPdf);
@@ -77,33 +108,257 @@ impl<'a> Document<'a> {
             return Err(Error::Xref("no %%EOF marker (truncated file?)".into()));
         }
         let mut p = Parser::new(data, sx + 9);
-        let startxref = p
-            .uint()
-            .ok_or_else(|| Error::Xref("startxref without an offset".into()))?
-            as usize;
+        let startxref = p.uint().map(|v| v as usize);
         let mut doc = Document {
             data,
             sections: Vec::new(),
             current: XrefMap::new(),
-            startxref,
+            startxref: startxref.unwrap_or(0),
             objstm_cache: RefCell::new(HashMap::new()),
             object_cache: RefCell::new(HashMap::new()),
+            security: None,
+            rebuilt: None,
         };
+        let chain = match startxref {
+            Some(off) => doc.read_chain(off, data.len()),
+            None => Err(Error::Xref("startxref without an offset".into())),
+        };
+        match chain {
+            Ok(sections) => doc.sections = sections,
+            Err(e) => doc.rebuild(&e)?,
+        }
+        doc.current = doc.map_filtered(|_| true);
+        if let Some(entry) = doc.trailer().get(b"Encrypt").cloned() {
+            doc.security = Some(doc.open_security(&entry, password)?);
+        }
+        Ok(doc)
+    }
+
+    /// Reads the /Encrypt dictionary (before any decryption) and authenticates.
+    fn open_security(&self, entry: &Object, password: &[u8]) -> Result<Security, Error> {
+        let dict_ref = entry.as_ref();
+        let dict = match self.resolve(entry)? {
+            Object::Dict(d) => d,
+            _ => {
+                return Err(Error::Encrypted(
+                    "the /Encrypt entry is not a dictionary".into(),
+                ));
+            }
+        };
+        let id0 = self
+            .trailer()
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(|o| match o {
+                Object::String(s) => Some(s.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let security = Security::open(&dict, dict_ref, id0, password)?;
+        // Objects read so far (the /Encrypt dictionary) were read without decryption.
+        self.object_cache.borrow_mut().clear();
+        self.objstm_cache.borrow_mut().clear();
+        Ok(security)
+    }
+
+    /// Reads the /Prev chain from `start`, every section before `limit`, and checks that each
+    /// in-file entry points at the header of the object it names.
+    fn read_chain(&self, start: usize, limit: usize) -> Result<Vec<XrefSection>, Error> {
+        let mut sections: Vec<XrefSection> = Vec::new();
         let mut seen = HashSet::new();
-        let mut next = Some(startxref);
+        let mut next = Some(start);
         while let Some(off) = next {
-            if !seen.insert(off) || doc.sections.len() >= MAX_SECTIONS {
+            if !seen.insert(off) || sections.len() >= MAX_SECTIONS {
                 return Err(Error::Xref("/Prev chain loops".into()));
             }
-            let section = doc.read_section(off)?;
+            if off >= limit {
+                return Err(Error::Xref(format!(
+                    "xref offset {off} is past the end of its revision"
+                )));
+            }
+            let section = self.read_section(off)?;
             next = section
                 .trailer
                 .int(b"Prev")
                 .and_then(|v| usize::try_from(v).ok());
-            doc.sections.push(section);
+            sections.push(section);
         }
-        doc.current = doc.map_filtered(|_| true);
-        Ok(doc)
+        for s in &sections {
+            for (num, e) in &s.entries {
+                if let XrefEntry::InFile { offset, .. } = e
+                    && header_at(self.data, *offset) != Some(*num)
+                {
+                    return Err(Error::Xref(format!(
+                        "the cross-reference section at offset {} puts object {num} at offset \
+                         {offset}, where it is not",
+                        s.offset
+                    )));
+                }
+            }
+        }
+        Ok(sections)
+    }
+
+    /// Rebuilds the cross-reference data after `error`: keeps the longest prefix of revisions
+    /// whose sections read and check, and scans the rest of the file for objects and trailers.
+    fn rebuild(&mut self, error: &Error) -> Result<(), Error> {
+        let data = self.data;
+        let ends = revision_ends(data);
+        let mut from = 0;
+        let mut kept = Vec::new();
+        for (at, xref) in ends.iter().rev().take(MAX_PREFIX_TRIES) {
+            if let Ok(sections) = self.read_chain(*xref, *at) {
+                from = *at;
+                kept = sections;
+                break;
+            }
+        }
+        let region = data.get(from..).unwrap_or_default();
+        let mut entries: HashMap<u32, XrefEntry> = HashMap::new();
+        let mut order: Vec<u32> = Vec::new();
+        // Trailer candidates by position: table trailers and xref-stream dictionaries.
+        let mut trailers: Vec<(usize, Dict, XrefStyle)> = Vec::new();
+        let mut object_streams = Vec::new();
+        let mut count = 0usize;
+        let mut i = 0;
+        while let Some(rel) = region.get(i..).and_then(find_obj_keyword) {
+            let at = i + rel;
+            i = at + 3;
+            let Some((num, generation, start)) = header_before(region, at) else {
+                continue;
+            };
+            count += 1;
+            if count > MAX_SCANNED_OBJECTS {
+                return Err(Error::Xref(format!(
+                    "cannot rebuild the cross-reference table ({error}): more than \
+                     {MAX_SCANNED_OBJECTS} objects"
+                )));
+            }
+            let offset = from + start;
+            if entries
+                .insert(num, XrefEntry::InFile { offset, generation })
+                .is_none()
+            {
+                order.push(num);
+            }
+            // The object's dictionary, if it starts with one: xref streams are trailers,
+            // object streams hold more objects.
+            let mut p = Parser::new(data, from + at + 3);
+            p.skip_ws();
+            if data.get(p.pos..p.pos + 2) == Some(b"<<")
+                && let Ok(Object::Dict(d)) = p.object()
+            {
+                match d.name(b"Type") {
+                    Some(b"XRef") => trailers.push((at, d, XrefStyle::Stream)),
+                    Some(b"ObjStm") => object_streams.push(num),
+                    _ => {}
+                }
+            }
+        }
+        let mut j = 0;
+        while let Some(rel) = region.get(j..).and_then(|r| parse::find(r, b"trailer")) {
+            let at = j + rel;
+            j = at + 7;
+            let mut p = Parser::new(data, from + at + 7);
+            if let Ok(Object::Dict(d)) = p.object() {
+                trailers.push((at, d, XrefStyle::Table));
+            }
+        }
+        // Objects in the object streams found, unless defined directly.
+        let mut map: XrefMap = XrefMap::new();
+        for s in kept.iter().rev() {
+            for (num, e) in &s.entries {
+                map.insert(*num, *e);
+            }
+        }
+        map.extend(entries.iter().map(|(n, e)| (*n, *e)));
+        for stream in object_streams.into_iter().take(MAX_SCANNED_OBJECT_STREAMS) {
+            if let Ok(objects) = self.load_object_stream(&map, stream) {
+                for (index, (num, _)) in objects.iter().enumerate() {
+                    if !entries.contains_key(num) {
+                        let e = XrefEntry::InStream {
+                            stream,
+                            index: index as u32,
+                        };
+                        entries.insert(*num, e);
+                        order.push(*num);
+                    }
+                }
+            }
+        }
+        self.objstm_cache.borrow_mut().clear();
+        self.object_cache.borrow_mut().clear();
+        // The last trailer with a /Root, else the last one.
+        trailers.sort_by_key(|(at, _, _)| *at);
+        let pick = trailers
+            .iter()
+            .rposition(|(_, d, _)| d.get(b"Root").is_some())
+            .or_else(|| trailers.len().checked_sub(1));
+        let trailer = pick.map(|i| trailers.swap_remove(i));
+        let (mut trailer, style) = match trailer {
+            Some((_, t, style)) => (t, style),
+            None => match kept.first() {
+                Some(s) => (s.trailer.clone(), s.style),
+                None => (Dict::new(), XrefStyle::Table),
+            },
+        };
+        if trailer.get(b"Root").is_none() {
+            let root = kept
+                .first()
+                .and_then(|s| s.trailer.get(b"Root").cloned())
+                .or_else(|| self.find_catalog(&entries, &order));
+            if let Some(root) = root {
+                trailer.set(b"Root", root);
+            }
+        }
+        for key in [&b"Encrypt"[..], b"ID", b"Info"] {
+            if trailer.get(key).is_none()
+                && let Some(v) = kept.first().and_then(|s| s.trailer.get(key))
+            {
+                trailer.set(key, v.clone());
+            }
+        }
+        trailer.remove(b"Prev");
+        let rebuilt = XrefSection {
+            offset: from,
+            style,
+            entries: order
+                .iter()
+                .filter_map(|n| entries.get(n).map(|e| (*n, *e)))
+                .collect(),
+            trailer,
+        };
+        self.sections = std::iter::once(rebuilt).chain(kept).collect();
+        let reason = match error {
+            Error::Xref(s) => s.clone(),
+            other => other.to_string(),
+        };
+        self.rebuilt = Some(Rebuilt { from, reason });
+        Ok(())
+    }
+
+    /// The first object of the rebuilt part that is a `/Type /Catalog` dictionary.
+    fn find_catalog(&self, entries: &HashMap<u32, XrefEntry>, order: &[u32]) -> Option<Object> {
+        order.iter().rev().find_map(|num| match entries.get(num) {
+            Some(XrefEntry::InFile { offset, generation }) => {
+                let o = parse::parse_indirect(self.data, *offset, &|_| None).ok()?;
+                let d = o.object.as_dict()?;
+                (d.name(b"Type") == Some(b"Catalog"))
+                    .then_some(Object::Ref(ObjRef::new(*num, *generation)))
+            }
+            _ => None,
+        })
+    }
+
+    /// Set when the cross-reference data was broken and rebuilt by scanning the file.
+    pub fn rebuilt(&self) -> Option<&Rebuilt> {
+        self.rebuilt.as_ref()
+    }
+
+    /// The security handler of an encrypted document (`None` when it is not encrypted).
+    pub fn security(&self) -> Option<&Security> {
+        self.security.as_ref()
     }
 
     /// The bytes.
@@ -438,12 +693,15 @@ impl<'a> Document<'a> {
                 .and_then(|o| o.as_int()),
             _ => None,
         };
-        let obj = parse::parse_indirect(self.data, offset, &length_of)?;
+        let mut obj = parse::parse_indirect(self.data, offset, &length_of)?;
         if obj.id.num != expect.num {
             return Err(Error::Xref(format!(
                 "xref says object {} is at offset {offset}, but object {} is there",
                 expect.num, obj.id.num
             )));
+        }
+        if let Some(security) = &self.security {
+            security.decrypt_object(obj.id, &mut obj.object);
         }
         Ok(obj)
     }
@@ -587,4 +845,95 @@ impl<'a> Document<'a> {
     pub fn is_encrypted(&self) -> bool {
         self.trailer().get(b"Encrypt").is_some()
     }
+}
+
+/// The object number whose `N G obj` header starts at `offset` (after whitespace).
+fn header_at(data: &[u8], offset: usize) -> Option<u32> {
+    let mut p = Parser::new(data, offset);
+    let num = p.uint()?;
+    p.uint()?;
+    if !p.eat_keyword(b"obj") {
+        return None;
+    }
+    u32::try_from(num).ok()
+}
+
+/// The next `obj` keyword (not `endobj`, not part of a longer word) in `data`.
+fn find_obj_keyword(data: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(rel) = data.get(from..).and_then(|d| parse::find(d, b"obj")) {
+        let at = from + rel;
+        from = at + 3;
+        let after_ok = data
+            .get(at + 3)
+            .is_none_or(|b| parse::is_whitespace(*b) || b"<[(/%".contains(b));
+        if after_ok {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// `(num, generation, start)` of an `N G obj` header whose `obj` is at `at`.
+fn header_before(data: &[u8], at: usize) -> Option<(u32, u16, usize)> {
+    let mut k = at;
+    let ws = |k: &mut usize| {
+        let start = *k;
+        while *k > 0 && data.get(*k - 1).is_some_and(|b| parse::is_whitespace(*b)) {
+            *k -= 1;
+        }
+        *k < start
+    };
+    let digits = |k: &mut usize, max: usize| -> Option<u64> {
+        let end = *k;
+        while *k > 0 && end - *k < max && data.get(*k - 1).is_some_and(u8::is_ascii_digit) {
+            *k -= 1;
+        }
+        let text = data.get(*k..end)?;
+        if text.is_empty() {
+            return None;
+        }
+        Some(text.iter().fold(0u64, |a, d| a * 10 + u64::from(d - b'0')))
+    };
+    if !ws(&mut k) {
+        return None;
+    }
+    let generation = digits(&mut k, 5)?;
+    if !ws(&mut k) {
+        return None;
+    }
+    let num = digits(&mut k, 10)?;
+    if k > 0
+        && !data
+            .get(k - 1)
+            .is_some_and(|b| parse::is_whitespace(*b) || b">]})".contains(b))
+    {
+        return None;
+    }
+    Some((u32::try_from(num).ok()?, u16::try_from(generation).ok()?, k))
+}
+
+/// The revision ends of a file, in file order: (just after `%%EOF`, the offset its
+/// `startxref` names).
+fn revision_ends(data: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = data.get(from..).and_then(|d| parse::find(d, b"startxref")) {
+        let at = from + rel;
+        from = at + 9;
+        let mut p = Parser::new(data, at + 9);
+        let Some(xref) = p.uint() else { continue };
+        // `%%EOF` reads as a comment to the parser: skip whitespace only.
+        let mut k = p.pos;
+        while data.get(k).is_some_and(|b| parse::is_whitespace(*b)) {
+            k += 1;
+        }
+        if data.get(k..k + 5) == Some(b"%%EOF") {
+            out.push((k + 5, xref as usize));
+        }
+        if out.len() >= 100_000 {
+            break;
+        }
+    }
+    out
 }

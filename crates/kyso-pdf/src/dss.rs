@@ -279,8 +279,8 @@ impl Kind {
 impl<'d, 'a> DssUpdate<'d, 'a> {
     /// Starts an update of `doc`'s store (reading what is already there).
     pub fn new(doc: &'d Document<'a>) -> Result<DssUpdate<'d, 'a>, Error> {
-        if doc.is_encrypted() {
-            return Err(Error::Encrypted);
+        if let Some(rebuilt) = doc.rebuilt() {
+            return Err(crate::sign::broken_xref(&rebuilt.reason));
         }
         Ok(DssUpdate {
             doc,
@@ -523,6 +523,29 @@ mod tests {
         assert_eq!(v.certs, vec![b"certificate".to_vec()]);
         assert!(v.ocsps.is_empty());
         assert_eq!(dss.skipped, 1);
+    }
+
+    #[test]
+    fn a_store_in_an_encrypted_document_is_encrypted_and_read_back() {
+        for name in [
+            "encrypted/letter-rc4-40.pdf",
+            "encrypted/letter-aes256-r6.pdf",
+        ] {
+            let data = fixture(name);
+            let doc = Document::open(&data).unwrap();
+            let mut up = DssUpdate::new(&doc).unwrap();
+            let secret: &[u8] = b"a certificate only readable with the file key";
+            up.add(Some("aa11"), &vri(&[secret], &[b"a crl"], &[]));
+            let w = up.write().unwrap().unwrap();
+            assert!(
+                !w.bytes.windows(secret.len()).any(|x| x == secret),
+                "{name}: the store is written in clear"
+            );
+            let doc1 = Document::open(&w.bytes).unwrap();
+            assert!(doc1.security().is_some(), "{name}");
+            let dss = Dss::read(&doc1).unwrap().unwrap();
+            assert_eq!(dss.vri["AA11"], vri(&[secret], &[b"a crl"], &[]), "{name}");
+        }
     }
 
     #[test]

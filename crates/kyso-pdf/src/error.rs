@@ -15,9 +15,11 @@ pub enum Error {
     Unsupported(String),
     #[error("cannot sign: {0}")]
     CannotSign(String),
-    /// The document is encrypted; kyso does not sign or update encrypted PDFs.
-    #[error("cannot sign: encrypted PDFs are not supported")]
-    Encrypted,
+    /// The document is encrypted in a way kyso cannot open: a public-key or unknown security
+    /// handler, an unsupported algorithm, or a password that is needed and not given (or
+    /// wrong). The message says which.
+    #[error("encrypted PDF: {0}")]
+    Encrypted(String),
     /// A certification signature was asked for a document that is already signed.
     #[error("cannot sign: a certification signature must be the first signature in the document")]
     CertificationNotFirst,

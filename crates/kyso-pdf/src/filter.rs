@@ -31,6 +31,8 @@ pub fn decode(stream: &Stream) -> Result<Vec<u8>, Error> {
                     None => inflated,
                 }
             }
+            // Decryption happened when the object was read (see `crypt`).
+            b"Crypt" => data,
             other => {
                 return Err(Error::Unsupported(format!(
                     "stream filter /{}",

@@ -5,6 +5,7 @@
 //! preparation of a new signature, the document security store ([`Dss`]), and the analysis of
 //! what changed after each signature.
 
+pub mod crypt;
 pub mod diff;
 mod document;
 pub mod dss;
@@ -18,7 +19,7 @@ pub mod signatures;
 mod writer;
 
 pub use diff::{ChangeReport, Permission, analyze};
-pub use document::{Document, XrefEntry, XrefMap, XrefSection, XrefStyle};
+pub use document::{Document, Rebuilt, XrefEntry, XrefMap, XrefSection, XrefStyle};
 pub use dss::{Dss, DssUpdate, DssWritten, Vri, vri_key};
 pub use error::Error;
 pub use layout::{Layout, Orphan, RevisionEnd, revision_layout};

@@ -96,8 +96,8 @@ const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 0000000000 0000000000 0000000000]";
 
 /// Prepares an incremental update carrying a new signature.
 pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf, Error> {
-    if doc.is_encrypted() {
-        return Err(Error::Encrypted);
+    if let Some(rebuilt) = doc.rebuilt() {
+        return Err(broken_xref(&rebuilt.reason));
     }
     let existing = find_signatures(doc)?;
     let signed: Vec<_> = existing
@@ -281,8 +281,14 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         sigref.set(b"TransformParams", Object::Dict(params));
         head.set(b"Reference", Object::Array(vec![Object::Dict(sigref)]));
     }
+    // In an encrypted document the strings of the signature dictionary are encrypted, its
+    // /Contents (appended below) is not (ISO 32000-2 7.6.2).
+    let head = match doc.security() {
+        Some(security) => security.encrypt_object(sig_ref, &Object::Dict(head)),
+        None => Object::Dict(head),
+    };
     let mut body = Vec::new();
-    write_object(&mut body, &Object::Dict(head));
+    write_object(&mut body, &head);
     body.truncate(body.len() - 2); // reopen the dictionary: drop ">>"
     body.extend_from_slice(b"/ByteRange ");
     let br_pos = body.len();
@@ -320,6 +326,16 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         bytes,
         gap: gap_start..gap_end,
     })
+}
+
+/// The refusal to write an incremental update over broken cross-reference data: its /Prev
+/// would chain to sections that readers cannot follow, and each repairs the file its own way.
+pub(crate) fn broken_xref(reason: &str) -> Error {
+    Error::CannotSign(format!(
+        "the cross-reference table is broken ({reason}); an incremental update over it would \
+         be unsafe: repair the file first (for example `qpdf broken.pdf repaired.pdf`) and sign \
+         the repaired copy"
+    ))
 }
 
 /// Adds `annot` to the page's /Annots (direct array, indirect array, or new).

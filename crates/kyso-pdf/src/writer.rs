@@ -55,7 +55,8 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         self.objects.push((r, Body::Object(obj)));
     }
 
-    /// Writes the body of object `r` verbatim (between `obj` and `endobj`).
+    /// Writes the body of object `r` verbatim (between `obj` and `endobj`). In an encrypted
+    /// document the caller encrypts its strings and streams (see [`Document::security`]).
     pub fn set_raw(&mut self, r: ObjRef, body: Vec<u8>) {
         self.objects.retain(|(x, _)| *x != r);
         self.objects.push((r, Body::Raw(body)));
@@ -76,7 +77,10 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             offsets.push((*r, out.len()));
             out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
             match body {
-                Body::Object(o) => write_object(&mut out, o),
+                Body::Object(o) => match doc.security() {
+                    Some(security) => write_object(&mut out, &security.encrypt_object(*r, o)),
+                    None => write_object(&mut out, o),
+                },
                 Body::Raw(b) => out.extend_from_slice(b),
             }
             out.extend_from_slice(b"\nendobj\n");
@@ -90,6 +94,11 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         trailer.set(b"Root", root);
         if let Some(info) = old_trailer.get(b"Info") {
             trailer.set(b"Info", info.clone());
+        }
+        // An encrypted document stays encrypted with the same key: /Encrypt is carried over,
+        // and /ID's first element (part of the key derivation) is kept by `new_id`.
+        if let Some(encrypt) = old_trailer.get(b"Encrypt") {
+            trailer.set(b"Encrypt", encrypt.clone());
         }
         trailer.set(
             b"ID",

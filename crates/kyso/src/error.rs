@@ -68,9 +68,15 @@ pub enum Error {
     /// nonRepudiation.
     #[error("the certificate's key usage does not allow signing")]
     KeyUsageForbidsSigning,
-    /// The PDF to sign is encrypted (kyso does not sign encrypted PDFs).
-    #[error("encrypted PDFs are not supported")]
-    EncryptedPdf,
+    /// The PDF is encrypted in a way kyso cannot open: a public-key or unknown security
+    /// handler, an unsupported algorithm, or a password that is needed and not given (or
+    /// wrong; see [`PdfPassword`](crate::PdfPassword)). Documents encrypted with the standard
+    /// handler (RC4, AES-128, AES-256) and an empty or given password are verified and signed.
+    #[error("encrypted PDF: {reason}")]
+    EncryptedPdf {
+        /// Why it cannot be opened.
+        reason: String,
+    },
     /// A certification signature was asked for a PDF that already carries a signature (a
     /// certification signature must be the first).
     #[error("a certification signature must be the first signature in the document")]
@@ -113,7 +119,7 @@ impl Error {
 impl From<kyso_pdf::Error> for Error {
     fn from(e: kyso_pdf::Error) -> Error {
         match e {
-            kyso_pdf::Error::Encrypted => Error::EncryptedPdf,
+            kyso_pdf::Error::Encrypted(reason) => Error::EncryptedPdf { reason },
             kyso_pdf::Error::CertificationNotFirst => Error::CertificationNotFirst,
             kyso_pdf::Error::CertifiedNoChanges => Error::CertifiedNoChanges,
             other => Error::Pdf(other),

@@ -53,7 +53,7 @@
 //! let options = PdfSignOptions { certify: Some(2), ..Default::default() };
 //! let signed = match kyso::sign_pdf(&letter, &cred, &options) {
 //!     Ok(bytes) => bytes,
-//!     Err(Error::EncryptedPdf) => panic!("decrypt the PDF first"),
+//!     Err(Error::EncryptedPdf { reason }) => panic!("cannot open the PDF: {reason}"),
 //!     Err(e) => return Err(e),
 //! };
 //! let out = std::env::temp_dir().join("kyso-doctest-letter.signed.pdf");
@@ -108,6 +108,7 @@ pub use kyso_pki::{
 };
 pub use kyso_xml::Error as XmlError;
 pub use kyso_xml::{C14nChoice, EinvoiceRole};
+pub use pdf::PdfPassword;
 pub use pdf::sign::{
     LevelServices, PadesLevel, PdfSignOptions, check_credential, sign_pdf, sign_pdf_at_level,
 };

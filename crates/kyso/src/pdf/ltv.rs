@@ -4,9 +4,10 @@
 use kyso_cms::SignedData;
 use kyso_cms::oids;
 use kyso_cms::tsp::{TimestampToken, VerifiedTimestamp};
-use kyso_pdf::{Document, DssUpdate, SignatureRequest, SubFilter, Vri, vri_key};
+use kyso_pdf::{DssUpdate, SignatureRequest, SubFilter, Vri, vri_key};
 use kyso_pki::{Certificate, Credential, DigestAlgorithm, time::UnixTime};
 
+use crate::pdf::{PdfPassword, open_pdf};
 use crate::trust::tsa::TsaClient;
 use crate::{Error, TrustConfig, ValidationData, collect_validation_data};
 
@@ -33,13 +34,23 @@ pub fn add_document_timestamp(
     tsa: &TsaClient,
     digest: DigestAlgorithm,
 ) -> Result<Timestamped, Error> {
+    document_timestamp(input, tsa, digest, None)
+}
+
+/// [`add_document_timestamp`] for a document opened with `password`.
+pub(crate) fn document_timestamp(
+    input: &[u8],
+    tsa: &TsaClient,
+    digest: DigestAlgorithm,
+    password: Option<&PdfPassword>,
+) -> Result<Timestamped, Error> {
     let digest = match digest {
         DigestAlgorithm::Sha1 => DigestAlgorithm::Sha256,
         d => d,
     };
     let mut size = DOCUMENT_TIMESTAMP_RESERVE;
     for _ in 0..2 {
-        let doc = Document::open(input)?;
+        let doc = open_pdf(input, password)?;
         let req = SignatureRequest {
             field_name: None,
             sub_filter: SubFilter::EtsiRfc3161,
@@ -62,7 +73,7 @@ pub fn add_document_timestamp(
             continue;
         }
         let bytes = prepared.embed(&verified.token_der)?;
-        let field = newest_field(&bytes)?;
+        let field = newest_field(&bytes, password)?;
         return Ok(Timestamped {
             bytes,
             timestamp: verified,
@@ -76,8 +87,8 @@ pub fn add_document_timestamp(
 }
 
 /// The field name of the signature covering the most bytes (the one just added).
-fn newest_field(bytes: &[u8]) -> Result<String, Error> {
-    let doc = Document::open(bytes)?;
+fn newest_field(bytes: &[u8], password: Option<&PdfPassword>) -> Result<String, Error> {
+    let doc = open_pdf(bytes, password)?;
     Ok(kyso_pdf::find_signatures(&doc)?
         .pop()
         .map(|s| s.field)
@@ -94,8 +105,20 @@ pub fn add_signer_validation_data(
     trust: &TrustConfig,
     at: UnixTime,
 ) -> Result<Vec<u8>, Error> {
+    signer_validation_data(input, cred, token, trust, at, trust.pdf_password.as_ref())
+}
+
+/// [`add_signer_validation_data`] for a document opened with `password`.
+pub(crate) fn signer_validation_data(
+    input: &[u8],
+    cred: &Credential,
+    token: Option<&VerifiedTimestamp>,
+    trust: &TrustConfig,
+    at: UnixTime,
+    password: Option<&PdfPassword>,
+) -> Result<Vec<u8>, Error> {
     require_anchors(trust)?;
-    let doc = Document::open(input)?;
+    let doc = open_pdf(input, password)?;
     let newest = kyso_pdf::find_signatures(&doc)?
         .pop()
         .ok_or_else(|| Error::Invalid("the document has no signature".into()))?;
@@ -181,7 +204,7 @@ pub fn add_validation_data(
     at: UnixTime,
 ) -> Result<LtvResult, Error> {
     require_anchors(trust)?;
-    let doc = Document::open(input)?;
+    let doc = open_pdf(input, trust.pdf_password.as_ref())?;
     let sigs = kyso_pdf::find_signatures(&doc)?;
     if sigs.is_empty() {
         return Err(Error::Invalid(

@@ -4,7 +4,7 @@
 
 use kyso_cms::BuildOptions;
 use kyso_cms::tsp::{TimestampToken, VerifiedTimestamp};
-use kyso_pdf::{Document, SignatureRequest, SubFilter};
+use kyso_pdf::{SignatureRequest, SubFilter};
 use kyso_pki::{Credential, DigestAlgorithm, cert::key_usage, time};
 
 use crate::trust::tsa::TsaClient;
@@ -97,6 +97,8 @@ pub struct PdfSignOptions {
     pub utc_offset_minutes: i32,
     /// PAdES level; above B-B use [`sign_pdf_at_level`] with a TSA.
     pub level: PadesLevel,
+    /// The password of an encrypted PDF the empty user password does not open.
+    pub pdf_password: Option<crate::PdfPassword>,
 }
 
 impl Default for PdfSignOptions {
@@ -112,6 +114,7 @@ impl Default for PdfSignOptions {
             signing_time: None,
             utc_offset_minutes: 420,
             level: PadesLevel::BaselineB,
+            pdf_password: None,
         }
     }
 }
@@ -181,13 +184,20 @@ pub fn sign_pdf_at_level(
     if opts.level >= PadesLevel::BaselineLt {
         let token = token.as_ref().and_then(|t| t.verified.as_ref());
         let now = opts.signing_time.unwrap_or_else(time::now);
-        signed = ltv::add_signer_validation_data(&signed, cred, token, services.trust, now)?;
+        signed = ltv::signer_validation_data(
+            &signed,
+            cred,
+            token,
+            services.trust,
+            now,
+            opts.pdf_password.as_ref(),
+        )?;
     }
     if opts.level >= PadesLevel::BaselineLta
         && let Some(tsa) = tsa
     {
         let digest = opts.digest.unwrap_or_else(|| cred.key.default_digest());
-        signed = ltv::add_document_timestamp(&signed, tsa, digest)?.bytes;
+        signed = ltv::document_timestamp(&signed, tsa, digest, opts.pdf_password.as_ref())?.bytes;
     }
     Ok(signed)
 }
@@ -214,7 +224,7 @@ fn sign_once(
     cred.key
         .supports(digest)
         .map_err(|e| Error::UnsupportedKey(e.to_string()))?;
-    let doc = Document::open(input)?;
+    let doc = crate::pdf::open_pdf(input, opts.pdf_password.as_ref())?;
     let req = SignatureRequest {
         field_name: opts.field.clone(),
         sub_filter: opts.sub_filter,

@@ -20,8 +20,20 @@ use crate::trust::timestamp::{check_token, skew_warning};
 
 /// Verifies every signature of a PDF held in memory.
 pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentReport {
-    let doc = match Document::open(data) {
+    let doc = match crate::pdf::open_pdf(data, trust.pdf_password.as_ref()) {
         Ok(d) => d,
+        Err(e @ kyso_pdf::Error::Encrypted(_)) => {
+            let hint = if trust.pdf_password.is_none() {
+                " (give its password with --pdf-password-env)"
+            } else {
+                ""
+            };
+            return DocumentReport::error(
+                file,
+                Format::Pdf,
+                format!("cannot read the PDF: {e}{hint}"),
+            );
+        }
         Err(e) => {
             return DocumentReport::error(file, Format::Pdf, format!("cannot read the PDF: {e}"));
         }
@@ -45,6 +57,7 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let revisions = Revisions {
         offsets: section_offsets,
         layout: kyso_pdf::revision_layout(&doc),
+        rebuilt_from: doc.rebuilt().map(|r| r.from),
     };
     let docmdp = sigs.iter().find_map(|s| s.docmdp);
     let mut report = DocumentReport {
@@ -351,6 +364,9 @@ fn check_contents_layout(o: &mut Outcome, sig: &SignatureInfo, sd: &SignedData) 
 struct Revisions {
     offsets: Vec<usize>,
     layout: kyso_pdf::Layout,
+    /// Where the part read by scanning starts, when the cross-reference data was rebuilt:
+    /// bytes there are judged by [`analyze_changes`], not as orphans.
+    rebuilt_from: Option<usize>,
 }
 
 /// Reports what a signature's byte range covers: a whole revision, or a prefix that stops
@@ -370,7 +386,11 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
         );
         modification(o, finding);
     }
-    for orphan in layout.orphans_after(range.signed_end) {
+    let rebuilt_from = revisions.rebuilt_from.unwrap_or(usize::MAX);
+    for orphan in layout
+        .orphans_after(range.signed_end)
+        .filter(|o| o.start < rebuilt_from)
+    {
         let size = orphan.end - orphan.start;
         if orphan.has_objects {
             let finding = format!(
@@ -435,6 +455,49 @@ fn revision_of(revisions: &[usize], signed_end: usize) -> usize {
 
 /// Change analysis after the revision ending at `signed_end`.
 fn analyze_changes(o: &mut Outcome, doc: &Document<'_>, signed_end: usize, docmdp: Option<u8>) {
+    if let Some(rebuilt) = doc.rebuilt() {
+        o.r.warnings.push(format!(
+            "the cross-reference table was rebuilt by scanning the file: {}",
+            rebuilt.reason
+        ));
+        let data = doc.data();
+        let is_space = |b: &u8| matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+        let rest = data.get(rebuilt.from..).unwrap_or_default();
+        let boundary = rebuilt.from + rest.iter().take_while(|b| is_space(b)).count();
+        let unsigned_after = data
+            .get(signed_end..)
+            .is_some_and(|tail| !tail.iter().all(is_space));
+        if signed_end <= boundary {
+            if boundary < data.len() {
+                // Later revisions whose cross-reference data is broken cannot be analysed:
+                // they count as a modification.
+                let finding = format!(
+                    "the revisions after byte {} have broken cross-reference data and cannot \
+                     be analysed",
+                    rebuilt.from
+                );
+                o.r.modified_after = true;
+                o.r.modifications.push(finding.clone());
+                o.problem(
+                    Status::Failed,
+                    Reason::ModifiedAfterSigning,
+                    format!("the document was modified after signing: {finding}"),
+                );
+                return;
+            }
+        } else if unsigned_after {
+            // The signed revision lies in the rebuilt part: which objects it had, and which
+            // were added after it, cannot be told apart.
+            o.problem(
+                Status::Indeterminate,
+                Reason::ChangeAnalysisFailed,
+                "cannot analyse later revisions: the cross-reference data was rebuilt by \
+                 scanning the file, so the signed revision cannot be told apart from later ones"
+                    .into(),
+            );
+            return;
+        }
+    }
     match kyso_pdf::analyze(doc, signed_end, Permission::from_docmdp(docmdp)) {
         Ok(changes) => {
             o.r.allowed_changes = changes.allowed;

@@ -26,6 +26,8 @@ pub struct TrustConfig {
     /// What an e-invoice signature whose signer certificate does not carry the invoice's
     /// seller (or buyer) tax code does (`[einvoice] tax_code_mismatch`, `--tax-code-mismatch`).
     pub tax_code_mismatch: TaxCodePolicy,
+    /// The password of encrypted PDFs that the empty user password does not open.
+    pub pdf_password: Option<crate::PdfPassword>,
 }
 
 /// What a tax code (MST) mismatch between an e-invoice and its signer certificate does.
