@@ -60,6 +60,7 @@ impl AlgorithmId {
             "2.16.840.1.101.3.4.3.10" => Ecdsa(Sha3_256),
             "2.16.840.1.101.3.4.3.11" => Ecdsa(Sha3_384),
             "2.16.840.1.101.3.4.3.12" => Ecdsa(Sha3_512),
+            "1.3.6.1.5.5.7.6.33" => Ecdsa(Shake256),
             "1.2.840.10045.2.1" => Ecdsa(hinted(digest_hint)?),
             "1.2.840.10040.4.3" => Dsa(Sha1),
             "2.16.840.1.101.3.4.3.1" => Dsa(Sha224),
@@ -224,6 +225,7 @@ impl SignatureScheme {
                     Sha3_256 => "2.16.840.1.101.3.4.3.14",
                     Sha3_384 => "2.16.840.1.101.3.4.3.15",
                     Sha3_512 => "2.16.840.1.101.3.4.3.16",
+                    Shake256 => "1.2.840.113549.1.1.1",
                 };
                 der::seq(&[&der::oid(oid), &der::null()])
             }
@@ -237,6 +239,7 @@ impl SignatureScheme {
                     Sha3_256 => "2.16.840.1.101.3.4.3.10",
                     Sha3_384 => "2.16.840.1.101.3.4.3.11",
                     Sha3_512 => "2.16.840.1.101.3.4.3.12",
+                    Shake256 => "1.3.6.1.5.5.7.6.33",
                 };
                 der::seq(&[&der::oid(oid)])
             }
@@ -250,6 +253,7 @@ impl SignatureScheme {
                     Sha3_256 => "2.16.840.1.101.3.4.3.6",
                     Sha3_384 => "2.16.840.1.101.3.4.3.7",
                     Sha3_512 => "2.16.840.1.101.3.4.3.8",
+                    Shake256 => "1.2.840.10040.4.1",
                 };
                 der::seq(&[&der::oid(oid)])
             }
@@ -362,6 +366,12 @@ pub fn verify(
         (SignatureScheme::Ed25519, PublicKey::Ed25519(k)) => (&sig::ED25519, k.as_slice()),
         (SignatureScheme::Ed448, PublicKey::Ed448(k)) => {
             return crate::ed448::verify(k, message, signature);
+        }
+        (SignatureScheme::Ecdsa(d), PublicKey::Other(what)) if what.starts_with("EC curve") => {
+            return Err(unsupported(format!(
+                "ECDSA with {} on {what}",
+                d.display_name()
+            )));
         }
         (SignatureScheme::Dsa(d), _) => {
             return Err(unsupported(format!(

@@ -2,6 +2,7 @@
 //! RustCrypto `sha2`/`sha3` crates.
 
 use sha2::Digest as _;
+use sha3::digest::{ExtendableOutput, Update, XofReader};
 
 use crate::der;
 
@@ -16,11 +17,13 @@ pub enum DigestAlgorithm {
     Sha3_256,
     Sha3_384,
     Sha3_512,
+    /// SHAKE256 with 512 bits of output (RFC 8419: the digest of Ed448 signatures in CMS).
+    Shake256,
 }
 
 impl DigestAlgorithm {
     /// Every algorithm, in a stable order.
-    pub const ALL: [DigestAlgorithm; 8] = [
+    pub const ALL: [DigestAlgorithm; 9] = [
         DigestAlgorithm::Sha1,
         DigestAlgorithm::Sha256,
         DigestAlgorithm::Sha384,
@@ -29,6 +32,7 @@ impl DigestAlgorithm {
         DigestAlgorithm::Sha3_256,
         DigestAlgorithm::Sha3_384,
         DigestAlgorithm::Sha3_512,
+        DigestAlgorithm::Shake256,
     ];
 
     pub fn from_oid(oid: &str) -> Option<DigestAlgorithm> {
@@ -52,6 +56,7 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha3_256 => "2.16.840.1.101.3.4.2.8",
             DigestAlgorithm::Sha3_384 => "2.16.840.1.101.3.4.2.9",
             DigestAlgorithm::Sha3_512 => "2.16.840.1.101.3.4.2.10",
+            DigestAlgorithm::Shake256 => "2.16.840.1.101.3.4.2.12",
         }
     }
 
@@ -66,15 +71,17 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha3_256 => "sha3-256",
             DigestAlgorithm::Sha3_384 => "sha3-384",
             DigestAlgorithm::Sha3_512 => "sha3-512",
+            DigestAlgorithm::Shake256 => "shake256",
         }
     }
 
     /// The name as people write it: `SHA-256`, `SHA3-256`.
     pub fn display_name(self) -> String {
         match self {
-            DigestAlgorithm::Sha3_256 | DigestAlgorithm::Sha3_384 | DigestAlgorithm::Sha3_512 => {
-                self.name().to_ascii_uppercase()
-            }
+            DigestAlgorithm::Sha3_256
+            | DigestAlgorithm::Sha3_384
+            | DigestAlgorithm::Sha3_512
+            | DigestAlgorithm::Shake256 => self.name().to_ascii_uppercase(),
             _ => format!("SHA-{}", self.name().trim_start_matches("sha")),
         }
     }
@@ -91,7 +98,7 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha224 => 28,
             DigestAlgorithm::Sha256 | DigestAlgorithm::Sha3_256 => 32,
             DigestAlgorithm::Sha384 | DigestAlgorithm::Sha3_384 => 48,
-            DigestAlgorithm::Sha512 | DigestAlgorithm::Sha3_512 => 64,
+            DigestAlgorithm::Sha512 | DigestAlgorithm::Sha3_512 | DigestAlgorithm::Shake256 => 64,
         }
     }
 
@@ -120,6 +127,7 @@ impl DigestAlgorithm {
             (DigestAlgorithm::Sha3_256, _) => Inner::Sha3_256(sha3::Sha3_256::new()),
             (DigestAlgorithm::Sha3_384, _) => Inner::Sha3_384(sha3::Sha3_384::new()),
             (DigestAlgorithm::Sha3_512, _) => Inner::Sha3_512(sha3::Sha3_512::new()),
+            (DigestAlgorithm::Shake256, _) => Inner::Shake256(sha3::Shake256::default()),
             _ => Inner::Sha224(sha2::Sha224::new()),
         })
     }
@@ -141,6 +149,7 @@ enum Inner {
     Sha3_256(sha3::Sha3_256),
     Sha3_384(sha3::Sha3_384),
     Sha3_512(sha3::Sha3_512),
+    Shake256(sha3::Shake256),
 }
 
 impl std::fmt::Debug for DigestContext {
@@ -154,10 +163,11 @@ impl DigestContext {
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.0 {
             Inner::Ring(c) => c.update(data),
-            Inner::Sha224(c) => c.update(data),
-            Inner::Sha3_256(c) => c.update(data),
-            Inner::Sha3_384(c) => c.update(data),
-            Inner::Sha3_512(c) => c.update(data),
+            Inner::Sha224(c) => sha2::Digest::update(c, data),
+            Inner::Sha3_256(c) => sha2::Digest::update(c, data),
+            Inner::Sha3_384(c) => sha2::Digest::update(c, data),
+            Inner::Sha3_512(c) => sha2::Digest::update(c, data),
+            Inner::Shake256(c) => Update::update(c, data),
         }
     }
 
@@ -169,6 +179,11 @@ impl DigestContext {
             Inner::Sha3_256(c) => c.finalize().to_vec(),
             Inner::Sha3_384(c) => c.finalize().to_vec(),
             Inner::Sha3_512(c) => c.finalize().to_vec(),
+            Inner::Shake256(c) => {
+                let mut out = vec![0u8; 64];
+                c.finalize_xof().read(&mut out);
+                out
+            }
         })
     }
 }
