@@ -379,13 +379,10 @@ pub fn verify(
                 d.display_name()
             )));
         }
-        (s, k) => {
-            return Err(unsupported(format!(
-                "{} with a {} key",
-                s.name(),
-                k.describe()
-            )));
-        }
+        // A key of another kind cannot have made the signature: not an unsupported
+        // algorithm (which would stop a path search at a same-named issuer with another key,
+        // and name that key's algorithm instead of the signature's).
+        (_, _) => return Err(Error::BadSignature),
     };
     sig::UnparsedPublicKey::new(alg, key_bytes)
         .verify(message, signature)

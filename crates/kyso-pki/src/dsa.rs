@@ -92,7 +92,8 @@ pub fn verify_digest<'a>(
     signature: &[u8],
 ) -> Result<(), Error> {
     let unsupported = |w: &str| Error::UnsupportedAlgorithm(w.to_string());
-    let key = dsa_key(signer_spki).ok_or_else(|| unsupported("DSA signature by a non-DSA key"))?;
+    // A key of another kind cannot have made a DSA signature.
+    let key = dsa_key(signer_spki).ok_or(Error::BadSignature)?;
     let params = match key.params {
         Some(p) => p,
         None => {
