@@ -1,5 +1,5 @@
 //! Digest and signature algorithms: identification from OIDs, verification with ring for
-//! the common algorithms and kyso's own code (over [`crate::bignum`]) for the rest.
+//! the common algorithms and kyso's own code (over `bignum`) for the rest.
 
 use ring::signature as sig;
 
@@ -155,7 +155,7 @@ pub enum SignatureScheme {
     },
     Ecdsa(DigestAlgorithm),
     /// DSA (FIPS 186): verified through [`crate::dsa`], which needs the key's domain
-    /// parameters (see [`crate::cert::Certificate::verify_message`]).
+    /// parameters (see `Certificate::verify_message`).
     Dsa(DigestAlgorithm),
     /// Ed25519 (RFC 8032, pure).
     Ed25519,
@@ -288,8 +288,8 @@ fn unsupported(what: String) -> Error {
 ///
 /// ring serves the common pairs (RSA PKCS#1 v1.5 with SHA-1/SHA-2 up to 8192 bits, RSA-PSS
 /// with a salt of the hash length, ECDSA P-256/P-384 with SHA-256/SHA-384, Ed25519); the
-/// rest goes to [`crate::rsa`], [`crate::ec`] and [`crate::ed448`]. DSA needs the key's
-/// domain parameters: see [`crate::cert::Certificate::verify_message`].
+/// rest goes to `rsa`, `ec` and `ed448`. DSA needs the key's
+/// domain parameters: see `Certificate::verify_message`.
 pub fn verify(
     scheme: SignatureScheme,
     key: &PublicKey,

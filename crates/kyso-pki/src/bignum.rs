@@ -159,7 +159,7 @@ impl Big {
     pub fn modpow(&self, base: &Big, exp: &Big) -> Big {
         let m = Monty::new(self.clone());
         let b = m.to_mont(base);
-        m.from_mont(&m.pow(&b, exp))
+        m.out_of_mont(&m.pow(&b, exp))
     }
 
     /// `self + other`.
@@ -274,7 +274,7 @@ impl Monty {
     }
 
     /// Out of Montgomery form.
-    pub fn from_mont(&self, a: &Big) -> Big {
+    pub fn out_of_mont(&self, a: &Big) -> Big {
         self.mul(a, &Big::from_u32(1))
     }
 

@@ -2,7 +2,7 @@
 //! Brainpool curves, and any hash on P-256/P-384 (ring fixes the curve and hash pairs).
 //! The digest is computed by the caller (a prehash), as in FIPS 186-5 §6.4.2.
 //!
-//! Arithmetic is in Jacobian coordinates over [`crate::bignum`]; only public values are
+//! Arithmetic is in Jacobian coordinates over `bignum`; only public values are
 //! involved.
 
 use crate::bignum::{Big, Monty};
@@ -254,8 +254,8 @@ pub fn verify_prehash(
     }
     let order = Monty::new(n.clone());
     let w = order.inv_prime(&order.to_mont(&s));
-    let u1 = order.from_mont(&order.mul(&order.to_mont(&e), &w));
-    let u2 = order.from_mont(&order.mul(&order.to_mont(&r), &w));
+    let u1 = order.out_of_mont(&order.mul(&order.to_mont(&e), &w));
+    let u2 = order.out_of_mont(&order.mul(&order.to_mont(&r), &w));
     // u1·G + u2·Q, by Shamir's trick.
     let g = Point {
         x: f.to_mont(&hex(c.gx)),
@@ -282,7 +282,7 @@ pub fn verify_prehash(
         return Err(Error::BadSignature);
     }
     let zz = f.mul(&acc.z, &acc.z);
-    let x_affine = f.from_mont(&f.mul(&acc.x, &f.inv_prime(&zz)));
+    let x_affine = f.out_of_mont(&f.mul(&acc.x, &f.inv_prime(&zz)));
     if x_affine.rem(&n).cmp(&r).is_eq() {
         Ok(())
     } else {

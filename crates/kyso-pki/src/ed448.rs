@@ -1,5 +1,5 @@
 //! Ed448 signature verification (RFC 8032 §5.2.7, pure Ed448 with an empty context), which
-//! ring does not offer: Edwards arithmetic over [`crate::bignum`], SHAKE256 from `sha3`.
+//! ring does not offer: Edwards arithmetic over `bignum`, SHAKE256 from `sha3`.
 
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 
@@ -103,7 +103,7 @@ impl Curve {
         if f.mul(&v, &f.mul(&x, &x)).cmp(&u).is_ne() {
             return None;
         }
-        let plain = f.from_mont(&x);
+        let plain = f.out_of_mont(&x);
         if plain.is_zero() && x0 {
             return None;
         }

@@ -1,6 +1,6 @@
 //! RSA signature verification for what ring does not cover: RSASSA-PSS with any salt length
 //! and MGF1 hash (RFC 8017 §9.1.2), PKCS#1 v1.5 with SHA-224 or SHA-3, and moduli beyond
-//! ring's 8192 bits (up to [`MAX_BITS`]). The public operation uses [`crate::bignum`].
+//! ring's 8192 bits (up to [`MAX_BITS`]). The public operation uses `bignum`.
 
 use crate::bignum::Big;
 use crate::der::{self, tag};
