@@ -432,7 +432,7 @@ impl SignerInfo {
             (None, Some(c)) => c,
             (None, None) => return Err(Error::Malformed("no signed attributes and no content")),
         };
-        kyso_pki::algorithm::verify(scheme, &cert.public_key, message, &self.signature)?;
+        cert.verify_message(scheme, message, &self.signature)?;
         Ok(())
     }
 }

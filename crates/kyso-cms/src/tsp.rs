@@ -256,11 +256,11 @@ impl TimestampRequest {
                 "SHA-1 imprints are not requested; use SHA-256, SHA-384 or SHA-512".into(),
             ));
         }
-        if message_digest.len() != digest.ring().output_len() {
+        if message_digest.len() != digest.output_len() {
             return Err(TspError::BadRequest(format!(
                 "a {} digest is {} octets, not {}",
                 digest.name(),
-                digest.ring().output_len(),
+                digest.output_len(),
                 message_digest.len()
             )));
         }

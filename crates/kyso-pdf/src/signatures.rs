@@ -30,6 +30,9 @@ pub struct SignatureInfo {
     pub contact: Option<String>,
     /// DocMDP permission level when this is a certification signature.
     pub docmdp: Option<u8>,
+    /// `/Cert` (a string or an array of strings): the DER certificates of a legacy
+    /// `adbe.x509.rsa_sha1` signature, the signer's first.
+    pub certs: Vec<Vec<u8>>,
     /// Other fields whose `/V` is this same signature dictionary (the signature is listed
     /// once, under the first field in form order; a verifier reports the others).
     pub other_fields: Vec<String>,
@@ -265,9 +268,28 @@ fn collect(
         location: text(sd, b"Location"),
         contact: text(sd, b"ContactInfo"),
         docmdp,
+        certs: cert_strings(doc, sd.get(b"Cert")),
         other_fields: Vec::new(),
     });
     Ok(())
+}
+
+/// The strings of a `/Cert` entry: one string, or an array of (possibly indirect) strings.
+fn cert_strings(doc: &Document<'_>, entry: Option<&Object>) -> Vec<Vec<u8>> {
+    let Some(value) = entry.and_then(|e| doc.resolve(e).ok()) else {
+        return Vec::new();
+    };
+    match &value {
+        Object::String(s) => vec![s.clone()],
+        Object::Array(items) => items
+            .iter()
+            .filter_map(|i| match doc.resolve(i).ok()? {
+                Object::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn docmdp_level(doc: &Document<'_>, reference: &Object) -> Option<u8> {

@@ -1,8 +1,10 @@
-//! Digest and signature algorithms: identification from OIDs, verification with ring.
+//! Digest and signature algorithms: identification from OIDs, verification with ring for
+//! the common algorithms and kyso's own code (over `bignum`) for the rest.
 
 use ring::signature as sig;
 
 use crate::der::{self, Reader, tag};
+pub use crate::digest::{Digest, DigestAlgorithm, DigestContext};
 use crate::error::Error;
 use crate::public_key::{Curve, PublicKey};
 
@@ -27,27 +29,60 @@ impl AlgorithmId {
     }
 
     /// Resolves a signature algorithm; `digest_hint` serves CMS, where the signature
-    /// algorithm may be a bare key algorithm (rsaEncryption, ecPublicKey).
+    /// algorithm may be a bare key algorithm (rsaEncryption, ecPublicKey, id-dsa).
+    ///
+    /// MD2 and MD5 signatures are [`Error::BrokenAlgorithm`] (known, and refused), anything
+    /// else unknown [`Error::UnsupportedAlgorithm`] naming the OID.
     pub fn signature_scheme(
         &self,
         digest_hint: Option<DigestAlgorithm>,
     ) -> Result<SignatureScheme, Error> {
         use DigestAlgorithm::*;
+        use SignatureScheme::{Dsa, Ecdsa, RsaPkcs1};
         let hinted = |d: Option<DigestAlgorithm>| {
             d.ok_or_else(|| Error::UnsupportedAlgorithm(format!("{} without a digest", self.oid)))
         };
         Ok(match self.oid.as_str() {
-            "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => SignatureScheme::RsaPkcs1(Sha1),
-            "1.2.840.113549.1.1.11" => SignatureScheme::RsaPkcs1(Sha256),
-            "1.2.840.113549.1.1.12" => SignatureScheme::RsaPkcs1(Sha384),
-            "1.2.840.113549.1.1.13" => SignatureScheme::RsaPkcs1(Sha512),
-            "1.2.840.113549.1.1.1" => SignatureScheme::RsaPkcs1(hinted(digest_hint)?),
-            "1.2.840.10045.4.1" => SignatureScheme::Ecdsa(Sha1),
-            "1.2.840.10045.4.3.2" => SignatureScheme::Ecdsa(Sha256),
-            "1.2.840.10045.4.3.3" => SignatureScheme::Ecdsa(Sha384),
-            "1.2.840.10045.4.3.4" => SignatureScheme::Ecdsa(Sha512),
-            "1.2.840.10045.2.1" => SignatureScheme::Ecdsa(hinted(digest_hint)?),
+            "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => RsaPkcs1(Sha1),
+            "1.2.840.113549.1.1.14" => RsaPkcs1(Sha224),
+            "1.2.840.113549.1.1.11" => RsaPkcs1(Sha256),
+            "1.2.840.113549.1.1.12" => RsaPkcs1(Sha384),
+            "1.2.840.113549.1.1.13" => RsaPkcs1(Sha512),
+            "2.16.840.1.101.3.4.3.14" => RsaPkcs1(Sha3_256),
+            "2.16.840.1.101.3.4.3.15" => RsaPkcs1(Sha3_384),
+            "2.16.840.1.101.3.4.3.16" => RsaPkcs1(Sha3_512),
+            "1.2.840.113549.1.1.1" => RsaPkcs1(hinted(digest_hint)?),
+            "1.2.840.10045.4.1" => Ecdsa(Sha1),
+            "1.2.840.10045.4.3.1" => Ecdsa(Sha224),
+            "1.2.840.10045.4.3.2" => Ecdsa(Sha256),
+            "1.2.840.10045.4.3.3" => Ecdsa(Sha384),
+            "1.2.840.10045.4.3.4" => Ecdsa(Sha512),
+            "2.16.840.1.101.3.4.3.10" => Ecdsa(Sha3_256),
+            "2.16.840.1.101.3.4.3.11" => Ecdsa(Sha3_384),
+            "2.16.840.1.101.3.4.3.12" => Ecdsa(Sha3_512),
+            "1.3.6.1.5.5.7.6.33" => Ecdsa(Shake256),
+            "1.2.840.10045.2.1" => Ecdsa(hinted(digest_hint)?),
+            "1.2.840.10040.4.3" => Dsa(Sha1),
+            "2.16.840.1.101.3.4.3.1" => Dsa(Sha224),
+            "2.16.840.1.101.3.4.3.2" => Dsa(Sha256),
+            "2.16.840.1.101.3.4.3.3" => Dsa(Sha384),
+            "2.16.840.1.101.3.4.3.4" => Dsa(Sha512),
+            "2.16.840.1.101.3.4.3.6" => Dsa(Sha3_256),
+            "2.16.840.1.101.3.4.3.7" => Dsa(Sha3_384),
+            "2.16.840.1.101.3.4.3.8" => Dsa(Sha3_512),
+            "1.2.840.10040.4.1" => Dsa(hinted(digest_hint)?),
+            "1.3.101.112" => SignatureScheme::Ed25519,
+            "1.3.101.113" => SignatureScheme::Ed448,
             "1.2.840.113549.1.1.10" => self.pss_scheme()?,
+            "1.2.840.113549.1.1.4" => {
+                return Err(Error::BrokenAlgorithm("md5WithRSAEncryption (MD5)".into()));
+            }
+            "1.2.840.113549.1.1.2" => {
+                return Err(Error::BrokenAlgorithm("md2WithRSAEncryption (MD2)".into()));
+            }
+            "1.2.840.113549.1.1.3" => {
+                return Err(Error::BrokenAlgorithm("md4WithRSAEncryption (MD4)".into()));
+            }
             other => {
                 return Err(Error::UnsupportedAlgorithm(format!(
                     "signature algorithm {other}"
@@ -59,7 +94,7 @@ impl AlgorithmId {
     fn pss_scheme(&self) -> Result<SignatureScheme, Error> {
         // RSASSA-PSS-params: [0] hash (default SHA-1), [1] MGF (default MGF1-SHA1), [2] salt (default 20).
         let mut digest = DigestAlgorithm::Sha1;
-        let mut mgf_digest = DigestAlgorithm::Sha1;
+        let mut mgf1 = DigestAlgorithm::Sha1;
         let mut salt_len = 20u32;
         if !self.params.is_empty() {
             let seq =
@@ -79,103 +114,32 @@ impl AlgorithmId {
                     )));
                 }
                 let inner = AlgorithmId::read(&mut Reader::new(&mgf.params))?;
-                mgf_digest = DigestAlgorithm::from_oid(&inner.oid).ok_or_else(|| {
+                mgf1 = DigestAlgorithm::from_oid(&inner.oid).ok_or_else(|| {
                     Error::UnsupportedAlgorithm(format!("MGF1 hash {}", inner.oid))
                 })?;
             }
             if let Some(s) = r.read_optional(tag::ctx(2))? {
                 let i = s.reader().read_tag(tag::INTEGER, "saltLength")?;
-                if i.value.len() > 4 {
-                    return Err(Error::Der("PSS salt length too large"));
+                let skip = i.value.iter().take_while(|b| **b == 0).count();
+                if i.value.len() - skip > 2 || i.value.first().is_some_and(|b| b & 0x80 != 0) {
+                    return Err(Error::Der("PSS salt length out of range"));
                 }
                 salt_len = i.value.iter().fold(0u32, |a, b| (a << 8) | *b as u32);
             }
+            if let Some(t) = r.read_optional(tag::ctx(3))? {
+                let i = t.reader().read_tag(tag::INTEGER, "trailerField")?;
+                if i.value != [1] {
+                    return Err(Error::UnsupportedAlgorithm(
+                        "PSS trailer field other than 1".into(),
+                    ));
+                }
+            }
         }
-        if mgf_digest != digest {
-            return Err(Error::UnsupportedAlgorithm(
-                "RSA-PSS with an MGF1 hash unlike the message hash".into(),
-            ));
-        }
-        Ok(SignatureScheme::RsaPss { digest, salt_len })
-    }
-}
-
-/// Message digests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DigestAlgorithm {
-    Sha1,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl DigestAlgorithm {
-    pub fn from_oid(oid: &str) -> Option<DigestAlgorithm> {
-        Some(match oid {
-            "1.3.14.3.2.26" => DigestAlgorithm::Sha1,
-            "2.16.840.1.101.3.4.2.1" => DigestAlgorithm::Sha256,
-            "2.16.840.1.101.3.4.2.2" => DigestAlgorithm::Sha384,
-            "2.16.840.1.101.3.4.2.3" => DigestAlgorithm::Sha512,
-            _ => return None,
+        Ok(SignatureScheme::RsaPss {
+            digest,
+            salt_len,
+            mgf1,
         })
-    }
-
-    pub fn from_name(name: &str) -> Option<DigestAlgorithm> {
-        Some(match name.to_ascii_lowercase().replace('-', "").as_str() {
-            "sha1" => DigestAlgorithm::Sha1,
-            "sha256" => DigestAlgorithm::Sha256,
-            "sha384" => DigestAlgorithm::Sha384,
-            "sha512" => DigestAlgorithm::Sha512,
-            _ => return None,
-        })
-    }
-
-    pub fn oid(self) -> &'static str {
-        match self {
-            DigestAlgorithm::Sha1 => "1.3.14.3.2.26",
-            DigestAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
-            DigestAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
-            DigestAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
-        }
-    }
-
-    /// Lower-case name as used in reports: `sha256`.
-    pub fn name(self) -> &'static str {
-        match self {
-            DigestAlgorithm::Sha1 => "sha1",
-            DigestAlgorithm::Sha256 => "sha256",
-            DigestAlgorithm::Sha384 => "sha384",
-            DigestAlgorithm::Sha512 => "sha512",
-        }
-    }
-
-    /// SHA-1 is accepted when verifying but reported as weak.
-    pub fn is_weak(self) -> bool {
-        self == DigestAlgorithm::Sha1
-    }
-
-    pub fn ring(self) -> &'static ring::digest::Algorithm {
-        match self {
-            DigestAlgorithm::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
-            DigestAlgorithm::Sha384 => &ring::digest::SHA384,
-            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
-        }
-    }
-
-    /// One-shot digest.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring(), data).as_ref().to_vec()
-    }
-
-    /// A streaming context (cloneable, so a running digest can be forked).
-    pub fn context(self) -> ring::digest::Context {
-        ring::digest::Context::new(self.ring())
-    }
-
-    /// The DER AlgorithmIdentifier (parameters absent, as RFC 5754 recommends).
-    pub fn algorithm_identifier(self) -> Vec<u8> {
-        der::seq(&[&der::oid(self.oid())])
     }
 }
 
@@ -186,24 +150,64 @@ pub enum SignatureScheme {
     RsaPss {
         digest: DigestAlgorithm,
         salt_len: u32,
+        /// The MGF1 hash (usually the message hash).
+        mgf1: DigestAlgorithm,
     },
     Ecdsa(DigestAlgorithm),
+    /// DSA (FIPS 186): verified through [`crate::dsa`], which needs the key's domain
+    /// parameters (see `Certificate::verify_message`).
+    Dsa(DigestAlgorithm),
+    /// Ed25519 (RFC 8032, pure).
+    Ed25519,
+    /// Ed448 (RFC 8032, pure, empty context).
+    Ed448,
 }
 
 impl SignatureScheme {
+    /// The message digest (for EdDSA, the hash its algorithm names: SHA-512 for Ed25519;
+    /// Ed448's SHAKE256 is not a [`DigestAlgorithm`], SHA-512 stands for it here).
     pub fn digest(self) -> DigestAlgorithm {
         match self {
-            SignatureScheme::RsaPkcs1(d) | SignatureScheme::Ecdsa(d) => d,
+            SignatureScheme::RsaPkcs1(d) | SignatureScheme::Ecdsa(d) | SignatureScheme::Dsa(d) => d,
             SignatureScheme::RsaPss { digest, .. } => digest,
+            SignatureScheme::Ed25519 | SignatureScheme::Ed448 => DigestAlgorithm::Sha512,
         }
     }
 
-    /// Name for reports, e.g. `rsa-pkcs1-sha256`, `ecdsa-sha256`, `rsa-pss-sha256`.
+    /// Whether `key` is of the kind this scheme signs with (RSA for the RSA schemes, an EC
+    /// key for ECDSA, ...); a DSA key is [`PublicKey::Other`] with the id-dsa OID.
+    pub fn fits(self, key: &PublicKey) -> bool {
+        matches!(
+            (self, key),
+            (
+                SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss { .. },
+                PublicKey::Rsa { .. }
+            ) | (SignatureScheme::Ecdsa(_), PublicKey::Ec { .. })
+                | (SignatureScheme::Ed25519, PublicKey::Ed25519(_))
+                | (SignatureScheme::Ed448, PublicKey::Ed448(_))
+        ) || matches!((self, key), (SignatureScheme::Dsa(_), PublicKey::Other(oid)) if oid == "1.2.840.10040.4.1")
+            // An EC key on a curve kyso does not know: ECDSA names it.
+            || matches!((self, key), (SignatureScheme::Ecdsa(_), PublicKey::Other(oid)) if oid.starts_with("EC curve"))
+    }
+
+    /// Whether the scheme's hash is weak (SHA-1).
+    pub fn is_weak(self) -> bool {
+        match self {
+            SignatureScheme::Ed25519 | SignatureScheme::Ed448 => false,
+            s => s.digest().is_weak(),
+        }
+    }
+
+    /// Name for reports, e.g. `rsa-pkcs1-sha256`, `ecdsa-sha256`, `rsa-pss-sha256`,
+    /// `dsa-sha256`, `ed25519`, `ed448`.
     pub fn name(self) -> String {
         match self {
             SignatureScheme::RsaPkcs1(d) => format!("rsa-pkcs1-{}", d.name()),
             SignatureScheme::RsaPss { digest, .. } => format!("rsa-pss-{}", digest.name()),
             SignatureScheme::Ecdsa(d) => format!("ecdsa-{}", d.name()),
+            SignatureScheme::Dsa(d) => format!("dsa-{}", d.name()),
+            SignatureScheme::Ed25519 => "ed25519".into(),
+            SignatureScheme::Ed448 => "ed448".into(),
         }
     }
 
@@ -214,24 +218,57 @@ impl SignatureScheme {
             SignatureScheme::RsaPkcs1(d) => {
                 let oid = match d {
                     Sha1 => "1.2.840.113549.1.1.5",
+                    Sha224 => "1.2.840.113549.1.1.14",
                     Sha256 => "1.2.840.113549.1.1.11",
                     Sha384 => "1.2.840.113549.1.1.12",
                     Sha512 => "1.2.840.113549.1.1.13",
+                    Sha3_256 => "2.16.840.1.101.3.4.3.14",
+                    Sha3_384 => "2.16.840.1.101.3.4.3.15",
+                    Sha3_512 => "2.16.840.1.101.3.4.3.16",
+                    Shake256 => "1.2.840.113549.1.1.1",
                 };
                 der::seq(&[&der::oid(oid), &der::null()])
             }
             SignatureScheme::Ecdsa(d) => {
                 let oid = match d {
                     Sha1 => "1.2.840.10045.4.1",
+                    Sha224 => "1.2.840.10045.4.3.1",
                     Sha256 => "1.2.840.10045.4.3.2",
                     Sha384 => "1.2.840.10045.4.3.3",
                     Sha512 => "1.2.840.10045.4.3.4",
+                    Sha3_256 => "2.16.840.1.101.3.4.3.10",
+                    Sha3_384 => "2.16.840.1.101.3.4.3.11",
+                    Sha3_512 => "2.16.840.1.101.3.4.3.12",
+                    Shake256 => "1.3.6.1.5.5.7.6.33",
                 };
                 der::seq(&[&der::oid(oid)])
             }
-            SignatureScheme::RsaPss { digest, salt_len } => {
+            SignatureScheme::Dsa(d) => {
+                let oid = match d {
+                    Sha1 => "1.2.840.10040.4.3",
+                    Sha224 => "2.16.840.1.101.3.4.3.1",
+                    Sha256 => "2.16.840.1.101.3.4.3.2",
+                    Sha384 => "2.16.840.1.101.3.4.3.3",
+                    Sha512 => "2.16.840.1.101.3.4.3.4",
+                    Sha3_256 => "2.16.840.1.101.3.4.3.6",
+                    Sha3_384 => "2.16.840.1.101.3.4.3.7",
+                    Sha3_512 => "2.16.840.1.101.3.4.3.8",
+                    Shake256 => "1.2.840.10040.4.1",
+                };
+                der::seq(&[&der::oid(oid)])
+            }
+            SignatureScheme::Ed25519 => der::seq(&[&der::oid("1.3.101.112")]),
+            SignatureScheme::Ed448 => der::seq(&[&der::oid("1.3.101.113")]),
+            SignatureScheme::RsaPss {
+                digest,
+                salt_len,
+                mgf1,
+            } => {
                 let hash = digest.algorithm_identifier();
-                let mgf = der::seq(&[&der::oid("1.2.840.113549.1.1.8"), &hash]);
+                let mgf = der::seq(&[
+                    &der::oid("1.2.840.113549.1.1.8"),
+                    &mgf1.algorithm_identifier(),
+                ]);
                 let params = der::seq(&[
                     &der::tlv(tag::ctx(0), &hash),
                     &der::tlv(tag::ctx(1), &mgf),
@@ -248,6 +285,11 @@ fn unsupported(what: String) -> Error {
 }
 
 /// Verifies `signature` over `message` with `key` under `scheme`.
+///
+/// ring serves the common pairs (RSA PKCS#1 v1.5 with SHA-1/SHA-2 up to 8192 bits, RSA-PSS
+/// with a salt of the hash length, ECDSA P-256/P-384 with SHA-256/SHA-384, Ed25519); the
+/// rest goes to `rsa`, `ec` and `ed448`. DSA needs the key's
+/// domain parameters: see `Certificate::verify_message`.
 pub fn verify(
     scheme: SignatureScheme,
     key: &PublicKey,
@@ -255,52 +297,92 @@ pub fn verify(
     signature: &[u8],
 ) -> Result<(), Error> {
     use DigestAlgorithm::*;
-    let alg: &dyn sig::VerificationAlgorithm = match (scheme, key) {
-        (SignatureScheme::RsaPkcs1(d), PublicKey::Rsa { bits, .. }) => {
-            if *bits < 1024 {
+    let (alg, key_bytes): (&dyn sig::VerificationAlgorithm, &[u8]) = match (scheme, key) {
+        (SignatureScheme::RsaPkcs1(d), PublicKey::Rsa { bits, pkcs1 }) => {
+            if *bits < crate::rsa::MIN_BITS || *bits > crate::rsa::MAX_BITS {
                 return Err(unsupported(format!("RSA-{bits} key")));
             }
-            match d {
-                Sha1 => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-                Sha256 => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-                Sha384 if *bits >= 2048 => &sig::RSA_PKCS1_2048_8192_SHA384,
-                Sha512 => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-                Sha384 => return Err(unsupported(format!("RSA-{bits} with SHA-384"))),
+            let ring_alg: Option<&dyn sig::VerificationAlgorithm> = match d {
+                _ if *bits > 8192 => None,
+                Sha1 => Some(&sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
+                Sha256 => Some(&sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY),
+                Sha384 if *bits >= 2048 => Some(&sig::RSA_PKCS1_2048_8192_SHA384),
+                Sha512 => Some(&sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
+                _ => None,
+            };
+            match ring_alg {
+                Some(a) => (a, pkcs1.as_slice()),
+                None => return crate::rsa::verify_pkcs1(pkcs1, d, message, signature),
             }
         }
-        (SignatureScheme::RsaPss { digest, salt_len }, PublicKey::Rsa { bits, .. }) => {
-            let hash_len = digest.ring().output_len() as u32;
-            if salt_len != hash_len || *bits < 2048 {
-                return Err(unsupported(format!(
-                    "RSA-PSS with salt length {salt_len} (only the hash length is supported)"
-                )));
-            }
-            match digest {
-                Sha256 => &sig::RSA_PSS_2048_8192_SHA256,
-                Sha384 => &sig::RSA_PSS_2048_8192_SHA384,
-                Sha512 => &sig::RSA_PSS_2048_8192_SHA512,
-                Sha1 => return Err(unsupported("RSA-PSS with SHA-1".into())),
+        (
+            SignatureScheme::RsaPss {
+                digest,
+                salt_len,
+                mgf1,
+            },
+            PublicKey::Rsa { bits, pkcs1 },
+        ) => {
+            let ring_alg: Option<&dyn sig::VerificationAlgorithm> = if salt_len as usize
+                != digest.output_len()
+                || mgf1 != digest
+                || !(2048..=8192).contains(bits)
+            {
+                None
+            } else {
+                match digest {
+                    Sha256 => Some(&sig::RSA_PSS_2048_8192_SHA256),
+                    Sha384 => Some(&sig::RSA_PSS_2048_8192_SHA384),
+                    Sha512 => Some(&sig::RSA_PSS_2048_8192_SHA512),
+                    _ => None,
+                }
+            };
+            match ring_alg {
+                Some(a) => (a, pkcs1.as_slice()),
+                None => {
+                    return crate::rsa::verify_pss(
+                        pkcs1,
+                        digest,
+                        mgf1,
+                        salt_len as usize,
+                        message,
+                        signature,
+                    );
+                }
             }
         }
-        (SignatureScheme::Ecdsa(d), PublicKey::Ec { curve, .. }) => match (curve, d) {
-            (Curve::P256, Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
-            (Curve::P256, Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
-            (Curve::P384, Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
-            (Curve::P384, Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
-            (c, d) => return Err(unsupported(format!("ECDSA {c:?} with {}", d.name()))),
-        },
-        (s, k) => {
+        (SignatureScheme::Ecdsa(d), PublicKey::Ec { curve, point }) => {
+            let ring_alg: &dyn sig::VerificationAlgorithm = match (curve, d) {
+                (Curve::P256, Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
+                (Curve::P256, Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
+                (Curve::P384, Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
+                (Curve::P384, Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
+                (c, d) => {
+                    return crate::ec::verify_prehash(*c, point, &d.digest(message), signature);
+                }
+            };
+            (ring_alg, point.as_slice())
+        }
+        (SignatureScheme::Ed25519, PublicKey::Ed25519(k)) => (&sig::ED25519, k.as_slice()),
+        (SignatureScheme::Ed448, PublicKey::Ed448(k)) => {
+            return crate::ed448::verify(k, message, signature);
+        }
+        (SignatureScheme::Ecdsa(d), PublicKey::Other(what)) if what.starts_with("EC curve") => {
             return Err(unsupported(format!(
-                "{} with a {} key",
-                s.name(),
-                k.describe()
+                "ECDSA with {} on {what}",
+                d.display_name()
             )));
         }
-    };
-    let key_bytes = match key {
-        PublicKey::Rsa { pkcs1, .. } => pkcs1.as_slice(),
-        PublicKey::Ec { point, .. } => point.as_slice(),
-        PublicKey::Other(_) => &[],
+        (SignatureScheme::Dsa(d), _) => {
+            return Err(unsupported(format!(
+                "DSA with {} without the key's domain parameters",
+                d.display_name()
+            )));
+        }
+        // A key of another kind cannot have made the signature: not an unsupported
+        // algorithm (which would stop a path search at a same-named issuer with another key,
+        // and name that key's algorithm instead of the signature's).
+        (_, _) => return Err(Error::BadSignature),
     };
     sig::UnparsedPublicKey::new(alg, key_bytes)
         .verify(message, signature)
@@ -337,10 +419,7 @@ pub fn ecdsa_fixed_to_der(fixed: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// The length of one half of a fixed ECDSA signature for a curve.
 pub fn ecdsa_half_len(curve: Curve) -> usize {
-    match curve {
-        Curve::P256 => 32,
-        Curve::P384 => 48,
-    }
+    crate::ec::field_len(curve)
 }
 
 #[cfg(test)]

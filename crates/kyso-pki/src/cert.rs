@@ -422,10 +422,26 @@ impl CertificateData {
         self.key_usage.is_none_or(|ku| ku & bits != 0)
     }
 
+    /// Verifies `signature` over `message` by this certificate's key under `scheme` (DSA
+    /// with the key's own domain parameters).
+    pub fn verify_message(
+        &self,
+        scheme: crate::algorithm::SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        match scheme {
+            crate::algorithm::SignatureScheme::Dsa(d) => {
+                crate::dsa::verify_digest(self.spki(), std::iter::empty(), d, message, signature)
+            }
+            _ => crate::algorithm::verify(scheme, &self.public_key, message, signature),
+        }
+    }
+
     /// Verifies that `issuer`'s key signed this certificate.
     pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), Error> {
         let scheme = self.signature_algorithm.signature_scheme(None)?;
-        crate::algorithm::verify(scheme, &issuer.public_key, self.tbs(), &self.signature)
+        issuer.verify_message(scheme, self.tbs(), &self.signature)
     }
 }
 
@@ -467,16 +483,16 @@ fn parse_spki(content: &[u8]) -> Result<PublicKey, Error> {
                 .filter(|t| t.tag == tag::OID)
                 .map(|t| der::oid_to_string(t.value))
                 .unwrap_or_default();
-            let curve = match curve_oid.as_str() {
-                "1.2.840.10045.3.1.7" => Curve::P256,
-                "1.3.132.0.34" => Curve::P384,
-                other => return Ok(PublicKey::Other(format!("EC curve {other}"))),
+            let Some(curve) = Curve::from_oid(&curve_oid) else {
+                return Ok(PublicKey::Other(format!("EC curve {curve_oid}")));
             };
             PublicKey::Ec {
                 curve,
                 point: key.to_vec(),
             }
         }
+        "1.3.101.112" => PublicKey::Ed25519(key.to_vec()),
+        "1.3.101.113" => PublicKey::Ed448(key.to_vec()),
         other => PublicKey::Other(other.to_string()),
     })
 }

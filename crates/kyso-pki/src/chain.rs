@@ -137,6 +137,9 @@ impl TrustStore {
                 PathProblem::UnsupportedAlgorithm(a) => {
                     ChainProblem::UnsupportedAlgorithm(a.clone())
                 }
+                PathProblem::BrokenAlgorithm { algorithm, .. } => {
+                    ChainProblem::UnsupportedAlgorithm(format!("{algorithm} (broken)"))
+                }
                 PathProblem::NameConstraintViolation { subject, .. } => {
                     ChainProblem::UnhandledCriticalExtension {
                         subject: subject.clone(),

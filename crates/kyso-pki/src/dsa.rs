@@ -5,7 +5,8 @@
 //! Arithmetic is a small Montgomery implementation over 32-bit limbs; keys of 1024 to
 //! 3072 bits are accepted.
 
-use crate::algorithm::AlgorithmId;
+use crate::algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
+use crate::bignum::Big;
 use crate::der::{self, Reader, tag};
 use crate::error::Error;
 
@@ -13,10 +14,7 @@ const ID_DSA: &str = "1.2.840.10040.4.1";
 
 /// Whether a signature algorithm is DSA.
 pub fn is_dsa(alg: &AlgorithmId) -> bool {
-    matches!(
-        alg.oid.as_str(),
-        "1.2.840.10040.4.3" | "2.16.840.1.101.3.4.3.1" | "2.16.840.1.101.3.4.3.2"
-    )
+    matches!(alg.signature_scheme(None), Ok(SignatureScheme::Dsa(_)))
 }
 
 /// Domain parameters and public value of a DSA key.
@@ -69,8 +67,33 @@ pub fn verify<'a>(
     signed: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
+    verify_digest(
+        signer_spki,
+        issuer_spkis,
+        match alg.signature_scheme(None)? {
+            SignatureScheme::Dsa(d) => d,
+            _ => {
+                return Err(Error::UnsupportedAlgorithm(
+                    "not a DSA signature algorithm".into(),
+                ));
+            }
+        },
+        signed,
+        signature,
+    )
+}
+
+/// [`verify`] with the digest given (CMS and XML name the digest apart from the key).
+pub fn verify_digest<'a>(
+    signer_spki: &[u8],
+    issuer_spkis: impl IntoIterator<Item = &'a [u8]>,
+    digest: DigestAlgorithm,
+    signed: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
     let unsupported = |w: &str| Error::UnsupportedAlgorithm(w.to_string());
-    let key = dsa_key(signer_spki).ok_or_else(|| unsupported("DSA signature by a non-DSA key"))?;
+    // A key of another kind cannot have made a DSA signature.
+    let key = dsa_key(signer_spki).ok_or(Error::BadSignature)?;
     let params = match key.params {
         Some(p) => p,
         None => {
@@ -90,19 +113,13 @@ pub fn verify<'a>(
             inherited.ok_or_else(|| unsupported("DSA key without domain parameters"))?
         }
     };
-    let digest = match alg.oid.as_str() {
-        "1.2.840.10040.4.3" => {
-            ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, signed)
-        }
-        "2.16.840.1.101.3.4.3.2" => ring::digest::digest(&ring::digest::SHA256, signed),
-        _ => return Err(unsupported("DSA with SHA-224")),
-    };
+    let digest = digest.digest(signed);
     let sig = der::parse_one(signature)?.expect_tag(tag::SEQUENCE, "DSA signature")?;
     let mut r: Reader<'_> = sig.reader();
     let rr = r.read_tag(tag::INTEGER, "DSA r")?.value;
     let ss = r.read_tag(tag::INTEGER, "DSA s")?.value;
     let (p, q, g) = params;
-    if verify_raw(&p, &q, &g, &key.y, digest.as_ref(), rr, ss)? {
+    if verify_raw(&p, &q, &g, &key.y, &digest, rr, ss)? {
         Ok(())
     } else {
         Err(Error::BadSignature)
@@ -158,230 +175,16 @@ fn verify_raw(
     Ok(v.cmp(&r).is_eq())
 }
 
-/// Unsigned big integer, little-endian 32-bit limbs, no high zero limbs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Big(Vec<u32>);
-
-impl Big {
-    fn from_be(bytes: &[u8]) -> Big {
-        let mut limbs = Vec::with_capacity(bytes.len() / 4 + 1);
-        for chunk in bytes.rchunks(4) {
-            limbs.push(chunk.iter().fold(0u32, |a, b| (a << 8) | *b as u32));
-        }
-        Big(limbs).norm()
-    }
-
-    fn from_u32(v: u32) -> Big {
-        Big(vec![v]).norm()
-    }
-
-    fn norm(mut self) -> Big {
-        while self.0.last() == Some(&0) {
-            self.0.pop();
-        }
-        self
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    fn is_odd(&self) -> bool {
-        self.0.first().is_some_and(|l| l & 1 == 1)
-    }
-
-    fn limb(&self, i: usize) -> u32 {
-        self.0.get(i).copied().unwrap_or(0)
-    }
-
-    fn bits(&self) -> usize {
-        match self.0.last() {
-            Some(top) => self.0.len() * 32 - top.leading_zeros() as usize,
-            None => 0,
-        }
-    }
-
-    fn bit(&self, i: usize) -> bool {
-        self.limb(i / 32) >> (i % 32) & 1 == 1
-    }
-
-    fn cmp(&self, other: &Big) -> std::cmp::Ordering {
-        self.0
-            .len()
-            .cmp(&other.0.len())
-            .then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
-    }
-
-    /// `self - other`, for `self >= other`.
-    fn sub(&self, other: &Big) -> Big {
-        let mut out = Vec::with_capacity(self.0.len());
-        let mut borrow = 0i64;
-        for (i, &a) in self.0.iter().enumerate() {
-            let mut d = a as i64 - other.limb(i) as i64 - borrow;
-            borrow = 0;
-            if d < 0 {
-                d += 1 << 32;
-                borrow = 1;
-            }
-            out.push(d as u32);
-        }
-        Big(out).norm()
-    }
-
-    fn mul(&self, other: &Big) -> Big {
-        let mut out = vec![0u32; self.0.len() + other.0.len() + 1];
-        for (i, &a) in self.0.iter().enumerate() {
-            let mut carry = 0u64;
-            for (j, &b) in other.0.iter().enumerate() {
-                if let Some(slot) = out.get_mut(i + j) {
-                    let t = *slot as u64 + a as u64 * b as u64 + carry;
-                    *slot = t as u32;
-                    carry = t >> 32;
-                }
-            }
-            let mut k = i + other.0.len();
-            while carry > 0 {
-                if let Some(slot) = out.get_mut(k) {
-                    let t = *slot as u64 + carry;
-                    *slot = t as u32;
-                    carry = t >> 32;
-                    k += 1;
-                } else {
-                    break;
-                }
-            }
-        }
-        Big(out).norm()
-    }
-
-    fn shr(&self, n: usize) -> Big {
-        let limbs = n / 32;
-        let bits = n % 32;
-        let mut out = Vec::new();
-        for i in limbs..self.0.len() {
-            let lo = self.limb(i) >> bits;
-            let hi = if bits == 0 {
-                0
-            } else {
-                self.limb(i + 1) << (32 - bits)
-            };
-            out.push(lo | hi);
-        }
-        Big(out).norm()
-    }
-
-    fn shl1_or(&mut self, bit: bool) {
-        let mut carry = bit as u32;
-        for l in self.0.iter_mut() {
-            let next = *l >> 31;
-            *l = (*l << 1) | carry;
-            carry = next;
-        }
-        if carry != 0 {
-            self.0.push(carry);
-        }
-    }
-
-    /// `self mod m`, bit by bit (used only where the operands are short or rare).
-    fn rem(&self, m: &Big) -> Big {
-        let mut r = Big(Vec::new());
-        for i in (0..self.bits()).rev() {
-            r.shl1_or(self.bit(i));
-            r = r.norm();
-            if r.cmp(m).is_ge() {
-                r = r.sub(m);
-            }
-        }
-        r
-    }
-
-    /// `base^exp mod self` for an odd modulus (`self`), `base < self`, by Montgomery
-    /// multiplication.
-    fn modpow(&self, base: &Big, exp: &Big) -> Big {
-        let k = self.0.len();
-        let m0 = self.limb(0);
-        let mut inv: u32 = 1;
-        for _ in 0..5 {
-            inv = inv.wrapping_mul(2u32.wrapping_sub(m0.wrapping_mul(inv)));
-        }
-        let m_inv = inv.wrapping_neg();
-        // R^2 mod m with R = 2^(32k).
-        let mut r2 = Big::from_u32(1);
-        for _ in 0..64 * k {
-            r2.shl1_or(false);
-            if r2.cmp(self).is_ge() {
-                r2 = r2.sub(self);
-            }
-        }
-        let mont = |a: &Big, b: &Big| self.mont_mul(a, b, m_inv);
-        let base_m = mont(base, &r2);
-        let mut acc = mont(&Big::from_u32(1), &r2);
-        for i in (0..exp.bits()).rev() {
-            acc = mont(&acc, &acc);
-            if exp.bit(i) {
-                acc = mont(&acc, &base_m);
-            }
-        }
-        mont(&acc, &Big::from_u32(1))
-    }
-
-    /// Montgomery product `a·b·R⁻¹ mod self` (CIOS).
-    fn mont_mul(&self, a: &Big, b: &Big, m_inv: u32) -> Big {
-        let k = self.0.len();
-        let mut t = vec![0u32; k + 2];
-        for i in 0..k {
-            let ai = a.limb(i) as u64;
-            let mut c = 0u64;
-            for (j, slot) in t.iter_mut().enumerate().take(k) {
-                let x = *slot as u64 + ai * b.limb(j) as u64 + c;
-                *slot = x as u32;
-                c = x >> 32;
-            }
-            let x = t.get(k).copied().unwrap_or(0) as u64 + c;
-            set(&mut t, k, x as u32);
-            set(&mut t, k + 1, (x >> 32) as u32);
-            let mq = (t.first().copied().unwrap_or(0).wrapping_mul(m_inv)) as u64;
-            let x = t.first().copied().unwrap_or(0) as u64 + mq * self.limb(0) as u64;
-            let mut c = x >> 32;
-            for j in 1..k {
-                let x = t.get(j).copied().unwrap_or(0) as u64 + mq * self.limb(j) as u64 + c;
-                set(&mut t, j - 1, x as u32);
-                c = x >> 32;
-            }
-            let x = t.get(k).copied().unwrap_or(0) as u64 + c;
-            set(&mut t, k - 1, x as u32);
-            let top = t.get(k + 1).copied().unwrap_or(0) + (x >> 32) as u32;
-            set(&mut t, k, top);
-            set(&mut t, k + 1, 0);
-        }
-        let mut out = Big(t).norm();
-        if out.cmp(self).is_ge() {
-            out = out.sub(self);
-        }
-        out
-    }
-}
-
-fn set(t: &mut [u32], i: usize, v: u32) {
-    if let Some(slot) = t.get_mut(i) {
-        *slot = v;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn modpow_small() {
-        let m = Big::from_u32(1_000_000_007);
-        let r = m.modpow(&Big::from_u32(2), &Big::from_u32(1_000_000));
-        // 2^1000000 mod 1e9+7
-        assert_eq!(r, Big::from_u32(235_042_059));
-        let big = Big::from_be(&[0xff; 40]);
-        let odd = Big::from_be(&[0xfb; 33]);
-        let a = big.rem(&odd);
-        let direct = a.mul(&a).rem(&odd).mul(&a).rem(&odd);
-        assert_eq!(odd.modpow(&a, &Big::from_u32(3)), direct);
+    fn rejects_out_of_range_signatures() {
+        let one = [1u8];
+        assert!(
+            !verify_raw(&[0xff; 128], &[0xfb; 20], &[2], &[3], &[0; 20], &[0], &one)
+                .unwrap_or(true)
+        );
     }
 }

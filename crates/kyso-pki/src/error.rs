@@ -13,6 +13,9 @@ pub enum Error {
     Pem(&'static str),
     #[error("unsupported algorithm: {0}")]
     UnsupportedAlgorithm(String),
+    /// A known algorithm that is broken (MD2, MD4, MD5): refused, never verified.
+    #[error("broken algorithm: {0}")]
+    BrokenAlgorithm(String),
     #[error("signature does not verify")]
     BadSignature,
     #[error("PKCS#12: {0}")]

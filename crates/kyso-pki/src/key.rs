@@ -78,6 +78,17 @@ impl SigningKey {
             (_, DigestAlgorithm::Sha1) => Err(Error::UnsupportedAlgorithm(
                 "kyso never signs with SHA-1".into(),
             )),
+            (_, d)
+                if !matches!(
+                    d,
+                    DigestAlgorithm::Sha256 | DigestAlgorithm::Sha384 | DigestAlgorithm::Sha512
+                ) =>
+            {
+                Err(Error::UnsupportedAlgorithm(format!(
+                    "kyso signs with SHA-256, SHA-384 or SHA-512, not {}",
+                    d.display_name()
+                )))
+            }
             (
                 KeyInner::Ec {
                     curve: Curve::P256, ..

@@ -8,7 +8,8 @@
 //!
 //! 1. encoding and names: `error`, `der`, `base64`, `time`, `name`, `general_name`,
 //!    `revocation_status` (revocation reasons and statuses)
-//! 2. algorithms and public keys: `public_key`, `algorithm`, `dsa`
+//! 2. algorithms and public keys: `bignum` (big integers for the public-key operations ring
+//!    lacks), `digest`, `rsa`, `ec`, `ed448`, `public_key`, `algorithm`, `dsa`
 //! 3. certificates and their extensions: `distribution_point`, `policy_ext`,
 //!    `name_constraints_ext`, `cert`, `kind`, `key`, `cert_cache`
 //! 4. OCSP: `ocsp`
@@ -24,13 +25,17 @@
 
 pub mod algorithm;
 pub mod base64;
+mod bignum;
 pub mod cert;
 pub mod cert_cache;
 pub mod chain;
 pub mod crl;
 pub mod der;
+mod digest;
 mod distribution_point;
 pub mod dsa;
+mod ec;
+mod ed448;
 mod error;
 pub mod general_name;
 pub mod key;
@@ -45,6 +50,7 @@ mod policy_ext;
 mod public_key;
 pub mod revocation;
 mod revocation_status;
+mod rsa;
 pub mod time;
 mod trust_store;
 

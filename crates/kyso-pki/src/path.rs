@@ -191,6 +191,15 @@ pub enum PathProblem {
     },
     /// A signature uses an algorithm kyso cannot check.
     UnsupportedAlgorithm(String),
+    /// A certificate is signed with a broken algorithm (MD2, MD4, MD5), which kyso does not
+    /// accept at any time (as EU DSS's cryptographic constraints: INDETERMINATE,
+    /// CRYPTO_CONSTRAINTS_FAILURE; pyHanko refuses MD5 as a weak hash too).
+    BrokenAlgorithm {
+        /// The subject of the certificate so signed.
+        subject: String,
+        /// The algorithm.
+        algorithm: String,
+    },
     /// A certificate's signature does not verify with its issuer's key.
     BadSignature {
         /// The subject of the certificate whose signature fails.
@@ -282,6 +291,11 @@ impl std::fmt::Display for PathProblem {
             PathProblem::UnsupportedAlgorithm(a) => {
                 write!(f, "unsupported algorithm in the chain: {a}")
             }
+            PathProblem::BrokenAlgorithm { subject, algorithm } => write!(
+                f,
+                "certificate '{subject}' is signed with {algorithm}, a broken algorithm \
+                 (not accepted)"
+            ),
             PathProblem::BadSignature { subject } => {
                 write!(
                     f,
@@ -512,6 +526,8 @@ enum Link {
     Deferred,
     Bad,
     Unsupported(String),
+    /// Signed with a broken algorithm (MD5): the path is built, and found invalid.
+    Broken,
 }
 
 struct Search<'s> {
@@ -624,6 +640,7 @@ impl TrustStore {
             let link = self.link(&current, cand);
             let mut rank = match &link {
                 Link::Good | Link::Deferred => 0,
+                Link::Broken => 3,
                 Link::Bad | Link::Unsupported(_) => 4,
             };
             match (&current.authority_key_id, &cand.subject_key_id) {
@@ -670,6 +687,7 @@ impl TrustStore {
                 Link::Good
             }
             Err(Error::UnsupportedAlgorithm(a)) => Link::Unsupported(a),
+            Err(Error::BrokenAlgorithm(_)) => Link::Broken,
             Err(_) => Link::Bad,
         }
     }
@@ -749,6 +767,13 @@ impl TrustStore {
                     Err(Error::UnsupportedAlgorithm(a)) => {
                         trusted = false;
                         problems.push(PathProblem::UnsupportedAlgorithm(a));
+                    }
+                    Err(Error::BrokenAlgorithm(algorithm)) => {
+                        trusted = false;
+                        problems.push(PathProblem::BrokenAlgorithm {
+                            subject: subject(),
+                            algorithm,
+                        });
                     }
                     Err(_) => {
                         trusted = false;

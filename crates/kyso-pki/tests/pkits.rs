@@ -93,6 +93,7 @@ fn kind(p: &PathProblem) -> &'static str {
         PathProblem::PathLenExceeded { .. } => "path_length",
         PathProblem::UnhandledCriticalExtension { .. } => "critical_extension",
         PathProblem::UnsupportedAlgorithm(_) => "unsupported",
+        PathProblem::BrokenAlgorithm { .. } => "broken_algorithm",
         PathProblem::BadSignature { .. } => "signature",
         PathProblem::KeyUsage { .. } => "key_usage",
         PathProblem::ExtendedKeyUsage { .. } => "eku",

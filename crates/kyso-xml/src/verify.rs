@@ -501,28 +501,48 @@ fn verify_signature<'a, 'i>(
         );
         return out;
     }
-    let mut last_err = None;
-    for cert in &out.certificates {
+    // The signer is the certificate whose key verifies; the error reported is that of a
+    // certificate whose key is of the scheme's kind (never a mismatch with another key).
+    let mut first_err = None;
+    for cert in out
+        .certificates
+        .iter()
+        .filter(|c| scheme.fits(&c.public_key))
+    {
         match verify_value(scheme, cert, &canonical, &value) {
             Ok(()) => {
                 out.signer = Some(cert.clone());
                 break;
             }
-            Err(e) => last_err = Some(e),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
         }
     }
     if let Some(signer) = out.signer.clone() {
         xades::check_signing_certificate(doc, sig, &signer, &mut out);
     } else {
-        out.signer = out.certificates.first().cloned();
-        match last_err {
+        out.signer = out
+            .certificates
+            .iter()
+            .find(|c| scheme.fits(&c.public_key))
+            .or(out.certificates.first())
+            .cloned();
+        match first_err {
             Some(kyso_pki::Error::UnsupportedAlgorithm(a)) => out.indeterminate(
                 "unsupported_algorithm",
                 format!("unsupported algorithm: {a}"),
             ),
-            _ => out.fail(
+            Some(_) => out.fail(
                 "signature_invalid",
                 "the signature value does not verify over SignedInfo".into(),
+            ),
+            None => out.fail(
+                "signature_invalid",
+                format!(
+                    "no certificate in KeyInfo has a key for the signature method ({})",
+                    scheme.name()
+                ),
             ),
         }
     }
@@ -536,10 +556,12 @@ fn verify_value(
     value: &[u8],
 ) -> Result<(), kyso_pki::Error> {
     let value = match scheme {
-        SignatureScheme::Ecdsa(_) => kyso_pki::algorithm::ecdsa_fixed_to_der(value)?,
+        SignatureScheme::Ecdsa(_) | SignatureScheme::Dsa(_) => {
+            kyso_pki::algorithm::ecdsa_fixed_to_der(value)?
+        }
         _ => value.to_vec(),
     };
-    kyso_pki::algorithm::verify(scheme, &cert.public_key, message, &value)
+    cert.verify_message(scheme, message, &value)
 }
 
 fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {

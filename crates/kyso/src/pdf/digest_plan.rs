@@ -21,7 +21,7 @@ pub struct DigestJob {
 }
 
 struct Group {
-    ctx: ring::digest::Context,
+    ctx: kyso_pki::algorithm::DigestContext,
     members: Vec<usize>,
 }
 

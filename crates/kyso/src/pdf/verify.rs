@@ -321,6 +321,115 @@ fn verify_document_timestamp(
 /// over the bytes themselves, so they are joined in memory).
 const MAX_JOINED_CONTENT: usize = 512 << 20;
 
+/// A legacy `adbe.x509.rsa_sha1` signature (ISO 32000-1 §12.8.3.2): `/Contents` is a DER
+/// OCTET STRING holding a PKCS#1 v1.5 RSA signature over the byte range (SHA-1, or the hash
+/// its DigestInfo names), `/Cert` the certificates, the signer's first. Verified as pyHanko
+/// and DSS do, with a warning: the format signs no attributes and uses SHA-1.
+fn verify_legacy_x509(
+    o: &mut Outcome,
+    doc: &Document<'_>,
+    sig: &SignatureInfo,
+    range: &CoveredRange,
+    ctx: &Context<'_>,
+) {
+    use kyso_pki::DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
+    o.r.warnings
+        .push("legacy adbe.x509.rsa_sha1 signature (SHA-1, weak)".into());
+    let certs: Vec<Certificate> = sig
+        .certs
+        .iter()
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect();
+    let Some(signer) = certs.first().cloned() else {
+        o.problem(
+            Status::Indeterminate,
+            Reason::SignerCertificateMissing,
+            "the adbe.x509.rsa_sha1 signature has no certificate in /Cert".into(),
+        );
+        return;
+    };
+    o.r.signer = Some(signer_report(&signer, &ctx.trust.kind_rules));
+    let value = match kyso_pki::der::Reader::new(&sig.contents).read() {
+        Ok(t) if t.tag == kyso_pki::der::tag::OCTET_STRING => t.value.to_vec(),
+        _ => {
+            o.problem(
+                Status::Failed,
+                Reason::MalformedSignature,
+                "the /Contents of an adbe.x509.rsa_sha1 signature is not a DER OCTET STRING".into(),
+            );
+            return;
+        }
+    };
+    let data = doc.data();
+    let size = range.gap_start + (range.signed_end - range.gap_end);
+    if size > MAX_JOINED_CONTENT {
+        o.problem(
+            Status::Indeterminate,
+            Reason::UnsupportedSignature,
+            format!(
+                "an adbe.x509.rsa_sha1 signature over {size} bytes (kyso checks such \
+                 signatures up to {MAX_JOINED_CONTENT} bytes)"
+            ),
+        );
+        return;
+    }
+    let mut signed = Vec::with_capacity(size);
+    signed.extend_from_slice(data.get(..range.gap_start).unwrap_or_default());
+    signed.extend_from_slice(
+        data.get(range.gap_end..range.signed_end)
+            .unwrap_or_default(),
+    );
+    // SHA-1 as the name says; some producers put another hash in the DigestInfo.
+    let mut result = Err(kyso_pki::Error::BadSignature);
+    for d in [Sha1, Sha256, Sha384, Sha512] {
+        let scheme = SignatureScheme::RsaPkcs1(d);
+        result = signer.verify_message(scheme, &signed, &value);
+        if !matches!(result, Err(kyso_pki::Error::BadSignature)) || d == Sha512 {
+            o.r.digest = Some(d.name().to_string());
+            o.r.signature_algorithm = Some(scheme.name());
+            break;
+        }
+    }
+    if result.is_err() {
+        o.r.digest = Some(Sha1.name().to_string());
+        o.r.signature_algorithm = Some(SignatureScheme::RsaPkcs1(Sha1).name());
+    }
+    match result {
+        Ok(()) => {}
+        Err(kyso_pki::Error::UnsupportedAlgorithm(a)) => o.problem(
+            Status::Indeterminate,
+            Reason::UnsupportedAlgorithm,
+            format!("unsupported algorithm: {a}"),
+        ),
+        Err(e) => o.problem(
+            Status::Failed,
+            Reason::SignatureInvalid,
+            format!("the cryptographic signature is invalid: {e}"),
+        ),
+    }
+    let claimed = sig
+        .m
+        .as_deref()
+        .and_then(|m| time::parse_pdf_date(m).ok())
+        .map(|m| m.unix);
+    if let Some(t) = claimed {
+        o.r.signing_time_source = Some(SigningTimeSource::PdfM);
+        o.r.signing_time = Some(time::to_rfc3339(t));
+    }
+    let pool: Vec<Certificate> = certs.into_iter().skip(1).collect();
+    let checked = check_signer(
+        o,
+        &signer,
+        &pool,
+        Times {
+            claimed,
+            proven: None,
+        },
+        ctx,
+    );
+    o.r.level = Some(level(false, checked.embedded_complete, false));
+}
+
 /// What a PDF signature's `/Contents` holds besides a detached CMS: encapsulated content
 /// (a detached signature must not carry any: pyHanko and EU DSS reject it, and so does kyso,
 /// since the signed data is the byte range, not what the CMS embeds), and non-zero bytes after
@@ -558,6 +667,11 @@ fn verify_signature(
 
     // Change analysis after this signature.
     analyze_changes(&mut o, doc, range.signed_end, docmdp);
+
+    if sig.sub_filter.as_deref() == Some("adbe.x509.rsa_sha1") {
+        verify_legacy_x509(&mut o, doc, sig, &range, ctx);
+        return o.r;
+    }
 
     let sd = match prepared.cms {
         Ok(sd) => sd,

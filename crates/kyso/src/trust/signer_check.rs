@@ -300,6 +300,8 @@ pub(crate) fn path_reason(p: &PathProblem) -> (Status, Reason) {
     match p {
         PathProblem::NoPathToAnchor => (Status::Indeterminate, Reason::UntrustedChain),
         PathProblem::BadSignature { .. } => (Status::Indeterminate, Reason::UntrustedChain),
+        // As EU DSS's cryptographic constraints (INDETERMINATE, CRYPTO_CONSTRAINTS_FAILURE).
+        PathProblem::BrokenAlgorithm { .. } => (Status::Indeterminate, Reason::ChainInvalid),
         PathProblem::Expired { .. } => (Status::Failed, Reason::CertificateExpired),
         PathProblem::NotYetValid { .. } => (Status::Failed, Reason::CertificateNotYetValid),
         PathProblem::NotACa { .. } | PathProblem::PathLenExceeded { .. } => {

@@ -1,0 +1,195 @@
+//! PDF-level checks of issue 10's algorithms: `openssl cms` signatures over a fixture letter's
+//! prepared byte ranges (RSA-PSS with OpenSSL's maximum salt, SHA-3), and a legacy
+//! `adbe.x509.rsa_sha1` signature (a raw PKCS#1 signature in a DER OCTET STRING, the
+//! certificates in `/Cert`), each verified and then tampered.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn prepare(reason: Option<String>) -> kyso_pdf::PreparedPdf {
+    let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let doc = kyso_pdf::Document::open(&data).expect("open");
+    let req = kyso_pdf::SignatureRequest {
+        field_name: None,
+        sub_filter: kyso_pdf::SubFilter::AdbePkcs7Detached,
+        certify: None,
+        signing_time: "D:20261203090000+07'00'".into(),
+        reason,
+        location: None,
+        contact: None,
+        name: None,
+        contents_size: 16384,
+    };
+    kyso_pdf::prepare(&doc, &req).expect("prepare")
+}
+
+/// A PDF signed by `openssl cms` with the personal key and `extra` arguments.
+fn openssl_signed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let prepared = prepare(None);
+    let mut content = Vec::new();
+    for r in prepared.signed_ranges() {
+        content.extend_from_slice(&prepared.bytes()[r]);
+    }
+    let content_path = dir.join(format!("{name}.content"));
+    let cms_path = dir.join(format!("{name}.p7s"));
+    std::fs::write(&content_path, &content).expect("write content");
+    let o = run(Command::new("openssl")
+        .args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
+        .arg(&content_path)
+        .arg("-signer")
+        .arg(pki("personal.pem"))
+        .arg("-inkey")
+        .arg(pki("personal.key.pem"))
+        .arg("-certfile")
+        .arg(pki("ca.pem"))
+        .arg("-out")
+        .arg(&cms_path)
+        .args(extra));
+    assert!(o.status.success(), "openssl cms: {}", stderr(&o));
+    let cms = std::fs::read(&cms_path).expect("cms");
+    let out = dir.join(format!("{name}.pdf"));
+    std::fs::write(&out, prepared.embed(&cms).expect("embed")).expect("write");
+    out
+}
+
+/// Flips a byte of the signed revision (inside the first range, past the header).
+fn tampered(file: &Path) -> PathBuf {
+    let mut bytes = std::fs::read(file).expect("read");
+    let at = bytes
+        .windows(8)
+        .position(|w| w == b"/MediaBox")
+        .or_else(|| bytes.windows(5).position(|w| w == b"/Type"))
+        .expect("a dictionary key");
+    bytes[at + 2] ^= 0x01;
+    let out = file.with_extension("tampered.pdf");
+    std::fs::write(&out, bytes).expect("write");
+    out
+}
+
+fn first(report: &serde_json::Value) -> &serde_json::Value {
+    &report["signatures"][0]
+}
+
+#[test]
+fn openssl_pss_max_salt_and_sha3_verify() {
+    let dir = tempdir();
+    for (name, args, digest, alg) in [
+        (
+            "pss-max",
+            &[
+                "-md",
+                "sha256",
+                "-keyopt",
+                "rsa_padding_mode:pss",
+                "-keyopt",
+                "rsa_pss_saltlen:max",
+            ][..],
+            "sha256",
+            "rsa-pss-sha256",
+        ),
+        (
+            "sha3",
+            &["-md", "sha3-256"][..],
+            "sha3-256",
+            "rsa-pkcs1-sha3-256",
+        ),
+        (
+            "sha224",
+            &["-md", "sha224"][..],
+            "sha224",
+            "rsa-pkcs1-sha224",
+        ),
+    ] {
+        let file = openssl_signed(dir.path(), name, args);
+        let (_, report) = verify_json(&file);
+        let s = first(&report);
+        assert_eq!(s["status"], "passed", "{name}: {report:#}");
+        assert_eq!(s["digest"], digest, "{name}");
+        assert_eq!(s["signature_algorithm"], alg, "{name}");
+        let (_, report) = verify_json(&tampered(&file));
+        assert_eq!(
+            first(&report)["status"],
+            "failed",
+            "{name} tampered: {report:#}"
+        );
+    }
+}
+
+/// A legacy adbe.x509.rsa_sha1 signature: the prepared letter's /SubFilter renamed and a
+/// placeholder /Reason turned into /Cert (same lengths, so the byte range holds), then the
+/// SHA-1 PKCS#1 signature of `openssl dgst -sha1 -sign` embedded as a DER OCTET STRING.
+fn legacy_signed(dir: &Path) -> PathBuf {
+    // The signer's certificate first, then its CA's.
+    let cert_hex = |name: &str| -> String {
+        let o = run(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(pki(name)));
+        o.stdout.iter().map(|b| format!("{b:02X}")).collect()
+    };
+    let certs = format!("[<{}> <{}>]", cert_hex("personal.pem"), cert_hex("ca.pem"));
+    let placeholder = "R".repeat(certs.len() + 8);
+    let prepared = prepare(Some(placeholder.clone()));
+    let [first_range, second_range] = prepared.signed_ranges();
+    let mut bytes = prepared.embed(&[0x04, 0x00]).expect("embed placeholder");
+    let replace = |bytes: &mut Vec<u8>, from: &[u8], to: &[u8]| {
+        assert!(to.len() <= from.len());
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from)
+            .expect("text to replace");
+        let mut padded = to.to_vec();
+        padded.resize(from.len(), b' ');
+        bytes[at..at + from.len()].copy_from_slice(&padded);
+    };
+    replace(&mut bytes, b"/adbe.pkcs7.detached", b"/adbe.x509.rsa_sha1");
+    replace(
+        &mut bytes,
+        format!("/Reason ({placeholder})").as_bytes(),
+        format!("/Cert {certs}").as_bytes(),
+    );
+    let mut content = bytes[first_range.clone()].to_vec();
+    content.extend_from_slice(&bytes[second_range]);
+    let content_path = dir.join("legacy.content");
+    std::fs::write(&content_path, &content).expect("write");
+    let o = run(Command::new("openssl")
+        .args(["dgst", "-sha1", "-sign"])
+        .arg(pki("personal.key.pem"))
+        .arg(&content_path));
+    assert!(o.status.success(), "openssl dgst: {}", stderr(&o));
+    let sig = o.stdout;
+    let mut octets = vec![0x04, 0x82, (sig.len() >> 8) as u8, sig.len() as u8];
+    octets.extend_from_slice(&sig);
+    let hex: String = octets.iter().map(|b| format!("{b:02X}")).collect();
+    // The hex string starts right after the '<' that opens the gap.
+    let start = first_range.end + 1;
+    bytes[start..start + hex.len()].copy_from_slice(hex.as_bytes());
+    let out = dir.join("legacy.pdf");
+    std::fs::write(&out, bytes).expect("write");
+    out
+}
+
+#[test]
+fn legacy_adbe_x509_rsa_sha1_verifies_with_a_warning() {
+    let dir = tempdir();
+    let file = legacy_signed(dir.path());
+    let (_, report) = verify_json(&file);
+    let s = first(&report);
+    assert_eq!(s["subfilter"], "adbe.x509.rsa_sha1", "{report:#}");
+    assert_eq!(s["status"], "passed", "{report:#}");
+    assert_eq!(s["digest"], "sha1");
+    assert_eq!(s["signature_algorithm"], "rsa-pkcs1-sha1");
+    assert!(
+        s["warnings"]
+            .to_string()
+            .contains("legacy adbe.x509.rsa_sha1 signature (SHA-1, weak)"),
+        "{s:#}"
+    );
+    let (_, report) = verify_json(&tampered(&file));
+    let s = first(&report);
+    assert_eq!(s["status"], "failed", "{report:#}");
+    assert_eq!(s["reason"], "signature_invalid", "{report:#}");
+}
