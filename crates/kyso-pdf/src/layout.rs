@@ -64,10 +64,7 @@ const MAX_ENDS: usize = 100_000;
 pub fn revision_layout(doc: &Document<'_>) -> Layout {
     let data = doc.data();
     let mut ends = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = parse::find(&data[from..], b"%%EOF") {
-        let at = from + rel;
-        from = at + 5;
+    for at in memchr::memmem::find_iter(data, b"%%EOF") {
         if ends.len() >= MAX_ENDS {
             break;
         }
