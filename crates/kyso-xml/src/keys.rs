@@ -16,6 +16,12 @@ use crate::document::{IdIndex, dsig_child, text_of};
 pub const DSIG11_NS: &str = "http://www.w3.org/2009/xmldsig11#";
 const TYPE_X509DATA: &str = "http://www.w3.org/2000/09/xmldsig#X509Data";
 const TYPE_RAW_X509: &str = "http://www.w3.org/2000/09/xmldsig#rawX509Certificate";
+/// RetrievalMethod Types that point at a key value (`RSAKeyValue`, `DSAKeyValue`, `ECKeyValue`).
+const KEY_VALUE_TYPES: [&str; 3] = [
+    "http://www.w3.org/2000/09/xmldsig#RSAKeyValue",
+    "http://www.w3.org/2000/09/xmldsig#DSAKeyValue",
+    "http://www.w3.org/2009/xmldsig11#ECKeyValue",
+];
 
 /// A secret HMAC key; its bytes are never printed (`Debug` shows only the length).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -288,6 +294,15 @@ fn retrieval(
     };
     match ty {
         TYPE_X509DATA if target.tag_name().name() == "X509Data" => x509_data(&target, known, res),
+        t if KEY_VALUE_TYPES.contains(&t) => match key_value_of(&target) {
+            Ok(Some(k)) => res.candidates.push(Candidate::Key(k, false)),
+            Ok(None) => res
+                .unresolved
+                .push(format!("RetrievalMethod '{uri}' (not a key value)")),
+            Err(m) => res.warnings.push(format!(
+                "unreadable key value at RetrievalMethod '{uri}': {m}"
+            )),
+        },
         TYPE_RAW_X509 => {
             match kyso_pki::cert_cache::from_base64_cached(text_of(&target).as_bytes()) {
                 Ok(cert) => res.add_cert(cert),
@@ -305,41 +320,52 @@ fn retrieval(
 /// A bare key from `KeyValue`: RSA, DSA, or EC (RFC 6931 / XMLDSig 1.1 `ECKeyValue` with a
 /// `NamedCurve`). `Ok(None)`: a kind kyso does not read.
 fn key_value(kv: &Node<'_, '_>) -> Result<Option<RawPublicKey>, String> {
-    let field = |parent: &Node<'_, '_>, name: &str| -> Result<Vec<u8>, String> {
-        let n = parent
+    for k in kv.children().filter(Node::is_element) {
+        if let Some(key) = key_value_of(&k)? {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
+}
+
+/// One `RSAKeyValue`, `DSAKeyValue` or `ECKeyValue` element; `Ok(None)` for another element.
+fn key_value_of(k: &Node<'_, '_>) -> Result<Option<RawPublicKey>, String> {
+    let field = |name: &str| -> Result<Vec<u8>, String> {
+        let n = k
             .children()
             .find(|c| c.is_element() && c.tag_name().name() == name)
             .ok_or_else(|| format!("no {name}"))?;
         base64::decode(text_of(&n).as_bytes()).map_err(|_| format!("{name} is not base64"))
     };
-    for k in kv.children().filter(Node::is_element) {
-        let ns = k.tag_name().namespace();
-        let key = match (ns, k.tag_name().name()) {
-            (Some(DSIG_NS), "RSAKeyValue") => {
-                RawPublicKey::rsa(&field(&k, "Modulus")?, &field(&k, "Exponent")?)
-            }
-            (Some(DSIG_NS), "DSAKeyValue") => RawPublicKey::dsa(
-                &field(&k, "P")?,
-                &field(&k, "Q")?,
-                &field(&k, "G")?,
-                &field(&k, "Y")?,
-            ),
-            (Some(DSIG11_NS), "ECKeyValue") | (Some(DSIG_NS), "ECKeyValue") => {
-                let curve = k
-                    .children()
-                    .find(|c| c.is_element() && c.tag_name().name() == "NamedCurve")
-                    .and_then(|c| c.attribute("URI"))
-                    .ok_or("ECKeyValue without NamedCurve (explicit parameters)")?;
-                let oid = curve
-                    .strip_prefix("urn:oid:")
-                    .ok_or_else(|| format!("NamedCurve '{curve}' is not urn:oid:"))?;
-                RawPublicKey::ec(oid, &field(&k, "PublicKey")?)
-            }
-            _ => continue,
-        };
-        return key.map(Some).map_err(|e| e.to_string());
+    let key = match (k.tag_name().namespace(), k.tag_name().name()) {
+        (Some(DSIG_NS), "RSAKeyValue") => {
+            RawPublicKey::rsa(&field("Modulus")?, &field("Exponent")?)
+        }
+        (Some(DSIG_NS), "DSAKeyValue") => {
+            RawPublicKey::dsa(&field("P")?, &field("Q")?, &field("G")?, &field("Y")?)
+        }
+        (Some(DSIG11_NS), "ECKeyValue") | (Some(DSIG_NS), "ECKeyValue") => {
+            let curve = k
+                .children()
+                .find(|c| c.is_element() && c.tag_name().name() == "NamedCurve")
+                .and_then(|c| c.attribute("URI"))
+                .ok_or("ECKeyValue without NamedCurve (explicit parameters)")?;
+            let oid = curve
+                .strip_prefix("urn:oid:")
+                .ok_or_else(|| format!("NamedCurve '{curve}' is not urn:oid:"))?;
+            RawPublicKey::ec(oid, &field("PublicKey")?)
+        }
+        _ => return Ok(None),
+    };
+    key.map(Some).map_err(|e| e.to_string())
+}
+
+/// A key's kind for messages: `RSA-2048`, `ECDSA P-256`, `DSA`.
+pub(crate) fn describe(key: &RawPublicKey) -> String {
+    match &key.public_key {
+        kyso_pki::PublicKey::Other(oid) if oid == "1.2.840.10040.4.1" => "DSA".into(),
+        k => k.describe(),
     }
-    Ok(None)
 }
 
 /// A KeyName names a certificate by its subject (as text), the subject's common name, or an

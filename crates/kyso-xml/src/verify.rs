@@ -570,7 +570,9 @@ fn verify_signature<'a, 'i>(
     }
     match verified {
         Some(Candidate::Cert(cert)) => out.signer = Some(cert.clone()),
-        Some(Candidate::Key(key, user_given)) => {
+        Some(Candidate::Key(key, given)) => {
+            // A KeyValue key the user also gave with --key is the user's key.
+            let user_given = &(*given || ctx.keys.iter().any(|k| k.spki() == key.spki()));
             // A certificate of the document or the user's that certifies this very key names
             // the signer; else the key is bare.
             let bound = out
@@ -590,7 +592,7 @@ fn verify_signature<'a, 'i>(
                 None => {
                     let from = if *user_given { "--key" } else { "KeyValue" };
                     out.bare_key = Some(BareKey {
-                        description: format!("{} ({from})", key.public_key.describe()),
+                        description: format!("{} ({from})", keys::describe(key)),
                         user_given: *user_given,
                     });
                     if !*user_given {
@@ -598,7 +600,7 @@ fn verify_signature<'a, 'i>(
                             "signer_certificate_missing",
                             format!(
                                 "the signature verifies with the {} key of KeyValue, but no certificate binds that key to a signer (give the key with --key to trust it, or its certificate)",
-                                key.public_key.describe()
+                                keys::describe(key)
                             ),
                         );
                     }
