@@ -452,17 +452,34 @@ fn dn_pairs(dn: &str) -> Vec<(String, String)> {
                 "2.5.4.7" => "l".to_string(),
                 _ => t,
             };
-            let mut value = String::new();
-            let mut vc = v.trim().chars();
-            while let Some(c) = vc.next() {
-                if c == '\\' {
-                    if let Some(n) = vc.next() {
-                        value.push(n);
+            // Escapes: `\,` and the like, and `\XX` hex pairs (UTF-8 bytes, RFC 4514).
+            let mut bytes = Vec::new();
+            let raw = v.trim().as_bytes();
+            let mut i = 0;
+            while let Some(&c) = raw.get(i) {
+                if c == b'\\' {
+                    let hex = raw
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u8::from_str_radix(h, 16).ok());
+                    match hex {
+                        Some(b) => {
+                            bytes.push(b);
+                            i += 3;
+                        }
+                        None => {
+                            if let Some(&n) = raw.get(i + 1) {
+                                bytes.push(n);
+                            }
+                            i += 2;
+                        }
                     }
                 } else {
-                    value.push(c);
+                    bytes.push(c);
+                    i += 1;
                 }
             }
+            let value = String::from_utf8_lossy(&bytes);
             let value = value
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -497,5 +514,6 @@ mod tests {
         ));
         assert!(!same_dn("CN=A, O=B", "CN=A"));
         assert!(same_dn("CN=a\\, b", "cn=A\\,  B"));
+        assert!(same_dn("O=B\\E1\\BB\\99 X,C=VN", "C=VN, O=Bộ X"));
     }
 }
