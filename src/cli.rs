@@ -552,6 +552,21 @@ struct VerifyArgs {
     /// variable; without it, encrypted PDFs are opened with the empty user password.
     #[arg(long, value_name = "VAR")]
     pdf_password_env: Option<String>,
+    /// XML: a signer key you trust (repeatable): a PEM public key (SubjectPublicKeyInfo) or
+    /// certificate. A signature by a bare key you give passes (signer kind unknown, trusted as
+    /// you said so); a certificate is the signer when its key verifies (KeyName, X509 identifiers
+    /// or no KeyInfo) and is path-validated as usual.
+    #[arg(long, value_name = "FILE")]
+    key: Vec<PathBuf>,
+    /// XML: the secret key of HMAC signatures (hmac-sha1/sha256/384/512): the file's bytes.
+    /// Never printed.
+    #[arg(long, value_name = "FILE")]
+    hmac_key: Option<PathBuf>,
+    /// XML: read external references (relative file URIs) inside this directory only (no
+    /// absolute paths, no `..` or symbolic link out of it, no network). Without it external
+    /// references are never fetched (unsupported_reference).
+    #[arg(long, value_name = "DIR")]
+    allow_external: Option<PathBuf>,
     /// Print one JSON object per document (JSON Lines).
     #[arg(long)]
     json: bool,
@@ -1360,6 +1375,13 @@ fn trust_config(a: &TrustArgs, config: Option<&Path>) -> Result<kyso::TrustConfi
 fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
     let mut trust = trust_config(&a.trust, config)?;
     trust.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
+    for k in &a.key {
+        trust.add_xml_keys(k)?;
+    }
+    if let Some(h) = &a.hmac_key {
+        trust.set_hmac_key(h)?;
+    }
+    trust.xml.external_dir = a.allow_external.clone();
     let mut code = EXIT_OK;
     for f in &a.files {
         let report = kyso::verify_file(f, &trust);

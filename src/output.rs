@@ -69,6 +69,9 @@ pub fn human_report(r: &DocumentReport) {
             );
             say!("      issuer:   {}", signer.issuer);
         }
+        if let Some(k) = &s.signer_key {
+            say!("      key:      {k} (no certificate names the signer)");
+        }
         if let Some(t) = &s.signer_reason {
             say!("      reason:   {t}");
         }

@@ -511,3 +511,89 @@ fn collect_oids(t: der::Tlv<'_>, out: &mut Vec<String>, depth: usize) -> Result<
     }
     Ok(())
 }
+
+/// A public key without a certificate: a subjectPublicKeyInfo (from a PEM `PUBLIC KEY` file,
+/// or built from an XML `KeyValue`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPublicKey {
+    spki: Vec<u8>,
+    /// The key, as a certificate's would be read.
+    pub public_key: PublicKey,
+}
+
+impl RawPublicKey {
+    /// Reads a DER subjectPublicKeyInfo.
+    pub fn from_spki_der(spki: &[u8]) -> Result<RawPublicKey, Error> {
+        let t = der::parse_one(spki)?.expect_tag(tag::SEQUENCE, "subjectPublicKeyInfo")?;
+        let public_key = parse_spki(t.value)?;
+        Ok(RawPublicKey {
+            spki: spki.to_vec(),
+            public_key,
+        })
+    }
+
+    /// Every `PUBLIC KEY` block of a PEM text, or a single DER subjectPublicKeyInfo.
+    pub fn from_pem_or_der(data: &[u8]) -> Result<Vec<RawPublicKey>, Error> {
+        if data.first() == Some(&0x30) {
+            return Ok(vec![RawPublicKey::from_spki_der(data)?]);
+        }
+        crate::base64::pem_blocks(data)?
+            .iter()
+            .filter(|b| b.label == "PUBLIC KEY")
+            .map(|b| RawPublicKey::from_spki_der(&b.der))
+            .collect()
+    }
+
+    /// An RSA key from its modulus and public exponent (big-endian magnitudes).
+    pub fn rsa(modulus: &[u8], exponent: &[u8]) -> Result<RawPublicKey, Error> {
+        let pkcs1 = der::seq(&[&der::uint(modulus), &der::uint(exponent)]);
+        let alg = der::seq(&[&der::oid("1.2.840.113549.1.1.1"), &der::null()]);
+        RawPublicKey::from_spki_der(&der::seq(&[&alg, &bit_string(&pkcs1)]))
+    }
+
+    /// An elliptic-curve key from its namedCurve OID and encoded point.
+    pub fn ec(curve_oid: &str, point: &[u8]) -> Result<RawPublicKey, Error> {
+        let alg = der::seq(&[&der::oid("1.2.840.10045.2.1"), &der::oid(curve_oid)]);
+        RawPublicKey::from_spki_der(&der::seq(&[&alg, &bit_string(point)]))
+    }
+
+    /// A DSA key from its domain parameters and public value (big-endian magnitudes).
+    pub fn dsa(p: &[u8], q: &[u8], g: &[u8], y: &[u8]) -> Result<RawPublicKey, Error> {
+        let params = der::seq(&[&der::uint(p), &der::uint(q), &der::uint(g)]);
+        let alg = der::seq(&[&der::oid("1.2.840.10040.4.1"), &params]);
+        RawPublicKey::from_spki_der(&der::seq(&[&alg, &bit_string(&der::uint(y))]))
+    }
+
+    /// The subjectPublicKeyInfo, DER.
+    pub fn spki(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// Whether `cert` certifies this very key.
+    pub fn is_key_of(&self, cert: &Certificate) -> bool {
+        cert.spki() == self.spki.as_slice()
+    }
+
+    /// Verifies `signature` over `message` by this key under `scheme`.
+    pub fn verify_message(
+        &self,
+        scheme: crate::algorithm::SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        match scheme {
+            crate::algorithm::SignatureScheme::Dsa(d) => {
+                crate::dsa::verify_digest(&self.spki, std::iter::empty(), d, message, signature)
+            }
+            _ => crate::algorithm::verify(scheme, &self.public_key, message, signature),
+        }
+    }
+}
+
+/// A BIT STRING with no unused bits.
+fn bit_string(content: &[u8]) -> Vec<u8> {
+    let mut c = Vec::with_capacity(content.len() + 1);
+    c.push(0);
+    c.extend_from_slice(content);
+    der::tlv(tag::BIT_STRING, &c)
+}

@@ -55,7 +55,7 @@ pub mod time;
 mod trust_store;
 
 pub use algorithm::{AlgorithmId, DigestAlgorithm, SignatureScheme};
-pub use cert::{Certificate, CertificateData, Curve, Extension, PublicKey};
+pub use cert::{Certificate, CertificateData, Curve, Extension, PublicKey, RawPublicKey};
 pub use chain::{ChainOutcome, ChainProblem, TrustStore};
 pub use crl::{Crl, CrlChecker};
 pub use error::Error;

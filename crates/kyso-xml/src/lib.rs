@@ -11,6 +11,9 @@ mod canon;
 pub mod document;
 mod einvoice;
 mod error;
+mod external;
+mod hmac;
+pub mod keys;
 mod sign;
 mod verify;
 mod xades;
@@ -19,12 +22,13 @@ pub use canon::{canonicalize, is_c14n};
 pub use document::{as_text, parse};
 pub use einvoice::{InvoiceParties, normalize_tax_code};
 pub use error::Error;
+pub use keys::{HmacKey, KeyContext};
 pub use sign::{
     C14nChoice, EinvoiceRole, SignedXml, XmlSignOptions, find_invoice, sign, sign_enveloped,
 };
 pub use verify::{
-    Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome, VIETNAM_OFFSET_MINUTES,
-    signature_elements, verify_document,
+    BareKey, Covered, Problem, ReferenceOutcome, Severity, SignatureOutcome,
+    VIETNAM_OFFSET_MINUTES, signature_elements, verify_document, verify_document_with,
 };
 pub use xades::{
     COUNTERSIGNED_SIGNATURE, SIGNATURE_TIMESTAMP_C14N, XADES_111_NS, XADES_141_NS, XADES_NS,

@@ -11,6 +11,7 @@ use crate::algorithms::{self, BASE64, DSIG_NS, ENVELOPED};
 use crate::canon;
 use crate::document::{IdIndex, dsig_child, dsig_children, id_of, path, text_of};
 use crate::einvoice;
+use crate::keys::{self, Candidate, KeyContext};
 use crate::xades;
 
 /// How bad a problem is.
@@ -60,6 +61,15 @@ pub struct ReferenceOutcome {
     pub(crate) comments_signed: bool,
 }
 
+/// A key that verified a signature without a certificate naming its holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BareKey {
+    /// E.g. `RSA-2048 (KeyValue)`, `HMAC-SHA256`.
+    pub description: String,
+    /// The user gave this key explicitly (`--key`, `--hmac-key`).
+    pub user_given: bool,
+}
+
 /// One Signature element.
 #[derive(Debug, Clone)]
 pub struct SignatureOutcome {
@@ -72,6 +82,9 @@ pub struct SignatureOutcome {
     pub certificates: Vec<Certificate>,
     /// The certificate whose key verified the signature (or the first one, when none did).
     pub signer: Option<Certificate>,
+    /// The signature verified with a key no certificate binds (a `KeyValue`, a key the user
+    /// gave, or an HMAC key); `signer` is then `None`.
+    pub bare_key: Option<BareKey>,
     /// SigningTime, as read (lenient about namespaces).
     pub signing_time: Option<time::ParsedTime>,
     /// In an e-invoice: the party the signature signs for (`seller` for
@@ -132,6 +145,12 @@ pub const VIETNAM_OFFSET_MINUTES: i32 = 420;
 /// countersignature must cover the countersigned signature's SignatureValue
 /// (`countersignature_not_bound`).
 pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
+    verify_document_with(doc, &KeyContext::default())
+}
+
+/// [`verify_document`] with keys, certificates, an HMAC key and an external-reference
+/// directory from outside the document (see [`KeyContext`]).
+pub fn verify_document_with(doc: &Document<'_>, ctx: &KeyContext) -> Vec<SignatureOutcome> {
     let ids = IdIndex::build(doc);
     let cache = C14nCache::default();
     let local_offset = crate::sign::find_invoice(doc).map(|_| VIETNAM_OFFSET_MINUTES);
@@ -140,7 +159,7 @@ pub fn verify_document(doc: &Document<'_>) -> Vec<SignatureOutcome> {
     let sigs = signature_elements(doc);
     let mut outcomes: Vec<SignatureOutcome> = sigs
         .iter()
-        .map(|s| verify_signature(doc, &ids, &cache, *s, local_offset))
+        .map(|s| verify_signature(doc, &ids, &cache, *s, local_offset, ctx))
         .collect();
     for (sig, out) in sigs.iter().zip(outcomes.iter_mut()) {
         check_ids(&ids, out);
@@ -422,6 +441,7 @@ fn verify_signature<'a, 'i>(
     cache: &C14nCache,
     sig: Node<'a, 'i>,
     local_offset: Option<i32>,
+    ctx: &KeyContext,
 ) -> SignatureOutcome {
     let mut out = SignatureOutcome {
         id: id_of(&sig).map(str::to_string),
@@ -430,6 +450,7 @@ fn verify_signature<'a, 'i>(
         references: Vec::new(),
         certificates: Vec::new(),
         signer: None,
+        bare_key: None,
         signing_time: None,
         party: None,
         problems: Vec::new(),
@@ -439,12 +460,23 @@ fn verify_signature<'a, 'i>(
         out.fail("malformed_signature", "Signature has no SignedInfo".into());
         return out;
     };
-    read_key_info(&sig, &mut out);
+    let resolved = keys::resolve(doc, ids, &sig, ctx);
+    out.certificates = resolved.certificates;
+    out.warnings.extend(resolved.warnings);
+    let candidates = resolved.candidates;
+    let unresolved = resolved.unresolved;
     read_signing_time(&sig, local_offset, &mut out);
 
     for r in dsig_children(&signed_info, "Reference") {
-        out.references
-            .push(check_reference(doc, ids, cache, sig, r, &mut out.problems));
+        out.references.push(check_reference(
+            doc,
+            ids,
+            cache,
+            sig,
+            r,
+            ctx,
+            &mut out.problems,
+        ));
     }
     if out.references.is_empty() {
         out.fail("malformed_signature", "SignedInfo has no Reference".into());
@@ -461,15 +493,17 @@ fn verify_signature<'a, 'i>(
     let method_uri = dsig_child(&signed_info, "SignatureMethod")
         .and_then(|m| m.attribute("Algorithm"))
         .unwrap_or("");
-    let Some(scheme) = algorithms::signature_from_uri(method_uri) else {
+    let hmac = crate::hmac::Hmac::from_uri(method_uri);
+    let scheme = algorithms::signature_from_uri(method_uri);
+    if hmac.is_none() && scheme.is_none() {
         out.indeterminate(
             "unsupported_algorithm",
             format!("signature method '{method_uri}' is not supported"),
         );
         return out;
-    };
-    out.signature_method = Some(scheme);
-    if scheme.digest().is_weak() {
+    }
+    out.signature_method = scheme;
+    if scheme.is_some_and(|s| s.digest().is_weak()) {
         out.warnings.push("SHA-1 signature method (weak)".into());
     }
     let canonical =
@@ -494,24 +528,39 @@ fn verify_signature<'a, 'i>(
         out.fail("malformed_signature", "SignatureValue is not base64".into());
         return out;
     };
-    if out.certificates.is_empty() {
-        out.indeterminate(
-            "signer_certificate_missing",
-            "KeyInfo carries no X509Certificate".into(),
-        );
+    if let Some(hmac) = hmac {
+        if let Some(method) = dsig_child(&signed_info, "SignatureMethod") {
+            crate::hmac::check(hmac, &method, &canonical, &value, ctx, &mut out);
+        }
         return out;
     }
-    // The signer is the certificate whose key verifies; the error reported is that of a
-    // certificate whose key is of the scheme's kind (never a mismatch with another key).
+    let Some(scheme) = scheme else {
+        return out;
+    };
+    if candidates.is_empty() {
+        let message = if unresolved.is_empty() {
+            "KeyInfo carries no X509Certificate".to_string()
+        } else {
+            format!(
+                "KeyInfo names a key kyso could not find: {} (give the certificate with --key, --trust or --intermediates)",
+                unresolved.join(", ")
+            )
+        };
+        out.indeterminate("signer_certificate_missing", message);
+        return out;
+    }
+    // The signer is the key that verifies; the error reported is that of a key of the
+    // scheme's kind (never a mismatch with another key).
     let mut first_err = None;
-    for cert in out
-        .certificates
-        .iter()
-        .filter(|c| scheme.fits(&c.public_key))
-    {
-        match verify_value(scheme, cert, &canonical, &value) {
+    let mut verified: Option<&Candidate> = None;
+    for c in candidates.iter().filter(|c| fits(scheme, c)) {
+        let r = match c {
+            Candidate::Cert(cert) => verify_value(scheme, cert, &canonical, &value),
+            Candidate::Key(key, _) => verify_value_key(scheme, key, &canonical, &value),
+        };
+        match r {
             Ok(()) => {
-                out.signer = Some(cert.clone());
+                verified = Some(c);
                 break;
             }
             Err(e) => {
@@ -519,9 +568,50 @@ fn verify_signature<'a, 'i>(
             }
         }
     }
+    match verified {
+        Some(Candidate::Cert(cert)) => out.signer = Some(cert.clone()),
+        Some(Candidate::Key(key, given)) => {
+            // A KeyValue key the user also gave with --key is the user's key.
+            let user_given = &(*given || ctx.keys.iter().any(|k| k.spki() == key.spki()));
+            // A certificate of the document or the user's that certifies this very key names
+            // the signer; else the key is bare.
+            let bound = out
+                .certificates
+                .iter()
+                .chain(ctx.key_certificates.iter())
+                .chain(ctx.certificates.iter())
+                .find(|c| key.is_key_of(c))
+                .cloned();
+            match bound {
+                Some(cert) => {
+                    if !out.certificates.iter().any(|c| c.der() == cert.der()) {
+                        out.certificates.push(cert.clone());
+                    }
+                    out.signer = Some(cert);
+                }
+                None => {
+                    let from = if *user_given { "--key" } else { "KeyValue" };
+                    out.bare_key = Some(BareKey {
+                        description: format!("{} ({from})", keys::describe(key)),
+                        user_given: *user_given,
+                    });
+                    if !*user_given {
+                        out.indeterminate(
+                            "signer_certificate_missing",
+                            format!(
+                                "the signature verifies with the {} key of KeyValue, but no certificate binds that key to a signer (give the key with --key to trust it, or its certificate)",
+                                keys::describe(key)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        None => {}
+    }
     if let Some(signer) = out.signer.clone() {
         xades::check_signing_certificate(doc, sig, &signer, &mut out);
-    } else {
+    } else if out.bare_key.is_none() {
         out.signer = out
             .certificates
             .iter()
@@ -540,13 +630,35 @@ fn verify_signature<'a, 'i>(
             None => out.fail(
                 "signature_invalid",
                 format!(
-                    "no certificate in KeyInfo has a key for the signature method ({})",
+                    "no key in KeyInfo is of the kind of the signature method ({})",
                     scheme.name()
                 ),
             ),
         }
     }
     out
+}
+
+fn fits(scheme: SignatureScheme, c: &Candidate) -> bool {
+    match c {
+        Candidate::Cert(cert) => scheme.fits(&cert.public_key),
+        Candidate::Key(key, _) => scheme.fits(&key.public_key),
+    }
+}
+
+fn verify_value_key(
+    scheme: SignatureScheme,
+    key: &kyso_pki::RawPublicKey,
+    message: &[u8],
+    value: &[u8],
+) -> Result<(), kyso_pki::Error> {
+    let value = match scheme {
+        SignatureScheme::Ecdsa(_) | SignatureScheme::Dsa(_) => {
+            kyso_pki::algorithm::ecdsa_fixed_to_der(value)?
+        }
+        _ => value.to_vec(),
+    };
+    key.verify_message(scheme, message, &value)
 }
 
 fn verify_value(
@@ -579,9 +691,11 @@ fn check_reference<'a, 'i>(
     cache: &C14nCache,
     sig: Node<'a, 'i>,
     r: Node<'a, 'i>,
+    ctx: &KeyContext,
     problems: &mut Vec<Problem>,
 ) -> ReferenceOutcome {
-    let uri = r.attribute("URI").unwrap_or("").to_string();
+    let given_uri = r.attribute("URI");
+    let uri = given_uri.unwrap_or("").to_string();
     let mut outcome = ReferenceOutcome {
         uri: uri.clone(),
         digest: None,
@@ -611,7 +725,21 @@ fn check_reference<'a, 'i>(
         return outcome;
     };
     outcome.digest = Some(digest);
-    let mut data = match dereference(doc, ids, &uri) {
+    if given_uri.is_none() {
+        // Without URI the application is to know the data (XMLDSig 4.4.3.1); kyso does not.
+        problem(
+            Severity::Indeterminate,
+            "unsupported_reference",
+            "a Reference without URI: the application is to supply the signed data, and kyso has none".into(),
+        );
+        return outcome;
+    }
+    let external = !uri.is_empty() && !uri.starts_with('#');
+    let mut data = match if external {
+        crate::external::read(&uri, ctx.external_dir.as_deref()).map(Data::Octets)
+    } else {
+        dereference(doc, ids, &uri)
+    } {
         Ok(d) => d,
         Err(e @ (Error::MissingId(_) | Error::DuplicateId(_))) => {
             problem(Severity::Failed, "reference_invalid", e.to_string());
@@ -839,22 +967,6 @@ fn dereference<'a, 'i>(
     })
 }
 
-fn read_key_info(sig: &Node<'_, '_>, out: &mut SignatureOutcome) {
-    let Some(ki) = dsig_child(sig, "KeyInfo") else {
-        return;
-    };
-    for data in dsig_children(&ki, "X509Data") {
-        for c in dsig_children(&data, "X509Certificate") {
-            match kyso_pki::cert_cache::from_base64_cached(text_of(&c).as_bytes()) {
-                Ok(cert) => out.certificates.push(cert),
-                Err(e) => out
-                    .warnings
-                    .push(format!("unreadable X509Certificate in KeyInfo: {e}")),
-            }
-        }
-    }
-}
-
 /// SigningTime anywhere under the signature's Objects, in any namespace or none (no namespace,
 /// a `ds:` prefix, the default XMLDSig namespace, XAdES...). Without a zone it is read at
 /// `local_offset` minutes east of UTC (e-invoices: Vietnam time), else as UTC.
@@ -911,6 +1023,7 @@ mod tests {
             references: Vec::new(),
             certificates: Vec::new(),
             signer: None,
+            bare_key: None,
             signing_time: None,
             party: None,
             problems: Vec::new(),

@@ -199,6 +199,13 @@ pub struct SignatureReport {
     /// PDF: the /ContactInfo the signer gave in the signature dictionary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer_contact: Option<String>,
+    /// XML: the signature verified with a key no certificate binds to a signer: a `KeyValue`
+    /// in the document (`signer` null, status indeterminate, `signer_certificate_missing`), a
+    /// public key given with `--key` or an HMAC key given with `--hmac-key` (status passed,
+    /// `trusted` true: the user vouched for the key). E.g. `RSA-2048 (KeyValue)`,
+    /// `ECDSA P-256 (--key)`, `HMAC-SHA256 (--hmac-key)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer_key: Option<String>,
 }
 
 impl SignatureReport {
@@ -236,6 +243,7 @@ impl SignatureReport {
             signer_reason: None,
             signer_location: None,
             signer_contact: None,
+            signer_key: None,
         }
     }
 }

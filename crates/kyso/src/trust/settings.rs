@@ -28,6 +28,10 @@ pub struct TrustConfig {
     pub tax_code_mismatch: TaxCodePolicy,
     /// The password of encrypted PDFs that the empty user password does not open.
     pub pdf_password: Option<crate::PdfPassword>,
+    /// XML: signer keys and certificates given with `--key`, the `--hmac-key` key and the
+    /// `--allow-external` directory (trust anchors and intermediates are added when
+    /// verifying).
+    pub xml: kyso_xml::KeyContext,
 }
 
 /// What a tax code (MST) mismatch between an e-invoice and its signer certificate does.
@@ -182,6 +186,40 @@ impl TrustConfig {
         let n = certs.len();
         certs.into_iter().for_each(|c| self.store.add_anchor(c));
         Ok(n)
+    }
+
+    /// XML: adds signer keys (`--key`): a PEM file of `PUBLIC KEY` (subjectPublicKeyInfo)
+    /// and/or `CERTIFICATE` blocks, or one DER certificate or subjectPublicKeyInfo. A bare
+    /// public key is trusted as the user's own statement; a certificate only names a signer
+    /// and is path-validated as usual. Returns how many were added.
+    pub fn add_xml_keys(&mut self, path: &Path) -> Result<usize, Error> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let name = path.display().to_string();
+        let certs = Certificate::from_pem_or_der(&data).unwrap_or_default();
+        let keys = kyso_pki::RawPublicKey::from_pem_or_der(&data).unwrap_or_default();
+        if certs.is_empty() && keys.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{name}: no PUBLIC KEY or CERTIFICATE (PEM), nor a DER certificate or subjectPublicKeyInfo"
+            )));
+        }
+        let n = certs.len() + keys.len();
+        self.xml.key_certificates.extend(certs);
+        self.xml.keys.extend(keys);
+        Ok(n)
+    }
+
+    /// XML: the key of HMAC signatures (`--hmac-key`): the file's bytes, as they are. They
+    /// are never printed.
+    pub fn set_hmac_key(&mut self, path: &Path) -> Result<(), Error> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if data.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}: the HMAC key file is empty",
+                path.display()
+            )));
+        }
+        self.xml.hmac_key = Some(kyso_xml::HmacKey::new(data));
+        Ok(())
     }
 
     /// Adds intermediate certificates held in memory (PEM or one DER certificate). Returns

@@ -53,7 +53,12 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         message: String::new(),
         signatures: Vec::new(),
     };
-    let outcomes = kyso_xml::verify_document(&doc);
+    let mut keys = trust.xml.clone();
+    keys.certificates
+        .extend(trust.store.anchors().iter().cloned());
+    keys.certificates
+        .extend(trust.store.intermediates().iter().cloned());
+    let outcomes = kyso_xml::verify_document_with(&doc, &keys);
     // XAdES validation data (CertificateValues, RevocationValues) in any signature.
     // And each signature's XAdES SignatureTimeStamps.
     let mut evidence = Evidence::default();
@@ -167,6 +172,18 @@ fn to_report(
         // kyso-xml names its reasons with the report's codes.
         let reason = p.reason.parse().unwrap_or(Reason::MalformedSignature);
         o.problem(status, reason, p.message.clone());
+    }
+    if let Some(key) = &s.bare_key {
+        o.r.signer_key = Some(key.description.clone());
+        if key.user_given && o.r.status == Status::Passed {
+            // The user vouched for this key (--key, --hmac-key): no certificate names its
+            // holder, so there is no signer kind, but the key is trusted as given.
+            o.r.trusted = true;
+            o.r.message = format!(
+                "signature is valid: made with the key {} you trust; no certificate names the signer",
+                key.description
+            );
+        }
     }
     if let Some(signer) = &s.signer {
         o.r.signer = Some(signer_report(signer, &ctx.trust.kind_rules));
