@@ -16,6 +16,9 @@ use common::*;
 use kyso_fixtures::attacks::{
     Attack, Expected, form_attacks, form_letter, pdf_attacks, valid_updates,
 };
+use kyso_fixtures::pdf_insecurity::{
+    certification_attacks, isa_attacks, shadow_attacks, shadow_letter, swa_attacks, usf_attacks,
+};
 
 /// A letter with a personal certification signature and an agency approval signature.
 fn signed_letter(dir: &Path) -> PathBuf {
@@ -39,23 +42,24 @@ fn signed_form_letter(dir: &Path) -> PathBuf {
 fn sign_twice(dir: &Path, input: &Path, first_args: &[&str], second_args: &[&str]) -> PathBuf {
     let first = dir.join("personal.pdf");
     let second = dir.join("agency.pdf");
-    for (input, output, p12, extra) in [
-        (input.to_path_buf(), &first, "personal.p12", first_args),
-        (first.clone(), &second, "agency.p12", second_args),
-    ] {
-        let o = run(kyso()
-            .arg("sign")
-            .arg(&input)
-            .arg("-o")
-            .arg(output)
-            .arg("--p12")
-            .arg(pki(p12))
-            .args(["--password-env", "KYSO_TEST_PW"])
-            .args(extra)
-            .env("KYSO_TEST_PW", "kyso-fixture"));
-        assert!(o.status.success(), "sign: {}", stderr(&o));
-    }
+    sign(input, &first, "personal.p12", first_args);
+    sign(&first, &second, "agency.p12", second_args);
     second
+}
+
+/// Signs `input` into `output` with the key in `p12` and the extra arguments.
+fn sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) {
+    let o = run(kyso()
+        .arg("sign")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .arg("--p12")
+        .arg(pki(p12))
+        .args(["--password-env", "KYSO_TEST_PW"])
+        .args(extra)
+        .env("KYSO_TEST_PW", "kyso-fixture"));
+    assert!(o.status.success(), "sign: {}", stderr(&o));
 }
 
 fn attacks(dir: &Path) -> Vec<(Attack, PathBuf)> {
@@ -130,6 +134,7 @@ fn check_verdict(attack: &Attack, report: &serde_json::Value) {
                 );
             }
         }
+        Expected::Fails(reason) => panic!("{}: expected {reason}", attack.name),
         Expected::Warning => {
             let warned = sigs.iter().any(|s| {
                 s["warnings"].as_array().expect("warnings").iter().any(|w| {
@@ -410,4 +415,171 @@ fn peers_on_cms_forms() {
         assert_eq!(o.status.success(), pyhanko_ok, "pyHanko on {name}: {text}");
         assert!(text.contains(needle), "pyHanko on {name}: {text}");
     }
+}
+
+/// The pdf-insecurity.org classes (`kyso_fixtures::pdf_insecurity`): USF, ISA and SWA on the
+/// signed letter; shadow attacks on a signed shadow letter; evil annotations and a sneaky
+/// signature on letters certified with P=1, P=2 and P=3. Each file is named
+/// `<case>-<variant>.pdf`.
+fn insecurity_variants(dir: &Path) -> Vec<(Attack, PathBuf)> {
+    let mut out = Vec::new();
+    let mut add = |case: &str, list: Vec<Attack>| {
+        for a in list {
+            let path = dir.join(format!("{case}-{}.pdf", a.name));
+            std::fs::write(&path, &a.bytes).expect("write attack file");
+            out.push((a, path));
+        }
+    };
+    let signed = std::fs::read(signed_letter(dir)).expect("read signed letter");
+    let mut list = usf_attacks(&signed).expect("usf");
+    list.extend(isa_attacks(&signed).expect("isa"));
+    list.extend(swa_attacks(&signed).expect("swa"));
+    add("letter", list);
+
+    let plain = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let shadow = dir.join("shadow-letter.pdf");
+    std::fs::write(&shadow, shadow_letter(&plain).expect("shadow letter")).expect("write");
+    let signed_shadow = dir.join("shadow-signed.pdf");
+    sign(&shadow, &signed_shadow, "personal.p12", &[]);
+    let signed = std::fs::read(&signed_shadow).expect("read");
+    add("shadow", shadow_attacks(&signed).expect("shadow"));
+
+    for p in ["1", "2", "3"] {
+        let certified = dir.join(format!("certified-p{p}.pdf"));
+        sign(
+            &pdf("letter-classic.pdf"),
+            &certified,
+            "personal.p12",
+            &["--certify", "--mdp", p],
+        );
+        let signed = std::fs::read(&certified).expect("read");
+        add(
+            &format!("p{p}"),
+            certification_attacks(&signed).expect("eaa"),
+        );
+    }
+    out
+}
+
+/// Checks kyso's report on a pdf-insecurity variant against its expected verdict.
+fn check_insecurity(attack: &Attack, file: &Path, report: &serde_json::Value) {
+    let name = file.display();
+    let sigs = report["signatures"].as_array().expect("signatures");
+    let reason = match attack.expected {
+        Expected::Fails(reason) => reason,
+        Expected::Modified => "modified_after_signing",
+        Expected::Allowed => {
+            assert_eq!(report["status"], "passed", "{name}: {report:#}");
+            for s in sigs {
+                assert!(
+                    s["modifications"].as_array().is_none_or(|m| m.is_empty()),
+                    "{name}: {s:#}"
+                );
+            }
+            assert!(
+                sigs.iter()
+                    .any(|s| !s["allowed_changes"].as_array().is_none_or(|a| a.is_empty())),
+                "{name}: the allowed change is not named: {report:#}"
+            );
+            return;
+        }
+        other => panic!("{name}: unexpected {other:?}"),
+    };
+    assert_eq!(report["status"], "failed", "{name}: {report:#}");
+    for s in sigs {
+        assert_eq!(s["status"], "failed", "{name}: {s:#}");
+    }
+    // The attacked signature (or, with none left, the document) fails with the reason.
+    let attacked = sigs
+        .iter()
+        .find(|s| s["reason"] == reason)
+        .unwrap_or(report);
+    assert_eq!(attacked["reason"], reason, "{name}: {report:#}");
+    if reason == "modified_after_signing" {
+        assert_eq!(attacked["modified_after"], true, "{name}: {attacked:#}");
+        assert!(
+            !attacked["modifications"]
+                .as_array()
+                .expect("list")
+                .is_empty(),
+            "{name}: {attacked:#}"
+        );
+    }
+}
+
+#[test]
+fn pdf_insecurity_variants_are_caught() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for (attack, path) in insecurity_variants(dir.path()) {
+        let report = verify_json(&path);
+        let outcome = std::panic::catch_unwind(|| check_insecurity(&attack, &path, &report));
+        if outcome.is_err() {
+            failures.push(path.display().to_string());
+        }
+    }
+    assert!(failures.is_empty(), "failed: {failures:#?}");
+}
+
+/// The legitimate counterparts under a DocMDP P=2 certification: the form letter's empty
+/// field `Approval` signed, a new invisible signature, and the valid updates (form filling,
+/// metadata) pass; the sneaky signature field, once signed, still fails the certification.
+#[test]
+fn p2_allows_signing_and_filling_but_not_a_signed_sneaky_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let plain = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let base = d.join("form-letter.pdf");
+    std::fs::write(&base, form_letter(&plain).expect("form letter")).expect("write");
+    let certified = d.join("certified.pdf");
+    sign(
+        &base,
+        &certified,
+        "personal.p12",
+        &["--certify", "--mdp", "2"],
+    );
+    let in_field = d.join("in-field.pdf");
+    sign(
+        &certified,
+        &in_field,
+        "agency.p12",
+        &["--field", "Approval"],
+    );
+    let new_field = d.join("new-field.pdf");
+    sign(&certified, &new_field, "agency.p12", &[]);
+    for file in [&in_field, &new_field] {
+        let report = verify_json(file);
+        assert_eq!(report["status"], "passed", "{report:#}");
+        assert_eq!(report["signatures"][0]["certification"], 2, "{report:#}");
+    }
+    let signed = std::fs::read(&certified).expect("read");
+    for attack in valid_updates(&signed).expect("valid updates") {
+        let path = d.join(format!("{}.pdf", attack.name));
+        std::fs::write(&path, &attack.bytes).expect("write");
+        check_insecurity(&attack, &path, &verify_json(&path));
+    }
+
+    let sneaky = certification_attacks(&signed)
+        .expect("attacks")
+        .into_iter()
+        .find(|a| a.name == "ssa-visible-signature-field-added")
+        .expect("variant");
+    let unsigned = d.join("sneaky.pdf");
+    std::fs::write(&unsigned, &sneaky.bytes).expect("write");
+    let signed_sneaky = d.join("sneaky-signed.pdf");
+    sign(
+        &unsigned,
+        &signed_sneaky,
+        "agency.p12",
+        &["--field", "Agency seal"],
+    );
+    let report = verify_json(&signed_sneaky);
+    let cert = &report["signatures"][0];
+    assert_eq!(cert["status"], "failed", "{report:#}");
+    assert!(
+        cert["modifications"]
+            .to_string()
+            .contains("added with a visible appearance"),
+        "{cert:#}"
+    );
 }

@@ -32,6 +32,23 @@ pub enum AttackClass {
     Dss,
     Appearance,
     Lock,
+    /// Universal signature forgery (see [`crate::pdf_insecurity`]).
+    Usf,
+    /// Incremental saving attack.
+    Isa,
+    /// Signature wrapping attack.
+    Swa,
+    /// Shadow attack, "hide": an overlay of the signed version removed.
+    ShadowHide,
+    /// Shadow attack, "replace": a field value, a font or content redefined.
+    ShadowReplace,
+    /// Shadow attack, "hide-and-replace": content prepared hidden in the signed version
+    /// swapped in.
+    ShadowHideReplace,
+    /// Evil annotation attack on a certified document.
+    Certification,
+    /// Sneaky signature attack on a certified document.
+    SneakySignature,
     /// Not an attack: a legitimate later revision.
     Valid,
 }
@@ -48,6 +65,9 @@ pub enum Expected {
     LastModified,
     /// Every signature must pass: the change is allowed.
     Allowed,
+    /// Every signature listed must fail, the attacked one with this report reason (with no
+    /// signature left, the document fails with it).
+    Fails(&'static str),
 }
 
 /// One attack file.
@@ -76,7 +96,7 @@ pub fn pdf_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
         name: "shared-value-same-reference",
         class: AttackClass::SharedValue,
         expected: Expected::Modified,
-        bytes: with_extra_signature_field(&doc, Object::Ref(sig_ref))?,
+        bytes: with_extra_signature_field(&doc, Some(Object::Ref(sig_ref)), None)?,
     });
     let copy = doc
         .get(sig_ref)
@@ -85,7 +105,7 @@ pub fn pdf_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
         name: "shared-value-copied-dictionary",
         class: AttackClass::SharedValue,
         expected: Expected::Modified,
-        bytes: with_extra_signature_field(&doc, copy)?,
+        bytes: with_extra_signature_field(&doc, Some(copy), None)?,
     });
 
     // coverage: bytes after the last revision.
@@ -178,7 +198,7 @@ pub fn pdf_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
 
 /// The text the base form letter shows in its amount box, and the forged one.
 const AMOUNT: &str = "So tien: 1.000.000 VND";
-const FORGED: &str = "So tien: 9.000.000.000 VND";
+pub(crate) const FORGED: &str = "So tien: 9.000.000.000 VND";
 
 /// A letter with a form, built from an unsigned PDF as one incremental update (signed later,
 /// so it is part of the signed content). On page 1:
@@ -332,7 +352,7 @@ pub fn form_letter(plain: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The field of a [`form_letter`] named `name`, with its dictionary.
-fn field(doc: &Document<'_>, name: &str) -> Result<(ObjRef, Dict), String> {
+pub(crate) fn field(doc: &Document<'_>, name: &str) -> Result<(ObjRef, Dict), String> {
     let (_, catalog) = doc.catalog().map_err(|e| e.to_string())?;
     let form = catalog
         .get(b"AcroForm")
@@ -360,7 +380,7 @@ fn field(doc: &Document<'_>, name: &str) -> Result<(ObjRef, Dict), String> {
 }
 
 /// The normal appearance stream of a field dictionary.
-fn normal_appearance(d: &Dict) -> Result<ObjRef, String> {
+pub(crate) fn normal_appearance(d: &Dict) -> Result<ObjRef, String> {
     d.get(b"AP")
         .and_then(Object::as_dict)
         .and_then(|ap| ap.reference(b"N"))
@@ -622,7 +642,7 @@ fn xmp_stream(producer: &str) -> Object {
 }
 
 /// A form XObject showing `text` in the page's font.
-fn form_xobject(font: ObjRef, text: &str) -> Object {
+pub(crate) fn form_xobject(font: ObjRef, text: &str) -> Object {
     let mut fonts = Dict::new();
     fonts.set(b"F1", Object::Ref(font));
     let mut resources = Dict::new();
@@ -647,26 +667,30 @@ fn form_xobject(font: ObjRef, text: &str) -> Object {
 }
 
 /// An unfiltered content stream.
-fn content_stream(text: &str) -> Object {
+pub(crate) fn content_stream(text: &str) -> Object {
     Object::Stream(Stream {
         dict: Dict::new(),
         data: text.as_bytes().to_vec(),
     })
 }
 
-fn root_ref(doc: &Document<'_>) -> Result<ObjRef, String> {
+pub(crate) fn root_ref(doc: &Document<'_>) -> Result<ObjRef, String> {
     doc.catalog().map(|(r, _)| r).map_err(|e| e.to_string())
 }
 
 /// The catalog with `key` set to `value`.
-fn with_catalog_entry(doc: &Document<'_>, key: &[u8], value: Object) -> Result<Object, String> {
+pub(crate) fn with_catalog_entry(
+    doc: &Document<'_>,
+    key: &[u8],
+    value: Object,
+) -> Result<Object, String> {
     let (_, mut catalog) = doc.catalog().map_err(|e| e.to_string())?;
     catalog.set(key, value);
     Ok(Object::Dict(catalog))
 }
 
 /// The first font (indirect) in the first page's resources.
-fn first_page_font(doc: &Document<'_>) -> Result<ObjRef, String> {
+pub(crate) fn first_page_font(doc: &Document<'_>) -> Result<ObjRef, String> {
     let page = *doc
         .pages()
         .map_err(|e| e.to_string())?
@@ -697,7 +721,7 @@ fn first_page_font(doc: &Document<'_>) -> Result<ObjRef, String> {
 }
 
 /// The signed bytes with `tail` appended (after a newline if the file does not end in one).
-fn appended(signed: &[u8], tail: &[u8]) -> Vec<u8> {
+pub(crate) fn appended(signed: &[u8], tail: &[u8]) -> Vec<u8> {
     let mut out = signed.to_vec();
     if !out.ends_with(b"\n") {
         out.push(b'\n');
@@ -706,9 +730,14 @@ fn appended(signed: &[u8], tail: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An incremental update adding a visible signature field on page 1 whose `/V` is `value`,
-/// listed in the form's `/Fields` and the page's `/Annots`.
-fn with_extra_signature_field(doc: &Document<'_>, value: Object) -> Result<Vec<u8>, String> {
+/// An incremental update adding a signature field on page 1 (a widget at 300,100–500,180)
+/// whose `/V` is `value` and whose normal appearance is `appearance`, listed in the form's
+/// `/Fields` (a new `/AcroForm` if the document has none) and the page's `/Annots`.
+pub(crate) fn with_extra_signature_field(
+    doc: &Document<'_>,
+    value: Option<Object>,
+    appearance: Option<Object>,
+) -> Result<Vec<u8>, String> {
     let err = |e: kyso_pdf::Error| e.to_string();
     let (root, mut catalog) = doc.catalog().map_err(err)?;
     let page = *doc
@@ -734,11 +763,21 @@ fn with_extra_signature_field(doc: &Document<'_>, value: Object) -> Result<Vec<u
         ]),
     );
     widget.set(b"P", Object::Ref(page));
-    widget.set(b"V", value);
+    if let Some(value) = value {
+        widget.set(b"V", value);
+    }
+    if let Some(appearance) = appearance {
+        let mut ap = Dict::new();
+        ap.set(b"N", Object::Ref(update.add(appearance)));
+        widget.set(b"AP", Object::Dict(ap));
+    }
     update.set(field, Object::Dict(widget));
 
     // The form's field list.
-    let acroform = catalog.get(b"AcroForm").cloned().ok_or("no /AcroForm")?;
+    let acroform = catalog
+        .get(b"AcroForm")
+        .cloned()
+        .unwrap_or_else(|| Object::Dict(Dict::new()));
     let mut form = doc
         .resolve(&acroform)
         .map_err(err)?
@@ -767,7 +806,19 @@ fn with_extra_signature_field(doc: &Document<'_>, value: Object) -> Result<Vec<u
         }
     }
 
-    // The page's annotations.
+    push_annotation(doc, &mut update, page, field)?;
+    update.write().map(|w| w.bytes).map_err(err)
+}
+
+/// Lists annotation `annot` in the `/Annots` of `page` (rewriting the array, or the page if
+/// the array is direct).
+pub(crate) fn push_annotation(
+    doc: &Document<'_>,
+    update: &mut IncrementalUpdate<'_, '_>,
+    page: ObjRef,
+    annot: ObjRef,
+) -> Result<(), String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
     let mut page_dict = doc
         .get(page)
         .map_err(err)?
@@ -781,7 +832,7 @@ fn with_extra_signature_field(doc: &Document<'_>, value: Object) -> Result<Vec<u
         .as_array()
         .map(<[Object]>::to_vec)
         .unwrap_or_default();
-    annots.push(Object::Ref(field));
+    annots.push(Object::Ref(annot));
     match annots_obj {
         Object::Ref(r) => update.set(r, Object::Array(annots)),
         _ => {
@@ -789,11 +840,11 @@ fn with_extra_signature_field(doc: &Document<'_>, value: Object) -> Result<Vec<u
             update.set(page, Object::Dict(page_dict));
         }
     }
-    update.write().map(|w| w.bytes).map_err(err)
+    Ok(())
 }
 
 /// The first page's content stream reference (the first one, if `/Contents` is an array).
-fn first_page_content(doc: &Document<'_>) -> Result<ObjRef, String> {
+pub(crate) fn first_page_content(doc: &Document<'_>) -> Result<ObjRef, String> {
     let page = *doc
         .pages()
         .map_err(|e| e.to_string())?

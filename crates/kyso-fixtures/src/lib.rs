@@ -17,6 +17,7 @@
 pub mod attacks;
 mod der;
 mod pdf;
+pub mod pdf_insecurity;
 pub mod pki;
 pub mod urls;
 pub mod xml_attacks;

@@ -11,13 +11,19 @@ fn main() -> ExitCode {
     let all: Vec<_> = std::env::args_os().skip(1).collect();
     if let [flag, input, out] = all.as_slice() {
         if flag == "--attacks" {
-            return write_attacks(input.as_ref(), out.as_ref(), false);
+            return write_attacks(input.as_ref(), out.as_ref(), Kind::Letter);
         }
         if flag == "--form-attacks" {
-            return write_attacks(input.as_ref(), out.as_ref(), true);
+            return write_attacks(input.as_ref(), out.as_ref(), Kind::Form);
         }
         if flag == "--form-letter" {
-            return write_form_letter(input.as_ref(), out.as_ref());
+            return write_form_letter(input.as_ref(), out.as_ref(), false);
+        }
+        if flag == "--shadow-letter" {
+            return write_form_letter(input.as_ref(), out.as_ref(), true);
+        }
+        if flag == "--insecurity" {
+            return write_attacks(input.as_ref(), out.as_ref(), Kind::Insecurity);
         }
     }
     let mut args = all.into_iter();
@@ -33,6 +39,12 @@ fn main() -> ExitCode {
             );
             eprintln!(
                 "       kyso-fixtures --form-attacks SIGNED.pdf OUT_DIR   (attacks and valid updates of the signed form letter)"
+            );
+            eprintln!(
+                "       kyso-fixtures --shadow-letter PLAIN.pdf OUT.pdf   (a letter prepared for shadow attacks, to sign)"
+            );
+            eprintln!(
+                "       kyso-fixtures --insecurity SIGNED.pdf OUT_DIR   (USF, ISA, SWA; shadow attacks on a signed shadow letter; EAA and SSA on a certified PDF)"
             );
             return ExitCode::from(2);
         }
@@ -54,11 +66,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes the form letter built from `plain` (see `kyso_fixtures::attacks::form_letter`).
-fn write_form_letter(plain: &std::path::Path, out: &std::path::Path) -> ExitCode {
+/// Writes the form letter built from `plain` (see `kyso_fixtures::attacks::form_letter`), or
+/// the shadow letter (`kyso_fixtures::pdf_insecurity::shadow_letter`).
+fn write_form_letter(plain: &std::path::Path, out: &std::path::Path, shadow: bool) -> ExitCode {
     let written = std::fs::read(plain)
         .map_err(|e| format!("{}: {e}", plain.display()))
-        .and_then(|b| kyso_fixtures::attacks::form_letter(&b))
+        .and_then(|b| {
+            if shadow {
+                kyso_fixtures::pdf_insecurity::shadow_letter(&b)
+            } else {
+                kyso_fixtures::attacks::form_letter(&b)
+            }
+        })
         .and_then(|b| std::fs::write(out, b).map_err(|e| format!("{}: {e}", out.display())));
     match written {
         Ok(()) => {
@@ -72,9 +91,16 @@ fn write_form_letter(plain: &std::path::Path, out: &std::path::Path) -> ExitCode
     }
 }
 
+/// Which variants `write_attacks` builds.
+enum Kind {
+    Letter,
+    Form,
+    Insecurity,
+}
+
 /// Writes every attack variant of a signed PDF into `out_dir` as `<name>.pdf` (for a signed
 /// form letter, its attacks and valid updates).
-fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path, form: bool) -> ExitCode {
+fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path, kind: Kind) -> ExitCode {
     let bytes = match std::fs::read(signed) {
         Ok(b) => b,
         Err(e) => {
@@ -82,13 +108,13 @@ fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path, form: bool
             return ExitCode::from(2);
         }
     };
-    let built = if form {
-        kyso_fixtures::attacks::form_attacks(&bytes).and_then(|mut a| {
+    let built = match kind {
+        Kind::Form => kyso_fixtures::attacks::form_attacks(&bytes).and_then(|mut a| {
             a.extend(kyso_fixtures::attacks::valid_updates(&bytes)?);
             Ok(a)
-        })
-    } else {
-        kyso_fixtures::attacks::pdf_attacks(&bytes)
+        }),
+        Kind::Letter => kyso_fixtures::attacks::pdf_attacks(&bytes),
+        Kind::Insecurity => kyso_fixtures::pdf_insecurity::all_attacks(&bytes),
     };
     let attacks = match built {
         Ok(a) => a,

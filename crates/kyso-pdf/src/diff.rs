@@ -919,6 +919,24 @@ fn addition_allowed(
                 "signature field {label} added, but the certification allows no changes"
             ));
         }
+        // A visible appearance added with the field can show anything over the signed
+        // pages (the sneaky signature attack); a new signature field may only be invisible.
+        let kids = d.get(b"Kids").map(|k| ctx.resolve_new(k));
+        let widgets = std::iter::once(d.clone()).chain(
+            kids.as_ref()
+                .and_then(Object::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|k| ctx.resolve_new(k).as_dict().cloned()),
+        );
+        for w in widgets {
+            if let Some(rect) = visible_rect(ctx, &w) {
+                return Err(format!(
+                    "signature field {label} added with a visible appearance ({rect}): it is \
+                     drawn over the signed pages"
+                ));
+            }
+        }
         return Ok(format!("signature field {label} added"));
     }
     if ctx.perm == Permission::Annotations
@@ -935,6 +953,33 @@ fn addition_allowed(
             "annotation"
         }
     ))
+}
+
+/// The rectangle of a widget that a reader draws: a normal appearance, an area, and neither
+/// the Hidden nor the NoView flag.
+fn visible_rect(ctx: &Ctx<'_, '_>, w: &Dict) -> Option<String> {
+    let flags = w.int(b"F").unwrap_or(0);
+    if flags & (2 | 32) != 0 {
+        return None;
+    }
+    w.get(b"AP")
+        .map(|ap| ctx.resolve_new(ap))
+        .and_then(|ap| ap.as_dict().and_then(|ap| ap.get(b"N")).cloned())?;
+    let rect = ctx.resolve_new(w.get(b"Rect")?);
+    let v: Vec<f64> = rect
+        .as_array()?
+        .iter()
+        .filter_map(|x| match x {
+            Object::Int(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let [x1, y1, x2, y2] = v[..] else {
+        return None;
+    };
+    ((x2 - x1).abs() > 0.0 && (y2 - y1).abs() > 0.0)
+        .then(|| format!("rectangle [{x1} {y1} {x2} {y2}]"))
 }
 
 /// A list (fields or annotations) may only grow, by allowed additions.

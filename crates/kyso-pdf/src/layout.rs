@@ -6,7 +6,9 @@
 //! to a conforming reader but not to one that repairs files by scanning for objects, so a
 //! verifier reports them.
 
-use crate::document::Document;
+use std::collections::HashSet;
+
+use crate::document::{Document, XrefEntry};
 use crate::parse::{self, is_whitespace};
 
 /// The end of one revision.
@@ -41,12 +43,21 @@ pub struct Layout {
     pub ends: Vec<RevisionEnd>,
     /// Runs of non-whitespace bytes outside every revision, in file order.
     pub orphans: Vec<Orphan>,
+    /// Offsets of object definitions (`N G obj`) inside a revision after the first that no
+    /// cross-reference section lists: a conforming reader ignores them, a reader that repairs
+    /// files (or takes the last definition of a number) may show them.
+    pub unlisted: Vec<usize>,
 }
 
 impl Layout {
     /// The revision end a signed range ending at `end` matches, if any.
     pub fn revision_ending_at(&self, end: usize) -> Option<usize> {
         self.ends.iter().position(|e| e.matches(end))
+    }
+
+    /// Unlisted object definitions at or after `offset`.
+    pub fn unlisted_after(&self, offset: usize) -> impl Iterator<Item = usize> + '_ {
+        self.unlisted.iter().copied().filter(move |o| *o >= offset)
     }
 
     /// Orphans that start at or after `offset`.
@@ -80,6 +91,22 @@ pub fn revision_layout(doc: &Document<'_>) -> Layout {
         ends.push(RevisionEnd { eof, eol });
     }
     let sections: Vec<usize> = doc.sections().iter().map(|s| s.offset).collect();
+    // Where objects are listed: every in-file entry, and the sections themselves (an xref
+    // stream need not list itself).
+    let listed: HashSet<usize> = doc
+        .sections()
+        .iter()
+        .flat_map(|s| {
+            s.entries
+                .iter()
+                .filter_map(|(_, e)| match e {
+                    XrefEntry::InFile { offset, .. } => Some(*offset),
+                    _ => None,
+                })
+                .chain(std::iter::once(s.offset))
+        })
+        .collect();
+    let mut unlisted = Vec::new();
     let mut orphans = Vec::new();
     let mut start = 0;
     let bounds = ends
@@ -92,6 +119,15 @@ pub fn revision_layout(doc: &Document<'_>) -> Layout {
         }
         let segment = &data[start..end];
         let has_section = sections.iter().any(|s| (start..end).contains(s));
+        if has_section && start > 0 {
+            unlisted.extend(
+                object_definitions(segment)
+                    .into_iter()
+                    .map(|at| start + at)
+                    // Tolerate an offset that points at the whitespace before the definition.
+                    .filter(|at| !(at.saturating_sub(4)..=*at).any(|o| listed.contains(&o))),
+            );
+        }
         if !has_section && let Some(first) = segment.iter().position(|b| !is_whitespace(*b)) {
             orphans.push(Orphan {
                 start: start + first,
@@ -101,7 +137,11 @@ pub fn revision_layout(doc: &Document<'_>) -> Layout {
         }
         start = end;
     }
-    Layout { ends, orphans }
+    Layout {
+        ends,
+        orphans,
+        unlisted,
+    }
 }
 
 /// Whether the bytes before a `%%EOF` end with `startxref`, whitespace, digits, whitespace.
@@ -125,6 +165,12 @@ fn preceded_by_startxref(before: &[u8]) -> bool {
 
 /// Whether `bytes` contain `<digits> <digits> obj`.
 fn has_object_definition(bytes: &[u8]) -> bool {
+    !object_definitions(bytes).is_empty()
+}
+
+/// Where `bytes` hold `<digits> <digits> obj` (the offset of the first digit).
+fn object_definitions(bytes: &[u8]) -> Vec<usize> {
+    let mut found = Vec::new();
     let mut from = 0;
     while let Some(rel) = parse::find(&bytes[from..], b"obj") {
         let at = from + rel;
@@ -149,10 +195,10 @@ fn has_object_definition(bytes: &[u8]) -> bool {
             groups += 1;
         }
         if groups == 2 {
-            return true;
+            found.push(i);
         }
     }
-    false
+    found
 }
 
 #[cfg(test)]

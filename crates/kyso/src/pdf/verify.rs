@@ -515,6 +515,16 @@ fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) 
             ));
         }
     }
+    for at in layout
+        .unlisted_after(range.signed_end)
+        .filter(|at| *at < rebuilt_from)
+    {
+        let finding = format!(
+            "an object defined at offset {at}, in a later revision, is listed by no \
+             cross-reference section (a reader that repairs files may show it)"
+        );
+        modification(o, finding);
+    }
 }
 
 /// The signer's /Reason, /Location and /ContactInfo (decoded text strings; empty ones left out).
