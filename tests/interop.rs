@@ -14,16 +14,6 @@ fn tool(name: &str) -> Command {
     Command::new(name)
 }
 
-/// pyHanko's verdict per field: `(field, summary)` from `--executive-summary`-style output.
-fn pyhanko_validate(file: &Path) -> (bool, String) {
-    let o = run(Command::new(pyhanko())
-        .args(["sign", "validate", "--trust"])
-        .arg(pki("root.pem"))
-        .args(["--trust-replace", "--no-revocation-check"])
-        .arg(file));
-    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
-}
-
 /// An NSS database trusting the fixture root, for pdfsig.
 fn nss_db(dir: &Path) -> String {
     let db = dir.join("nss");

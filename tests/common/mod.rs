@@ -80,6 +80,17 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// pyHanko's verdict on `file` (trusting the test root, no revocation checks): whether it
+/// exits successfully, and its output.
+pub fn pyhanko_validate(file: &Path) -> (bool, String) {
+    let o = run(Command::new(pyhanko())
+        .args(["sign", "validate", "--trust"])
+        .arg(pki("root.pem"))
+        .args(["--trust-replace", "--no-revocation-check"])
+        .arg(file));
+    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
 /// Runs `kyso sign input -o output --p12 <fixture> --password-env KYSO_PASSWORD extra...`.
 pub fn try_sign(input: &Path, output: &Path, p12: &str, extra: &[&str]) -> Output {
     run(kyso()

@@ -20,6 +20,8 @@
 //!   filled, an annotation added although the lock's `/P 2` forbids it.
 //!
 //! [`valid_updates`] builds the other direction: later revisions a verifier must accept.
+//! The pdf-insecurity.org classes (USF, ISA, SWA, shadow, EAA, SSA) are in
+//! [`crate::pdf_insecurity`], which reuses the helpers here.
 
 use kyso_pdf::{Dict, Document, IncrementalUpdate, ObjRef, Object, Stream, find_signatures};
 
@@ -163,16 +165,7 @@ pub fn pdf_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
     });
     let font = first_page_font(&doc)?;
     let mut up = IncrementalUpdate::new(&doc);
-    let mut f = doc
-        .get(font)
-        .map_err(|e| e.to_string())?
-        .as_dict()
-        .cloned()
-        .ok_or("the font is not a dictionary")?;
-    // Another font: the same text now reads differently (and a /Differences encoding could
-    // swap digits outright).
-    f.set(b"BaseFont", Object::name("Courier"));
-    up.set(font, Object::Dict(f));
+    up.set(font, another_font(&doc, font)?);
     let mut entry = Dict::new();
     entry.set(b"Cert", Object::Array(vec![Object::Ref(font)]));
     let mut vri = Dict::new();
@@ -257,25 +250,8 @@ pub fn form_letter(plain: &[u8]) -> Result<Vec<u8>, String> {
     contents.push(Object::Ref(draw));
     page_dict.set(b"Contents", Object::Array(contents));
 
-    let widget = |name: &str, ft: &str, rect: [i64; 4], ap: Option<ObjRef>| {
-        let mut w = Dict::new();
-        w.set(b"Type", Object::name("Annot"));
-        w.set(b"Subtype", Object::name("Widget"));
-        w.set(b"FT", Object::name(ft));
-        w.set(b"T", Object::text(name));
-        w.set(b"F", Object::Int(4));
-        w.set(
-            b"Rect",
-            Object::Array(rect.iter().map(|v| Object::Int(*v)).collect()),
-        );
-        w.set(b"P", Object::Ref(page));
-        if let Some(ap) = ap {
-            let mut apd = Dict::new();
-            apd.set(b"N", Object::Ref(ap));
-            w.set(b"AP", Object::Dict(apd));
-        }
-        w
-    };
+    let widget =
+        |name: &str, ft: &str, rect: [i64; 4], ap: Option<ObjRef>| widget(name, ft, rect, page, ap);
     let seal = up.add(Object::Dict(widget(
         "Seal",
         "Sig",
@@ -429,14 +405,7 @@ pub fn form_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
     let own = normal_appearance(&note_dict)?;
     let mut up = IncrementalUpdate::new(&doc);
     up.set(own, form_xobject(font, "Ghi chu: da duyet"));
-    let mut f = doc
-        .get(font)
-        .map_err(err)?
-        .as_dict()
-        .cloned()
-        .ok_or("the font is not a dictionary")?;
-    f.set(b"BaseFont", Object::name("Courier"));
-    up.set(font, Object::Dict(f));
+    up.set(font, another_font(&doc, font)?);
     note_dict.set(b"V", Object::text("Ghi chu: da duyet"));
     up.set(note, Object::Dict(note_dict));
     out.push(Attack {
@@ -666,6 +635,47 @@ pub(crate) fn form_xobject(font: ObjRef, text: &str) -> Object {
     })
 }
 
+/// The font `font` made another (Courier): the same text now reads differently (and a
+/// `/Differences` encoding could swap digits outright).
+pub(crate) fn another_font(doc: &Document<'_>, font: ObjRef) -> Result<Object, String> {
+    let mut f = doc
+        .get(font)
+        .map_err(|e| e.to_string())?
+        .as_dict()
+        .cloned()
+        .ok_or("the font is not a dictionary")?;
+    f.set(b"BaseFont", Object::name("Courier"));
+    Ok(Object::Dict(f))
+}
+
+/// A printable field widget on `page` (field and widget in one dictionary) whose normal
+/// appearance is `ap`.
+pub(crate) fn widget(
+    name: &str,
+    ft: &str,
+    rect: [i64; 4],
+    page: ObjRef,
+    ap: Option<ObjRef>,
+) -> Dict {
+    let mut w = Dict::new();
+    w.set(b"Type", Object::name("Annot"));
+    w.set(b"Subtype", Object::name("Widget"));
+    w.set(b"FT", Object::name(ft));
+    w.set(b"T", Object::text(name));
+    w.set(b"F", Object::Int(4));
+    w.set(
+        b"Rect",
+        Object::Array(rect.iter().map(|v| Object::Int(*v)).collect()),
+    );
+    w.set(b"P", Object::Ref(page));
+    if let Some(ap) = ap {
+        let mut apd = Dict::new();
+        apd.set(b"N", Object::Ref(ap));
+        w.set(b"AP", Object::Dict(apd));
+    }
+    w
+}
+
 /// An unfiltered content stream.
 pub(crate) fn content_stream(text: &str) -> Object {
     Object::Stream(Stream {
@@ -747,29 +757,10 @@ pub(crate) fn with_extra_signature_field(
         .ok_or("the PDF has no page")?;
     let mut update = IncrementalUpdate::new(doc);
     let field = update.reserve();
-    let mut widget = Dict::new();
-    widget.set(b"Type", Object::name("Annot"));
-    widget.set(b"Subtype", Object::name("Widget"));
-    widget.set(b"FT", Object::name("Sig"));
-    widget.set(b"T", Object::text("Agency seal"));
-    widget.set(b"F", Object::Int(4));
-    widget.set(
-        b"Rect",
-        Object::Array(vec![
-            Object::Int(300),
-            Object::Int(100),
-            Object::Int(500),
-            Object::Int(180),
-        ]),
-    );
-    widget.set(b"P", Object::Ref(page));
+    let ap = appearance.map(|a| update.add(a));
+    let mut widget = widget("Agency seal", "Sig", [300, 100, 500, 180], page, ap);
     if let Some(value) = value {
         widget.set(b"V", value);
-    }
-    if let Some(appearance) = appearance {
-        let mut ap = Dict::new();
-        ap.set(b"N", Object::Ref(update.add(appearance)));
-        widget.set(b"AP", Object::Dict(ap));
     }
     update.set(field, Object::Dict(widget));
 

@@ -27,8 +27,9 @@
 use kyso_pdf::{Dict, Document, IncrementalUpdate, ObjRef, Object, find_signatures};
 
 use crate::attacks::{
-    Attack, AttackClass, Expected, FORGED, appended, content_stream, field, first_page_content,
-    first_page_font, form_xobject, normal_appearance, push_annotation, with_extra_signature_field,
+    Attack, AttackClass, Expected, FORGED, another_font, appended, content_stream, field,
+    first_page_content, first_page_font, form_xobject, normal_appearance, push_annotation, widget,
+    with_extra_signature_field,
 };
 
 /// What the forged first page shows.
@@ -520,22 +521,10 @@ pub fn shadow_letter(plain: &[u8]) -> Result<Vec<u8>, String> {
     square.set(b"F", Object::Int(4));
     square.set(b"C", ints(&[1, 1, 1]));
     square.set(b"IC", ints(&[1, 1, 1]));
-    let mut amount = Dict::new();
-    amount.set(b"Type", Object::name("Annot"));
-    amount.set(b"Subtype", Object::name("Widget"));
-    amount.set(b"FT", Object::name("Tx"));
-    amount.set(b"T", Object::text("Amount"));
-    amount.set(b"F", Object::Int(4));
-    amount.set(b"Rect", ints(&[72, 500, 372, 530]));
-    amount.set(b"P", Object::Ref(page));
+    let ap = up.add(form_xobject(font, "So tien: 1.000.000 VND"));
+    let mut amount = widget("Amount", "Tx", [72, 500, 372, 530], page, Some(ap));
     amount.set(b"V", Object::text("So tien: 1.000.000 VND"));
     amount.set(b"DA", Object::string(b"/F1 14 Tf 0 g"));
-    let mut ap = Dict::new();
-    ap.set(
-        b"N",
-        Object::Ref(up.add(form_xobject(font, "So tien: 1.000.000 VND"))),
-    );
-    amount.set(b"AP", Object::Dict(ap));
     let amount = up.add(Object::Dict(amount));
     let square = up.add(Object::Dict(square));
     page_dict.set(
@@ -668,15 +657,8 @@ pub fn shadow_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
         Expected::Allowed,
         up,
     )?;
-    let mut f = doc
-        .get(font)
-        .map_err(err)?
-        .as_dict()
-        .cloned()
-        .ok_or("the font is not a dictionary")?;
-    f.set(b"BaseFont", Object::name("Courier"));
     let mut up = IncrementalUpdate::new(&doc);
-    up.set(font, Object::Dict(f));
+    up.set(font, another_font(&doc, font)?);
     variant(
         "shadow-replace-font",
         AttackClass::ShadowReplace,

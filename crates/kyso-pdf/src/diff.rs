@@ -1,7 +1,7 @@
 //! What changed after a signature: every object the later revisions (re)define is compared
-//! with its signed version and classified as an allowed change (another signature, form
-//! filling, DSS and document timestamps, metadata, and with DocMDP P=3 annotations) or a
-//! modification.
+//! with its signed version and classified as an allowed change (another signature — in a new
+//! field only if that field is invisible — form filling, DSS and document timestamps,
+//! metadata, and with DocMDP P=3 annotations) or a modification.
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};

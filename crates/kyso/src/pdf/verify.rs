@@ -480,8 +480,9 @@ struct Revisions {
 
 /// Reports what a signature's byte range covers: a whole revision, or a prefix that stops
 /// inside one (the rest of that revision, e.g. its trailer, is then unsigned: a modification
-/// finding); and bytes after the signed revision that belong to no revision (object
-/// definitions there are a modification, other bytes a warning).
+/// finding); bytes after the signed revision that belong to no revision (object definitions
+/// there are a modification, other bytes a warning); and object definitions in later
+/// revisions that no cross-reference section lists (a modification).
 fn check_coverage(o: &mut Outcome, range: &CoveredRange, revisions: &Revisions) {
     let layout = &revisions.layout;
     if layout.revision_ending_at(range.signed_end).is_some() {
