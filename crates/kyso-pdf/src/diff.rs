@@ -1,7 +1,8 @@
 //! What changed after a signature: every object the later revisions (re)define is compared
 //! with its signed version and classified as an allowed change (another signature — in a new
-//! field only if that field is invisible — form filling, DSS and document timestamps,
-//! metadata, and with DocMDP P=3 annotations) or a modification.
+//! field with a visible appearance only if it is signed and the signed revision is not
+//! certified — form filling, DSS and document timestamps, metadata, and with DocMDP P=3
+//! annotations) or a modification.
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -65,6 +66,8 @@ struct Ctx<'d, 'a> {
     locks: Vec<Lock>,
     /// The signature field whose lock's `/P` is stricter than the DocMDP permission.
     perm_lock: Option<String>,
+    /// The signed revision carries a certification (the catalog's `/Perms /DocMDP`).
+    certified: bool,
     /// Fully qualified names of the field nodes, signed revision then current one.
     old_names: HashMap<u32, String>,
     new_names: HashMap<u32, String>,
@@ -566,6 +569,10 @@ pub fn analyze(
         doc,
         perm: lock_perm.as_ref().map_or(perm, |(p, _)| (*p).min(perm)),
         perm_lock: lock_perm.filter(|(p, _)| *p < perm).map(|(_, by)| by),
+        certified: old_catalog
+            .get(b"Perms")
+            .map(|p| doc.resolve_in(&old_map, p).unwrap_or(Object::Null))
+            .is_some_and(|p| p.as_dict().is_some_and(|p| p.get(b"DocMDP").is_some())),
         signed_end,
         root,
         old_trailer,
@@ -920,7 +927,9 @@ fn addition_allowed(
             ));
         }
         // A visible appearance added with the field can show anything over the signed
-        // pages (the sneaky signature attack); a new signature field may only be invisible.
+        // pages (the sneaky signature attack): after a certification a new signature field
+        // may only be invisible, and after any signature an unsigned one too (a signature
+        // added later shows its own signer; an empty field shows nothing but its picture).
         let kids = d.get(b"Kids").map(|k| ctx.resolve_new(k));
         let widgets = std::iter::once(d.clone()).chain(
             kids.as_ref()
@@ -929,7 +938,11 @@ fn addition_allowed(
                 .iter()
                 .filter_map(|k| ctx.resolve_new(k).as_dict().cloned()),
         );
-        for w in widgets {
+        // (A widget's value is its field's: a bare widget, without /T or /FT, is judged
+        // with the field that lists it in /Kids.)
+        let unsigned = value.is_none() && (d.get(b"T").is_some() || d.get(b"FT").is_some());
+        let checked = ctx.certified || unsigned;
+        for w in widgets.filter(|_| checked) {
             if let Some(rect) = visible_rect(ctx, &w) {
                 return Err(format!(
                     "signature field {label} added with a visible appearance ({rect}): it is \

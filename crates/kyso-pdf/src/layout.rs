@@ -221,4 +221,13 @@ mod tests {
         assert!(!has_object_definition(b"0 obj"));
         assert!(!has_object_definition(b"obj"));
     }
+
+    #[test]
+    fn definition_offsets() {
+        assert_eq!(
+            super::object_definitions(b"x\n12 0 obj\n<<>>\nendobj\n3 0 obj"),
+            vec![2, 23]
+        );
+        assert!(super::object_definitions(b"(a 0 obj)").is_empty());
+    }
 }
