@@ -19,7 +19,7 @@
 //! - [`certification_attacks`] on a certified PDF: the evil annotation attack (FreeText,
 //!   Stamp, Redact annotations added: a modification under DocMDP P=1 and P=2, allowed under
 //!   P=3) and the sneaky signature attack (a new signature field whose visible appearance
-//!   overlays the page).
+//!   overlays the page); on an approval-signed PDF both are modifications too.
 //!
 //! [`all_attacks`] builds every class that applies to a file (`kyso-fixtures --insecurity
 //! SIGNED.pdf OUT_DIR`).
@@ -692,17 +692,20 @@ pub fn shadow_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
 
 /// Attacks on a certified PDF: annotations (FreeText, Stamp, Redact) added over the page —
 /// a modification under DocMDP P=1 and P=2, allowed under P=3 — and a sneaky signature: a
-/// new signature field whose visible appearance shows the forged amount over the page.
+/// new, unsigned signature field whose visible appearance shows the forged amount over the
+/// page. On a PDF with approval signatures only, the same changes are judged as kyso judges
+/// approvals (form filling and signing): both are modifications.
 pub fn certification_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
     let doc = open(signed)?;
     let sigs = find_signatures(&doc).map_err(|e| format!("cannot list signatures: {e}"))?;
-    let p = sigs
-        .iter()
-        .find_map(|s| s.docmdp)
-        .ok_or("the PDF is not certified")?;
+    let p = sigs.iter().find_map(|s| s.docmdp);
     let (page, _) = first_page(&doc)?;
     let font = first_page_font(&doc)?;
-    let annotations = if p >= 3 { Expected::Allowed } else { MODIFIED };
+    let annotations = if p >= Some(3) {
+        Expected::Allowed
+    } else {
+        MODIFIED
+    };
     let mut out = Vec::new();
     for (name, subtype) in [
         ("eaa-freetext-added", "FreeText"),
@@ -740,22 +743,15 @@ pub fn certification_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
     Ok(out)
 }
 
-/// Every class that applies to `signed`: USF, ISA and SWA always; shadow attacks on a
-/// signed [`shadow_letter`]; certification attacks on a certified PDF.
+/// Every class that applies to `signed`: USF, ISA, SWA, EAA and SSA always; shadow attacks
+/// on a signed [`shadow_letter`].
 pub fn all_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
     let mut out = usf_attacks(signed)?;
     out.extend(isa_attacks(signed)?);
     out.extend(swa_attacks(signed)?);
-    let doc = open(signed)?;
-    if shadow_pages(&doc)?.is_some() {
+    out.extend(certification_attacks(signed)?);
+    if shadow_pages(&open(signed)?)?.is_some() {
         out.extend(shadow_attacks(signed)?);
-    }
-    let certified = find_signatures(&doc)
-        .map_err(|e| e.to_string())?
-        .iter()
-        .any(|s| s.docmdp.is_some());
-    if certified {
-        out.extend(certification_attacks(signed)?);
     }
     Ok(out)
 }
