@@ -17,7 +17,7 @@ use std::process::Command;
 
 use common::*;
 use kyso_fixtures::attacks::{
-    Attack, Expected, form_attacks, form_letter, pdf_attacks, valid_updates,
+    Attack, Expected, form_attacks, form_letter, later_change_attacks, pdf_attacks, valid_updates,
 };
 use kyso_fixtures::pdf_insecurity::{
     certification_attacks, isa_attacks, shadow_attacks, shadow_letter, swa_attacks, usf_attacks,
@@ -75,8 +75,11 @@ fn form_variants(dir: &Path) -> Vec<(Attack, PathBuf)> {
     let mut list = form_attacks(&signed).expect("attack variants");
     assert_eq!(list.len(), 5, "every attack variant is built");
     let valid = valid_updates(&signed).expect("valid updates");
-    assert_eq!(valid.len(), 4, "every valid update is built");
+    assert_eq!(valid.len(), 6, "every valid update is built");
     list.extend(valid);
+    let later = later_change_attacks(&signed).expect("later change attacks");
+    assert_eq!(later.len(), 3, "every later change attack is built");
+    list.extend(later);
     write_all(dir, list)
 }
 
@@ -192,8 +195,22 @@ fn form_letter_attacks_are_caught_and_valid_updates_pass() {
             n if n.starts_with("appearance") => {
                 assert!(text.contains("also used outside"), "{report:#}")
             }
-            "valid-unlocked-field-filled-tagged" => {
+            "valid-unlocked-field-filled-tagged" | "valid-parent-tree-replaced-kept" => {
                 assert!(text.contains("structure tree updated"), "{report:#}")
+            }
+            "valid-page-stamp-tabs-resources-rewritten" => {
+                for what in ["/ITXT changed", "/Tabs changed", "/Resources rewritten"] {
+                    assert!(text.contains(what), "{what}: {report:#}")
+                }
+            }
+            "page-resources-rewritten-font-added" | "page-struct-parents-changed" => {
+                assert!(text.contains("page content or resources"), "{report:#}")
+            }
+            "parent-tree-replaced-entry-changed" => {
+                assert!(
+                    text.contains("of the structure tree was changed"),
+                    "{report:#}"
+                )
             }
             _ => {}
         }

@@ -588,7 +588,174 @@ pub fn valid_updates(signed: &[u8]) -> Result<Vec<Attack>, String> {
         expected: Expected::Allowed,
         bytes: up.write().map_err(err)?.bytes,
     });
+
+    // Page entries nothing draws (issue 10): iText's /ITXT stamp and the tab order added, the
+    // page's resources rewritten as a new object with the same content.
+    let (page, mut page_dict, resources) = first_page(&doc)?;
+    let mut up = IncrementalUpdate::new(&doc);
+    let same = up.add(Object::Dict(resources));
+    page_dict.set(b"Resources", Object::Ref(same));
+    page_dict.set(b"ITXT", Object::text("5.0.0"));
+    page_dict.set(b"Tabs", Object::name("S"));
+    up.set(page, Object::Dict(page_dict));
+    out.push(Attack {
+        name: "valid-page-stamp-tabs-resources-rewritten",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // The parent tree replaced by a new one that keeps page 1's entry (as a new array with
+    // the same elements) and adds one; a role map added for a type no element has.
+    let mut up = IncrementalUpdate::new(&doc);
+    let (tree_ref, mut tree) = struct_root(&doc)?;
+    let old_nums = parent_tree_nums(&doc, &tree)?;
+    let mut nums = Vec::new();
+    for pair in old_nums.chunks(2) {
+        if let [k, v] = pair {
+            let v = doc.resolve(v).map_err(err)?;
+            nums.push(k.clone());
+            nums.push(Object::Ref(up.add(v)));
+        }
+    }
+    nums.push(Object::Int(7));
+    nums.push(Object::Array(Vec::new()));
+    let mut parent = Dict::new();
+    parent.set(b"Nums", Object::Array(nums));
+    tree.set(b"ParentTree", Object::Ref(up.add(Object::Dict(parent))));
+    tree.set(b"ParentTreeNextKey", Object::Int(8));
+    let mut roles = Dict::new();
+    roles.set(b"Seal", Object::name("Figure"));
+    tree.set(b"RoleMap", Object::Dict(roles));
+    up.set(tree_ref, Object::Dict(tree));
+    out.push(Attack {
+        name: "valid-parent-tree-replaced-kept",
+        class: AttackClass::Valid,
+        expected: Expected::Allowed,
+        bytes: up.write().map_err(err)?.bytes,
+    });
     Ok(out)
+}
+
+/// The dangerous versions of the changes [`valid_updates`] allows in a signed
+/// [`form_letter`] (issue 10): each must be a modification.
+pub fn later_change_attacks(signed: &[u8]) -> Result<Vec<Attack>, String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
+    let doc = Document::open(signed).map_err(|e| format!("cannot read the signed PDF: {e}"))?;
+    let font = first_page_font(&doc)?;
+    let mut out = Vec::new();
+
+    // The resources rewritten as a new object that also defines a font name: content that
+    // named a missing font would now draw text.
+    let (page, mut page_dict, mut resources) = first_page(&doc)?;
+    let mut fonts = resources
+        .get(b"Font")
+        .map(|f| doc.resolve(f))
+        .transpose()
+        .map_err(err)?
+        .and_then(|f| f.as_dict().cloned())
+        .unwrap_or_default();
+    fonts.set(b"F9", Object::Ref(font));
+    resources.set(b"Font", Object::Dict(fonts));
+    let mut up = IncrementalUpdate::new(&doc);
+    page_dict.set(b"Resources", Object::Ref(up.add(Object::Dict(resources))));
+    up.set(page, Object::Dict(page_dict.clone()));
+    out.push(Attack {
+        name: "page-resources-rewritten-font-added",
+        class: AttackClass::SharedValue,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // The page tied to another parent tree entry: its marked content gets other elements.
+    let mut up = IncrementalUpdate::new(&doc);
+    page_dict.set(b"StructParents", Object::Int(5));
+    up.set(page, Object::Dict(page_dict));
+    out.push(Attack {
+        name: "page-struct-parents-changed",
+        class: AttackClass::SharedValue,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+
+    // The parent tree replaced by one whose entry for page 1 names another element (with
+    // alternate text a screen reader speaks for the page content).
+    let mut up = IncrementalUpdate::new(&doc);
+    let (tree_ref, mut tree) = struct_root(&doc)?;
+    let mut elem = Dict::new();
+    elem.set(b"Type", Object::name("StructElem"));
+    elem.set(b"S", Object::name("Figure"));
+    elem.set(b"Alt", Object::text(FORGED));
+    let elem = up.add(Object::Dict(elem));
+    let mut parent = Dict::new();
+    parent.set(
+        b"Nums",
+        Object::Array(vec![Object::Int(0), Object::Array(vec![Object::Ref(elem)])]),
+    );
+    tree.set(b"ParentTree", Object::Ref(up.add(Object::Dict(parent))));
+    up.set(tree_ref, Object::Dict(tree));
+    out.push(Attack {
+        name: "parent-tree-replaced-entry-changed",
+        class: AttackClass::SharedValue,
+        expected: Expected::Modified,
+        bytes: up.write().map_err(err)?.bytes,
+    });
+    Ok(out)
+}
+
+/// The first page, its dictionary and its resources (resolved).
+fn first_page(doc: &Document<'_>) -> Result<(ObjRef, Dict, Dict), String> {
+    let err = |e: kyso_pdf::Error| e.to_string();
+    let page = *doc
+        .pages()
+        .map_err(err)?
+        .first()
+        .ok_or("the PDF has no page")?;
+    let dict = doc
+        .get(page)
+        .map_err(err)?
+        .as_dict()
+        .cloned()
+        .ok_or("the page is not a dictionary")?;
+    let resources = dict
+        .get(b"Resources")
+        .map(|r| doc.resolve(r))
+        .transpose()
+        .map_err(err)?
+        .and_then(|r| r.as_dict().cloned())
+        .ok_or("the page has no /Resources")?;
+    Ok((page, dict, resources))
+}
+
+/// The structure tree root (indirect) of a [`form_letter`].
+fn struct_root(doc: &Document<'_>) -> Result<(ObjRef, Dict), String> {
+    let (_, catalog) = doc.catalog().map_err(|e| e.to_string())?;
+    let r = catalog
+        .reference(b"StructTreeRoot")
+        .ok_or("no structure tree")?;
+    let tree = doc
+        .get(r)
+        .map_err(|e| e.to_string())?
+        .as_dict()
+        .cloned()
+        .ok_or("the structure tree root is not a dictionary")?;
+    Ok((r, tree))
+}
+
+/// The `/Nums` of a structure tree's (flat) parent tree.
+fn parent_tree_nums(doc: &Document<'_>, tree: &Dict) -> Result<Vec<Object>, String> {
+    let parent = tree.get(b"ParentTree").ok_or("no parent tree")?;
+    let parent = doc.resolve(parent).map_err(|e| e.to_string())?;
+    let nums = parent
+        .as_dict()
+        .and_then(|p| p.get(b"Nums"))
+        .ok_or("the parent tree has no /Nums")?;
+    Ok(doc
+        .resolve(nums)
+        .map_err(|e| e.to_string())?
+        .as_array()
+        .map(<[Object]>::to_vec)
+        .unwrap_or_default())
 }
 
 /// An XMP metadata stream naming `producer`.

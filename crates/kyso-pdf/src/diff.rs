@@ -61,6 +61,8 @@ struct Ctx<'d, 'a> {
     /// End of the signed revision.
     signed_end: usize,
     root: ObjRef,
+    /// The signed revision's catalog (`root` unless the catalog was written as a new object).
+    old_root: ObjRef,
     old_trailer: Dict,
     /// Field locks set by the signatures of the signed revision.
     locks: Vec<Lock>,
@@ -78,7 +80,7 @@ struct Ctx<'d, 'a> {
 impl Ctx<'_, '_> {
     fn old_view(&self) -> &View {
         self.old_view
-            .get_or_init(|| View::new(self.doc, &self.old, &self.old_trailer, self.root))
+            .get_or_init(|| View::new(self.doc, &self.old, &self.old_trailer, self.old_root))
     }
     fn new_view(&self) -> &View {
         self.new_view.get_or_init(|| {
@@ -91,7 +93,8 @@ impl Ctx<'_, '_> {
         })
     }
     /// Whether object `num` is shown or used by a reader, before or after the change, other
-    /// than through the excluded entries (`/DSS`, `/Metadata`, `/StructTreeRoot`), or is a
+    /// than through the excluded entries (`/DSS`, `/Metadata`, `/StructTreeRoot`,
+    /// `/Extensions`), or is a
     /// widget appearance.
     fn shown(&self, num: u32) -> bool {
         let (o, n) = (self.old_view(), self.new_view());
@@ -368,11 +371,14 @@ const MAX_TRACKED: usize = 2_000_000;
 #[derive(Default)]
 struct View {
     /// Objects reachable from the trailer without passing through the catalog's `/DSS`,
-    /// `/Metadata` or `/StructTreeRoot` or a widget's `/AP`: everything a reader may show or
+    /// `/Metadata`, `/StructTreeRoot` or `/Extensions` or a widget's `/AP`: everything a reader may show or
     /// act on other than widget appearances.
     reached: HashSet<u32>,
     /// For each object reachable from a widget's `/AP`: the widgets whose appearance uses it.
     ap_owners: HashMap<u32, Vec<u32>>,
+    /// Objects reachable from the form's default resources (`/AcroForm /DR`) only: what a
+    /// reader uses to build new field appearances, not to show the signed ones.
+    dr: HashSet<u32>,
     /// The walk hit its bound: every object counts as reached.
     truncated: bool,
 }
@@ -381,6 +387,7 @@ impl View {
     fn new(doc: &Document<'_>, map: &XrefMap, trailer: &Dict, root: ObjRef) -> View {
         let mut view = View::default();
         let mut ap_roots: Vec<(u32, Object)> = Vec::new();
+        let mut dr_roots: Vec<Object> = Vec::new();
         // (object, number of the indirect object that holds it)
         let mut stack: Vec<(Object, u32)> = trailer
             .0
@@ -401,7 +408,10 @@ impl View {
                     let obj = doc.shallow_in(map, r).unwrap_or(Object::Null);
                     if r == root {
                         for (k, v) in obj.as_dict().map(|d| d.0.clone()).unwrap_or_default() {
-                            if !matches!(k.as_slice(), b"DSS" | b"Metadata" | b"StructTreeRoot") {
+                            if !matches!(
+                                k.as_slice(),
+                                b"DSS" | b"Metadata" | b"StructTreeRoot" | b"Extensions"
+                            ) {
                                 stack.push((v, r.num));
                             }
                         }
@@ -412,9 +422,12 @@ impl View {
                 Object::Array(a) => stack.extend(a.into_iter().map(|x| (x, holder))),
                 Object::Dict(d) | Object::Stream(crate::object::Stream { dict: d, .. }) => {
                     let widget = d.name(b"Subtype") == Some(b"Widget") || d.get(b"FT").is_some();
+                    let form = d.get(b"Fields").is_some();
                     for (k, v) in d.0 {
                         if widget && k == b"AP" {
                             ap_roots.push((holder, v));
+                        } else if form && k == b"DR" {
+                            dr_roots.push(v);
                         } else {
                             stack.push((v, holder));
                         }
@@ -424,6 +437,15 @@ impl View {
             }
         }
         let mut budget = MAX_TRACKED;
+        for dr in dr_roots {
+            let objects = reachable(doc, map, &dr, budget.min(100_000));
+            budget = budget.saturating_sub(objects.len());
+            if budget == 0 {
+                view.truncated = true;
+            }
+            view.dr
+                .extend(objects.into_iter().filter(|n| !view.reached.contains(n)));
+        }
         for (owner, ap) in ap_roots {
             let objects = reachable(doc, map, &ap, budget.min(100_000));
             budget = budget.saturating_sub(objects.len());
@@ -442,6 +464,12 @@ impl View {
 
     /// Whether a reader shows or uses object `num` other than as a widget appearance.
     fn reaches(&self, num: u32) -> bool {
+        self.truncated || self.reached.contains(&num) || self.dr.contains(&num)
+    }
+
+    /// Whether a reader shows or uses object `num` other than as a widget appearance or
+    /// through the form's default resources.
+    fn reaches_besides_dr(&self, num: u32) -> bool {
         self.truncated || self.reached.contains(&num)
     }
 }
@@ -537,20 +565,30 @@ pub fn analyze(
         })?;
     let old_root = old_trailer.reference(b"Root");
     let new_root = doc.trailer().reference(b"Root");
-    if old_root != new_root {
+    let (Some(old_root), Some(root)) = (old_root, new_root) else {
+        return Err(Error::Xref("trailer has no /Root".into()));
+    };
+    // A catalog written again as a new object (some producers do so in every revision) is
+    // compared entry by entry with the signed one, like a catalog updated in place. A /Root
+    // naming an object of the signed revision is a replacement.
+    let replaced = old_root != root;
+    if replaced && !matches!(doc.get_in(&old_map, root), Ok(Object::Null) | Err(_)) {
         report
             .modifications
             .push("the document catalog was replaced".into());
         return Ok(report);
     }
-    let Some(root) = new_root else {
-        return Err(Error::Xref("trailer has no /Root".into()));
+    // `/Encrypt null` is no /Encrypt entry (ISO 32000-1 7.3.9).
+    let encrypt = |t: &Dict| {
+        t.get(b"Encrypt")
+            .filter(|e| !matches!(e, Object::Null))
+            .cloned()
     };
-    if old_trailer.get(b"Encrypt") != doc.trailer().get(b"Encrypt") {
+    if encrypt(&old_trailer) != encrypt(doc.trailer()) {
         report.modifications.push("encryption was changed".into());
     }
     let old_catalog = doc
-        .get_in(&old_map, root)
+        .get_in(&old_map, old_root)
         .unwrap_or(Object::Null)
         .as_dict()
         .cloned()
@@ -575,6 +613,7 @@ pub fn analyze(
             .is_some_and(|p| p.as_dict().is_some_and(|p| p.get(b"DocMDP").is_some())),
         signed_end,
         root,
+        old_root,
         old_trailer,
         locks,
         old_names: old_fields.iter().map(|f| (f.num, f.name.clone())).collect(),
@@ -619,10 +658,49 @@ pub fn analyze(
         .filter_map(|c| c.reference(b"Metadata").map(|r| r.num))
         .collect();
     let old_struct = struct_tree(doc, &ctx.old, &old_catalog);
+    // The form's default resources (when indirect) and the indirect entries they hold (a
+    // /Font dictionary), in either revision.
+    let dr_objects: HashSet<u32> = [(&ctx.old, &old_catalog), (doc.current_map(), &new_catalog)]
+        .iter()
+        .filter_map(|(map, c)| {
+            let form = doc.resolve_in(map, c.get(b"AcroForm")?).ok()?;
+            let dr = form.as_dict()?.get(b"DR")?.clone();
+            let mut out: Vec<u32> = dr.as_ref().map(|r| r.num).into_iter().collect();
+            let dr = doc.resolve_in(map, &dr).ok()?;
+            out.extend(
+                dr.as_dict()?
+                    .0
+                    .iter()
+                    .take(64)
+                    .filter_map(|(_, v)| v.as_ref().map(|r| r.num)),
+            );
+            Some(out)
+        })
+        .flatten()
+        .collect();
+    // The developer extensions dictionary (and what it holds) when indirect: it declares the
+    // extensions a file uses and draws nothing.
+    let extensions: HashSet<u32> = [(&ctx.old, &old_catalog), (doc.current_map(), &new_catalog)]
+        .iter()
+        .filter_map(|(map, c)| c.get(b"Extensions").map(|e| reachable(doc, map, e, 1_000)))
+        .flatten()
+        .collect();
     // Fields and widgets changed or added since the signed revision: an appearance may be
     // rewritten only together with its field.
     let touched: HashSet<u32> = changed.iter().copied().collect();
 
+    if replaced {
+        check_catalog(
+            &ctx,
+            &old_catalog,
+            &new_catalog,
+            &new_sig_fields,
+            &mut report,
+        );
+        report
+            .allowed
+            .push("document catalog written as a new object".into());
+    }
     for num in changed {
         let r = ObjRef::new(num, 0);
         let old = ctx.old(r);
@@ -707,6 +785,12 @@ pub fn analyze(
             } else {
                 report.allowed.push("XMP metadata updated".into());
             }
+        } else if dr_objects.contains(&num) && default_resources_grow(&ctx, num, &old, &new) {
+            report
+                .allowed
+                .push("form default resources extended".into());
+        } else if extensions.contains(&num) && !ctx.shown(num) {
+            report.allowed.push("developer extensions updated".into());
         } else if let Some(owners) = ctx.new_view().ap_owners.get(&num) {
             check_appearance(&ctx, num, owners, &touched, &mut report);
         } else if old_struct.contains(&num) {
@@ -743,6 +827,32 @@ pub fn analyze(
     dedup_in_order(&mut report.allowed);
     dedup_in_order(&mut report.modifications);
     Ok(report)
+}
+
+/// The form's default resources (or a dictionary in them) only gained entries: every name
+/// keeps what it named, so no field appearance built from them changes, and nothing else
+/// (a page, an appearance) uses the object.
+fn default_resources_grow(ctx: &Ctx<'_, '_>, num: u32, old: &Object, new: &Object) -> bool {
+    let (Object::Dict(o), Object::Dict(n)) = (old, new) else {
+        return false;
+    };
+    let (ov, nv) = (ctx.old_view(), ctx.new_view());
+    ctx.perm != Permission::NoChanges
+        && dict_grows(o, n, 2)
+        && !ov.reaches_besides_dr(num)
+        && !nv.reaches_besides_dr(num)
+        && !ov.ap_owners.contains_key(&num)
+        && !nv.ap_owners.contains_key(&num)
+}
+
+/// Every entry of `old` is in `new` with the same value, or (down to `depth` levels of
+/// direct dictionaries, such as a resource category) with a value that only grew.
+fn dict_grows(old: &Dict, new: &Dict, depth: usize) -> bool {
+    old.0.iter().all(|(k, v)| match (v, new.get(k)) {
+        (v, Some(w)) if v == w => true,
+        (Object::Dict(v), Some(Object::Dict(w))) if depth > 0 => dict_grows(v, w, depth - 1),
+        _ => false,
+    })
 }
 
 /// Removes repeated entries, keeping the first of each.
@@ -1073,6 +1183,34 @@ fn check_catalog(
                 }
             }
             b"MarkInfo" => report.allowed.push("tagged PDF marker updated".into()),
+            b"StructTreeRoot" => {
+                let tree = |d: &Dict, old: bool| {
+                    d.get(b"StructTreeRoot")
+                        .map(|t| {
+                            if old {
+                                ctx.resolve_old(t)
+                            } else {
+                                ctx.resolve_new(t)
+                            }
+                        })
+                        .and_then(|t| t.as_dict().cloned())
+                };
+                let grows = ctx.perm != Permission::NoChanges
+                    && match (tree(old, true), tree(new, false)) {
+                        (Some(o), Some(n)) => {
+                            n.name(b"Type") == Some(b"StructTreeRoot")
+                                && struct_dict_grows(ctx, &o, &n)
+                        }
+                        _ => false,
+                    };
+                if grows {
+                    report.allowed.push("structure tree updated".into());
+                } else {
+                    report
+                        .modifications
+                        .push("document catalog entry /StructTreeRoot changed".into());
+                }
+            }
             b"AcroForm" => {
                 let o = old
                     .get(b"AcroForm")
@@ -1161,6 +1299,10 @@ fn check_page(
                 .cloned()
                 .unwrap_or(Object::Array(Vec::new()));
             check_list(ctx, &oa, &na, "annotation list", sigs, report);
+        } else if let Some(why) = page_entry_inert(ctx, &k, o.get(&k), n.get(&k)) {
+            report
+                .allowed
+                .push(format!("page object {num}: {} {why}", key_str(&k)));
         } else {
             report.modifications.push(format!(
                 "page object {num}: {} changed (page content or resources)",
@@ -1168,6 +1310,94 @@ fn check_page(
             ));
         }
     }
+}
+
+/// Why a changed page (or page tree node) entry cannot change what a reader shows, if it
+/// cannot: the value rewritten as a new object with the same content (dictionaries compared
+/// one level deep, so every object they point at is the signed one or is checked where it is
+/// defined); iText's private version stamp `/ITXT`; `/Tabs`, the keyboard order of the
+/// annotations; `/StructParents` added where there was none, with no entry for it in the
+/// parent tree (so no content is tied to a structure element).
+fn page_entry_inert(
+    ctx: &Ctx<'_, '_>,
+    key: &[u8],
+    old: Option<&Object>,
+    new: Option<&Object>,
+) -> Option<&'static str> {
+    if let (Some(o), Some(n)) = (old, new)
+        && o != n
+        && ctx.resolve_old(o) == ctx.resolve_new(n)
+        && !matches!(ctx.resolve_new(n), Object::Null)
+    {
+        return Some("rewritten with the same content");
+    }
+    if ctx.perm == Permission::NoChanges {
+        return None;
+    }
+    match key {
+        b"ITXT" => Some("changed (a producer's version stamp)"),
+        b"Tabs" => Some("changed (the tab order of the annotations)"),
+        b"StructParents" => match (old, new) {
+            (None, Some(Object::Int(k))) if !parent_tree_has(ctx, *k) => {
+                Some("added (no structure element is tied to the page content)")
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The most number tree nodes read.
+const MAX_TREE_NODES: usize = 100_000;
+
+/// The `(key, value)` entries of a number tree (`/Nums` of the root and of its `/Kids`), in
+/// the given map; values as stored (references not resolved).
+fn number_tree(doc: &Document<'_>, map: &XrefMap, tree: &Object) -> Vec<(Object, Object)> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack = vec![(tree.clone(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > 64 || seen.len() >= MAX_TREE_NODES {
+            break;
+        }
+        if let Some(r) = node.as_ref()
+            && !seen.insert(r.num)
+        {
+            continue;
+        }
+        let node = doc.resolve_in(map, &node).unwrap_or(Object::Null);
+        let Some(d) = node.as_dict() else { continue };
+        if let Some(nums) = d.get(b"Nums") {
+            let nums = doc.resolve_in(map, nums).unwrap_or(Object::Null);
+            for pair in nums.as_array().unwrap_or(&[]).chunks(2) {
+                if let [k, v] = pair {
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        if let Some(kids) = d.get(b"Kids") {
+            let kids = doc.resolve_in(map, kids).unwrap_or(Object::Null);
+            for k in kids.as_array().unwrap_or(&[]).iter().take(MAX_TREE_NODES) {
+                stack.push((k.clone(), depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the current structure tree's parent tree has an entry for `key`.
+fn parent_tree_has(ctx: &Ctx<'_, '_>, key: i64) -> bool {
+    let catalog = ctx.current(ctx.root);
+    let Some(tree) = catalog.as_dict().and_then(|c| c.get(b"StructTreeRoot")) else {
+        return false;
+    };
+    let tree = ctx.resolve_new(tree);
+    let Some(parent) = tree.as_dict().and_then(|t| t.get(b"ParentTree")) else {
+        return false;
+    };
+    number_tree(ctx.doc, ctx.doc.current_map(), parent)
+        .iter()
+        .any(|(k, _)| *k == Object::Int(key))
 }
 
 fn check_field(
@@ -1219,7 +1449,8 @@ fn check_field(
         }
         let allowed = match k.as_slice() {
             b"V" if is_sig => o.get(b"V").is_none() && ctx.perm != Permission::NoChanges,
-            b"V" => ctx.perm != Permission::NoChanges,
+            // `/I`: the selected options of a choice field, part of its value.
+            b"V" | b"I" => ctx.perm != Permission::NoChanges,
             // The value's appearance, annotation and field flags, default appearance and
             // quadding: what form filling rewrites (the appearance objects themselves are
             // checked where they are defined).
@@ -1246,7 +1477,7 @@ fn check_field(
 /// elsewhere (reached by a reader, or another widget's appearance): replacing the appearance
 /// of a widget is allowed only where the widget alone used it.
 fn shared_appearance(ctx: &Ctx<'_, '_>, num: u32, ap: &Object) -> Option<u32> {
-    let objects = reachable(ctx.doc, &ctx.old, ap, 10_000);
+    let objects = appearance_streams(ctx, ap);
     if objects.is_empty() {
         return None;
     }
@@ -1263,6 +1494,44 @@ fn shared_appearance(ctx: &Ctx<'_, '_>, num: u32, ap: &Object) -> Option<u32> {
         .collect();
     shared.sort_unstable();
     shared.first().copied()
+}
+
+/// The indirect objects of an appearance dictionary `ap` in the signed revision: the
+/// dictionary itself, its `/N`, `/R`, `/D` entries and, for appearance states, the streams
+/// of each state. Not what the streams use (fonts, images): replacing a widget's appearance
+/// leaves those objects as they were, and they are often shared with the pages.
+fn appearance_streams(ctx: &Ctx<'_, '_>, ap: &Object) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    if let Some(r) = ap.as_ref() {
+        out.insert(r.num);
+    }
+    let ap = ctx.resolve_old(ap);
+    for (_, entry) in ap
+        .as_dict()
+        .map(|d| d.0.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .take(16)
+    {
+        if let Some(r) = entry.as_ref() {
+            out.insert(r.num);
+        }
+        let entry = ctx.resolve_old(entry);
+        if matches!(entry, Object::Dict(_)) {
+            for (_, state) in entry
+                .as_dict()
+                .map(|d| d.0.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .take(1024)
+            {
+                if let Some(r) = state.as_ref() {
+                    out.insert(r.num);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An indirect `/Kids` array of a field changed: it may only grow, by allowed fields, and
@@ -1335,29 +1604,11 @@ fn check_struct_node(
     new: &Object,
     report: &mut ChangeReport,
 ) {
-    let grows = |o: Option<&Object>, n: Option<&Object>| -> bool {
-        let items = |x: Option<&Object>| -> Vec<Object> {
-            match x {
-                None => Vec::new(),
-                Some(Object::Array(a)) => a.clone(),
-                Some(other) => vec![other.clone()],
-            }
-        };
-        let (o, n) = (items(o), items(n));
-        o.iter().all(|x| n.contains(x))
-    };
     let ok = ctx.perm != Permission::NoChanges
         && !ctx.shown(num)
         && match (old, new) {
             (Object::Array(_), Object::Array(_)) => grows(Some(old), Some(new)),
-            (Object::Dict(o), Object::Dict(n)) => {
-                changed_keys(o, n).iter().all(|k| match k.as_slice() {
-                    b"K" | b"Kids" => grows(o.get(k), n.get(k)),
-                    b"Nums" => nums_grow(ctx, o.get(k), n.get(k)),
-                    b"ParentTreeNextKey" | b"Limits" => true,
-                    _ => false,
-                })
-            }
+            (Object::Dict(o), Object::Dict(n)) => struct_dict_grows(ctx, o, n),
             _ => false,
         };
     if ok {
@@ -1368,6 +1619,94 @@ fn check_struct_node(
             type_name(old)
         ));
     }
+}
+
+/// Every item of `old` (an array, or a single object) is in `new`.
+fn grows(old: Option<&Object>, new: Option<&Object>) -> bool {
+    let items = |x: Option<&Object>| -> Vec<Object> {
+        match x {
+            None => Vec::new(),
+            Some(Object::Array(a)) => a.clone(),
+            Some(other) => vec![other.clone()],
+        }
+    };
+    let (o, n) = (items(old), items(new));
+    o.iter().all(|x| n.contains(x))
+}
+
+/// A structure tree node (root, element or parent tree node) only grows: entries added to
+/// `/K`, `/Kids` and `/Nums`, `/ParentTreeNextKey` and `/Limits` updated, the `/ParentTree`
+/// replaced by one that keeps every old entry, `/RoleMap` entries added for structure types
+/// no element of the signed tree uses. Whatever the signed tree said about the content (its
+/// elements, their alternate text, the parent tree's ties to the content) stays.
+fn struct_dict_grows(ctx: &Ctx<'_, '_>, o: &Dict, n: &Dict) -> bool {
+    changed_keys(o, n).iter().all(|k| match k.as_slice() {
+        b"K" | b"Kids" => grows(o.get(k), n.get(k)),
+        b"Nums" => nums_grow(ctx, o.get(k), n.get(k)),
+        b"ParentTreeNextKey" | b"Limits" => true,
+        b"ParentTree" => {
+            let entries = |map: &XrefMap, t: Option<&Object>| {
+                t.map(|t| number_tree(ctx.doc, map, t)).unwrap_or_default()
+            };
+            // Values compared resolved: a page's array of elements may be rewritten as a
+            // new object with the same elements.
+            let new_entries: Vec<(Object, Object)> = entries(ctx.doc.current_map(), n.get(k))
+                .into_iter()
+                .map(|(k, v)| (k, ctx.resolve_new(&v)))
+                .collect();
+            entries(&ctx.old, o.get(k))
+                .into_iter()
+                .all(|(k, v)| new_entries.contains(&(k, ctx.resolve_old(&v))))
+        }
+        b"RoleMap" => role_map_grows(ctx, o.get(k), n.get(k)),
+        _ => false,
+    })
+}
+
+/// A structure tree's `/RoleMap` keeps its mappings and maps only types that no element of
+/// the signed structure tree has.
+fn role_map_grows(ctx: &Ctx<'_, '_>, old: Option<&Object>, new: Option<&Object>) -> bool {
+    let dict = |x: Option<&Object>, old: bool| -> Option<Dict> {
+        match x {
+            None => Some(Dict::new()),
+            Some(x) => {
+                let x = if old {
+                    ctx.resolve_old(x)
+                } else {
+                    ctx.resolve_new(x)
+                };
+                x.as_dict().cloned()
+            }
+        }
+    };
+    let (Some(o), Some(n)) = (dict(old, true), dict(new, false)) else {
+        return false;
+    };
+    let added: Vec<&[u8]> =
+        n.0.iter()
+            .filter(|(k, v)| o.get(k) != Some(v))
+            .map(|(k, _)| k.as_slice())
+            .collect();
+    if o.0.iter().any(|(k, v)| n.get(k) != Some(v)) {
+        return false;
+    }
+    if added.is_empty() {
+        return true;
+    }
+    let catalog = ctx.old(ctx.old_root);
+    let used: HashSet<Vec<u8>> = catalog
+        .as_dict()
+        .map(|c| struct_tree(ctx.doc, &ctx.old, c))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|num| {
+            ctx.old(ObjRef::new(num, 0))
+                .as_dict()
+                .and_then(|d| d.name(b"S"))
+                .map(<[u8]>::to_vec)
+        })
+        .collect();
+    added.iter().all(|k| !used.contains(*k))
 }
 
 /// A number tree's `/Nums` keeps every old key with its old value.
@@ -1416,6 +1755,190 @@ mod tests {
             .as_bytes(),
         );
         out
+    }
+
+    /// `base` with an incremental update (re)defining `objects`, its trailer naming `root`.
+    fn update(base: &[u8], objects: &[(u32, &str)], root: u32, extra: &str) -> Vec<u8> {
+        let mut out = base.to_vec();
+        let prev = base
+            .windows(9)
+            .rposition(|w| w == b"startxref")
+            .and_then(|i| {
+                std::str::from_utf8(&base[i + 9..])
+                    .ok()?
+                    .split_whitespace()
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .expect("startxref");
+        let mut offsets = Vec::new();
+        for (num, body) in objects {
+            offsets.push((*num, out.len()));
+            out.extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n");
+        for (num, off) in &offsets {
+            out.extend_from_slice(format!("{num} 1\n{off:010} 00000 n \n").as_bytes());
+        }
+        let size = objects
+            .iter()
+            .map(|(n, _)| n + 1)
+            .max()
+            .unwrap_or(1)
+            .max(20);
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} {extra} >>\n\
+                 startxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// A signed-looking base: catalog 1 with an indirect form /DR (5) and /Extensions (6),
+    /// page 3 drawing content 4 with font 7, a choice field 8.
+    fn base() -> Vec<u8> {
+        pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [8 0 R] /DR 5 0 R >> \
+             /Extensions 6 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R \
+             /Resources << /Font << /F1 7 0 R >> >> /Annots [8 0 R] >>",
+            "<< /Length 0 >>\nstream\n\nendstream",
+            "<< /Font << /F1 7 0 R >> >>",
+            "<< /ADBE << /BaseVersion /1.7 /ExtensionLevel 3 >> >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Ch /T (Pick) /Opt [(a) (b)] /V (a) \
+             /I [0] /Rect [0 0 10 10] /P 3 0 R >>",
+        ])
+    }
+
+    fn changes(data: &[u8], signed_end: usize) -> ChangeReport {
+        let doc = Document::open(data).expect("open");
+        analyze(&doc, signed_end, Permission::FormFillingAndSigning).expect("analyze")
+    }
+
+    const CATALOG: &str = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [8 0 R] \
+                           /DR 5 0 R >> /Extensions 6 0 R >>";
+
+    #[test]
+    fn default_resources_may_gain_names_but_not_redefine_them() {
+        let signed = base();
+        let grown = update(
+            &signed,
+            &[
+                (5, "<< /Font << /F1 7 0 R /F2 9 0 R >> >>"),
+                (9, "<< /Type /Font >>"),
+            ],
+            1,
+            "",
+        );
+        let r = changes(&grown, signed.len());
+        assert!(r.modifications.is_empty(), "{r:?}");
+        assert!(
+            r.allowed
+                .contains(&"form default resources extended".to_string())
+        );
+        let redefined = update(&signed, &[(5, "<< /Font << /F1 9 0 R >> >>")], 1, "");
+        assert!(!changes(&redefined, signed.len()).modifications.is_empty());
+        // The same growth of an object the page also uses as its resources.
+        let shared = update(
+            &signed,
+            &[
+                (
+                    3,
+                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R \
+                     /Resources 5 0 R /Annots [8 0 R] >>",
+                ),
+                (5, "<< /Font << /F1 7 0 R /F2 7 0 R >> >>"),
+            ],
+            1,
+            "",
+        );
+        assert!(!changes(&shared, signed.len()).modifications.is_empty());
+    }
+
+    #[test]
+    fn indirect_developer_extensions_may_change_unless_a_reader_uses_them() {
+        let signed = base();
+        let ext = "<< /ADBE << /BaseVersion /1.7 /ExtensionLevel 8 >> /ISO_ [<< \
+                   /BaseVersion /2.0 /ExtensionLevel 32002 >>] >>";
+        let r = changes(&update(&signed, &[(6, ext)], 1, ""), signed.len());
+        assert!(r.modifications.is_empty(), "{r:?}");
+        // The page's content stream "declared" as an extension and rewritten.
+        let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [8 0 R] /DR 5 0 R \
+                       >> /Extensions << /X 4 0 R >> >>";
+        let r = changes(
+            &update(
+                &signed,
+                &[
+                    (1, catalog),
+                    (4, "<< /Length 9 >>\nstream\n(forged) '\nendstream"),
+                ],
+                1,
+                "",
+            ),
+            signed.len(),
+        );
+        assert!(!r.modifications.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn a_catalog_written_as_a_new_object_is_compared_entry_by_entry() {
+        let signed = base();
+        let r = changes(&update(&signed, &[(10, CATALOG)], 10, ""), signed.len());
+        assert!(r.modifications.is_empty(), "{r:?}");
+        let open_action = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [8 0 R] \
+                           /DR 5 0 R >> /Extensions 6 0 R /OpenAction << /S /JavaScript \
+                           /JS (app.alert(1)) >> >>";
+        let r = changes(&update(&signed, &[(10, open_action)], 10, ""), signed.len());
+        assert!(!r.modifications.is_empty(), "{r:?}");
+        // /Root naming an object of the signed revision.
+        let r = changes(&update(&signed, &[(7, CATALOG)], 7, ""), signed.len());
+        assert_eq!(r.modifications, ["the document catalog was replaced"]);
+    }
+
+    #[test]
+    fn a_choice_fields_selection_is_its_value_and_a_null_encrypt_is_no_encryption() {
+        let signed = base();
+        let picked = "<< /Type /Annot /Subtype /Widget /FT /Ch /T (Pick) /Opt [(a) (b)] \
+                      /V (b) /I [1] /Rect [0 0 10 10] /P 3 0 R >>";
+        let r = changes(
+            &update(&signed, &[(8, picked)], 1, "/Encrypt null"),
+            signed.len(),
+        );
+        assert!(r.modifications.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn struct_parents_may_be_added_only_without_a_parent_tree_entry() {
+        let tagged = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 4 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+            "<< /Type /StructTreeRoot /ParentTree 5 0 R /ParentTreeNextKey 1 >>",
+            "<< /Nums [] >>",
+        ]);
+        let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /StructParents 0 >>";
+        let r = changes(&update(&tagged, &[(3, page)], 1, ""), tagged.len());
+        assert!(r.modifications.is_empty(), "{r:?}");
+        let r = changes(
+            &update(
+                &tagged,
+                &[
+                    (3, page),
+                    (5, "<< /Nums [0 [6 0 R]] >>"),
+                    (6, "<< /Type /StructElem /S /Figure /Alt (forged) >>"),
+                ],
+                1,
+                "",
+            ),
+            tagged.len(),
+        );
+        assert!(!r.modifications.is_empty(), "{r:?}");
     }
 
     #[test]

@@ -128,7 +128,12 @@ impl<'a> Document<'a> {
             Err(e) => doc.rebuild(&e)?,
         }
         doc.current = doc.map_filtered(|_| true);
-        if let Some(entry) = doc.trailer().get(b"Encrypt").cloned() {
+        // A null value (or a reference to a null object) is an absent entry (ISO 32000-1
+        // 7.3.9): `/Encrypt null` means not encrypted.
+        if let Some(entry) = doc.trailer().get(b"Encrypt").cloned()
+            && !matches!(entry, Object::Null)
+            && !matches!(doc.resolve(&entry), Ok(Object::Null))
+        {
             doc.security = Some(doc.open_security(&entry, password)?);
         }
         Ok(doc)
