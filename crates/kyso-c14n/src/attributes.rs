@@ -18,6 +18,7 @@ use std::cmp::Ordering;
 
 use roxmltree::Node;
 
+use crate::dtd::Dtd;
 use crate::error::Error;
 use crate::method::Method;
 use crate::qname::{XML_NS, attribute_prefix};
@@ -39,6 +40,7 @@ pub(crate) fn collect<'a>(
     node: Node<'a, '_>,
     method: Method,
     hidden_ancestors: bool,
+    dtd: Option<&'a Dtd<'_>>,
     out: &mut Vec<OutAttr<'a>>,
 ) -> Result<(), Error> {
     out.clear();
@@ -89,7 +91,44 @@ pub(crate) fn collect<'a>(
             }
         }
     }
+    if let Some(dtd) = dtd {
+        apply_dtd(node, method, dtd, out)?;
+    }
     out.sort_by(compare);
+    Ok(())
+}
+
+/// DTD attribute defaults and type normalization (C14N 1.0 §3.3, §3.4).
+fn apply_dtd<'a>(
+    node: Node<'a, '_>,
+    method: Method,
+    dtd: &'a Dtd<'_>,
+    out: &mut Vec<OutAttr<'a>>,
+) -> Result<(), Error> {
+    let element_prefix = crate::qname::element_prefix(node)?;
+    for a in out.iter_mut() {
+        if dtd.is_tokenized(node, element_prefix, a.prefix, a.local) {
+            a.value = Cow::Owned(crate::dtd::collapse(&a.value));
+        }
+    }
+    let mut defaults = Vec::new();
+    dtd.defaults(node, element_prefix, &mut defaults);
+    for d in defaults {
+        // C14N 1.1 handles the xml:* attributes itself; like an own
+        // attribute, an xml:* default replaces an inherited one.
+        if d.uri == Some(XML_NS) {
+            if method == Method::C14n11 && d.local == "base" {
+                continue;
+            }
+            out.retain(|o| !(o.uri == Some(XML_NS) && o.local == d.local));
+        }
+        out.push(OutAttr {
+            prefix: d.prefix,
+            uri: d.uri,
+            local: d.local,
+            value: Cow::Borrowed(d.value),
+        });
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use roxmltree::{Document, Node, NodeType};
 
 use crate::attributes::{self, OutAttr};
+use crate::dtd::Dtd;
 use crate::error::Error;
 use crate::escape;
 use crate::method::Method;
@@ -60,7 +61,9 @@ fn run<'a, 'input>(
     if node_set.is_empty() {
         return Ok(());
     }
+    let dtd = Dtd::of(apex.document())?;
     let mut walker = Walker {
+        dtd: dtd.as_ref(),
         options,
         out,
         apex,
@@ -126,6 +129,7 @@ struct Frame<'a> {
 }
 
 struct Walker<'a, 'input, 'o> {
+    dtd: Option<&'a Dtd<'input>>,
     options: &'o Options,
     out: &'o mut Vec<u8>,
     apex: Node<'a, 'input>,
@@ -238,7 +242,13 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         let prefix = element_prefix(node)?;
         let method = self.options.method;
         let hidden_ancestors = node.id() == self.apex.id() && node.parent_element().is_some();
-        attributes::collect(node, method, hidden_ancestors, &mut self.attr_scratch)?;
+        attributes::collect(
+            node,
+            method,
+            hidden_ancestors,
+            self.dtd,
+            &mut self.attr_scratch,
+        )?;
 
         self.ns_scratch.clear();
         if method == Method::ExcC14n10 {
@@ -250,6 +260,16 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
                 if let Some(uri) = a.namespace() {
                     let prefix = crate::qname::attribute_prefix(node, &a)?;
                     self.utilized_scratch.push((prefix, uri));
+                }
+            }
+            if self.dtd.is_some() {
+                // DTD-defaulted attributes utilize their prefixes too.
+                for a in &self.attr_scratch {
+                    if let Some(uri) = a.uri
+                        && !self.utilized_scratch.contains(&(a.prefix, uri))
+                    {
+                        self.utilized_scratch.push((a.prefix, uri));
+                    }
                 }
             }
             let utilized = Utilized {

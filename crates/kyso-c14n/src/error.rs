@@ -28,6 +28,18 @@ pub enum Error {
         limit: u64,
     },
 
+    /// The internal DTD subset could not be read (attribute-list or entity
+    /// declarations canonicalization needs).
+    #[error("internal DTD subset: {0}")]
+    Dtd(String),
+
+    /// Entity references in a DTD default value nest deeper than the limit.
+    #[error("entity references nest deeper than {limit} levels")]
+    EntityDepth {
+        /// The nesting limit.
+        limit: usize,
+    },
+
     /// The in-scope namespace bindings roxmltree would materialize exceed
     /// [`ParseOptions::max_namespace_bindings`](crate::ParseOptions::max_namespace_bindings).
     #[error(

@@ -45,12 +45,12 @@
 //!
 //! # Limitations
 //!
-//! * roxmltree does not apply DTD attribute defaults (also defaulted
-//!   namespace declarations) nor normalize attributes declared with a
-//!   non-CDATA type, so documents relying on either canonicalize without them
-//!   (libxml2 applies the type normalization and defaulted `xmlns`
-//!   attributes always, other defaults with `XML_PARSE_DTDATTR`, as
-//!   `xmllint --c14n` does).
+//! * Attribute defaults and non-`CDATA` attribute normalization of the
+//!   internal DTD subset are applied (C14N 1.0 §3.3, §3.4; a bounded reader,
+//!   only for documents that have an internal subset), but not defaulted
+//!   namespace declarations (`<!ATTLIST e xmlns:p CDATA "...">`), which
+//!   roxmltree does not know of (libxml2 applies those always). External
+//!   subsets and parameter entities are never read.
 //! * roxmltree rejects element names with the `xml:` prefix, and reads
 //!   character references that produce markup inside an entity value
 //!   (`<!ENTITY e "&#60;x/>">`) as text.
@@ -71,6 +71,7 @@
 
 mod attributes;
 mod canonicalize;
+mod dtd;
 mod error;
 mod escape;
 mod method;

@@ -102,7 +102,7 @@ fn expansion_bound(text: &str) -> u64 {
 }
 
 /// The internal subset of the document type declaration, if any.
-fn internal_subset(text: &str) -> Option<&str> {
+pub(crate) fn internal_subset(text: &str) -> Option<&str> {
     let start = text.find("<!DOCTYPE")?;
     let rest = &text[start..];
     let mut quote = None;
