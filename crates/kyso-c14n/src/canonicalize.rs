@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::escape;
 use crate::method::Method;
 use crate::namespaces::{self, Utilized};
-use crate::node_set::NodeSet;
+use crate::node_set::{NodeSet, Selection};
 use crate::ns_stack::{Binding, NsStack, State};
 use crate::options::Options;
 use crate::qname::element_prefix;
@@ -64,6 +64,7 @@ fn run<'a, 'input>(
     let dtd = Dtd::of(apex.document())?;
     let mut walker = Walker {
         dtd: dtd.as_ref(),
+        selection: node_set.selected(),
         options,
         out,
         apex,
@@ -126,10 +127,13 @@ struct Frame<'a> {
     state: State,
     prefix: Option<&'a str>,
     restore_parent_is_document: bool,
+    /// Whether the element is in the node-set (and its tags output).
+    visible: bool,
 }
 
 struct Walker<'a, 'input, 'o> {
     dtd: Option<&'a Dtd<'input>>,
+    selection: Option<&'a Selection>,
     options: &'o Options,
     out: &'o mut Vec<u8>,
     apex: Node<'a, 'input>,
@@ -182,6 +186,20 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
     fn enter(&mut self, node: Node<'a, 'input>) -> Result<bool, Error> {
         if self.excluded.is_some_and(|x| x.id() == node.id()) {
             return Ok(false);
+        }
+        let visible = self.selection.is_none_or(|s| s.node(node));
+        if !visible {
+            // Outside a document subset: nothing is output, but the children
+            // of an element are still visited.
+            if node.is_element() {
+                self.frames.push(Frame {
+                    state: self.stack.save(),
+                    prefix: None,
+                    restore_parent_is_document: false,
+                    visible: false,
+                });
+            }
+            return Ok(node.is_element() || node.is_root());
         }
         match node.node_type() {
             NodeType::Root => Ok(true),
@@ -241,12 +259,16 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         }
         let prefix = element_prefix(node)?;
         let method = self.options.method;
-        let hidden_ancestors = node.id() == self.apex.id() && node.parent_element().is_some();
+        let hidden_ancestors = match self.selection {
+            None => node.id() == self.apex.id() && node.parent_element().is_some(),
+            Some(s) => node.parent_element().is_some_and(|p| !s.node(p)),
+        };
         attributes::collect(
             node,
             method,
             hidden_ancestors,
             self.dtd,
+            self.selection,
             &mut self.attr_scratch,
         )?;
 
@@ -256,7 +278,10 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
             // libxml2 walks the attributes in document order here; the
             // resulting declarations are sorted anyway, but the order in which
             // they reach the stack must be the same.
-            for a in node.attributes() {
+            for (i, a) in node.attributes().enumerate() {
+                if self.selection.is_some_and(|s| !s.attribute(node, i)) {
+                    continue;
+                }
                 if let Some(uri) = a.namespace() {
                     let prefix = crate::qname::attribute_prefix(node, &a)?;
                     self.utilized_scratch.push((prefix, uri));
@@ -277,9 +302,15 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
                 attributes: &self.utilized_scratch,
                 prefix_list: &self.options.inclusive_prefixes,
             };
-            namespaces::exclusive(node, &utilized, &mut self.stack, &mut self.ns_scratch);
+            namespaces::exclusive(
+                node,
+                self.selection,
+                &utilized,
+                &mut self.stack,
+                &mut self.ns_scratch,
+            );
         } else {
-            namespaces::inclusive(node, &mut self.stack, &mut self.ns_scratch);
+            namespaces::inclusive(node, self.selection, &mut self.stack, &mut self.ns_scratch);
         }
         self.stack.shift();
 
@@ -312,6 +343,7 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
             state,
             prefix,
             restore_parent_is_document,
+            visible: true,
         });
         Ok(())
     }
@@ -323,6 +355,9 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         let Some(frame) = self.frames.pop() else {
             return;
         };
+        if !frame.visible {
+            return;
+        }
         self.out.extend_from_slice(b"</");
         write_qname(self.out, frame.prefix, node.tag_name().name());
         self.out.push(b'>');

@@ -37,6 +37,8 @@ struct AttDef<'t> {
     name: &'t str,
     /// Declared with a type other than `CDATA`.
     tokenized: bool,
+    /// Declared with type `ID`.
+    id: bool,
     /// The normalized default (or `#FIXED`) value, if any.
     default: Option<String>,
 }
@@ -47,6 +49,9 @@ pub(crate) struct Dtd<'t> {
     /// Attribute definitions by element name as written; the first definition
     /// of an attribute wins (XML 1.0 §3.3).
     attlists: HashMap<&'t str, Vec<AttDef<'t>>>,
+    /// Internal general entities: name and literal value (the first
+    /// declaration wins).
+    entities: HashMap<&'t str, &'t str>,
 }
 
 /// A default attribute to add to an element.
@@ -108,6 +113,22 @@ impl<'t> Dtd<'t> {
             defs.iter()
                 .find(|d| qname_is(d.name, prefix, local))
                 .is_some_and(|d| d.tokenized)
+        })
+    }
+
+    /// Whether the attribute written `prefix:local` of `node` is declared
+    /// with type `ID`.
+    pub(crate) fn is_id(
+        &self,
+        node: Node<'_, '_>,
+        element_prefix: Option<&str>,
+        prefix: Option<&str>,
+        local: &str,
+    ) -> bool {
+        self.defs(node, element_prefix).is_some_and(|defs| {
+            defs.iter()
+                .find(|d| qname_is(d.name, prefix, local))
+                .is_some_and(|d| d.id)
         })
     }
 
@@ -274,7 +295,7 @@ fn dtd_error(what: &str) -> Error {
 /// Reads the declarations of an internal subset.
 fn read(subset: &str) -> Result<Dtd<'_>, Error> {
     let mut r = Reader { rest: subset };
-    let mut raw_attlists: Vec<(&str, &str, bool, Option<&str>)> = Vec::new();
+    let mut raw_attlists: Vec<(&str, &str, bool, bool, Option<&str>)> = Vec::new();
     let mut entities: HashMap<&str, &str> = HashMap::new();
     for _ in 0..MAX_DECLARATIONS {
         r.skip_ws();
@@ -295,6 +316,7 @@ fn read(subset: &str) -> Result<Dtd<'_>, Error> {
                 }
                 let name = r.name()?;
                 r.skip_ws();
+                let mut id = false;
                 let tokenized = if r.rest.starts_with('(') {
                     let end = r
                         .rest
@@ -312,6 +334,7 @@ fn read(subset: &str) -> Result<Dtd<'_>, Error> {
                             .ok_or_else(|| dtd_error("unterminated NOTATION type"))?;
                         r.rest = r.rest.get(end + 1..).unwrap_or("");
                     }
+                    id = ty == "ID";
                     ty != "CDATA"
                 };
                 r.skip_ws();
@@ -323,7 +346,7 @@ fn read(subset: &str) -> Result<Dtd<'_>, Error> {
                     }
                     Some(r.literal()?)
                 };
-                raw_attlists.push((element, name, tokenized, default));
+                raw_attlists.push((element, name, tokenized, id, default));
             }
         } else if r.eat("<!ENTITY") {
             r.skip_ws();
@@ -351,7 +374,7 @@ fn read(subset: &str) -> Result<Dtd<'_>, Error> {
         return Err(dtd_error("too many declarations in the internal subset"));
     }
     let mut dtd = Dtd::default();
-    for (element, name, tokenized, default) in raw_attlists {
+    for (element, name, tokenized, id, default) in raw_attlists {
         let default = match default {
             Some(raw) => {
                 let mut value = String::new();
@@ -366,10 +389,94 @@ fn read(subset: &str) -> Result<Dtd<'_>, Error> {
         dtd.attlists.entry(element).or_default().push(AttDef {
             name,
             tokenized,
+            id,
             default,
         });
     }
+    dtd.entities = entities;
     Ok(dtd)
+}
+
+/// Bounds the entity expansion of a document with internal subset `subset`
+/// before it is parsed: every internal entity expands to at most
+/// [`MAX_EXPANDED_LEN`] bytes through at most [`MAX_ENTITY_DEPTH`] nested
+/// references, and the references in `body` (the text after the subset)
+/// expand to at most `total_limit` bytes together. A billion-laughs document
+/// is refused here, before anything is expanded.
+pub(crate) fn check_entities(subset: &str, body: &str, total_limit: u64) -> Result<(), Error> {
+    if !subset.contains("<!ENTITY") {
+        return Ok(());
+    }
+    let dtd = read(subset)?;
+    // name -> (expanded length, nesting height)
+    let mut memo: HashMap<&str, (u64, usize)> = HashMap::new();
+    let mut total = 0u64;
+    for name in references(body) {
+        let (len, _) = entity_size(name, &dtd.entities, &mut memo, 1)?;
+        total = total.saturating_add(len);
+        if total > total_limit {
+            return Err(Error::ExpansionLimit {
+                bound: total,
+                limit: total_limit,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The names of the general entity references `&name;` in `text` (character
+/// references and the predefined entities left out).
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    text.split('&').skip(1).filter_map(|after| {
+        let name = after.get(..after.find(';')?)?;
+        let predefined = matches!(name, "lt" | "gt" | "amp" | "apos" | "quot");
+        (!name.is_empty()
+            && !name.starts_with('#')
+            && !predefined
+            && !name.contains(char::is_whitespace))
+        .then_some(name)
+    })
+}
+
+/// The expanded length and nesting height of entity `name`, referenced at
+/// `depth` (1 for a reference in the document).
+fn entity_size<'t>(
+    name: &'t str,
+    entities: &HashMap<&'t str, &'t str>,
+    memo: &mut HashMap<&'t str, (u64, usize)>,
+    depth: usize,
+) -> Result<(u64, usize), Error> {
+    let depth_error = Error::EntityDepth {
+        limit: MAX_ENTITY_DEPTH,
+    };
+    if depth > MAX_ENTITY_DEPTH {
+        return Err(depth_error);
+    }
+    if let Some(&(len, height)) = memo.get(name) {
+        if depth + height > MAX_ENTITY_DEPTH + 1 {
+            return Err(depth_error);
+        }
+        return Ok((len, height));
+    }
+    // An external or undeclared entity: the parser refuses or resolves it.
+    let Some(value) = entities.get(name) else {
+        return Ok((0, 1));
+    };
+    let mut len = value.len() as u64;
+    let mut height = 1;
+    for inner in references(value) {
+        let (l, h) = entity_size(inner, entities, memo, depth + 1)?;
+        len = len.saturating_add(l);
+        height = height.max(h + 1);
+        if len > MAX_EXPANDED_LEN as u64 {
+            return Err(Error::ExpansionLimit {
+                bound: len,
+                limit: MAX_EXPANDED_LEN as u64,
+            });
+        }
+    }
+    memo.insert(name, (len, height));
+    Ok((len, height))
 }
 
 /// XML 1.0 §3.3.3 for a literal: character references are appended as is,

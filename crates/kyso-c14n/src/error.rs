@@ -40,6 +40,10 @@ pub enum Error {
         limit: usize,
     },
 
+    /// An XPath expression is malformed, unsupported, or exceeded a limit.
+    #[error("XPath: {0}")]
+    XPath(String),
+
     /// The in-scope namespace bindings roxmltree would materialize exceed
     /// [`ParseOptions::max_namespace_bindings`](crate::ParseOptions::max_namespace_bindings).
     #[error(

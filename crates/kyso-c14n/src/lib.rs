@@ -82,6 +82,7 @@ mod options;
 mod parse;
 mod qname;
 mod uri;
+pub mod xpath;
 
 pub use canonicalize::{canonicalize, canonicalize_into};
 pub use error::Error;
@@ -89,7 +90,7 @@ pub use method::{
     C14N10_URI, C14N10_WITH_COMMENTS_URI, C14N11_URI, C14N11_WITH_COMMENTS_URI, EXC_C14N10_URI,
     EXC_C14N10_WITH_COMMENTS_URI, Method, method_from_uri, method_uri,
 };
-pub use node_set::NodeSet;
+pub use node_set::{NodeSet, Selection};
 pub use options::Options;
 pub use parse::{ParseOptions, parse};
 pub use roxmltree;

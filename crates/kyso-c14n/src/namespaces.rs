@@ -10,6 +10,7 @@
 
 use roxmltree::Node;
 
+use crate::node_set::Selection;
 use crate::ns_stack::{Binding, NsStack};
 use crate::qname::XML_NS;
 
@@ -17,13 +18,18 @@ use crate::qname::XML_NS;
 /// print to `out`, sorted.
 pub(crate) fn inclusive<'a>(
     node: Node<'a, '_>,
+    selection: Option<&Selection>,
     stack: &mut NsStack<'a>,
     out: &mut Vec<Binding<'a>>,
 ) {
     let mut has_default = false;
-    for ns in node.namespaces() {
+    for (i, ns) in node.namespaces().enumerate() {
         let binding: Binding<'a> = (ns.name(), ns.uri());
-        if is_xml(binding) {
+        // roxmltree lists `xmlns=""` as a binding to the empty URI; XPath has
+        // no namespace node for it, so a document subset never selects it, but
+        // it still means "no default namespace here".
+        let undeclared = binding == (None, "");
+        if is_xml(binding) || (!undeclared && selection.is_some_and(|s| !s.namespace(node, i))) {
             continue;
         }
         let rendered = stack.find_inclusive(binding);
@@ -38,6 +44,7 @@ pub(crate) fn inclusive<'a>(
     // No default namespace in scope at all: print xmlns="" if the nearest
     // output ancestor rendered a non-empty one.
     if !has_default && !stack.find_inclusive((None, "")) {
+        stack.add((None, ""));
         out.push((None, ""));
     }
     sort(out);
@@ -58,6 +65,7 @@ pub(crate) struct Utilized<'a, 'p> {
 /// print to `out`, sorted.
 pub(crate) fn exclusive<'a>(
     node: Node<'a, '_>,
+    selection: Option<&Selection>,
     utilized: &Utilized<'a, '_>,
     stack: &mut NsStack<'a>,
     out: &mut Vec<Binding<'a>>,
@@ -74,7 +82,7 @@ pub(crate) fn exclusive<'a>(
         } else {
             Some(prefix.as_str())
         };
-        let Some(binding) = in_scope(node, prefix) else {
+        let Some(binding) = in_scope(node, prefix, selection) else {
             continue;
         };
         if is_xml(binding) {
@@ -96,7 +104,7 @@ pub(crate) fn exclusive<'a>(
         Some(binding) => Some(binding),
         None => {
             utilizes_empty_default = true;
-            in_scope(node, None)
+            in_scope(node, None, selection)
         }
     };
     if let Some(binding) = own.filter(|b| !is_xml(*b)) {
@@ -133,10 +141,19 @@ pub(crate) fn exclusive<'a>(
     sort(out);
 }
 
-fn in_scope<'a>(node: Node<'a, '_>, prefix: Option<&str>) -> Option<Binding<'a>> {
+fn in_scope<'a>(
+    node: Node<'a, '_>,
+    prefix: Option<&str>,
+    selection: Option<&Selection>,
+) -> Option<Binding<'a>> {
     node.namespaces()
-        .find(|ns| ns.name() == prefix)
-        .map(|ns| (ns.name(), ns.uri()))
+        .enumerate()
+        .find(|(_, ns)| ns.name() == prefix)
+        .filter(|(i, ns)| {
+            (ns.name().is_none() && ns.uri().is_empty())
+                || selection.is_none_or(|s| s.namespace(node, *i))
+        })
+        .map(|(_, ns)| (ns.name(), ns.uri()))
 }
 
 fn is_xml((prefix, uri): Binding<'_>) -> bool {

@@ -66,6 +66,16 @@ pub fn parse<'input>(text: &'input str, options: &ParseOptions) -> Result<Docume
             limit: options.max_namespace_bindings,
         });
     }
+    if options.allow_dtd
+        && let Some(subset) = internal_subset(text)
+    {
+        let body_start = text.find(subset).map_or(0, |i| i + subset.len());
+        crate::dtd::check_entities(
+            subset,
+            text.get(body_start..).unwrap_or(""),
+            options.max_expanded_len,
+        )?;
+    }
     if options.allow_dtd {
         let bound = expansion_bound(text);
         if bound > options.max_expanded_len {

@@ -98,3 +98,62 @@ fn deep_entities_in_a_default_are_refused() {
         other => panic!("expected a depth error, got {other:?}"),
     }
 }
+
+/// Canonical XML 1.0 §3.5: internal entities in content are expanded; a
+/// billion-laughs document, entities nested deeper than 8 and a loop are
+/// refused before anything is expanded.
+#[test]
+fn entities_in_content_are_bounded() -> Result<(), Error> {
+    let ok = "<!DOCTYPE doc [\n<!ENTITY ent1 \"Hello\">\n<!ENTITY ent2 \"&ent1;, world\">\n]>\n<doc a=\"&ent1;\">\n   &ent2;!\n</doc>";
+    assert_eq!(
+        c14n(ok, Method::C14n10)?,
+        "<doc a=\"Hello\">\n   Hello, world!\n</doc>"
+    );
+    let mut laughs = String::from("<!DOCTYPE r [<!ENTITY l0 \"lol\">");
+    // Eight levels (within the depth limit), 3 * 10^7 bytes.
+    for i in 1..8 {
+        let p = format!("&l{};", i - 1);
+        laughs.push_str(&format!("<!ENTITY l{i} \"{}\">", p.repeat(10)));
+    }
+    let mut in_attribute = laughs.clone();
+    laughs.push_str("]><r>&l7;</r>");
+    in_attribute.push_str("]><r a=\"&l7;\"/>");
+    for doc in [laughs, in_attribute] {
+        match parse(&doc, &options()) {
+            Err(Error::ExpansionLimit { limit, .. }) => assert_eq!(limit, 1 << 20),
+            other => panic!("expected an expansion error, got {other:?}"),
+        }
+    }
+    // Many references to a moderate entity: the total is bounded too.
+    let wide = format!(
+        "<!DOCTYPE r [<!ENTITY k \"{}\">]><r>{}</r>",
+        "k".repeat(1000),
+        "&k;".repeat(2000)
+    );
+    let small = ParseOptions {
+        max_expanded_len: 1 << 20,
+        ..options()
+    };
+    assert!(matches!(
+        parse(&wide, &small),
+        Err(Error::ExpansionLimit { .. })
+    ));
+    let mut deep = String::from("<!DOCTYPE a [<!ENTITY e0 'x'>");
+    for i in 1..10 {
+        deep.push_str(&format!("<!ENTITY e{i} '&e{};'>", i - 1));
+    }
+    let mut fits = deep.clone();
+    deep.push_str("]><a>&e9;</a>");
+    fits.push_str("]><a>&e7;</a>");
+    assert!(matches!(
+        parse(&deep, &options()),
+        Err(Error::EntityDepth { limit: 8 })
+    ));
+    assert_eq!(c14n(&fits, Method::C14n10)?, "<a>x</a>");
+    let looped = "<!DOCTYPE a [<!ENTITY x '&y;'><!ENTITY y '&x;'>]><a>&x;</a>";
+    assert!(matches!(
+        parse(looped, &options()),
+        Err(Error::EntityDepth { .. })
+    ));
+    Ok(())
+}

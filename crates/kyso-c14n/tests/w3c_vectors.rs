@@ -134,3 +134,64 @@ fn w3c_examples() {
         failures.join("\n  ")
     );
 }
+
+/// The document subset of `expr` (evaluated at the root, `ietf:` bound), canonicalized.
+fn subset(text: &str, expr: &str, options: &Options) -> Result<String, kyso_c14n::Error> {
+    use kyso_c14n::Selection;
+    use kyso_c14n::xpath::{Context, XNode, evaluate_node_set};
+    let doc = parse(text, &parse_options())?;
+    let ctx = Context {
+        namespaces: vec![("ietf".into(), "http://www.ietf.org".into())],
+        ..Context::default()
+    };
+    let set = evaluate_node_set(expr, XNode::Node(doc.root()), &ctx)?;
+    let selection = Selection::new(&set);
+    let bytes = canonicalize(&NodeSet::selection(&doc, &selection), options)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Canonical XML 1.0 §3.7 (Document Subsets) and Canonical XML 1.1 §3.8 (Document Subsets
+/// and XML Attributes): the recommendations' XPath expression over their documents.
+#[test]
+fn w3c_document_subsets() -> Result<(), kyso_c14n::Error> {
+    let expr = expected("c14n-3.7.xpath");
+    assert_eq!(
+        subset(
+            &expected("c14n-3.7.xml"),
+            &expr,
+            &Options::new(Method::C14n10)
+        )?,
+        expected("c14n-3.7.c14n.xml")
+    );
+    assert_eq!(
+        subset(
+            &expected("c14n11-3.8.xml"),
+            &expr,
+            &Options::new(Method::C14n11)
+        )?,
+        expected("c14n11-3.8.c14n11.xml")
+    );
+    // C14N 1.0 over the 1.1 document: xml:* attributes of the omitted e2 are inherited as
+    // they are, xml:base not joined.
+    assert_eq!(
+        subset(
+            &expected("c14n11-3.8.xml"),
+            &expr,
+            &Options::new(Method::C14n10)
+        )?,
+        r#"<e1 xmlns="http://www.ietf.org" xmlns:w3c="http://www.w3.org" xml:base="something/else"><e3 xmlns="" id="E3" xml:base="foo" xml:id="abc" xml:space="preserve"></e3></e1>"#
+    );
+    // Every node: the same as the whole document (§3.1-3.6 as document subsets).
+    for stem in ["c14n-3.1", "c14n-3.2", "c14n-3.3", "c14n-3.4", "c14n-3.6"] {
+        assert_eq!(
+            subset(
+                &expected(&format!("{stem}.xml")),
+                "(//. | //@* | //namespace::*)",
+                &Options::new(Method::C14n10)
+            )?,
+            expected(&format!("{stem}.c14n.xml")),
+            "{stem}"
+        );
+    }
+    Ok(())
+}

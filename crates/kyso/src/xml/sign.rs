@@ -172,3 +172,36 @@ pub fn canonicalize_xml(
         inclusive_prefixes,
     )?)
 }
+
+/// Like [`canonicalize_xml`], for the document subset the XPath 1.0 expression `subset` selects
+/// (evaluated at the document root, e.g. `(//. | //@* | //namespace::*)[not(self::comment())]`);
+/// `namespaces` bind the prefixes the expression uses (those of the document element are bound
+/// too). Comments are output when selected and `with_comments` is set.
+pub fn canonicalize_xml_subset(
+    input: &[u8],
+    form: C14nForm,
+    with_comments: bool,
+    inclusive_prefixes: &[String],
+    subset: &str,
+    namespaces: &[(String, String)],
+) -> Result<Vec<u8>, Error> {
+    let text = kyso_xml::as_text(input)?;
+    let doc = kyso_xml::parse(text)?;
+    let base = match form {
+        C14nForm::Inclusive10 => "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+        C14nForm::Inclusive11 => "http://www.w3.org/2006/12/xml-c14n11",
+        C14nForm::Exclusive => "http://www.w3.org/2001/10/xml-exc-c14n#",
+    };
+    let uri = match (form, with_comments) {
+        (_, false) => base.to_string(),
+        (C14nForm::Exclusive, true) => format!("{base}WithComments"),
+        (_, true) => format!("{base}#WithComments"),
+    };
+    Ok(kyso_xml::canonicalize_subset(
+        &doc,
+        subset,
+        namespaces,
+        &uri,
+        inclusive_prefixes,
+    )?)
+}
