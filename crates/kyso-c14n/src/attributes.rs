@@ -48,12 +48,22 @@ pub(crate) fn collect<'a>(
     out: &mut Vec<OutAttr<'a>>,
 ) -> Result<(), Error> {
     out.clear();
+    // In a document subset, whether the element's own xml:`name` is selected.
+    let own_selected = |n: Node<'_, '_>, name: &str| {
+        selection.is_none_or(|s| {
+            n.attributes()
+                .position(|a| a.namespace() == Some(XML_NS) && a.name() == name)
+                .is_none_or(|i| s.attribute(n, i))
+        })
+    };
     let hidden = move || {
         node.ancestors()
             .skip(1)
             .filter(|a| a.is_element())
-            // In a document subset, up to the nearest ancestor that is output.
-            .take_while(move |a| hidden_ancestors && selection.is_none_or(|s| !s.node(*a)))
+            // In a document subset, every ancestor (as libxml2 and Santuario:
+            // the nearest value of each xml:* attribute wins, whether or not
+            // the ancestor carrying it is output).
+            .take_while(move |_| hidden_ancestors)
     };
     match method {
         Method::ExcC14n10 => own(node, selection, out, |_| true)?,
@@ -84,15 +94,19 @@ pub(crate) fn collect<'a>(
                 !matches!(local, "lang" | "space" | "base")
             })?;
             for name in ["lang", "space"] {
-                let found = std::iter::once(node).chain(hidden()).find_map(|n| {
-                    n.attribute((XML_NS, name))
-                        .or_else(|| dtd.and_then(|d| xml_default(n, d, name)))
-                });
+                let found = std::iter::once(node)
+                    .filter(|n| own_selected(*n, name))
+                    .chain(hidden())
+                    .find_map(|n| {
+                        n.attribute((XML_NS, name))
+                            .or_else(|| dtd.and_then(|d| xml_default(n, d, name)))
+                    });
                 if let Some(value) = found {
                     out.push(xml_attr(name, Cow::Borrowed(value)));
                 }
             }
             let owner = std::iter::once(node)
+                .filter(|n| own_selected(*n, "base"))
                 .chain(hidden())
                 .find(|n| n.has_attribute((XML_NS, "base")));
             if let Some(value) =
@@ -105,6 +119,19 @@ pub(crate) fn collect<'a>(
     if let Some(dtd) = dtd {
         apply_dtd(node, method, dtd, out)?;
     }
+    out.sort_by(compare);
+    Ok(())
+}
+
+/// The attribute nodes of `node` in `selection` only (an element outside a
+/// document subset: nothing inherited, no defaults), sorted.
+pub(crate) fn selected_own<'a>(
+    node: Node<'a, '_>,
+    selection: &Selection,
+    out: &mut Vec<OutAttr<'a>>,
+) -> Result<(), Error> {
+    out.clear();
+    own(node, Some(selection), out, |_| true)?;
     out.sort_by(compare);
     Ok(())
 }

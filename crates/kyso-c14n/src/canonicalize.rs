@@ -189,9 +189,11 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         }
         let visible = self.selection.is_none_or(|s| s.node(node));
         if !visible {
-            // Outside a document subset: nothing is output, but the children
-            // of an element are still visited.
+            // Outside a document subset: the element is not output, but its
+            // namespace and attribute nodes in the subset are (as libxml2 and
+            // Santuario do), and its children are visited.
             if node.is_element() {
+                self.orphans(node)?;
                 self.frames.push(Frame {
                     state: self.stack.save(),
                     prefix: None,
@@ -345,6 +347,48 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
             restore_parent_is_document,
             visible: true,
         });
+        Ok(())
+    }
+
+    /// The namespace and attribute nodes in a document subset whose element
+    /// is not: ` xmlns:p="..."` (inclusive C14N only; not if the nearest
+    /// output ancestor rendered the same binding) and ` name="value"`.
+    fn orphans(&mut self, node: Node<'a, 'input>) -> Result<(), Error> {
+        let Some(selection) = self.selection else {
+            return Ok(());
+        };
+        let method = self.options.method;
+        self.ns_scratch.clear();
+        let prefix_list =
+            (method == Method::ExcC14n10).then_some(&self.options.inclusive_prefixes[..]);
+        namespaces::orphans(
+            node,
+            selection,
+            prefix_list,
+            &self.stack,
+            &mut self.ns_scratch,
+        );
+        attributes::selected_own(node, selection, &mut self.attr_scratch)?;
+        let out = &mut *self.out;
+        for (p, uri) in &self.ns_scratch {
+            match p {
+                Some(p) => {
+                    out.extend_from_slice(b" xmlns:");
+                    out.extend_from_slice(p.as_bytes());
+                    out.extend_from_slice(b"=\"");
+                }
+                None => out.extend_from_slice(b" xmlns=\""),
+            }
+            out.extend_from_slice(uri.as_bytes());
+            out.push(b'"');
+        }
+        for a in &self.attr_scratch {
+            out.push(b' ');
+            write_qname(out, a.prefix, a.local);
+            out.extend_from_slice(b"=\"");
+            escape::attribute(out, &a.value);
+            out.push(b'"');
+        }
         Ok(())
     }
 

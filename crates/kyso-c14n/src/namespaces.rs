@@ -50,6 +50,56 @@ pub(crate) fn inclusive<'a>(
     sort(out);
 }
 
+/// The namespace nodes in `selection` of an element that is not: those the
+/// nearest output ancestor has not rendered with the same value. The stack is
+/// left as it is (they are no element's declarations).
+///
+/// `prefix_list`: for exclusive C14N, only the prefixes of the
+/// InclusiveNamespaces PrefixList (`#default` the default namespace) count.
+pub(crate) fn orphans<'a>(
+    node: Node<'a, '_>,
+    selection: &Selection,
+    prefix_list: Option<&[String]>,
+    stack: &NsStack<'a>,
+    out: &mut Vec<Binding<'a>>,
+) {
+    for (i, ns) in node.namespaces().enumerate() {
+        let binding: Binding<'a> = (ns.name(), ns.uri());
+        if is_xml(binding) || binding == (None, "") || !selection.namespace(node, i) {
+            continue;
+        }
+        if let Some(list) = prefix_list {
+            let listed = list.iter().any(|p| match binding.0 {
+                None => p == "#default" || p.is_empty(),
+                Some(q) => p == q,
+            });
+            if !listed {
+                continue;
+            }
+        }
+        if !stack.find_inclusive(binding) {
+            out.push(binding);
+        }
+    }
+    sort(out);
+}
+
+/// A namespace URI no document has (it contains NUL): the stack entry of a
+/// prefix an output element utilizes without rendering it.
+const UNRENDERED: &str = "\0unrendered";
+
+/// Whether `binding` is a namespace node of `node` in `selection` (always
+/// without a selection).
+fn selected(node: Node<'_, '_>, binding: Binding<'_>, selection: Option<&Selection>) -> bool {
+    let Some(s) = selection else {
+        return true;
+    };
+    node.namespaces()
+        .enumerate()
+        .find(|(_, ns)| ns.name() == binding.0 && ns.uri() == binding.1)
+        .is_some_and(|(i, _)| s.namespace(node, i))
+}
+
 /// What exclusive C14N needs to know about an element besides its in-scope
 /// namespaces.
 pub(crate) struct Utilized<'a, 'p> {
@@ -107,6 +157,16 @@ pub(crate) fn exclusive<'a>(
             in_scope(node, None, selection)
         }
     };
+    // In a document subset only namespace nodes of the subset are rendered; a
+    // prefix this element utilizes without its namespace node in the subset
+    // is marked unrendered, so that a descendant renders it again.
+    let own = match own {
+        Some(b) if b != (None, "") && !selected(node, b, selection) => {
+            stack.add((b.0, UNRENDERED));
+            None
+        }
+        other => other,
+    };
     if let Some(binding) = own.filter(|b| !is_xml(*b)) {
         if !stack.find_exclusive(binding) {
             out.push(binding);
@@ -119,6 +179,10 @@ pub(crate) fn exclusive<'a>(
 
     for &binding in utilized.attributes {
         if is_xml(binding) {
+            continue;
+        }
+        if !selected(node, binding, selection) {
+            stack.add((binding.0, UNRENDERED));
             continue;
         }
         let rendered = stack.find_exclusive(binding);

@@ -195,3 +195,30 @@ fn w3c_document_subsets() -> Result<(), kyso_c14n::Error> {
     }
     Ok(())
 }
+
+/// Namespace nodes in a subset whose element is not (output on their own, as libxml2 and
+/// Santuario do), and exclusive C14N re-rendering a prefix whose namespace node an output
+/// ancestor utilizes but leaves out of the subset (the Merlin c14n-three vectors' shapes).
+#[test]
+fn subset_namespace_nodes() -> Result<(), kyso_c14n::Error> {
+    let doc = "<a:d xmlns:a=\"urn:a\"><a:e><a:f/></a:e></a:d>";
+    assert_eq!(
+        subset(doc, "//namespace::*", &Options::new(Method::C14n10))?,
+        " xmlns:a=\"urn:a\" xmlns:a=\"urn:a\" xmlns:a=\"urn:a\""
+    );
+    assert_eq!(
+        subset(doc, "//namespace::*", &Options::new(Method::ExcC14n10))?,
+        ""
+    );
+    let without_e_ns = "(//. | //@* | //namespace::*)[not(count(. | ../namespace::*) = count(../namespace::*) and parent::*[local-name() = 'e'])]";
+    assert_eq!(
+        subset(doc, without_e_ns, &Options::new(Method::ExcC14n10))?,
+        "<a:d xmlns:a=\"urn:a\"><a:e><a:f xmlns:a=\"urn:a\"></a:f></a:e></a:d>"
+    );
+    // Inclusive: e, the nearest output ancestor of f, has no namespace node a in the subset.
+    assert_eq!(
+        subset(doc, without_e_ns, &Options::new(Method::C14n10))?,
+        "<a:d xmlns:a=\"urn:a\"><a:e><a:f xmlns:a=\"urn:a\"></a:f></a:e></a:d>"
+    );
+    Ok(())
+}
