@@ -307,6 +307,9 @@ struct C14nArgs {
     /// With --subset: bind a prefix used in the expression (repeatable); the document element's prefixes are bound too.
     #[arg(long = "ns", value_name = "PREFIX=URI", requires = "subset")]
     namespaces: Vec<String>,
+    /// Read the external parsed entities the internal DTD subset declares from DIR (relative file URIs inside DIR only); without it they are never read.
+    #[arg(long, value_name = "DIR")]
+    allow_external: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1483,26 +1486,21 @@ fn c14n(a: C14nArgs) -> Result<u8> {
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let out = match &a.subset {
-        None => kyso::canonicalize_xml(&data, form, a.with_comments, &prefixes),
-        Some(expr) => {
-            let mut namespaces = Vec::new();
-            for b in &a.namespaces {
-                let Some((p, u)) = b.split_once('=') else {
-                    bail!("--ns {b}: expected PREFIX=URI");
-                };
-                namespaces.push((p.to_string(), u.to_string()));
-            }
-            kyso::canonicalize_xml_subset(
-                &data,
-                form,
-                a.with_comments,
-                &prefixes,
-                expr,
-                &namespaces,
-            )
-        }
+    let mut namespaces = Vec::new();
+    for b in &a.namespaces {
+        let Some((p, u)) = b.split_once('=') else {
+            bail!("--ns {b}: expected PREFIX=URI");
+        };
+        namespaces.push((p.to_string(), u.to_string()));
     }
+    let out = kyso::canonicalize_xml_with(
+        &data,
+        form,
+        a.with_comments,
+        &prefixes,
+        a.subset.as_deref().map(|e| (e, namespaces.as_slice())),
+        a.allow_external.as_deref(),
+    )
     .with_context(|| format!("cannot canonicalize {}", a.file.display()))?;
     if let Err(e) = std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
         && e.kind() != std::io::ErrorKind::BrokenPipe

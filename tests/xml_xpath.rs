@@ -232,3 +232,39 @@ fn c14n_refuses_billion_laughs() {
     let o = run(kyso().arg("verify").arg(&path).arg("--json"));
     assert_ne!(o.status.code(), Some(0));
 }
+
+/// Canonical XML §3.5: the external parsed entity `world.txt` is read only with
+/// `--allow-external DIR`, and only inside DIR.
+#[test]
+fn c14n_external_entity_only_when_allowed() {
+    let w3c = fixture("xml/c14n/w3c");
+    let input = w3c.join("c14n-3.5.xml");
+    let expected = std::fs::read_to_string(w3c.join("c14n-3.5.c14n.xml")).expect("read");
+    let o = run(kyso().arg("c14n").arg(&input));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let o = run(kyso()
+        .arg("c14n")
+        .arg(&input)
+        .arg("--allow-external")
+        .arg(&w3c));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    // Outside the directory: refused.
+    let dir = tempdir();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::fs::write(dir.path().join("secret.txt"), "secret").expect("write");
+    let doc = sub.join("doc.xml");
+    std::fs::write(
+        &doc,
+        "<!DOCTYPE d [<!ENTITY s SYSTEM \"../secret.txt\">]><d>&s;</d>",
+    )
+    .expect("write");
+    let o = run(kyso()
+        .arg("c14n")
+        .arg(&doc)
+        .arg("--allow-external")
+        .arg(&sub));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("secret"));
+}

@@ -92,5 +92,5 @@ pub use method::{
 };
 pub use node_set::{NodeSet, Selection};
 pub use options::Options;
-pub use parse::{ParseOptions, parse};
+pub use parse::{ParseOptions, parse, parse_with_resolver};
 pub use roxmltree;

@@ -59,6 +59,18 @@ impl Default for ParseOptions {
 /// # Ok::<(), kyso_c14n::Error>(())
 /// ```
 pub fn parse<'input>(text: &'input str, options: &ParseOptions) -> Result<Document<'input>, Error> {
+    parse_with_resolver(text, options, None)
+}
+
+/// Like [`parse`], with a resolver for external parsed entities (given the
+/// public and system identifiers, it returns the entity's text, or `None`
+/// for an unknown one). The caller decides what may be read; the internal
+/// subset's bounds apply as in [`parse`].
+pub fn parse_with_resolver<'input>(
+    text: &'input str,
+    options: &ParseOptions,
+    resolver: Option<&'input roxmltree::EntityResolver<'input>>,
+) -> Result<Document<'input>, Error> {
     let bound = namespace_bound(text);
     if bound > options.max_namespace_bindings {
         return Err(Error::NamespaceLimit {
@@ -88,7 +100,7 @@ pub fn parse<'input>(text: &'input str, options: &ParseOptions) -> Result<Docume
     let parsing = ParsingOptions {
         allow_dtd: options.allow_dtd,
         nodes_limit: options.max_nodes,
-        entity_resolver: None,
+        entity_resolver: resolver,
     };
     Document::parse_with_options(text, parsing).map_err(|e| match e {
         roxmltree::Error::DtdDetected => Error::DtdNotAllowed,
