@@ -914,6 +914,41 @@ impl<'c, 'a, 'input> Evaluator<'c, 'a, 'input> {
         Ok(())
     }
 
+    /// Counts the nodes a string value of `n` visits against the step limit
+    /// (the string value of an element is all its descendant text).
+    fn charge_node(&mut self, n: &XNode<'_, '_>) -> Result<(), Error> {
+        if let XNode::Node(m) = n
+            && (m.is_element() || m.is_root())
+        {
+            for _ in m.descendants() {
+                self.tick(1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`charge_node`](Self::charge_node) for the node whose string value a
+    /// conversion of `v` takes (the first in document order).
+    fn charge_first(&mut self, v: &Value<'_, '_>) -> Result<(), Error> {
+        match v {
+            Value::Nodes(s) => match s.nodes.first() {
+                Some(n) => self.charge_node(n),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// [`charge_node`](Self::charge_node) for every node of `v`.
+    fn charge_all(&mut self, v: &Value<'_, '_>) -> Result<(), Error> {
+        if let Value::Nodes(s) = v {
+            for n in &s.nodes {
+                self.charge_node(n)?;
+            }
+        }
+        Ok(())
+    }
+
     fn eval(&mut self, e: &Expr, f: &Focus<'a, 'input>) -> Result<Value<'a, 'input>, Error> {
         self.tick(1)?;
         Ok(match e {
@@ -921,6 +956,7 @@ impl<'c, 'a, 'input> Evaluator<'c, 'a, 'input> {
             Expr::Number(n) => Value::Number(*n),
             Expr::Neg(x) => {
                 let v = self.eval(x, f)?;
+                self.charge_first(&v)?;
                 Value::Number(-self.number(&v))
             }
             Expr::Binary(op, l, r) => self.binary(*op, l, r, f)?,
@@ -1176,6 +1212,8 @@ impl<'c, 'a, 'input> Evaluator<'c, 'a, 'input> {
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Mod => {
                 let a = self.eval(l, f)?;
                 let b = self.eval(r, f)?;
+                self.charge_first(&a)?;
+                self.charge_first(&b)?;
                 let (x, y) = (self.number(&a), self.number(&b));
                 Ok(Value::Number(match op {
                     Op::Add => x + y,
@@ -1194,6 +1232,8 @@ impl<'c, 'a, 'input> Evaluator<'c, 'a, 'input> {
         a: &Value<'a, 'input>,
         b: &Value<'a, 'input>,
     ) -> Result<bool, Error> {
+        self.charge_all(a)?;
+        self.charge_all(b)?;
         match (a, b) {
             (Value::Nodes(x), Value::Nodes(y)) => {
                 let ys: Vec<String> = y.nodes.iter().map(XNode::string_value).collect();
@@ -1264,6 +1304,24 @@ impl<'c, 'a, 'input> Evaluator<'c, 'a, 'input> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a, f)?);
+        }
+        match name {
+            "id" | "sum" => {
+                for v in &vals {
+                    self.charge_all(v)?;
+                }
+            }
+            "string" | "concat" | "starts-with" | "contains" | "substring-before"
+            | "substring-after" | "substring" | "string-length" | "normalize-space"
+            | "translate" | "number" => {
+                for v in &vals {
+                    self.charge_first(v)?;
+                }
+                if vals.is_empty() {
+                    self.charge_node(&f.node)?;
+                }
+            }
+            _ => {}
         }
         let arity = |min: usize, max: usize| -> Result<(), Error> {
             if vals.len() < min || vals.len() > max {
@@ -1803,6 +1861,22 @@ mod tests {
         assert!(matches!(r, Err(Error::XPath(m)) if m.contains("steps")));
         let r = filter("count(//a) > 1", &all_nodes(&doc), &ctx);
         assert!(matches!(r, Err(Error::XPath(m)) if m.contains("steps")));
+        // String values count the nodes they visit: comparing every element of a deep
+        // document by its string value is quadratic and stops at the limit.
+        let deep = format!("{}x{}", "<a>".repeat(1000), "</a>".repeat(1000));
+        let doc = Document::parse(&deep).map_err(Error::Parse)?;
+        for expr in [
+            "//*[. = 'y']",
+            "//*[string-length() > 5]",
+            "//*[number(.) = 1]",
+            "sum(//*)",
+        ] {
+            let r = filter(expr, &all_nodes(&doc), &ctx);
+            assert!(
+                matches!(r, Err(Error::XPath(m)) if m.contains("steps")),
+                "{expr}"
+            );
+        }
         Ok(())
     }
 
