@@ -84,7 +84,11 @@ pub(crate) fn xpath_filter<'a, 'i>(
         .children()
         .find(|c| c.is_element() && c.has_tag_name((DSIG_NS, "XPath")))
         .ok_or("the XPath transform has no XPath element")?;
-    let expr: String = el.children().filter_map(|c| c.text()).collect();
+    let expr: String = el
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect();
     let ctx = Context {
         namespaces: bindings(el),
         here: Some(XNode::Node(el)),
@@ -127,7 +131,11 @@ pub(crate) fn filter2<'a, 'i>(
                 ));
             }
         };
-        let expr: String = el.children().filter_map(|c| c.text()).collect();
+        let expr: String = el
+            .children()
+            .filter(|c| c.is_text())
+            .filter_map(|c| c.text())
+            .collect();
         let ctx = Context {
             namespaces: bindings(el),
             here: Some(XNode::Node(el)),
@@ -195,6 +203,15 @@ mod tests {
         assert_eq!(names(&doc, &out), ["r", "a", "c"]);
         // here() is the XPath element.
         let text = with_expr("count(here()/ancestor::ds:Transforms) = 1 and self::c");
+        let doc = Document::parse(&text).map_err(|e| e.to_string())?;
+        let transform = doc
+            .descendants()
+            .find(|n| n.has_tag_name((DSIG_NS, "Transform")))
+            .ok_or("no transform")?;
+        let out = xpath_filter(&doc, &select(&doc, None, None, false), transform)?;
+        assert_eq!(names(&doc, &out), ["c"]);
+        // A comment in the XPath element is not part of the expression (Merlin c14n-two).
+        let text = with_expr("<!-- only c -->self::c<!-- end -->");
         let doc = Document::parse(&text).map_err(|e| e.to_string())?;
         let transform = doc
             .descendants()
