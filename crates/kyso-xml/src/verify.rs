@@ -686,7 +686,7 @@ fn verify_value(
     cert.verify_message(scheme, message, &value)
 }
 
-fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
+pub(crate) fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
     method
         .children()
         .find(|c| c.is_element() && c.tag_name().name() == "InclusiveNamespaces")
@@ -778,19 +778,35 @@ fn check_reference<'a, 'i>(
     let transforms: Vec<Node> = dsig_child(&r, "Transforms")
         .map(|t| dsig_children(&t, "Transform").collect())
         .unwrap_or_default();
-    for t in transforms {
+    for (idx, &t) in transforms.iter().enumerate() {
         let alg = t.attribute("Algorithm").unwrap_or("");
         outcome.transforms.push(alg.to_string());
         data = match (alg, data) {
-            (subset::XPATH | subset::FILTER2, Data::Octets(_)) => {
-                problem(
-                    Severity::Indeterminate,
-                    "unsupported_transform",
-                    format!(
-                        "transform '{alg}' over octets (only over a node-set) is not supported"
-                    ),
-                );
-                return outcome;
+            (alg, Data::Octets(octets))
+                if alg == subset::XPATH || alg == subset::FILTER2 || canon::is_c14n(alg) =>
+            {
+                // An external XML document: parsed, and the rest of the chain applied to it.
+                let rest = transforms.get(idx..).unwrap_or_default();
+                match subset::octets_chain(&octets, rest) {
+                    Ok((out, narrowed)) => {
+                        outcome.transforms.extend(
+                            rest.iter()
+                                .skip(1)
+                                .map(|t| t.attribute("Algorithm").unwrap_or("").to_string()),
+                        );
+                        outcome.subset |= narrowed;
+                        data = Data::Octets(out);
+                        break;
+                    }
+                    Err(message) => {
+                        problem(
+                            Severity::Indeterminate,
+                            "unsupported_transform",
+                            format!("transform '{alg}' over an external document: {message}"),
+                        );
+                        return outcome;
+                    }
+                }
             }
             (subset::XPATH | subset::FILTER2, data) => {
                 let (selection, comments) = match data {
