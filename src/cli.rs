@@ -301,6 +301,15 @@ struct C14nArgs {
     /// With --exclusive: prefixes treated inclusively (InclusiveNamespaces PrefixList; `#default` for the default namespace).
     #[arg(long, value_name = "PREFIXES", requires = "exclusive")]
     inclusive_prefixes: Option<String>,
+    /// Canonicalize only the document subset this XPath 1.0 expression selects, evaluated at the document root, e.g. `(//. | //@* | //namespace::*)[not(self::comment())]`.
+    #[arg(long, value_name = "XPATH")]
+    subset: Option<String>,
+    /// With --subset: bind a prefix used in the expression (repeatable); the document element's prefixes are bound too.
+    #[arg(long = "ns", value_name = "PREFIX=URI", requires = "subset")]
+    namespaces: Vec<String>,
+    /// Read the external parsed entities the internal DTD subset declares from DIR (relative file URIs inside DIR only); without it they are never read.
+    #[arg(long, value_name = "DIR")]
+    allow_external: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1477,8 +1486,22 @@ fn c14n(a: C14nArgs) -> Result<u8> {
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let out = kyso::canonicalize_xml(&data, form, a.with_comments, &prefixes)
-        .with_context(|| format!("cannot canonicalize {}", a.file.display()))?;
+    let mut namespaces = Vec::new();
+    for b in &a.namespaces {
+        let Some((p, u)) = b.split_once('=') else {
+            bail!("--ns {b}: expected PREFIX=URI");
+        };
+        namespaces.push((p.to_string(), u.to_string()));
+    }
+    let out = kyso::canonicalize_xml_with(
+        &data,
+        form,
+        a.with_comments,
+        &prefixes,
+        a.subset.as_deref().map(|e| (e, namespaces.as_slice())),
+        a.allow_external.as_deref(),
+    )
+    .with_context(|| format!("cannot canonicalize {}", a.file.display()))?;
     if let Err(e) = std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {

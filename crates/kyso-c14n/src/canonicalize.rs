@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use roxmltree::{Document, Node, NodeType};
 
 use crate::attributes::{self, OutAttr};
+use crate::dtd::Dtd;
 use crate::error::Error;
 use crate::escape;
 use crate::method::Method;
 use crate::namespaces::{self, Utilized};
-use crate::node_set::NodeSet;
+use crate::node_set::{NodeSet, Selection};
 use crate::ns_stack::{Binding, NsStack, State};
 use crate::options::Options;
 use crate::qname::element_prefix;
@@ -60,7 +61,10 @@ fn run<'a, 'input>(
     if node_set.is_empty() {
         return Ok(());
     }
+    let dtd = Dtd::of(apex.document())?;
     let mut walker = Walker {
+        dtd: dtd.as_ref(),
+        selection: node_set.selected(),
         options,
         out,
         apex,
@@ -123,9 +127,13 @@ struct Frame<'a> {
     state: State,
     prefix: Option<&'a str>,
     restore_parent_is_document: bool,
+    /// Whether the element is in the node-set (and its tags output).
+    visible: bool,
 }
 
 struct Walker<'a, 'input, 'o> {
+    dtd: Option<&'a Dtd<'input>>,
+    selection: Option<&'a Selection>,
     options: &'o Options,
     out: &'o mut Vec<u8>,
     apex: Node<'a, 'input>,
@@ -178,6 +186,22 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
     fn enter(&mut self, node: Node<'a, 'input>) -> Result<bool, Error> {
         if self.excluded.is_some_and(|x| x.id() == node.id()) {
             return Ok(false);
+        }
+        let visible = self.selection.is_none_or(|s| s.node(node));
+        if !visible {
+            // Outside a document subset: the element is not output, but its
+            // namespace and attribute nodes in the subset are (as libxml2 and
+            // Santuario do), and its children are visited.
+            if node.is_element() {
+                self.orphans(node)?;
+                self.frames.push(Frame {
+                    state: self.stack.save(),
+                    prefix: None,
+                    restore_parent_is_document: false,
+                    visible: false,
+                });
+            }
+            return Ok(node.is_element() || node.is_root());
         }
         match node.node_type() {
             NodeType::Root => Ok(true),
@@ -237,8 +261,18 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         }
         let prefix = element_prefix(node)?;
         let method = self.options.method;
-        let hidden_ancestors = node.id() == self.apex.id() && node.parent_element().is_some();
-        attributes::collect(node, method, hidden_ancestors, &mut self.attr_scratch)?;
+        let hidden_ancestors = match self.selection {
+            None => node.id() == self.apex.id() && node.parent_element().is_some(),
+            Some(s) => node.parent_element().is_some_and(|p| !s.node(p)),
+        };
+        attributes::collect(
+            node,
+            method,
+            hidden_ancestors,
+            self.dtd,
+            self.selection,
+            &mut self.attr_scratch,
+        )?;
 
         self.ns_scratch.clear();
         if method == Method::ExcC14n10 {
@@ -246,10 +280,23 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
             // libxml2 walks the attributes in document order here; the
             // resulting declarations are sorted anyway, but the order in which
             // they reach the stack must be the same.
-            for a in node.attributes() {
+            for (i, a) in node.attributes().enumerate() {
+                if self.selection.is_some_and(|s| !s.attribute(node, i)) {
+                    continue;
+                }
                 if let Some(uri) = a.namespace() {
                     let prefix = crate::qname::attribute_prefix(node, &a)?;
                     self.utilized_scratch.push((prefix, uri));
+                }
+            }
+            if self.dtd.is_some() {
+                // DTD-defaulted attributes utilize their prefixes too.
+                for a in &self.attr_scratch {
+                    if let Some(uri) = a.uri
+                        && !self.utilized_scratch.contains(&(a.prefix, uri))
+                    {
+                        self.utilized_scratch.push((a.prefix, uri));
+                    }
                 }
             }
             let utilized = Utilized {
@@ -257,9 +304,15 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
                 attributes: &self.utilized_scratch,
                 prefix_list: &self.options.inclusive_prefixes,
             };
-            namespaces::exclusive(node, &utilized, &mut self.stack, &mut self.ns_scratch);
+            namespaces::exclusive(
+                node,
+                self.selection,
+                &utilized,
+                &mut self.stack,
+                &mut self.ns_scratch,
+            );
         } else {
-            namespaces::inclusive(node, &mut self.stack, &mut self.ns_scratch);
+            namespaces::inclusive(node, self.selection, &mut self.stack, &mut self.ns_scratch);
         }
         self.stack.shift();
 
@@ -292,7 +345,50 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
             state,
             prefix,
             restore_parent_is_document,
+            visible: true,
         });
+        Ok(())
+    }
+
+    /// The namespace and attribute nodes in a document subset whose element
+    /// is not: ` xmlns:p="..."` (inclusive C14N only; not if the nearest
+    /// output ancestor rendered the same binding) and ` name="value"`.
+    fn orphans(&mut self, node: Node<'a, 'input>) -> Result<(), Error> {
+        let Some(selection) = self.selection else {
+            return Ok(());
+        };
+        let method = self.options.method;
+        self.ns_scratch.clear();
+        let prefix_list =
+            (method == Method::ExcC14n10).then_some(&self.options.inclusive_prefixes[..]);
+        namespaces::orphans(
+            node,
+            selection,
+            prefix_list,
+            &self.stack,
+            &mut self.ns_scratch,
+        );
+        attributes::selected_own(node, selection, &mut self.attr_scratch)?;
+        let out = &mut *self.out;
+        for (p, uri) in &self.ns_scratch {
+            match p {
+                Some(p) => {
+                    out.extend_from_slice(b" xmlns:");
+                    out.extend_from_slice(p.as_bytes());
+                    out.extend_from_slice(b"=\"");
+                }
+                None => out.extend_from_slice(b" xmlns=\""),
+            }
+            out.extend_from_slice(uri.as_bytes());
+            out.push(b'"');
+        }
+        for a in &self.attr_scratch {
+            out.push(b' ');
+            write_qname(out, a.prefix, a.local);
+            out.extend_from_slice(b"=\"");
+            escape::attribute(out, &a.value);
+            out.push(b'"');
+        }
         Ok(())
     }
 
@@ -303,6 +399,9 @@ impl<'a, 'input> Walker<'a, 'input, '_> {
         let Some(frame) = self.frames.pop() else {
             return;
         };
+        if !frame.visible {
+            return;
+        }
         self.out.extend_from_slice(b"</");
         write_qname(self.out, frame.prefix, node.tag_name().name());
         self.out.push(b'>');

@@ -28,6 +28,22 @@ pub enum Error {
         limit: u64,
     },
 
+    /// The internal DTD subset could not be read (attribute-list or entity
+    /// declarations canonicalization needs).
+    #[error("internal DTD subset: {0}")]
+    Dtd(String),
+
+    /// Entity references in a DTD default value nest deeper than the limit.
+    #[error("entity references nest deeper than {limit} levels")]
+    EntityDepth {
+        /// The nesting limit.
+        limit: usize,
+    },
+
+    /// An XPath expression is malformed, unsupported, or exceeded a limit.
+    #[error("XPath: {0}")]
+    XPath(String),
+
     /// The in-scope namespace bindings roxmltree would materialize exceed
     /// [`ParseOptions::max_namespace_bindings`](crate::ParseOptions::max_namespace_bindings).
     #[error(

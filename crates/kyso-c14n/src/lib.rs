@@ -45,12 +45,12 @@
 //!
 //! # Limitations
 //!
-//! * roxmltree does not apply DTD attribute defaults (also defaulted
-//!   namespace declarations) nor normalize attributes declared with a
-//!   non-CDATA type, so documents relying on either canonicalize without them
-//!   (libxml2 applies the type normalization and defaulted `xmlns`
-//!   attributes always, other defaults with `XML_PARSE_DTDATTR`, as
-//!   `xmllint --c14n` does).
+//! * Attribute defaults and non-`CDATA` attribute normalization of the
+//!   internal DTD subset are applied (C14N 1.0 §3.3, §3.4; a bounded reader,
+//!   only for documents that have an internal subset), but not defaulted
+//!   namespace declarations (`<!ATTLIST e xmlns:p CDATA "...">`), which
+//!   roxmltree does not know of (libxml2 applies those always). External
+//!   subsets and parameter entities are never read.
 //! * roxmltree rejects element names with the `xml:` prefix, and reads
 //!   character references that produce markup inside an entity value
 //!   (`<!ENTITY e "&#60;x/>">`) as text.
@@ -71,6 +71,7 @@
 
 mod attributes;
 mod canonicalize;
+mod dtd;
 mod error;
 mod escape;
 mod method;
@@ -81,6 +82,7 @@ mod options;
 mod parse;
 mod qname;
 mod uri;
+pub mod xpath;
 
 pub use canonicalize::{canonicalize, canonicalize_into};
 pub use error::Error;
@@ -88,7 +90,7 @@ pub use method::{
     C14N10_URI, C14N10_WITH_COMMENTS_URI, C14N11_URI, C14N11_WITH_COMMENTS_URI, EXC_C14N10_URI,
     EXC_C14N10_WITH_COMMENTS_URI, Method, method_from_uri, method_uri,
 };
-pub use node_set::NodeSet;
+pub use node_set::{NodeSet, Selection};
 pub use options::Options;
-pub use parse::{ParseOptions, parse};
+pub use parse::{ParseOptions, parse, parse_with_resolver};
 pub use roxmltree;

@@ -10,6 +10,7 @@
 
 use roxmltree::Node;
 
+use crate::node_set::Selection;
 use crate::ns_stack::{Binding, NsStack};
 use crate::qname::XML_NS;
 
@@ -17,13 +18,18 @@ use crate::qname::XML_NS;
 /// print to `out`, sorted.
 pub(crate) fn inclusive<'a>(
     node: Node<'a, '_>,
+    selection: Option<&Selection>,
     stack: &mut NsStack<'a>,
     out: &mut Vec<Binding<'a>>,
 ) {
     let mut has_default = false;
-    for ns in node.namespaces() {
+    for (i, ns) in node.namespaces().enumerate() {
         let binding: Binding<'a> = (ns.name(), ns.uri());
-        if is_xml(binding) {
+        // roxmltree lists `xmlns=""` as a binding to the empty URI; XPath has
+        // no namespace node for it, so a document subset never selects it, but
+        // it still means "no default namespace here".
+        let undeclared = binding == (None, "");
+        if is_xml(binding) || (!undeclared && selection.is_some_and(|s| !s.namespace(node, i))) {
             continue;
         }
         let rendered = stack.find_inclusive(binding);
@@ -38,9 +44,60 @@ pub(crate) fn inclusive<'a>(
     // No default namespace in scope at all: print xmlns="" if the nearest
     // output ancestor rendered a non-empty one.
     if !has_default && !stack.find_inclusive((None, "")) {
+        stack.add((None, ""));
         out.push((None, ""));
     }
     sort(out);
+}
+
+/// The namespace nodes in `selection` of an element that is not: those the
+/// nearest output ancestor has not rendered with the same value. The stack is
+/// left as it is (they are no element's declarations).
+///
+/// `prefix_list`: for exclusive C14N, only the prefixes of the
+/// InclusiveNamespaces PrefixList (`#default` the default namespace) count.
+pub(crate) fn orphans<'a>(
+    node: Node<'a, '_>,
+    selection: &Selection,
+    prefix_list: Option<&[String]>,
+    stack: &NsStack<'a>,
+    out: &mut Vec<Binding<'a>>,
+) {
+    for (i, ns) in node.namespaces().enumerate() {
+        let binding: Binding<'a> = (ns.name(), ns.uri());
+        if is_xml(binding) || binding == (None, "") || !selection.namespace(node, i) {
+            continue;
+        }
+        if let Some(list) = prefix_list {
+            let listed = list.iter().any(|p| match binding.0 {
+                None => p == "#default" || p.is_empty(),
+                Some(q) => p == q,
+            });
+            if !listed {
+                continue;
+            }
+        }
+        if !stack.find_inclusive(binding) {
+            out.push(binding);
+        }
+    }
+    sort(out);
+}
+
+/// A namespace URI no document has (it contains NUL): the stack entry of a
+/// prefix an output element utilizes without rendering it.
+const UNRENDERED: &str = "\0unrendered";
+
+/// Whether `binding` is a namespace node of `node` in `selection` (always
+/// without a selection).
+fn selected(node: Node<'_, '_>, binding: Binding<'_>, selection: Option<&Selection>) -> bool {
+    let Some(s) = selection else {
+        return true;
+    };
+    node.namespaces()
+        .enumerate()
+        .find(|(_, ns)| ns.name() == binding.0 && ns.uri() == binding.1)
+        .is_some_and(|(i, _)| s.namespace(node, i))
 }
 
 /// What exclusive C14N needs to know about an element besides its in-scope
@@ -58,6 +115,7 @@ pub(crate) struct Utilized<'a, 'p> {
 /// print to `out`, sorted.
 pub(crate) fn exclusive<'a>(
     node: Node<'a, '_>,
+    selection: Option<&Selection>,
     utilized: &Utilized<'a, '_>,
     stack: &mut NsStack<'a>,
     out: &mut Vec<Binding<'a>>,
@@ -74,7 +132,7 @@ pub(crate) fn exclusive<'a>(
         } else {
             Some(prefix.as_str())
         };
-        let Some(binding) = in_scope(node, prefix) else {
+        let Some(binding) = in_scope(node, prefix, selection) else {
             continue;
         };
         if is_xml(binding) {
@@ -96,8 +154,18 @@ pub(crate) fn exclusive<'a>(
         Some(binding) => Some(binding),
         None => {
             utilizes_empty_default = true;
-            in_scope(node, None)
+            in_scope(node, None, selection)
         }
+    };
+    // In a document subset only namespace nodes of the subset are rendered; a
+    // prefix this element utilizes without its namespace node in the subset
+    // is marked unrendered, so that a descendant renders it again.
+    let own = match own {
+        Some(b) if b != (None, "") && !selected(node, b, selection) => {
+            stack.add((b.0, UNRENDERED));
+            None
+        }
+        other => other,
     };
     if let Some(binding) = own.filter(|b| !is_xml(*b)) {
         if !stack.find_exclusive(binding) {
@@ -111,6 +179,10 @@ pub(crate) fn exclusive<'a>(
 
     for &binding in utilized.attributes {
         if is_xml(binding) {
+            continue;
+        }
+        if !selected(node, binding, selection) {
+            stack.add((binding.0, UNRENDERED));
             continue;
         }
         let rendered = stack.find_exclusive(binding);
@@ -133,10 +205,19 @@ pub(crate) fn exclusive<'a>(
     sort(out);
 }
 
-fn in_scope<'a>(node: Node<'a, '_>, prefix: Option<&str>) -> Option<Binding<'a>> {
+fn in_scope<'a>(
+    node: Node<'a, '_>,
+    prefix: Option<&str>,
+    selection: Option<&Selection>,
+) -> Option<Binding<'a>> {
     node.namespaces()
-        .find(|ns| ns.name() == prefix)
-        .map(|ns| (ns.name(), ns.uri()))
+        .enumerate()
+        .find(|(_, ns)| ns.name() == prefix)
+        .filter(|(i, ns)| {
+            (ns.name().is_none() && ns.uri().is_empty())
+                || selection.is_none_or(|s| s.namespace(node, *i))
+        })
+        .map(|(_, ns)| (ns.name(), ns.uri()))
 }
 
 fn is_xml((prefix, uri): Binding<'_>) -> bool {

@@ -1,8 +1,59 @@
 //! The node-sets canonicalization runs over.
 
+use std::collections::HashSet;
+
 use roxmltree::{Document, Node};
 
 use crate::error::Error;
+use crate::xpath::{Key, XNode, XNodeSet};
+
+/// An arbitrary XPath node-set (a document subset), prepared for
+/// canonicalization: see [`NodeSet::selection`].
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    keys: HashSet<Key>,
+}
+
+impl Selection {
+    /// The nodes of `set`.
+    pub fn new(set: &XNodeSet<'_, '_>) -> Self {
+        Selection { keys: set.keys() }
+    }
+
+    /// The nodes `nodes` yields.
+    pub fn from_nodes<'a, 'input: 'a>(nodes: impl IntoIterator<Item = XNode<'a, 'input>>) -> Self {
+        Selection {
+            keys: nodes.into_iter().map(|n| n.key()).collect(),
+        }
+    }
+
+    /// Whether `node` is selected.
+    pub fn contains(&self, node: &XNode<'_, '_>) -> bool {
+        self.keys.contains(&node.key())
+    }
+
+    /// How many nodes are selected.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no node is selected.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub(crate) fn node(&self, node: Node<'_, '_>) -> bool {
+        self.keys.contains(&(node.id().get_usize(), 0, 0))
+    }
+
+    pub(crate) fn attribute(&self, node: Node<'_, '_>, index: usize) -> bool {
+        self.keys.contains(&(node.id().get_usize(), 2, index))
+    }
+
+    pub(crate) fn namespace(&self, node: Node<'_, '_>, index: usize) -> bool {
+        self.keys.contains(&(node.id().get_usize(), 1, index))
+    }
+}
 
 /// The nodes to canonicalize: a whole document or the subtree of one
 /// element, optionally minus one excluded subtree.
@@ -23,6 +74,7 @@ use crate::error::Error;
 pub struct NodeSet<'a, 'input> {
     apex: Node<'a, 'input>,
     excluded: Option<Node<'a, 'input>>,
+    selection: Option<&'a Selection>,
 }
 
 impl<'a, 'input> NodeSet<'a, 'input> {
@@ -31,6 +83,7 @@ impl<'a, 'input> NodeSet<'a, 'input> {
         NodeSet {
             apex: doc.root(),
             excluded: None,
+            selection: None,
         }
     }
 
@@ -41,6 +94,7 @@ impl<'a, 'input> NodeSet<'a, 'input> {
         NodeSet {
             apex,
             excluded: None,
+            selection: None,
         }
     }
 
@@ -52,6 +106,21 @@ impl<'a, 'input> NodeSet<'a, 'input> {
     pub fn excluding(mut self, node: Node<'a, 'input>) -> Self {
         self.excluded = Some(node);
         self
+    }
+
+    /// An arbitrary node-set of `doc` (the result of an XPath expression):
+    /// only the selected nodes are output, each element's attributes and
+    /// namespace nodes individually (Canonical XML §2.3 document subsets).
+    pub fn selection(doc: &'a Document<'input>, selection: &'a Selection) -> Self {
+        NodeSet {
+            apex: doc.root(),
+            excluded: None,
+            selection: Some(selection),
+        }
+    }
+
+    pub(crate) fn selected(&self) -> Option<&'a Selection> {
+        self.selection
     }
 
     /// The root of the node-set.
@@ -68,6 +137,11 @@ impl<'a, 'input> NodeSet<'a, 'input> {
     /// node-set.
     pub fn contains(&self, node: Node<'a, 'input>) -> bool {
         if !std::ptr::eq(node.document(), self.apex.document()) {
+            return false;
+        }
+        if let Some(s) = self.selection
+            && !s.node(node)
+        {
             return false;
         }
         let mut in_apex = false;

@@ -59,12 +59,34 @@ impl Default for ParseOptions {
 /// # Ok::<(), kyso_c14n::Error>(())
 /// ```
 pub fn parse<'input>(text: &'input str, options: &ParseOptions) -> Result<Document<'input>, Error> {
+    parse_with_resolver(text, options, None)
+}
+
+/// Like [`parse`], with a resolver for external parsed entities (given the
+/// public and system identifiers, it returns the entity's text, or `None`
+/// for an unknown one). The caller decides what may be read; the internal
+/// subset's bounds apply as in [`parse`].
+pub fn parse_with_resolver<'input>(
+    text: &'input str,
+    options: &ParseOptions,
+    resolver: Option<&'input roxmltree::EntityResolver<'input>>,
+) -> Result<Document<'input>, Error> {
     let bound = namespace_bound(text);
     if bound > options.max_namespace_bindings {
         return Err(Error::NamespaceLimit {
             bound,
             limit: options.max_namespace_bindings,
         });
+    }
+    if options.allow_dtd
+        && let Some(subset) = internal_subset(text)
+    {
+        let body_start = text.find(subset).map_or(0, |i| i + subset.len());
+        crate::dtd::check_entities(
+            subset,
+            text.get(body_start..).unwrap_or(""),
+            options.max_expanded_len,
+        )?;
     }
     if options.allow_dtd {
         let bound = expansion_bound(text);
@@ -78,7 +100,7 @@ pub fn parse<'input>(text: &'input str, options: &ParseOptions) -> Result<Docume
     let parsing = ParsingOptions {
         allow_dtd: options.allow_dtd,
         nodes_limit: options.max_nodes,
-        entity_resolver: None,
+        entity_resolver: resolver,
     };
     Document::parse_with_options(text, parsing).map_err(|e| match e {
         roxmltree::Error::DtdDetected => Error::DtdNotAllowed,
@@ -102,7 +124,7 @@ fn expansion_bound(text: &str) -> u64 {
 }
 
 /// The internal subset of the document type declaration, if any.
-fn internal_subset(text: &str) -> Option<&str> {
+pub(crate) fn internal_subset(text: &str) -> Option<&str> {
     let start = text.find("<!DOCTYPE")?;
     let rest = &text[start..];
     let mut quote = None;

@@ -21,6 +21,80 @@ pub fn parse(text: &str) -> Result<Document<'_>, Error> {
     kyso_c14n::parse(text, &opts).map_err(|e| Error::Xml(e.to_string()))
 }
 
+/// Like [`parse`], with external parsed entities supplied by `resolver` (see
+/// [`external_entities`]).
+pub fn parse_with_entities<'i>(
+    text: &'i str,
+    resolver: &'i roxmltree::EntityResolver<'i>,
+) -> Result<Document<'i>, Error> {
+    let opts = kyso_c14n::ParseOptions {
+        allow_dtd: true,
+        max_nodes: MAX_NODES,
+        ..Default::default()
+    };
+    kyso_c14n::parse_with_resolver(text, &opts, Some(resolver))
+        .map_err(|e| Error::Xml(e.to_string()))
+}
+
+/// Most external entities read for one document.
+const MAX_EXTERNAL_ENTITIES: usize = 64;
+
+/// The external parsed entities the internal DTD subset of `text` declares
+/// (`<!ENTITY name SYSTEM "uri">` or `PUBLIC "id" "uri"`; parameter entities and unparsed
+/// `NDATA` entities are left out), each read from `dir` under `--allow-external`'s rules
+/// (relative file URIs inside `dir` only): (system identifier, UTF-8 text).
+pub fn external_entities(
+    text: &str,
+    dir: &std::path::Path,
+) -> Result<Vec<(String, String)>, Error> {
+    let Some(start) = text.find("<!DOCTYPE") else {
+        return Ok(Vec::new());
+    };
+    let rest = text.get(start..).unwrap_or("");
+    let Some(open) = rest.find('[') else {
+        return Ok(Vec::new());
+    };
+    let subset = rest.get(open..).unwrap_or("");
+    let subset = subset
+        .get(..subset.find("]>").unwrap_or(subset.len()))
+        .unwrap_or("");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for decl in subset.split("<!ENTITY").skip(1) {
+        let decl = decl
+            .get(..decl.find('>').unwrap_or(decl.len()))
+            .unwrap_or("");
+        let mut words = decl.split_whitespace();
+        let Some(name) = words.next() else {
+            continue;
+        };
+        if name == "%" || decl.contains("NDATA") {
+            continue;
+        }
+        let quoted: Vec<&str> = decl.split(['"', '\'']).skip(1).step_by(2).collect();
+        let uri = match words.next() {
+            Some("SYSTEM") => quoted.first(),
+            Some("PUBLIC") => quoted.get(1),
+            _ => None,
+        };
+        let Some(uri) = uri else {
+            continue;
+        };
+        if out.iter().any(|(u, _)| u == uri) {
+            continue;
+        }
+        if out.len() >= MAX_EXTERNAL_ENTITIES {
+            return Err(Error::Unsupported(format!(
+                "more than {MAX_EXTERNAL_ENTITIES} external entities"
+            )));
+        }
+        let bytes = crate::external::read(uri, Some(dir))?;
+        let value = String::from_utf8(bytes)
+            .map_err(|_| Error::Xml(format!("external entity '{uri}' is not UTF-8")))?;
+        out.push(((*uri).to_owned(), value));
+    }
+    Ok(out)
+}
+
 /// Decodes the input bytes as UTF-8 (with or without a BOM).
 pub fn as_text(bytes: &[u8]) -> Result<&str, Error> {
     let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);

@@ -15,11 +15,12 @@ mod external;
 mod hmac;
 pub mod keys;
 mod sign;
+mod subset;
 mod verify;
 mod xades;
 
-pub use canon::{canonicalize, is_c14n};
-pub use document::{as_text, parse};
+pub use canon::{canonicalize, canonicalize_subset, is_c14n};
+pub use document::{as_text, external_entities, parse, parse_with_entities};
 pub use einvoice::{InvoiceParties, normalize_tax_code};
 pub use error::Error;
 pub use keys::{HmacKey, KeyContext};

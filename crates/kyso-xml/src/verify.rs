@@ -12,6 +12,7 @@ use crate::canon;
 use crate::document::{IdIndex, dsig_child, dsig_children, id_of, path, text_of};
 use crate::einvoice;
 use crate::keys::{self, Candidate, KeyContext};
+use crate::subset;
 use crate::xades;
 
 /// How bad a problem is.
@@ -59,6 +60,9 @@ pub struct ReferenceOutcome {
     pub(crate) apex: Option<NodeId>,
     /// The digested octets carried the comments of the covered data.
     pub(crate) comments_signed: bool,
+    /// An XPath or XPath Filter 2.0 transform selected part of the data: the reference covers
+    /// only the nodes its expressions select, not its whole element.
+    pub subset: bool,
 }
 
 /// A key that verified a signature without a certificate naming its holder.
@@ -432,6 +436,12 @@ enum Data<'a, 'i> {
         exclude: Option<Node<'a, 'i>>,
         comments: bool,
     },
+    /// An arbitrary node-set, what an XPath or XPath Filter 2.0 transform left; `comments`:
+    /// comment nodes may be in it.
+    Set {
+        selection: kyso_c14n::Selection,
+        comments: bool,
+    },
     Octets(Vec<u8>),
 }
 
@@ -676,7 +686,7 @@ fn verify_value(
     cert.verify_message(scheme, message, &value)
 }
 
-fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
+pub(crate) fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {
     method
         .children()
         .find(|c| c.is_element() && c.tag_name().name() == "InclusiveNamespaces")
@@ -705,6 +715,7 @@ fn check_reference<'a, 'i>(
         type_uri: r.attribute("Type").map(str::to_string),
         apex: None,
         comments_signed: false,
+        subset: false,
     };
     let mut problem = |severity, reason, message: String| {
         problems.push(Problem {
@@ -767,10 +778,89 @@ fn check_reference<'a, 'i>(
     let transforms: Vec<Node> = dsig_child(&r, "Transforms")
         .map(|t| dsig_children(&t, "Transform").collect())
         .unwrap_or_default();
-    for t in transforms {
+    for (idx, &t) in transforms.iter().enumerate() {
         let alg = t.attribute("Algorithm").unwrap_or("");
         outcome.transforms.push(alg.to_string());
         data = match (alg, data) {
+            (alg, Data::Octets(octets))
+                if alg == subset::XPATH || alg == subset::FILTER2 || canon::is_c14n(alg) =>
+            {
+                // An external XML document: parsed, and the rest of the chain applied to it.
+                let rest = transforms.get(idx..).unwrap_or_default();
+                match subset::octets_chain(&octets, rest) {
+                    Ok((out, narrowed)) => {
+                        outcome.transforms.extend(
+                            rest.iter()
+                                .skip(1)
+                                .map(|t| t.attribute("Algorithm").unwrap_or("").to_string()),
+                        );
+                        outcome.subset |= narrowed;
+                        data = Data::Octets(out);
+                        break;
+                    }
+                    Err(message) => {
+                        problem(
+                            Severity::Indeterminate,
+                            "unsupported_transform",
+                            format!("transform '{alg}' over an external document: {message}"),
+                        );
+                        return outcome;
+                    }
+                }
+            }
+            (subset::XPATH | subset::FILTER2, data) => {
+                let (selection, comments) = match data {
+                    Data::Nodes {
+                        apex,
+                        exclude,
+                        comments,
+                    } => (subset::select(doc, apex, exclude, comments), comments),
+                    Data::Set {
+                        selection,
+                        comments,
+                    } => (selection, comments),
+                    Data::Octets(_) => return outcome,
+                };
+                let filtered = if alg == subset::XPATH {
+                    subset::xpath_filter(doc, &selection, t)
+                } else {
+                    subset::filter2(doc, &selection, t)
+                };
+                match filtered {
+                    Ok(selection) => {
+                        // Part of the data: the reference no longer covers its whole element.
+                        outcome.apex = None;
+                        outcome.subset = true;
+                        Data::Set {
+                            selection,
+                            comments,
+                        }
+                    }
+                    Err(message) => {
+                        problem(
+                            Severity::Indeterminate,
+                            "unsupported_transform",
+                            format!("transform '{alg}': {message}"),
+                        );
+                        return outcome;
+                    }
+                }
+            }
+            (
+                ENVELOPED,
+                Data::Set {
+                    selection,
+                    comments,
+                },
+            ) => {
+                if let Some(c) = outcome.covered.as_mut() {
+                    c.minus_signature = true;
+                }
+                Data::Set {
+                    selection: subset::without(doc, &selection, sig),
+                    comments,
+                }
+            }
             (ENVELOPED, Data::Nodes { apex, comments, .. }) => {
                 if let Some(c) = outcome.covered.as_mut() {
                     c.minus_signature = true;
@@ -785,6 +875,7 @@ fn check_reference<'a, 'i>(
                 // The string value of a node-set, or the octets themselves, decoded.
                 let input = match data {
                     Data::Octets(o) => o,
+                    Data::Set { selection, .. } => subset::text(doc, &selection).into_bytes(),
                     Data::Nodes { apex, exclude, .. } => {
                         let node = apex.unwrap_or_else(|| doc.root_element());
                         node.descendants()
@@ -834,6 +925,26 @@ fn check_reference<'a, 'i>(
                     }
                 }
             }
+            (
+                alg,
+                Data::Set {
+                    selection,
+                    comments,
+                },
+            ) if canon::is_c14n(alg) => {
+                outcome.comments_signed = comments && alg.ends_with("WithComments");
+                match canon::canonicalize_selection(doc, &selection, alg, &inclusive_prefixes(&t)) {
+                    Ok(o) => Data::Octets(o),
+                    Err(e) => {
+                        problem(
+                            Severity::Indeterminate,
+                            "unsupported_algorithm",
+                            e.to_string(),
+                        );
+                        return outcome;
+                    }
+                }
+            }
             (alg, _) => {
                 problem(
                     Severity::Indeterminate,
@@ -846,6 +957,20 @@ fn check_reference<'a, 'i>(
     }
     let octets = match data {
         Data::Octets(o) => o,
+        // A node-set left after the transforms gets XMLDSig's default, C14N 1.0.
+        Data::Set { selection, .. } => {
+            match canon::canonicalize_selection(doc, &selection, algorithms::C14N10, &[]) {
+                Ok(o) => o,
+                Err(e) => {
+                    problem(
+                        Severity::Indeterminate,
+                        "unsupported_algorithm",
+                        e.to_string(),
+                    );
+                    return outcome;
+                }
+            }
+        }
         Data::Nodes {
             apex,
             exclude,

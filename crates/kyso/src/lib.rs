@@ -127,8 +127,8 @@ pub use trust::{
     check_signing_certificate, load_certificates,
 };
 pub use xml::sign::{
-    C14nForm, XmlSignRequest, canonicalize_xml, is_einvoice, sign_xml, sign_xml_at_level,
-    xml_level_unsupported,
+    C14nForm, XmlSignRequest, canonicalize_xml, canonicalize_xml_subset, canonicalize_xml_with,
+    is_einvoice, sign_xml, sign_xml_at_level, xml_level_unsupported,
 };
 pub use xml::verify::verify_xml;
 

@@ -151,8 +151,60 @@ pub fn canonicalize_xml(
     with_comments: bool,
     inclusive_prefixes: &[String],
 ) -> Result<Vec<u8>, Error> {
+    canonicalize_xml_with(input, form, with_comments, inclusive_prefixes, None, None)
+}
+
+/// Like [`canonicalize_xml`], for the document subset the XPath 1.0 expression `subset` selects
+/// (evaluated at the document root, e.g. `(//. | //@* | //namespace::*)[not(self::comment())]`);
+/// `namespaces` bind the prefixes the expression uses (those of the document element are bound
+/// too). Comments are output when selected and `with_comments` is set.
+pub fn canonicalize_xml_subset(
+    input: &[u8],
+    form: C14nForm,
+    with_comments: bool,
+    inclusive_prefixes: &[String],
+    subset: &str,
+    namespaces: &[(String, String)],
+) -> Result<Vec<u8>, Error> {
+    canonicalize_xml_with(
+        input,
+        form,
+        with_comments,
+        inclusive_prefixes,
+        Some((subset, namespaces)),
+        None,
+    )
+}
+
+/// [`canonicalize_xml`] or, with `subset` (expression, prefix bindings),
+/// [`canonicalize_xml_subset`]; with `allow_external`, the external parsed entities the
+/// internal DTD subset declares are read from that directory (relative file URIs inside it
+/// only, as `--allow-external` for references). Without it they are never read and a
+/// document that uses one is refused.
+pub fn canonicalize_xml_with(
+    input: &[u8],
+    form: C14nForm,
+    with_comments: bool,
+    inclusive_prefixes: &[String],
+    subset: Option<(&str, &[(String, String)])>,
+    allow_external: Option<&std::path::Path>,
+) -> Result<Vec<u8>, Error> {
     let text = kyso_xml::as_text(input)?;
-    let doc = kyso_xml::parse(text)?;
+    let entities = match allow_external {
+        Some(dir) => kyso_xml::external_entities(text, dir)?,
+        None => Vec::new(),
+    };
+    let resolver = |_public: Option<&str>, uri: &str| -> Result<Option<&str>, String> {
+        Ok(entities
+            .iter()
+            .find(|(u, _)| u == uri)
+            .map(|(_, t)| t.as_str()))
+    };
+    let doc = if allow_external.is_some() {
+        kyso_xml::parse_with_entities(text, &resolver)?
+    } else {
+        kyso_xml::parse(text)?
+    };
     let base = match form {
         C14nForm::Inclusive10 => "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
         C14nForm::Inclusive11 => "http://www.w3.org/2006/12/xml-c14n11",
@@ -163,12 +215,10 @@ pub fn canonicalize_xml(
         (C14nForm::Exclusive, true) => format!("{base}WithComments"),
         (_, true) => format!("{base}#WithComments"),
     };
-    Ok(kyso_xml::canonicalize(
-        &doc,
-        None,
-        None,
-        &uri,
-        true,
-        inclusive_prefixes,
-    )?)
+    Ok(match subset {
+        None => kyso_xml::canonicalize(&doc, None, None, &uri, true, inclusive_prefixes)?,
+        Some((expr, namespaces)) => {
+            kyso_xml::canonicalize_subset(&doc, expr, namespaces, &uri, inclusive_prefixes)?
+        }
+    })
 }

@@ -143,8 +143,14 @@ fn to_report(
     o.r.covers_whole_document = s
         .references
         .iter()
-        .any(|r| r.uri.is_empty() || r.uri == "#xpointer(/)");
+        .any(|r| (r.uri.is_empty() || r.uri == "#xpointer(/)") && !r.subset);
     o.r.warnings = s.warnings.clone();
+    for r in s.references.iter().filter(|r| r.subset) {
+        o.r.warnings.push(format!(
+            "reference '{}' covers only the nodes its XPath transform selects, not the whole element",
+            r.uri
+        ));
+    }
     o.r.location = Some(s.path.clone());
     o.r.references = s
         .references
