@@ -134,12 +134,16 @@ fn key_value_verifies_but_names_no_signer() {
         let text = std::fs::read_to_string(&signed).expect("read");
         assert!(text.contains("KeyValue>") && !text.contains("X509Certificate"));
 
-        // The bare key verifies, but nothing says who holds it.
+        // The bare key verifies, but nothing says who holds it: the data is intact, the key
+        // untrusted.
         let (code, sig, out) = verify(&signed, &[]);
         assert_eq!(code, 1, "{out}");
-        assert_eq!(
-            reason(&sig),
-            ("indeterminate", "signer_certificate_missing"),
+        assert_eq!(reason(&sig), ("indeterminate", "untrusted_key"), "{out}");
+        assert_eq!(sig["trusted"], false, "{out}");
+        assert!(
+            sig["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("no certificate binds that key")),
             "{out}"
         );
         assert!(sig["signer"].is_null(), "{out}");
@@ -173,11 +177,7 @@ fn key_value_verifies_but_names_no_signer() {
         // Another key the user gives does not make the KeyValue trusted.
         let other = pubkey_pem(dir.path(), "outsider.key.pem");
         let (_, sig, out) = verify(&signed, &["--key", s(&other)]);
-        assert_eq!(
-            reason(&sig),
-            ("indeterminate", "signer_certificate_missing"),
-            "{out}"
-        );
+        assert_eq!(reason(&sig), ("indeterminate", "untrusted_key"), "{out}");
 
         // Changed data fails whatever the key.
         let bad = tampered(&signed, dir.path());

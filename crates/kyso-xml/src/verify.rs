@@ -59,6 +59,12 @@ pub struct ReferenceOutcome {
     pub(crate) apex: Option<NodeId>,
     /// The digested octets carried the comments of the covered data.
     pub(crate) comments_signed: bool,
+    /// The octets the reference's digest was computed over (kept for a XAdES archive
+    /// time-stamp, whose message imprint covers them; `None` otherwise).
+    pub(crate) digested: Option<Vec<u8>>,
+    /// The transforms left a node-set, canonicalized with XMLDSig's default (C14N 1.0) for
+    /// the digest.
+    pub(crate) node_set: bool,
 }
 
 /// A key that verified a signature without a certificate naming its holder.
@@ -481,6 +487,12 @@ fn verify_signature<'a, 'i>(
     if out.references.is_empty() {
         out.fail("malformed_signature", "SignedInfo has no Reference".into());
     }
+    if !xades::has_archive_timestamp(&sig) {
+        // Only an archive time-stamp's imprint needs the digested octets.
+        for r in &mut out.references {
+            r.digested = None;
+        }
+    }
     xades::check_countersignature(doc, sig, &mut out);
 
     // SignedInfo → canonical bytes → signature value.
@@ -596,8 +608,10 @@ fn verify_signature<'a, 'i>(
                         user_given: *user_given,
                     });
                     if !*user_given {
+                        // The signature value verifies (integrity), but nothing vouches for
+                        // the key: not a missing certificate, an untrusted key.
                         out.indeterminate(
-                            "signer_certificate_missing",
+                            "untrusted_key",
                             format!(
                                 "the signature verifies with the {} key of KeyValue, but no certificate binds that key to a signer (give the key with --key to trust it, or its certificate)",
                                 keys::describe(key)
@@ -705,6 +719,8 @@ fn check_reference<'a, 'i>(
         type_uri: r.attribute("Type").map(str::to_string),
         apex: None,
         comments_signed: false,
+        digested: None,
+        node_set: false,
     };
     let mut problem = |severity, reason, message: String| {
         problems.push(Problem {
@@ -844,6 +860,7 @@ fn check_reference<'a, 'i>(
             }
         };
     }
+    outcome.node_set = matches!(data, Data::Nodes { .. });
     let octets = match data {
         Data::Octets(o) => o,
         Data::Nodes {
@@ -863,7 +880,10 @@ fn check_reference<'a, 'i>(
         .map(|d| text_of(&d))
         .unwrap_or_default();
     match base64::decode(expected.as_bytes()) {
-        Ok(v) if v == digest.digest(&octets) => outcome.ok = true,
+        Ok(v) if v == digest.digest(&octets) => {
+            outcome.ok = true;
+            outcome.digested = Some(octets);
+        }
         Ok(_) => problem(
             Severity::Failed,
             "digest_mismatch",
