@@ -33,12 +33,14 @@
 # trust anchors, validation times and policies, and most files have no anchor a
 # verifier could be given, so kyso's verdict per signature is reduced to a class:
 #   valid      status passed, or a reason that is only about the certificate path,
-#              time or revocation: untrusted_chain timestamp_untrusted
+#              time or revocation: untrusted_chain untrusted_key timestamp_untrusted
 #              revocation_unknown revoked_no_poe revoked certificate_expired
 #              certificate_not_yet_valid chain_invalid key_usage
 #              extended_key_usage name_constraints policy -- kyso checks the
 #              byte range, digests and the signature value before these, and
-#              the first failure found is the one reported
+#              the first failure found is the one reported (untrusted_key: the
+#              signature value verifies with the document's own KeyValue key, which
+#              no certificate binds to a signer -- intact, trust not established)
 #   modified   `modified_after` is true (reason modified_after_signing, or a
 #              trust-level reason with disallowed changes also found)
 #   invalid    failed for any other reason (digest_mismatch, signature_invalid,
@@ -170,7 +172,7 @@ import json, os, shlex, subprocess, sys
 kyso, strict = sys.argv[1], sys.argv[2] == "1"
 rest = sys.argv[3:]
 TRUST = {
-    "ok", "untrusted_chain", "timestamp_untrusted", "revocation_unknown",
+    "ok", "untrusted_chain", "untrusted_key", "timestamp_untrusted", "revocation_unknown",
     "revoked_no_poe", "revoked", "certificate_expired", "certificate_not_yet_valid",
     "chain_invalid", "key_usage", "extended_key_usage", "name_constraints", "policy",
 }

@@ -134,12 +134,16 @@ fn key_value_verifies_but_names_no_signer() {
         let text = std::fs::read_to_string(&signed).expect("read");
         assert!(text.contains("KeyValue>") && !text.contains("X509Certificate"));
 
-        // The bare key verifies, but nothing says who holds it.
+        // The bare key verifies, but nothing says who holds it: the data is intact, the key
+        // untrusted.
         let (code, sig, out) = verify(&signed, &[]);
         assert_eq!(code, 1, "{out}");
-        assert_eq!(
-            reason(&sig),
-            ("indeterminate", "signer_certificate_missing"),
+        assert_eq!(reason(&sig), ("indeterminate", "untrusted_key"), "{out}");
+        assert_eq!(sig["trusted"], false, "{out}");
+        assert!(
+            sig["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("no certificate binds that key")),
             "{out}"
         );
         assert!(sig["signer"].is_null(), "{out}");
@@ -173,11 +177,7 @@ fn key_value_verifies_but_names_no_signer() {
         // Another key the user gives does not make the KeyValue trusted.
         let other = pubkey_pem(dir.path(), "outsider.key.pem");
         let (_, sig, out) = verify(&signed, &["--key", s(&other)]);
-        assert_eq!(
-            reason(&sig),
-            ("indeterminate", "signer_certificate_missing"),
-            "{out}"
-        );
+        assert_eq!(reason(&sig), ("indeterminate", "untrusted_key"), "{out}");
 
         // Changed data fails whatever the key.
         let bad = tampered(&signed, dir.path());
@@ -543,4 +543,78 @@ fn key_and_hmac_key_files_are_checked() {
     let o = run(kyso().arg("verify").arg(&doc).arg("--key").arg(&empty));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("PUBLIC KEY"), "{}", stderr(&o));
+}
+
+#[test]
+fn signer_certificate_only_in_xades_certificate_values() {
+    // EN 319 132-1 lets the signing certificate travel in xades:CertificateValues only (DSS
+    // xades-level-b-with-certvals.xml): without a key in KeyInfo, kyso takes the signer from
+    // there, checked like a KeyInfo certificate.
+    let dir = tempdir();
+    let signed = dir.path().join("notice.signed.xml");
+    let o = run(kyso()
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+        .env("HOME", dir.path())
+        .arg("sign")
+        .arg(xml("notice.xml"))
+        .arg("--p12")
+        .arg(pki("personal.p12"))
+        .args(["--password-env", "KYSO_PASSWORD", "-o"])
+        .arg(&signed));
+    assert!(o.status.success(), "kyso sign: {}", stderr(&o));
+    let text = std::fs::read_to_string(&signed).expect("read");
+    let start = text.find("<ds:KeyInfo>").expect("KeyInfo");
+    let end = text.find("</ds:KeyInfo>").expect("KeyInfo end") + "</ds:KeyInfo>".len();
+    let key_info = &text[start..end];
+    let values: String = key_info
+        .split("<ds:X509Certificate>")
+        .skip(1)
+        .filter_map(|c| c.split("</ds:X509Certificate>").next())
+        .map(|b64| {
+            format!("<xades:EncapsulatedX509Certificate>{b64}</xades:EncapsulatedX509Certificate>")
+        })
+        .collect();
+    assert!(!values.is_empty(), "{key_info}");
+    let without_key_info = text.replacen(key_info, "", 1);
+    let object = format!(
+        "<ds:Object><xades:QualifyingProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\">\
+         <xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:CertificateValues>\
+         {values}</xades:CertificateValues></xades:UnsignedSignatureProperties>\
+         </xades:UnsignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature>"
+    );
+    let (root, ca) = (pki("root.pem"), pki("ca.pem"));
+    let args = ["--trust", s(&root), "--intermediates", s(&ca)];
+
+    let bare = dir.path().join("bare.xml");
+    std::fs::write(&bare, &without_key_info).expect("write");
+    let (code, sig, out) = verify(&bare, &args);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        reason(&sig),
+        ("indeterminate", "signer_certificate_missing"),
+        "{out}"
+    );
+
+    let certvals = dir.path().join("certvals.xml");
+    std::fs::write(
+        &certvals,
+        without_key_info.replacen("</ds:Signature>", &object, 1),
+    )
+    .expect("write");
+    let (code, sig, out) = verify(&certvals, &args);
+    assert_eq!((code, reason(&sig)), (0, ("passed", "ok")), "{out}");
+    assert!(
+        sig["signer"]["subject"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{out}"
+    );
+    // Changed data still fails.
+    let bad = tampered(&certvals, dir.path());
+    let (code, sig, out) = verify(&bad, &args);
+    assert_eq!(
+        (code, reason(&sig)),
+        (1, ("failed", "digest_mismatch")),
+        "{out}"
+    );
 }

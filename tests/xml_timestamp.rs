@@ -295,6 +295,119 @@ fn a_tampered_or_foreign_token_fails() {
     );
 }
 
+/// Adds a XAdES 1.4.1 ArchiveTimeStamp after the SignatureTimeStamp of the signature in
+/// `xml`, with a token from the loopback TSA over the archive time-stamp input kyso-xml
+/// computes (EN 319 132-1, 5.5.2.2).
+fn add_archive_timestamp(xml: &str) -> String {
+    const PLACEHOLDER: &str = "UExBQ0VIT0xERVI=";
+    let stamp = format!(
+        "<xades141:ArchiveTimeStamp xmlns:xades141=\"http://uri.etsi.org/01903/v1.4.1#\" Id=\"ats\">\
+         <ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/>\
+         <xades:EncapsulatedTimeStamp>{PLACEHOLDER}</xades:EncapsulatedTimeStamp></xades141:ArchiveTimeStamp>"
+    );
+    let with = xml.replacen(
+        "</xades:SignatureTimeStamp>",
+        &format!("</xades:SignatureTimeStamp>{stamp}"),
+        1,
+    );
+    let doc = kyso_xml::parse(&with).expect("parse");
+    let outcomes = kyso_xml::verify_document(&doc);
+    let sig = kyso_xml::signature_elements(&doc)[0];
+    let stamps = kyso_xml::archive_timestamps(&sig);
+    assert_eq!(stamps.len(), 1);
+    let input =
+        kyso_xml::archive_timestamp_input(&doc, sig, stamps[0], &outcomes[0]).expect("input");
+    let tsa = kyso::TsaClient::new(&kyso::TsaConfig {
+        url: Some(TSA_URL.to_string()),
+        ..kyso::TsaConfig::default()
+    })
+    .expect("client");
+    let token = tsa
+        .timestamp_data(DigestAlgorithm::Sha256, &input)
+        .expect("token");
+    with.replacen(PLACEHOLDER, &kyso_pki::base64::encode(&token.token_der), 1)
+}
+
+#[test]
+fn archive_timestamp_imprint_is_checked() {
+    let _services = services::start();
+    let dir = tempdir();
+    let t = dir.path().join("notice.t.xml");
+    sign_bt(dir.path(), &xml("notice.xml"), &t, "personal.p12", &[]);
+    let lta = add_archive_timestamp(&std::fs::read_to_string(&t).expect("read"));
+    let good = dir.path().join("notice.a.xml");
+    std::fs::write(&good, &lta).expect("write");
+    let (code, r) = verify_json(&good);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(status_reason(sig(&r, 0)), pair("passed", "ok"), "{r}");
+    let stamps = sig(&r, 0)["timestamps"].as_array().expect("timestamps");
+    let kinds: Vec<_> = stamps
+        .iter()
+        .map(|s| (s["kind"].as_str(), s["status"].as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Some("signature"), Some("passed")),
+            (Some("archive"), Some("passed"))
+        ],
+        "{r}"
+    );
+
+    // Validation data added after the archive time-stamp is not covered by it: still valid.
+    let after = dir.path().join("after.xml");
+    std::fs::write(
+        &after,
+        lta.replacen(
+            "</xades141:ArchiveTimeStamp>",
+            "</xades141:ArchiveTimeStamp><xades:CertificateValues/>",
+            1,
+        ),
+    )
+    .expect("write");
+    let (code, r) = verify_json(&after);
+    assert_eq!(code, 0, "{r}");
+
+    let archive_fails = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let (code, r) = verify_json(&path);
+        assert_eq!(code, 1, "{name}: {r}");
+        assert_eq!(
+            status_reason(sig(&r, 0)),
+            pair("failed", "timestamp_invalid"),
+            "{name}: {r}"
+        );
+        let message = sig(&r, 0)["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains("archive timestamp") && message.contains("imprint"),
+            "{name}: {r}"
+        );
+        assert_eq!(
+            sig(&r, 0)["timestamps"][1]["kind"],
+            "archive",
+            "{name}: {r}"
+        );
+    };
+    // Validation data slipped in before the archive time-stamp after it was made.
+    archive_fails(
+        "before.xml",
+        lta.replacen(
+            "<xades141:ArchiveTimeStamp",
+            "<xades:CertificateValues/><xades141:ArchiveTimeStamp",
+            1,
+        ),
+    );
+    // The signature time-stamp's token copied into the archive time-stamp (as in DSS's
+    // xades-lta-copied-atst.xml): a genuine token over other data.
+    let signature_token = kyso_pki::base64::encode(&token_of(&lta, 0));
+    let archive_token = kyso_pki::base64::encode(&token_of(&lta, 1));
+    archive_fails(
+        "copied.xml",
+        lta.replacen(&archive_token, &signature_token, 1),
+    );
+}
+
 #[test]
 fn tsa_failures_and_unsupported_levels_write_nothing() {
     let _services = services::start();

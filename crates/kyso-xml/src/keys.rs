@@ -106,6 +106,9 @@ pub(crate) fn resolve(
     let mut res = Resolved::default();
     let Some(ki) = dsig_child(sig, "KeyInfo") else {
         fallback(&mut res, ctx);
+        if res.candidates.is_empty() {
+            certificate_values(sig, &mut res);
+        }
         return res;
     };
     // Every certificate the document carries, and those the user gives: identifiers are
@@ -167,7 +170,41 @@ pub(crate) fn resolve(
     if !named_something || res.candidates.is_empty() {
         fallback(&mut res, ctx);
     }
+    if res.candidates.is_empty() {
+        certificate_values(sig, &mut res);
+    }
     res
+}
+
+/// Neither KeyInfo nor the user gave a key: the certificates of the signature's own XAdES
+/// `CertificateValues` (EN 319 132-1 lets the signing certificate be there only). The signer
+/// is the one whose key verifies; its XAdES SigningCertificate binding and path are checked
+/// as for a KeyInfo certificate.
+fn certificate_values(sig: &Node<'_, '_>, res: &mut Resolved) {
+    let xades = |n: &Node<'_, '_>, name: &str| {
+        n.is_element()
+            && n.tag_name().name() == name
+            && n.tag_name()
+                .namespace()
+                .is_some_and(|ns| ns.starts_with("http://uri.etsi.org/01903/"))
+    };
+    for value in sig.descendants().filter(|n| {
+        xades(n, "EncapsulatedX509Certificate")
+            && n.parent_element().is_some_and(|p| xades(&p, "CertificateValues"))
+            // Not those of a signature nested in this one.
+            && n.ancestors()
+                .skip(1)
+                .find(|a| {
+                    a.is_element()
+                        && a.tag_name().name() == "Signature"
+                        && a.tag_name().namespace() == Some(DSIG_NS)
+                })
+                .is_some_and(|owner| owner == *sig)
+    }) {
+        if let Ok(cert) = kyso_pki::cert_cache::from_base64_cached(text_of(&value).as_bytes()) {
+            res.add_cert(cert);
+        }
+    }
 }
 
 /// No key found in KeyInfo: the keys the user gave as signer keys (`--key`).

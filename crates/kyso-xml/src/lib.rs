@@ -33,5 +33,6 @@ pub use verify::{
 };
 pub use xades::{
     COUNTERSIGNED_SIGNATURE, SIGNATURE_TIMESTAMP_C14N, XADES_111_NS, XADES_141_NS, XADES_NS,
-    add_signature_timestamp, signature_timestamp_input,
+    add_signature_timestamp, archive_timestamp_input, archive_timestamps,
+    signature_timestamp_input,
 };

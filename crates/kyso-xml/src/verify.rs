@@ -63,6 +63,12 @@ pub struct ReferenceOutcome {
     /// An XPath or XPath Filter 2.0 transform selected part of the data: the reference covers
     /// only the nodes its expressions select, not its whole element.
     pub subset: bool,
+    /// The octets the reference's digest was computed over (kept for a XAdES archive
+    /// time-stamp, whose message imprint covers them; `None` otherwise).
+    pub(crate) digested: Option<Vec<u8>>,
+    /// The transforms left a node-set, canonicalized with XMLDSig's default (C14N 1.0) for
+    /// the digest.
+    pub(crate) node_set: bool,
 }
 
 /// A key that verified a signature without a certificate naming its holder.
@@ -491,6 +497,12 @@ fn verify_signature<'a, 'i>(
     if out.references.is_empty() {
         out.fail("malformed_signature", "SignedInfo has no Reference".into());
     }
+    if !xades::has_archive_timestamp(&sig) {
+        // Only an archive time-stamp's imprint needs the digested octets.
+        for r in &mut out.references {
+            r.digested = None;
+        }
+    }
     xades::check_countersignature(doc, sig, &mut out);
 
     // SignedInfo → canonical bytes → signature value.
@@ -606,8 +618,10 @@ fn verify_signature<'a, 'i>(
                         user_given: *user_given,
                     });
                     if !*user_given {
+                        // The signature value verifies (integrity), but nothing vouches for
+                        // the key: not a missing certificate, an untrusted key.
                         out.indeterminate(
-                            "signer_certificate_missing",
+                            "untrusted_key",
                             format!(
                                 "the signature verifies with the {} key of KeyValue, but no certificate binds that key to a signer (give the key with --key to trust it, or its certificate)",
                                 keys::describe(key)
@@ -716,6 +730,8 @@ fn check_reference<'a, 'i>(
         apex: None,
         comments_signed: false,
         subset: false,
+        digested: None,
+        node_set: false,
     };
     let mut problem = |severity, reason, message: String| {
         problems.push(Problem {
@@ -955,6 +971,7 @@ fn check_reference<'a, 'i>(
             }
         };
     }
+    outcome.node_set = matches!(data, Data::Nodes { .. } | Data::Set { .. });
     let octets = match data {
         Data::Octets(o) => o,
         // A node-set left after the transforms gets XMLDSig's default, C14N 1.0.
@@ -988,7 +1005,10 @@ fn check_reference<'a, 'i>(
         .map(|d| text_of(&d))
         .unwrap_or_default();
     match base64::decode(expected.as_bytes()) {
-        Ok(v) if v == digest.digest(&octets) => outcome.ok = true,
+        Ok(v) if v == digest.digest(&octets) => {
+            outcome.ok = true;
+            outcome.digested = Some(octets);
+        }
         Ok(_) => problem(
             Severity::Failed,
             "digest_mismatch",

@@ -151,6 +151,124 @@ pub fn add_signature_timestamp(
     Ok(out)
 }
 
+/// Whether the signature holds a XAdES `ArchiveTimeStamp` of its own (whose message imprint
+/// covers the data of the signature's references).
+pub(crate) fn has_archive_timestamp(sig: &Node<'_, '_>) -> bool {
+    sig.descendants()
+        .any(|n| is_xades(&n, "ArchiveTimeStamp") && owner_signature(&n) == Some(*sig))
+}
+
+/// The `ds:Signature` a XAdES property belongs to: the nearest enclosing one.
+fn owner_signature<'a, 'i>(n: &Node<'a, 'i>) -> Option<Node<'a, 'i>> {
+    n.ancestors().skip(1).find(|a| is_dsig(a, "Signature"))
+}
+
+/// The XAdES `ArchiveTimeStamp` elements (XAdES 1.4.1, or 1.3.2) of a signature, in document
+/// order; not those of a signature nested in it (a countersignature).
+pub fn archive_timestamps<'a, 'i>(sig: &Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    sig.descendants()
+        .filter(|n| is_xades(n, "ArchiveTimeStamp") && owner_signature(n) == Some(*sig))
+        .collect()
+}
+
+/// The octets a XAdES `ArchiveTimeStamp`'s message imprint is computed over (ETSI EN 319
+/// 132-1, 5.5.2.2, not distributed case), canonicalizing with the algorithm the time-stamp's
+/// `ds:CanonicalizationMethod` names (C14N 1.0 without one), in this order:
+///
+/// 1. the data of each `ds:Reference` of SignedInfo, as its digest was computed (a node-set
+///    left after the transforms canonicalized with the time-stamp's algorithm);
+/// 2. `ds:SignedInfo`, `ds:SignatureValue` and `ds:KeyInfo` (when present);
+/// 3. the unsigned signature properties before the time-stamp, in document order;
+/// 4. the `ds:Object` elements but the one holding the `QualifyingProperties`; for a XAdES
+///    1.3.2 `ArchiveTimeStamp` (TS 101 903 v1.3.2) only those no Reference points to.
+///
+/// `outcome` is the signature's verification outcome: its references must have verified.
+pub fn archive_timestamp_input(
+    doc: &Document<'_>,
+    sig: Node<'_, '_>,
+    stamp: Node<'_, '_>,
+    outcome: &SignatureOutcome,
+) -> Result<Vec<u8>, Error> {
+    let c14n = dsig_child(&stamp, "CanonicalizationMethod")
+        .and_then(|m| m.attribute("Algorithm"))
+        .unwrap_or(crate::algorithms::C14N10);
+    if !canon::is_c14n(c14n) {
+        return Err(Error::Unsupported(format!(
+            "canonicalization method '{c14n}'"
+        )));
+    }
+    if xades_child(&stamp, "Include").is_some() {
+        return Err(Error::Unsupported(
+            "an ArchiveTimeStamp with Include elements (the distributed case)".into(),
+        ));
+    }
+    let canonical =
+        |node: Node<'_, '_>| canon::canonicalize(doc, Some(node), None, c14n, true, &[]);
+    let mut out = Vec::new();
+    // 1. The references' data.
+    for r in &outcome.references {
+        let Some(octets) = r.digested.as_deref() else {
+            return Err(Error::Malformed(format!(
+                "the data of reference '{}' could not be verified",
+                r.uri
+            )));
+        };
+        if r.node_set && c14n != crate::algorithms::C14N10 {
+            // Digested as C14N 1.0; the time-stamp asks for another algorithm.
+            let again = std::str::from_utf8(octets)
+                .ok()
+                .and_then(|t| parse(t).ok())
+                .and_then(|d| canon::canonicalize(&d, None, None, c14n, true, &[]).ok());
+            out.extend_from_slice(again.as_deref().unwrap_or(octets));
+        } else {
+            out.extend_from_slice(octets);
+        }
+    }
+    // 2. SignedInfo, SignatureValue, KeyInfo.
+    for name in ["SignedInfo", "SignatureValue"] {
+        let node = dsig_child(&sig, name)
+            .ok_or_else(|| Error::Malformed(format!("the signature has no {name}")))?;
+        out.extend(canonical(node)?);
+    }
+    if let Some(key_info) = dsig_child(&sig, "KeyInfo") {
+        out.extend(canonical(key_info)?);
+    }
+    // 3. The unsigned signature properties before the time-stamp.
+    let properties = stamp
+        .parent_element()
+        .filter(|p| is_xades(p, "UnsignedSignatureProperties"))
+        .ok_or_else(|| {
+            Error::Malformed("the ArchiveTimeStamp is not an unsigned signature property".into())
+        })?;
+    for p in properties
+        .children()
+        .filter(Node::is_element)
+        .take_while(|p| *p != stamp)
+    {
+        out.extend(canonical(p)?);
+    }
+    // 4. The Objects.
+    let v132 = stamp.tag_name().namespace() == Some(XADES_NS);
+    let referenced: Vec<&str> = outcome
+        .references
+        .iter()
+        .filter_map(|r| r.uri.strip_prefix('#'))
+        .collect();
+    for object in crate::document::dsig_children(&sig, "Object") {
+        if object
+            .children()
+            .any(|c| is_xades(&c, "QualifyingProperties"))
+        {
+            continue;
+        }
+        if v132 && crate::document::id_of(&object).is_some_and(|id| referenced.contains(&id)) {
+            continue;
+        }
+        out.extend(canonical(object)?);
+    }
+    Ok(out)
+}
+
 /// The XAdES 1.1.1 namespace (read, never written).
 pub const XADES_111_NS: &str = "http://uri.etsi.org/01903/v1.1.1#";
 
@@ -472,6 +590,97 @@ mod tests {
                 && out.ends_with("</Object></Signature>"),
             "{out}"
         );
+    }
+
+    /// An archived signature: a Reference to an Object (no transforms: a node-set, C14N 1.0),
+    /// KeyInfo, unsigned properties before and after the ArchiveTimeStamp, and one more Object.
+    fn archived(object_digest: &str, ns: &str) -> String {
+        format!(
+            "<r><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"s\"><ds:SignedInfo>\
+<ds:CanonicalizationMethod Algorithm=\"{C14N10}\"/>\
+<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<ds:Reference URI=\"#o\"><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\
+<ds:DigestValue>{object_digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>\
+<ds:SignatureValue>QUJD</ds:SignatureValue><ds:KeyInfo><ds:KeyName>k</ds:KeyName></ds:KeyInfo>\
+<ds:Object><xades:QualifyingProperties xmlns:xades=\"{XADES_NS}\" Target=\"#s\">\
+<xades:UnsignedProperties><xades:UnsignedSignatureProperties>\
+<xades:CertificateValues/><!-- c --><xades:RevocationValues/>\
+<a:ArchiveTimeStamp xmlns:a=\"{ns}\"><ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/>\
+<xades:EncapsulatedTimeStamp>MAA=</xades:EncapsulatedTimeStamp></a:ArchiveTimeStamp>\
+<xades:After/></xades:UnsignedSignatureProperties></xades:UnsignedProperties>\
+</xades:QualifyingProperties></ds:Object>\
+<ds:Object Id=\"o\">data</ds:Object><ds:Object>more</ds:Object></ds:Signature></r>"
+        )
+    }
+
+    #[test]
+    fn archive_timestamp_input_in_the_order_of_en_319_132() {
+        let object =
+            "<ds:Object xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"o\">data</ds:Object>";
+        let digest = base64::encode(&kyso_pki::DigestAlgorithm::Sha256.digest(object.as_bytes()));
+        for (ns, objects) in [
+            // EN 319 132-1 (XAdES 1.4.1): every Object but the QualifyingProperties'.
+            (
+                XADES_141_NS,
+                format!("{object}<ds:Object xmlns:ds=\"{DSIG_NS}\">more</ds:Object>"),
+            ),
+            // TS 101 903 v1.3.2: only the Objects no Reference covers.
+            (
+                XADES_NS,
+                format!("<ds:Object xmlns:ds=\"{DSIG_NS}\">more</ds:Object>"),
+            ),
+        ] {
+            let text = archived(&digest, ns);
+            let doc = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+            let outcomes = crate::verify_document(&doc);
+            let sig = crate::signature_elements(&doc)[0];
+            assert!(outcomes[0].references[0].ok, "{:?}", outcomes[0].problems);
+            let stamps = archive_timestamps(&sig);
+            assert_eq!(stamps.len(), 1);
+            let input = archive_timestamp_input(&doc, sig, stamps[0], &outcomes[0])
+                .unwrap_or_else(|e| panic!("{e}"));
+            let signed_info = canon::canonicalize(
+                &doc,
+                dsig_child(&sig, "SignedInfo"),
+                None,
+                EXC_C14N,
+                true,
+                &[],
+            )
+            .unwrap_or_default();
+            let ds = format!("xmlns:ds=\"{DSIG_NS}\"");
+            let xades = format!("xmlns:xades=\"{XADES_NS}\"");
+            let want = [
+                // The reference's data: a node-set digested as C14N 1.0, now exclusive.
+                object.to_string(),
+                String::from_utf8_lossy(&signed_info).into_owned(),
+                format!("<ds:SignatureValue {ds}>QUJD</ds:SignatureValue>"),
+                format!("<ds:KeyInfo {ds}><ds:KeyName>k</ds:KeyName></ds:KeyInfo>"),
+                // The properties before the time-stamp (elements only), not those after.
+                format!("<xades:CertificateValues {xades}></xades:CertificateValues>"),
+                format!("<xades:RevocationValues {xades}></xades:RevocationValues>"),
+                objects,
+            ]
+            .concat();
+            assert_eq!(String::from_utf8_lossy(&input), want);
+        }
+    }
+
+    #[test]
+    fn archive_timestamp_input_needs_verified_references() {
+        let text = archived("AAAA", XADES_141_NS);
+        let doc = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let outcomes = crate::verify_document(&doc);
+        let sig = crate::signature_elements(&doc)[0];
+        let stamp = archive_timestamps(&sig)[0];
+        assert!(matches!(
+            archive_timestamp_input(&doc, sig, stamp, &outcomes[0]),
+            Err(Error::Malformed(_))
+        ));
+        // Without an archive time-stamp the digested octets are not kept.
+        let plain = parse(DOC).unwrap_or_else(|e| panic!("{e}"));
+        let sig = crate::signature_elements(&plain)[0];
+        assert!(!has_archive_timestamp(&sig));
     }
 
     #[test]

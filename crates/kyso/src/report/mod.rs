@@ -200,7 +200,7 @@ pub struct SignatureReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer_contact: Option<String>,
     /// XML: the signature verified with a key no certificate binds to a signer: a `KeyValue`
-    /// in the document (`signer` null, status indeterminate, `signer_certificate_missing`), a
+    /// in the document (`signer` null, status indeterminate, `untrusted_key`), a
     /// public key given with `--key` or an HMAC key given with `--hmac-key` (status passed,
     /// `trusted` true: the user vouched for the key). E.g. `RSA-2048 (KeyValue)`,
     /// `ECDSA P-256 (--key)`, `HMAC-SHA256 (--hmac-key)`.
@@ -305,14 +305,18 @@ pub enum TimestampKind {
     Signature,
     /// A PDF document timestamp, over the document's byte range.
     Document,
+    /// A XAdES archive time-stamp, over the signature, its signed data and the validation
+    /// data before it.
+    Archive,
 }
 
 impl TimestampKind {
-    /// `signature` or `document`, as in the JSON report.
+    /// `signature`, `document` or `archive`, as in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
             TimestampKind::Signature => "signature",
             TimestampKind::Document => "document",
+            TimestampKind::Archive => "archive",
         }
     }
 }
@@ -490,7 +494,11 @@ mod tests {
         for v in [SignatureKind::Signature, SignatureKind::Timestamp] {
             same(v, v.as_str());
         }
-        for v in [TimestampKind::Signature, TimestampKind::Document] {
+        for v in [
+            TimestampKind::Signature,
+            TimestampKind::Document,
+            TimestampKind::Archive,
+        ] {
             same(v, v.as_str());
         }
         for v in [

@@ -52,6 +52,10 @@ pub enum Reason {
     SignedDataNotCovered,
     /// `untrusted_chain`. Indeterminate: no valid chain to a trust anchor.
     UntrustedChain,
+    /// `untrusted_key`. Indeterminate (XML): the signature value verifies with a key of the
+    /// signature's `KeyValue` that no certificate binds to a signer and the user did not give
+    /// (`--key`): the data is intact, but nothing vouches for the key.
+    UntrustedKey,
     /// `timestamp_untrusted`. Indeterminate: no chain from the TSA to a trust anchor.
     TimestampUntrusted,
     /// `revocation_unknown`. Indeterminate (with the hard revocation policy): a revocation status could not be established.
@@ -113,6 +117,7 @@ impl Reason {
         Reason::ReferenceInvalid,
         Reason::SignedDataNotCovered,
         Reason::UntrustedChain,
+        Reason::UntrustedKey,
         Reason::TimestampUntrusted,
         Reason::RevocationUnknown,
         Reason::RevokedNoPoe,
@@ -154,6 +159,7 @@ impl Reason {
             Reason::ReferenceInvalid => "reference_invalid",
             Reason::SignedDataNotCovered => "signed_data_not_covered",
             Reason::UntrustedChain => "untrusted_chain",
+            Reason::UntrustedKey => "untrusted_key",
             Reason::TimestampUntrusted => "timestamp_untrusted",
             Reason::RevocationUnknown => "revocation_unknown",
             Reason::RevokedNoPoe => "revoked_no_poe",

@@ -18,11 +18,20 @@ use crate::trust::{TaxCodePolicy, TrustConfig};
 /// Canonical XML 1.0, the default CanonicalizationMethod of a XAdES time-stamp.
 const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 
-/// A XAdES SignatureTimeStamp: its token, and the canonical ds:SignatureValue element it
-/// must be over (or why that could not be computed).
+/// A XAdES SignatureTimeStamp or ArchiveTimeStamp: its token, and the octets it must be
+/// over (the canonical ds:SignatureValue element, or the archive time-stamp input), or why
+/// those could not be computed.
 struct XadesTimestamp {
+    kind: TimestampKind,
     token: Result<TimestampToken, TspError>,
     covered: Result<Vec<u8>, String>,
+}
+
+/// The RFC 3161 token in a XAdES time-stamp property, given its EncapsulatedTimeStamp's text.
+fn encapsulated_token(text: Option<&str>) -> Result<TimestampToken, TspError> {
+    text.and_then(|t| kyso_pki::base64::decode(t.as_bytes()).ok())
+        .ok_or(TspError::Malformed("no EncapsulatedTimeStamp"))
+        .and_then(|der| TimestampToken::parse(&der))
 }
 
 /// The XML Signature namespace.
@@ -64,9 +73,15 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     let mut evidence = Evidence::default();
     let mut stamps: Vec<Vec<XadesTimestamp>> = Vec::new();
     if text.contains("01903/v1.") {
-        for sig in kyso_xml::signature_elements(&doc) {
+        for (i, sig) in kyso_xml::signature_elements(&doc).into_iter().enumerate() {
             let mut own = Vec::new();
+            let archived = kyso_xml::archive_timestamps(&sig);
             for n in sig.descendants() {
+                let token_text = || {
+                    n.children()
+                        .find(|c| c.is_element() && c.tag_name().name() == "EncapsulatedTimeStamp")
+                        .and_then(|c| c.text())
+                };
                 if !n.is_element()
                     || !n
                         .tag_name()
@@ -87,23 +102,33 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
                         let method = kyso_xml::document::dsig_child(&n, "CanonicalizationMethod")
                             .and_then(|m| m.attribute("Algorithm"))
                             .unwrap_or(C14N_10);
-                        let token = n
-                            .children()
-                            .find(|c| {
-                                c.is_element() && c.tag_name().name() == "EncapsulatedTimeStamp"
-                            })
-                            .and_then(|c| c.text())
-                            .and_then(|t| kyso_pki::base64::decode(t.as_bytes()).ok())
-                            .ok_or(TspError::Malformed("no EncapsulatedTimeStamp"))
-                            .and_then(|der| TimestampToken::parse(&der));
+                        let token = encapsulated_token(token_text());
                         let covered = kyso_xml::document::dsig_child(&sig, "SignatureValue")
                             .ok_or_else(|| "the signature has no SignatureValue".to_string())
                             .and_then(|sv| {
                                 kyso_xml::canonicalize(&doc, Some(sv), None, method, true, &[])
                                     .map_err(|e| e.to_string())
                             });
-                        own.push(XadesTimestamp { token, covered });
+                        own.push(XadesTimestamp {
+                            kind: TimestampKind::Signature,
+                            token,
+                            covered,
+                        });
                     }
+                } else if name == "ArchiveTimeStamp" {
+                    if !archived.contains(&n) {
+                        continue;
+                    }
+                    let covered = match outcomes.get(i) {
+                        Some(outcome) => kyso_xml::archive_timestamp_input(&doc, sig, n, outcome)
+                            .map_err(|e| e.to_string()),
+                        None => Err("the signature was not verified".to_string()),
+                    };
+                    own.push(XadesTimestamp {
+                        kind: TimestampKind::Archive,
+                        token: encapsulated_token(token_text()),
+                        covered,
+                    });
                 } else if let Some(text) = n.text() {
                     add_xades_value(&mut evidence, name, text);
                 }
@@ -243,8 +268,10 @@ fn check_tax_code(
     o.r.warnings.push(message);
 }
 
-/// Verifies a signature's XAdES SignatureTimeStamps (each over its canonical SignatureValue);
-/// returns the earliest time a valid one proves.
+/// Verifies a signature's XAdES SignatureTimeStamps (each over its canonical SignatureValue)
+/// and ArchiveTimeStamps (each over the archive time-stamp input: the references' data,
+/// SignedInfo, SignatureValue, KeyInfo, the unsigned properties before it and the Objects);
+/// returns the earliest time a valid signature time-stamp proves.
 fn check_timestamps(
     o: &mut Outcome,
     stamps: &[XadesTimestamp],
@@ -255,19 +282,23 @@ fn check_timestamps(
     let mut proven: Option<UnixTime> = None;
     let mut earliest = None;
     for st in stamps {
+        let (what, input) = match st.kind {
+            TimestampKind::Archive => ("archive timestamp", "the archive timestamp input"),
+            _ => ("signature timestamp", "the SignatureValue"),
+        };
         let covered = match &st.covered {
             Ok(c) => c.as_slice(),
             Err(e) => {
                 o.problem(
                     Status::Indeterminate,
                     Reason::UnsupportedTransform,
-                    format!("signature timestamp: cannot canonicalize the SignatureValue: {e}"),
+                    format!("{what}: cannot canonicalize {input}: {e}"),
                 );
                 continue;
             }
         };
         let check = check_token(
-            TimestampKind::Signature,
+            st.kind,
             st.token.as_ref(),
             ExpectedImprint::Data(covered),
             pool,
@@ -277,10 +308,14 @@ fn check_timestamps(
             o.problem(
                 check.report.status,
                 check.report.reason,
-                format!("signature timestamp: {}", check.report.message),
+                format!("{what}: {}", check.report.message),
             );
         }
         o.r.warnings.extend(check.warnings);
+        if st.kind == TimestampKind::Archive {
+            o.r.timestamps.push(check.report);
+            continue;
+        }
         if let (Some(p), Some(tst)) = (check.proves, check.tst_info)
             && proven.is_none_or(|q| p < q)
         {
