@@ -27,33 +27,8 @@ fn prepare(reason: Option<String>) -> kyso_pdf::PreparedPdf {
     kyso_pdf::prepare(&doc, &req).expect("prepare")
 }
 
-/// A PDF signed by `openssl cms` with the personal key and `extra` arguments.
 fn openssl_signed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let prepared = prepare(None);
-    let mut content = Vec::new();
-    for r in prepared.signed_ranges() {
-        content.extend_from_slice(&prepared.bytes()[r]);
-    }
-    let content_path = dir.join(format!("{name}.content"));
-    let cms_path = dir.join(format!("{name}.p7s"));
-    std::fs::write(&content_path, &content).expect("write content");
-    let o = run(Command::new("openssl")
-        .args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
-        .arg(&content_path)
-        .arg("-signer")
-        .arg(pki("personal.pem"))
-        .arg("-inkey")
-        .arg(pki("personal.key.pem"))
-        .arg("-certfile")
-        .arg(pki("ca.pem"))
-        .arg("-out")
-        .arg(&cms_path)
-        .args(extra));
-    assert!(o.status.success(), "openssl cms: {}", stderr(&o));
-    let cms = std::fs::read(&cms_path).expect("cms");
-    let out = dir.join(format!("{name}.pdf"));
-    std::fs::write(&out, prepared.embed(&cms).expect("embed")).expect("write");
-    out
+    openssl_signed_pdf(dir, name, extra, |_| {})
 }
 
 /// Flips a byte of the signed revision (inside the first range, past the header).
@@ -192,4 +167,41 @@ fn legacy_adbe_x509_rsa_sha1_verifies_with_a_warning() {
     let s = first(&report);
     assert_eq!(s["status"], "failed", "{report:#}");
     assert_eq!(s["reason"], "signature_invalid", "{report:#}");
+}
+
+/// A signature algorithm's OID in the CMS digestAlgorithm fields (sha256WithRSAEncryption for
+/// sha256, same DER length, as some signers write it): malformed_signature, as EU DSS judges
+/// it (not intact), not an unsupported algorithm.
+#[test]
+fn a_signature_algorithm_in_the_digest_field_is_malformed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let signed = dir.path().join("signed.pdf");
+    sign(&pdf("letter-classic.pdf"), &signed, "personal.p12", &[]);
+    let mut bytes = std::fs::read(&signed).expect("read");
+    let mut replaced = 0;
+    // sha256 -> sha256WithRSAEncryption, in the hex of /Contents (either case).
+    let to = b"06092A864886F70D01010B";
+    for from in [
+        "0609608648016503040201",
+        "0609608648016503040201".to_ascii_lowercase().as_str(),
+    ] {
+        while let Some(at) = bytes.windows(from.len()).position(|w| w == from.as_bytes()) {
+            bytes[at..at + to.len()].copy_from_slice(to);
+            replaced += 1;
+        }
+    }
+    assert!(
+        replaced >= 2,
+        "the sha256 OID occurs in digestAlgorithms and the SignerInfo"
+    );
+    let patched = dir.path().join("patched.pdf");
+    std::fs::write(&patched, bytes).expect("write");
+    let (_, report) = verify_json(&patched);
+    let s = first(&report);
+    assert_eq!(s["status"], "failed", "{report:#}");
+    assert_eq!(s["reason"], "malformed_signature", "{s:#}");
+    assert!(
+        s["message"].to_string().contains("not a digest algorithm"),
+        "{s:#}"
+    );
 }

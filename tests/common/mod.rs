@@ -207,3 +207,54 @@ pub fn xml(name: &str) -> PathBuf {
 pub fn verify_xml_json(file: &Path) -> (i32, serde_json::Value) {
     verify_json(file)
 }
+
+/// A PDF signed by `openssl cms -sign` (with the personal key, as an `adbe.pkcs7.detached`
+/// signature) over the letter's prepared byte ranges, after `tweak` has had the content to
+/// sign (the joined byte ranges; a tweak makes a CMS over other bytes); `extra` are more
+/// `openssl cms` arguments (`-noattr`, `-nodetach`, `-md sha3-256`, ...).
+pub fn openssl_signed_pdf(
+    dir: &Path,
+    name: &str,
+    extra: &[&str],
+    tweak: impl FnOnce(&mut Vec<u8>),
+) -> PathBuf {
+    let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let doc = kyso_pdf::Document::open(&data).expect("open");
+    let req = kyso_pdf::SignatureRequest {
+        field_name: None,
+        sub_filter: kyso_pdf::SubFilter::AdbePkcs7Detached,
+        certify: None,
+        signing_time: "D:20261203090000+07'00'".into(),
+        reason: None,
+        location: None,
+        contact: None,
+        name: None,
+        contents_size: 16384,
+    };
+    let prepared = kyso_pdf::prepare(&doc, &req).expect("prepare");
+    let mut content = Vec::new();
+    for r in prepared.signed_ranges() {
+        content.extend_from_slice(&prepared.bytes()[r]);
+    }
+    tweak(&mut content);
+    let content_path = dir.join(format!("{name}.content"));
+    let cms_path = dir.join(format!("{name}.p7s"));
+    std::fs::write(&content_path, &content).expect("write content");
+    let o = run(Command::new("openssl")
+        .args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
+        .arg(&content_path)
+        .arg("-signer")
+        .arg(pki("personal.pem"))
+        .arg("-inkey")
+        .arg(pki("personal.key.pem"))
+        .arg("-certfile")
+        .arg(pki("ca.pem"))
+        .arg("-out")
+        .arg(&cms_path)
+        .args(extra));
+    assert!(o.status.success(), "openssl cms: {}", stderr(&o));
+    let cms = std::fs::read(&cms_path).expect("cms");
+    let out = dir.join(format!("{name}.pdf"));
+    std::fs::write(&out, prepared.embed(&cms).expect("embed")).expect("write");
+    out
+}

@@ -1,7 +1,7 @@
 //! Parsing CMS SignedData (RFC 5652), keeping the raw bytes that signatures cover.
 
 use kyso_pki::der::{self, tag};
-use kyso_pki::{AlgorithmId, Certificate, DigestAlgorithm, time::UnixTime};
+use kyso_pki::{AlgorithmId, Certificate, DigestAlgorithm, SignatureScheme, time::UnixTime};
 
 use crate::Error;
 use crate::oids;
@@ -350,13 +350,25 @@ impl SignerInfo {
     }
 
     /// The digest algorithm, if kyso supports it.
+    ///
+    /// A signature algorithm in the digestAlgorithm field (`sha256WithRSAEncryption` for
+    /// `sha256`, as some signers write) is [`kyso_pki::Error::MisplacedAlgorithm`]: RFC 5652
+    /// requires a message digest algorithm there, and EU DSS rejects such signatures too.
     pub fn digest(&self) -> Result<DigestAlgorithm, Error> {
-        DigestAlgorithm::from_oid(&self.digest_algorithm.oid).ok_or_else(|| {
-            Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(format!(
-                "digest {}",
-                self.digest_algorithm.oid
-            )))
-        })
+        let oid = &self.digest_algorithm.oid;
+        if let Some(d) = DigestAlgorithm::from_oid(oid) {
+            return Ok(d);
+        }
+        Err(Error::Pki(
+            if self.digest_algorithm.is_signature_algorithm() {
+                kyso_pki::Error::MisplacedAlgorithm(format!(
+                    "the digestAlgorithm field holds the signature algorithm {oid}, not a digest \
+                 algorithm"
+                ))
+            } else {
+                kyso_pki::Error::UnsupportedAlgorithm(format!("digest {oid}"))
+            },
+        ))
     }
 
     /// The messageDigest attribute value.
@@ -407,16 +419,32 @@ impl SignerInfo {
         certs.iter().find(|c| self.identifies(c))
     }
 
-    /// Checks the ESS signing-certificate(-v2) binding, if the attribute is present:
-    /// `Some(true)` when the first ESSCertID hashes to `cert`, `Some(false)` when not.
+    /// Checks the ESS signing-certificate(-v2) binding, if an attribute is present:
+    /// `Some(true)` when the first ESSCertID of every such attribute hashes to `cert` (RFC
+    /// 5035 lets a signer carry both the v1 and the v2 attribute; both must name the signer,
+    /// or a verifier reading only one of them could be shown another certificate),
+    /// `Some(false)` when one does not, or when an attribute type occurs more than once.
     pub fn signing_certificate_matches(&self, cert: &Certificate) -> Option<bool> {
-        if let Some(v) = self.signed_attribute(oids::SIGNING_CERTIFICATE_V2) {
-            return Some(ess_cert_id_matches(v, cert, true).unwrap_or(false));
+        let mut seen = false;
+        for (oid, v2) in [
+            (oids::SIGNING_CERTIFICATE_V2, true),
+            (oids::SIGNING_CERTIFICATE, false),
+        ] {
+            match self.count_signed_attribute(oid) {
+                0 => {}
+                1 => {
+                    seen = true;
+                    let ok = self
+                        .signed_attribute(oid)
+                        .is_some_and(|v| ess_cert_id_matches(v, cert, v2).unwrap_or(false));
+                    if !ok {
+                        return Some(false);
+                    }
+                }
+                _ => return Some(false),
+            }
         }
-        if let Some(v) = self.signed_attribute(oids::SIGNING_CERTIFICATE) {
-            return Some(ess_cert_id_matches(v, cert, false).unwrap_or(false));
-        }
-        None
+        seen.then_some(true)
     }
 
     /// Verifies the signature over the signed attributes (or, without them, over `content`).
@@ -427,12 +455,30 @@ impl SignerInfo {
     ) -> Result<(), Error> {
         let digest = self.digest()?;
         let scheme = self.signature_algorithm.signature_scheme(Some(digest))?;
+        // RFC 8419 3.1: with signed attributes, the message digest of an EdDSA signature is
+        // SHA-512 for Ed25519 and SHAKE256 (512 bits) for Ed448, nothing else.
+        let eddsa_digest = match scheme {
+            SignatureScheme::Ed25519 => Some(("Ed25519", DigestAlgorithm::Sha512)),
+            SignatureScheme::Ed448 => Some(("Ed448", DigestAlgorithm::Shake256)),
+            _ => None,
+        };
+        if let Some((name, required)) = eddsa_digest
+            && self.signed_attrs_der.is_some()
+            && digest != required
+        {
+            return Err(Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(format!(
+                "{name} with a {} message digest (RFC 8419 requires {})",
+                digest.display_name(),
+                required.display_name()
+            ))));
+        }
         let message = match (&self.signed_attrs_der, content_without_attrs) {
             (Some(attrs), _) => attrs.as_slice(),
             (None, Some(c)) => c,
             (None, None) => return Err(Error::Malformed("no signed attributes and no content")),
         };
-        cert.verify_message(scheme, message, &self.signature)?;
+        let value = self.signature_algorithm.signature_value(&self.signature)?;
+        cert.verify_message(scheme, message, &value)?;
         Ok(())
     }
 }

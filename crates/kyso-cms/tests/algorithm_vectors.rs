@@ -93,3 +93,132 @@ fn an_unsupported_curve_is_named() {
         other => panic!("expected unsupported, got {other:?}"),
     }
 }
+
+/// BSI TR-03111 plain ECDSA (`ecdsa-plain-SHA512`, value r‖s instead of DER), as German
+/// qualified signatures use: the P-256/SHA-512 vector re-expressed in that form verifies, and
+/// a changed value does not.
+#[test]
+fn plain_ecdsa_verifies() {
+    let content = read("content.txt");
+    let mut sd = SignedData::parse(&read("alg/ecdsa-p256-sha512.p7s")).expect("parse");
+    let signer = sd.signer_infos[0]
+        .find_signer(&sd.certificates)
+        .cloned()
+        .expect("signer");
+    let si = &mut sd.signer_infos[0];
+    si.signature = kyso_pki::algorithm::ecdsa_der_to_fixed(&si.signature, 32).expect("fixed");
+    si.signature_algorithm = kyso_pki::AlgorithmId {
+        oid: "0.4.0.127.0.7.1.1.4.1.5".into(),
+        params: Vec::new(),
+    };
+    assert_eq!(
+        si.message_digest(),
+        Some(si.digest().unwrap().digest(&content))
+    );
+    si.verify_signature(&signer, None)
+        .expect("plain ECDSA verifies");
+    si.signature[40] ^= 1;
+    assert!(matches!(
+        si.verify_signature(&signer, None),
+        Err(kyso_cms::Error::Pki(kyso_pki::Error::BadSignature))
+    ));
+}
+
+/// RFC 8419: an Ed448 signature with signed attributes must digest with SHAKE256, Ed25519
+/// with SHA-512; another digest is refused as an unsupported combination (pyHanko's
+/// `ed448-disallowed-hash` case), never verified.
+#[test]
+fn eddsa_with_another_digest_is_refused() {
+    for (name, other) in [
+        ("ed448", "2.16.840.1.101.3.4.2.3"),
+        ("ed25519", "2.16.840.1.101.3.4.2.1"),
+    ] {
+        let mut sd = SignedData::parse(&read(&format!("alg/{name}.p7s"))).expect("parse");
+        let signer = sd.signer_infos[0]
+            .find_signer(&sd.certificates)
+            .cloned()
+            .expect("signer");
+        let si = &mut sd.signer_infos[0];
+        si.digest_algorithm.oid = other.into();
+        match si.verify_signature(&signer, None) {
+            Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(m))) => {
+                assert!(m.contains("RFC 8419"), "{name}: {m}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+/// A signature algorithm in the digestAlgorithm field, or a named curve in the
+/// signatureAlgorithm field, is malformed (EU DSS: not intact), not merely unsupported.
+#[test]
+fn misplaced_algorithm_identifiers_are_malformed() {
+    let mut sd = SignedData::parse(&read("alg/ecdsa-p256-sha512.p7s")).expect("parse");
+    let si = &mut sd.signer_infos[0];
+    si.digest_algorithm.oid = "1.2.840.113549.1.1.11".into();
+    assert!(matches!(
+        si.digest(),
+        Err(kyso_cms::Error::Pki(kyso_pki::Error::MisplacedAlgorithm(_)))
+    ));
+    si.digest_algorithm.oid = "1.2.3.4".into();
+    assert!(matches!(
+        si.digest(),
+        Err(kyso_cms::Error::Pki(kyso_pki::Error::UnsupportedAlgorithm(
+            _
+        )))
+    ));
+    let curve = kyso_pki::AlgorithmId {
+        oid: "1.2.840.10045.3.1.7".into(),
+        params: Vec::new(),
+    };
+    assert!(matches!(
+        curve.signature_scheme(Some(kyso_pki::DigestAlgorithm::Sha256)),
+        Err(kyso_pki::Error::MisplacedAlgorithm(_))
+    ));
+}
+
+/// Both ESS signing-certificate attributes (v1 and v2, as RFC 5035 allows) must name the
+/// signer: one naming another certificate breaks the binding, and so does a duplicate.
+#[test]
+fn every_signing_certificate_attribute_must_name_the_signer() {
+    let mut sd = SignedData::parse(&read("alg/ecdsa-p256-sha512.p7s")).expect("parse");
+    let signer = sd.signer_infos[0]
+        .find_signer(&sd.certificates)
+        .cloned()
+        .expect("signer");
+    let si = &mut sd.signer_infos[0];
+    let v2 = kyso_cms::oids::SIGNING_CERTIFICATE_V2;
+    let v1 = kyso_cms::oids::SIGNING_CERTIFICATE;
+    si.signed_attributes.retain(|a| a.oid != v1 && a.oid != v2);
+    assert_eq!(si.signing_certificate_matches(&signer), None);
+    // SigningCertificate ::= SEQUENCE { SEQUENCE OF ESSCertID { certHash OCTET STRING } }
+    let ess = |hash: &[u8]| {
+        let mut id = vec![0x04, hash.len() as u8];
+        id.extend_from_slice(hash);
+        let mut cid = vec![0x30, id.len() as u8];
+        cid.extend(id);
+        let mut ids = vec![0x30, cid.len() as u8];
+        ids.extend(cid);
+        let mut sc = vec![0x30, ids.len() as u8];
+        sc.extend(ids);
+        sc
+    };
+    let sha1 = kyso_pki::DigestAlgorithm::Sha1.digest(signer.der());
+    let sha256 = kyso_pki::DigestAlgorithm::Sha256.digest(signer.der());
+    let attr = |oid: &str, value: Vec<u8>| kyso_cms::Attribute {
+        oid: oid.into(),
+        values: vec![value],
+    };
+    si.signed_attributes.push(attr(v2, ess(&sha256)));
+    si.signed_attributes.push(attr(v1, ess(&sha1)));
+    assert_eq!(si.signing_certificate_matches(&signer), Some(true));
+    let last = si.signed_attributes.len() - 1;
+    si.signed_attributes[last] = attr(v1, ess(&[0u8; 20]));
+    assert_eq!(si.signing_certificate_matches(&signer), Some(false));
+    si.signed_attributes[last] = attr(v2, ess(&sha256));
+    assert_eq!(
+        si.signing_certificate_matches(&signer),
+        Some(false),
+        "duplicate v2"
+    );
+}

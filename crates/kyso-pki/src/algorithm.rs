@@ -71,6 +71,15 @@ impl AlgorithmId {
             "2.16.840.1.101.3.4.3.7" => Dsa(Sha3_384),
             "2.16.840.1.101.3.4.3.8" => Dsa(Sha3_512),
             "1.2.840.10040.4.1" => Dsa(hinted(digest_hint)?),
+            // BSI TR-03111 ecdsa-plain-*: the value is r||s, not DER (see `is_plain_ecdsa`).
+            "0.4.0.127.0.7.1.1.4.1.1" => Ecdsa(Sha1),
+            "0.4.0.127.0.7.1.1.4.1.2" => Ecdsa(Sha224),
+            "0.4.0.127.0.7.1.1.4.1.3" => Ecdsa(Sha256),
+            "0.4.0.127.0.7.1.1.4.1.4" => Ecdsa(Sha384),
+            "0.4.0.127.0.7.1.1.4.1.5" => Ecdsa(Sha512),
+            "0.4.0.127.0.7.1.1.4.1.9" => Ecdsa(Sha3_256),
+            "0.4.0.127.0.7.1.1.4.1.10" => Ecdsa(Sha3_384),
+            "0.4.0.127.0.7.1.1.4.1.11" => Ecdsa(Sha3_512),
             "1.3.101.112" => SignatureScheme::Ed25519,
             "1.3.101.113" => SignatureScheme::Ed448,
             "1.2.840.113549.1.1.10" => self.pss_scheme()?,
@@ -83,12 +92,47 @@ impl AlgorithmId {
             "1.2.840.113549.1.1.3" => {
                 return Err(Error::BrokenAlgorithm("md4WithRSAEncryption (MD4)".into()));
             }
+            other if is_curve_oid(other) => {
+                return Err(Error::MisplacedAlgorithm(format!(
+                    "the named curve {other} stands where a signature algorithm belongs"
+                )));
+            }
             other => {
                 return Err(Error::UnsupportedAlgorithm(format!(
                     "signature algorithm {other}"
                 )));
             }
         })
+    }
+
+    /// A BSI TR-03111 `ecdsa-plain-*` algorithm, whose signature value is the fixed-length
+    /// `r‖s`, not the DER `SEQUENCE { r, s }` of X9.62 ECDSA: convert it with
+    /// [`ecdsa_fixed_to_der`] before verifying.
+    pub fn is_plain_ecdsa(&self) -> bool {
+        self.oid.starts_with("0.4.0.127.0.7.1.1.4.1.")
+    }
+
+    /// The signature value in the form [`verify`] takes: a plain-ECDSA `r‖s` as DER, any
+    /// other value as it is.
+    pub fn signature_value<'a>(
+        &self,
+        value: &'a [u8],
+    ) -> Result<std::borrow::Cow<'a, [u8]>, Error> {
+        Ok(if self.is_plain_ecdsa() {
+            std::borrow::Cow::Owned(ecdsa_fixed_to_der(value)?)
+        } else {
+            std::borrow::Cow::Borrowed(value)
+        })
+    }
+
+    /// Whether this OID names a signature algorithm (one [`Self::signature_scheme`] knows,
+    /// MD2/MD4/MD5 included), as opposed to a digest or anything else: a digestAlgorithm
+    /// field holding one is malformed.
+    pub fn is_signature_algorithm(&self) -> bool {
+        !matches!(
+            self.signature_scheme(Some(DigestAlgorithm::Sha256)),
+            Err(Error::UnsupportedAlgorithm(_) | Error::MisplacedAlgorithm(_))
+        ) && DigestAlgorithm::from_oid(&self.oid).is_none()
     }
 
     fn pss_scheme(&self) -> Result<SignatureScheme, Error> {
@@ -415,6 +459,14 @@ pub fn ecdsa_fixed_to_der(fixed: &[u8]) -> Result<Vec<u8>, Error> {
     }
     let (r, s) = fixed.split_at(fixed.len() / 2);
     Ok(der::seq(&[&der::uint(r), &der::uint(s)]))
+}
+
+/// Named elliptic curves (X9.62 prime curves, SECG, brainpool): OIDs of domain parameters,
+/// never of a signature algorithm.
+fn is_curve_oid(oid: &str) -> bool {
+    ["1.2.840.10045.3.1.", "1.3.132.0.", "1.3.36.3.3.2.8.1.1."]
+        .iter()
+        .any(|p| oid.starts_with(p))
 }
 
 /// The length of one half of a fixed ECDSA signature for a curve.

@@ -441,7 +441,8 @@ impl CertificateData {
     /// Verifies that `issuer`'s key signed this certificate.
     pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), Error> {
         let scheme = self.signature_algorithm.signature_scheme(None)?;
-        issuer.verify_message(scheme, self.tbs(), &self.signature)
+        let value = self.signature_algorithm.signature_value(&self.signature)?;
+        issuer.verify_message(scheme, self.tbs(), &value)
     }
 }
 

@@ -13,6 +13,11 @@ pub enum Error {
     Pem(&'static str),
     #[error("unsupported algorithm: {0}")]
     UnsupportedAlgorithm(String),
+    /// An algorithm identifier of the wrong kind where another is required (a signature
+    /// algorithm in a digest field, a curve for a signature algorithm): malformed, not
+    /// merely unsupported.
+    #[error("misplaced algorithm: {0}")]
+    MisplacedAlgorithm(String),
     /// A known algorithm that is broken (MD2, MD4, MD5): refused, never verified.
     #[error("broken algorithm: {0}")]
     BrokenAlgorithm(String),

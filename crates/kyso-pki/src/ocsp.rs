@@ -728,7 +728,8 @@ impl BasicOcspResponse {
     /// Verifies the signature over tbsResponseData with `signer`'s key.
     pub fn verify_signature(&self, signer: &Certificate) -> Result<(), OcspError> {
         let scheme = self.signature_algorithm.signature_scheme(None)?;
-        match crate::algorithm::verify(scheme, &signer.public_key, &self.tbs, &self.signature) {
+        let value = self.signature_algorithm.signature_value(&self.signature)?;
+        match crate::algorithm::verify(scheme, &signer.public_key, &self.tbs, &value) {
             Ok(()) => Ok(()),
             Err(Error::BadSignature) => Err(OcspError::BadSignature),
             Err(e) => Err(e.into()),

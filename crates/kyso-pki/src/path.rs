@@ -959,5 +959,6 @@ fn verify_with_path(
         return crate::dsa::verify(signer.spki(), issuer_spkis, algorithm, signed, signature);
     }
     let scheme = algorithm.signature_scheme(None)?;
-    crate::algorithm::verify(scheme, &signer.public_key, signed, signature)
+    let value = algorithm.signature_value(signature)?;
+    crate::algorithm::verify(scheme, &signer.public_key, signed, &value)
 }

@@ -431,25 +431,52 @@ fn verify_legacy_x509(
 }
 
 /// What a PDF signature's `/Contents` holds besides a detached CMS: encapsulated content
-/// (a detached signature must not carry any: pyHanko and EU DSS reject it, and so does kyso,
-/// since the signed data is the byte range, not what the CMS embeds), and non-zero bytes after
-/// the CMS in the zero padding (unsigned; possibly a second CMS): a warning.
-fn check_contents_layout(o: &mut Outcome, sig: &SignatureInfo, sd: &SignedData) {
+/// (a detached signature signs the byte range, not what the CMS embeds: pyHanko rejects any
+/// eContent; kyso, like EU DSS, accepts only an exact copy of the signed bytes, with a warning,
+/// and fails anything else, an empty eContent included), and non-zero bytes after the CMS in
+/// the zero padding (unsigned; possibly a second CMS): a warning.
+fn check_contents_layout(
+    o: &mut Outcome,
+    sig: &SignatureInfo,
+    sd: &SignedData,
+    data: &[u8],
+    range: &CoveredRange,
+) {
     let detached = matches!(
         sig.sub_filter.as_deref(),
         Some("adbe.pkcs7.detached" | "ETSI.CAdES.detached")
     );
-    if detached && sd.encap_content.is_some() {
-        o.problem(
-            Status::Failed,
-            Reason::MalformedSignature,
-            format!(
-                "the CMS of this detached ({}) signature encapsulates content \
-                 ({} bytes of eContent); a detached signature signs the byte range only",
+    if let (true, Some(content)) = (detached, sd.encap_content.as_deref()) {
+        let first = data.get(..range.gap_start);
+        let second = data.get(range.gap_end..range.signed_end);
+        let copy = match (first, second) {
+            (Some(a), Some(b)) => {
+                content.len() == a.len() + b.len()
+                    && content.get(..a.len()) == Some(a)
+                    && content.get(a.len()..) == Some(b)
+            }
+            _ => false,
+        };
+        if copy {
+            o.r.warnings.push(format!(
+                "the CMS of this detached ({}) signature also encapsulates a copy of the signed \
+                 bytes ({} bytes of eContent, identical to the byte range): not PAdES-conformant",
                 sig.sub_filter.as_deref().unwrap_or_default(),
-                sd.encap_content.as_ref().map_or(0, Vec::len)
-            ),
-        );
+                content.len()
+            ));
+        } else {
+            o.problem(
+                Status::Failed,
+                Reason::MalformedSignature,
+                format!(
+                    "the CMS of this detached ({}) signature encapsulates content \
+                     ({} bytes of eContent) that is not the byte range; a detached signature \
+                     signs the byte range only",
+                    sig.sub_filter.as_deref().unwrap_or_default(),
+                    content.len()
+                ),
+            );
+        }
     }
     let padding = sig.contents.get(sd.encoded_len..).unwrap_or_default();
     if let Some(first) = padding.iter().position(|b| *b != 0) {
@@ -695,7 +722,7 @@ fn verify_signature(
             return o.r;
         }
     };
-    check_contents_layout(&mut o, sig, &sd);
+    check_contents_layout(&mut o, sig, &sd, doc.data(), &range);
     let Some(si) = sd.signer_infos.first() else {
         o.problem(
             Status::Failed,
@@ -712,6 +739,10 @@ fn verify_signature(
     }
     let digest = match si.digest() {
         Ok(d) => d,
+        Err(kyso_cms::Error::Pki(kyso_pki::Error::MisplacedAlgorithm(a))) => {
+            o.problem(Status::Failed, Reason::MalformedSignature, a);
+            return o.r;
+        }
         Err(e) => {
             o.problem(
                 Status::Indeterminate,
@@ -842,6 +873,9 @@ fn verify_signature(
                 Reason::UnsupportedAlgorithm,
                 format!("unsupported algorithm: {a}"),
             );
+        }
+        Err(kyso_cms::Error::Pki(kyso_pki::Error::MisplacedAlgorithm(a))) => {
+            o.problem(Status::Failed, Reason::MalformedSignature, a);
         }
         Err(e) => o.problem(
             Status::Failed,
