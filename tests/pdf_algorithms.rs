@@ -205,3 +205,72 @@ fn a_signature_algorithm_in_the_digest_field_is_malformed() {
         "{s:#}"
     );
 }
+
+/// An `adbe.pkcs7.sha1` signature (ISO 32000-1 12.8.3.3.1): the CMS encapsulates the SHA-1
+/// digest of the byte range and signs that. `tweak` changes the digest before signing.
+fn pkcs7_sha1_signed(dir: &Path, name: &str, tweak: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let prepared = prepare(None);
+    let [first_range, second_range] = prepared.signed_ranges();
+    let mut bytes = prepared.embed(&[0x04, 0x00]).expect("embed placeholder");
+    let from: &[u8] = b"/adbe.pkcs7.detached";
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the /SubFilter");
+    bytes[at..at + from.len()].copy_from_slice(b"/adbe.pkcs7.sha1    ");
+    let mut content = bytes[first_range.clone()].to_vec();
+    content.extend_from_slice(&bytes[second_range]);
+    let mut digest = kyso_pki::DigestAlgorithm::Sha1.digest(&content);
+    tweak(&mut digest);
+    let digest_path = dir.join(format!("{name}.sha1"));
+    let cms_path = dir.join(format!("{name}.p7s"));
+    std::fs::write(&digest_path, &digest).expect("write");
+    let o = run(Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-outform",
+            "DER",
+            "-in",
+        ])
+        .arg(&digest_path)
+        .arg("-signer")
+        .arg(pki("personal.pem"))
+        .arg("-inkey")
+        .arg(pki("personal.key.pem"))
+        .arg("-certfile")
+        .arg(pki("ca.pem"))
+        .arg("-out")
+        .arg(&cms_path));
+    assert!(o.status.success(), "openssl cms: {}", stderr(&o));
+    let cms = std::fs::read(&cms_path).expect("cms");
+    let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
+    let start = first_range.end + 1;
+    bytes[start..start + hex.len()].copy_from_slice(hex.as_bytes());
+    let out = dir.join(format!("{name}.pdf"));
+    std::fs::write(&out, bytes).expect("write");
+    out
+}
+
+#[test]
+fn adbe_pkcs7_sha1_verifies_with_a_warning_and_a_wrong_digest_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = pkcs7_sha1_signed(dir.path(), "sha1", |_| {});
+    let (_, report) = verify_json(&file);
+    let s = first(&report);
+    assert_eq!(s["status"], "passed", "{report:#}");
+    assert!(
+        s["warnings"].to_string().contains("adbe.pkcs7.sha1"),
+        "{s:#}"
+    );
+    let (_, report) = verify_json(&tampered(&file));
+    assert_eq!(first(&report)["status"], "failed", "{report:#}");
+
+    let file = pkcs7_sha1_signed(dir.path(), "sha1-wrong", |d| d[0] ^= 1);
+    let (_, report) = verify_json(&file);
+    let s = first(&report);
+    assert_eq!(s["status"], "failed", "{report:#}");
+    assert_eq!(s["reason"], "digest_mismatch", "{s:#}");
+}

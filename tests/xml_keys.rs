@@ -618,3 +618,39 @@ fn signer_certificate_only_in_xades_certificate_values() {
         "{out}"
     );
 }
+
+/// A KeyInfo certificate that is there but unreadable (tampered: EU DSS's
+/// `xades-tampered-keyinfo.xml`) leaves no key to verify with: malformed_signature (failed),
+/// not a missing certificate.
+#[test]
+fn an_unreadable_key_info_certificate_is_malformed() {
+    let dir = tempdir();
+    let signed = dir.path().join("signed.xml");
+    sign(&xml("report.xml"), &signed, "personal.p12", &[]);
+    let mut text = std::fs::read_to_string(&signed).expect("read");
+    // Every certificate of KeyInfo replaced by SEQUENCE { INTEGER 1 }: base64 that decodes,
+    // DER that is no certificate.
+    let mut replaced = 0;
+    for tag in ["<X509Certificate>", "<ds:X509Certificate>"] {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(tag) {
+            let open = from + at + tag.len();
+            let close = open + text[open..].find('<').expect("end of the element");
+            text.replace_range(open..close, "MAMCAQE=");
+            replaced += 1;
+            from = open;
+        }
+    }
+    assert!(replaced > 0, "a certificate in KeyInfo");
+    let tampered = text;
+    let file = dir.path().join("tampered.xml");
+    std::fs::write(&file, tampered).expect("write");
+    let (_, sig, text) = verify(&file, &[]);
+    assert_eq!(reason(&sig), ("failed", "malformed_signature"), "{text}");
+    assert!(
+        sig["message"]
+            .to_string()
+            .contains("unreadable X509Certificate"),
+        "{sig:#}"
+    );
+}

@@ -146,7 +146,33 @@ fn changed_keys(a: &Dict, b: &Dict) -> Vec<Vec<u8>> {
     let mut keys: Vec<Vec<u8>> = a.keys().chain(b.keys()).map(|k| k.to_vec()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|k| a.get(k) != b.get(k)).collect()
+    keys.into_iter()
+        .filter(|k| match (a.get(k), b.get(k)) {
+            (Some(x), Some(y)) => !same_value(x, y),
+            (x, y) => x != y,
+        })
+        .collect()
+}
+
+/// Equal as a reader sees them: like `==`, except that an integer and a real of the same
+/// value are the same number (`612` and `612.0`; ISO 32000 7.3.3), at any depth.
+fn same_value(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Int(i), Object::Real(r)) | (Object::Real(r), Object::Int(i)) => {
+            // Exact: an i64 beyond 2^53 never equals a real.
+            *r == *i as f64 && (*r as i64) == *i
+        }
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Object::Dict(x), Object::Dict(y)) => {
+            x.0.len() == y.0.len()
+                && x.0
+                    .iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn key_str(k: &[u8]) -> String {
@@ -1977,5 +2003,38 @@ mod tests {
         assert_eq!(perm, Some((Permission::NoChanges, "S2".to_string())));
         let locked = |n: &str| locks.iter().any(|l| l.locks(n));
         assert!(locked("Amount") && locked("Other") && !locked("Note"));
+    }
+
+    #[test]
+    fn equal_numbers_written_differently_are_the_same_value() {
+        let arr = |v: Vec<Object>| Object::Array(v);
+        let a = arr(vec![
+            Object::Int(0),
+            Object::Int(0),
+            Object::Real(612.0),
+            Object::Int(792),
+        ]);
+        let b = arr(vec![
+            Object::Int(0),
+            Object::Int(0),
+            Object::Int(612),
+            Object::Int(792),
+        ]);
+        assert!(same_value(&a, &b));
+        let c = arr(vec![
+            Object::Int(0),
+            Object::Int(0),
+            Object::Real(612.5),
+            Object::Int(792),
+        ]);
+        assert!(!same_value(&a, &c));
+        assert!(!same_value(&Object::Int(1), &Object::String(b"1".to_vec())));
+        let mut d1 = Dict::default();
+        d1.set(b"W", Object::Real(2.0));
+        let mut d2 = Dict::default();
+        d2.set(b"W", Object::Int(2));
+        assert!(changed_keys(&d1, &d2).is_empty());
+        d2.set(b"W", Object::Int(3));
+        assert_eq!(changed_keys(&d1, &d2), vec![b"W".to_vec()]);
     }
 }

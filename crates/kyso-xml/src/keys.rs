@@ -79,6 +79,8 @@ pub(crate) struct Resolved {
     pub warnings: Vec<String>,
     /// Identifiers that named no certificate, for the message.
     pub unresolved: Vec<String>,
+    /// `X509Certificate` elements that are not readable certificates (why, each).
+    pub unreadable: Vec<String>,
 }
 
 impl Resolved {
@@ -225,9 +227,11 @@ fn x509_data(data: &Node<'_, '_>, known: &[Certificate], res: &mut Resolved) {
             (Some(DSIG_NS), "X509Certificate") => {
                 match kyso_pki::cert_cache::from_base64_cached(text_of(&c).as_bytes()) {
                     Ok(cert) => res.add_cert(cert),
-                    Err(e) => res
-                        .warnings
-                        .push(format!("unreadable X509Certificate in KeyInfo: {e}")),
+                    Err(e) => {
+                        let why = format!("unreadable X509Certificate in KeyInfo: {e}");
+                        res.warnings.push(why.clone());
+                        res.unreadable.push(why);
+                    }
                 }
                 continue;
             }

@@ -481,6 +481,7 @@ fn verify_signature<'a, 'i>(
     out.warnings.extend(resolved.warnings);
     let candidates = resolved.candidates;
     let unresolved = resolved.unresolved;
+    let unreadable = resolved.unreadable;
     read_signing_time(&sig, local_offset, &mut out);
 
     for r in dsig_children(&signed_info, "Reference") {
@@ -560,6 +561,13 @@ fn verify_signature<'a, 'i>(
         return out;
     };
     if candidates.is_empty() {
+        // A certificate that is there but cannot be read (tampered or corrupt) leaves the
+        // signature unverifiable by anyone: malformed, as EU DSS judges it (not intact).
+        if let Some(unreadable) = unreadable.first() {
+            let message = format!("the signer cannot be identified: {unreadable}");
+            out.fail("malformed_signature", message);
+            return out;
+        }
         let message = if unresolved.is_empty() {
             "KeyInfo carries no X509Certificate".to_string()
         } else {

@@ -91,12 +91,14 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
         .collect();
     let mut jobs = Vec::new();
     let mut owners = Vec::new();
-    for (i, p) in prepared.iter().enumerate() {
+    for (i, (p, sig)) in prepared.iter().zip(&active).enumerate() {
         let Ok(range) = &p.range else {
             continue;
         };
         let algorithm = match (&p.cms, &p.token) {
             (_, Some(Ok(token))) => token.tst_info.message_imprint.digest_algorithm(),
+            // adbe.pkcs7.sha1: the CMS signs the SHA-1 digest of the byte range.
+            (Ok(_), None) if is_pkcs7_sha1(sig) => Some(kyso_pki::DigestAlgorithm::Sha1),
             (Ok(sd), None) => sd.signer_infos.first().and_then(|si| si.digest().ok()),
             _ => None,
         };
@@ -428,6 +430,11 @@ fn verify_legacy_x509(
         ctx,
     );
     o.r.level = Some(level(false, checked.embedded_complete, false));
+}
+
+/// An `adbe.pkcs7.sha1` signature: a CMS over the SHA-1 digest of the byte range.
+fn is_pkcs7_sha1(sig: &SignatureInfo) -> bool {
+    sig.sub_filter.as_deref() == Some("adbe.pkcs7.sha1")
 }
 
 /// What a PDF signature's `/Contents` holds besides a detached CMS: encapsulated content
@@ -786,7 +793,39 @@ fn verify_signature(
     }
 
     // Integrity: messageDigest over the byte ranges, then the signature.
-    let computed = prepared.computed.unwrap_or_default();
+    let mut computed = prepared.computed.unwrap_or_default();
+    // adbe.pkcs7.sha1 (ISO 32000-1 12.8.3.3.1): the encapsulated content is the SHA-1 digest
+    // of the byte range, and the CMS signs that content.
+    let mut sha1_content = None;
+    if is_pkcs7_sha1(sig) {
+        o.r.warnings.push(
+            "adbe.pkcs7.sha1 signature: the CMS signs a SHA-1 digest of the document (weak)".into(),
+        );
+        match sd.encap_content.as_deref() {
+            Some(content) if content == computed.as_slice() => {
+                computed = digest.digest(content);
+                sha1_content = Some(content);
+            }
+            Some(_) => {
+                o.problem(
+                    Status::Failed,
+                    Reason::DigestMismatch,
+                    "the signed bytes were changed (the SHA-1 digest the adbe.pkcs7.sha1 \
+                     signature encapsulates does not match)"
+                        .into(),
+                );
+                return o.r;
+            }
+            None => {
+                o.problem(
+                    Status::Failed,
+                    Reason::MalformedSignature,
+                    "an adbe.pkcs7.sha1 signature without encapsulated content".into(),
+                );
+                return o.r;
+            }
+        }
+    }
     match si.message_digest() {
         Some(md) if md == computed => {}
         Some(_) => {
@@ -840,7 +879,9 @@ fn verify_signature(
     // Without signed attributes the signature is over the signed bytes (joined here: such
     // signatures are rare and old, so the copy is acceptable up to a bound).
     let joined;
-    let content = if si.signed_attrs_der.is_none() {
+    let content = if si.signed_attrs_der.is_none() && sha1_content.is_some() {
+        sha1_content
+    } else if si.signed_attrs_der.is_none() {
         let data = doc.data();
         let size = range.gap_start + (range.signed_end - range.gap_end);
         if size > MAX_JOINED_CONTENT {
