@@ -159,19 +159,7 @@ fn a_broken_unsigned_revision_after_a_signature_counts_as_a_modification() {
 /// range) with the agency key through the library.
 fn signed_over_broken_xref() -> Vec<u8> {
     let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
-    let doc = kyso_pdf::Document::open(&data).expect("open");
-    let req = kyso_pdf::SignatureRequest {
-        field_name: None,
-        sub_filter: kyso_pdf::SubFilter::EtsiCadesDetached,
-        certify: None,
-        signing_time: "D:20261203090000+07'00'".into(),
-        reason: None,
-        location: None,
-        contact: None,
-        name: None,
-        contents_size: 16384,
-    };
-    let prepared = kyso_pdf::prepare(&doc, &req).expect("prepare");
+    let prepared = prepared_letter(kyso_pdf::SubFilter::EtsiCadesDetached, None);
     let mut bytes = prepared.bytes().to_vec();
     // Break the first revision's table (before the signature's update, same widths).
     let mut head = bytes[..data.len()].to_vec();

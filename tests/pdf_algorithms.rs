@@ -11,20 +11,7 @@ use std::process::Command;
 use common::*;
 
 fn prepare(reason: Option<String>) -> kyso_pdf::PreparedPdf {
-    let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
-    let doc = kyso_pdf::Document::open(&data).expect("open");
-    let req = kyso_pdf::SignatureRequest {
-        field_name: None,
-        sub_filter: kyso_pdf::SubFilter::AdbePkcs7Detached,
-        certify: None,
-        signing_time: "D:20261203090000+07'00'".into(),
-        reason,
-        location: None,
-        contact: None,
-        name: None,
-        contents_size: 16384,
-    };
-    kyso_pdf::prepare(&doc, &req).expect("prepare")
+    prepared_letter(kyso_pdf::SubFilter::AdbePkcs7Detached, reason)
 }
 
 fn openssl_signed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {

@@ -218,20 +218,7 @@ pub fn openssl_signed_pdf(
     extra: &[&str],
     tweak: impl FnOnce(&mut Vec<u8>),
 ) -> PathBuf {
-    let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
-    let doc = kyso_pdf::Document::open(&data).expect("open");
-    let req = kyso_pdf::SignatureRequest {
-        field_name: None,
-        sub_filter: kyso_pdf::SubFilter::AdbePkcs7Detached,
-        certify: None,
-        signing_time: "D:20261203090000+07'00'".into(),
-        reason: None,
-        location: None,
-        contact: None,
-        name: None,
-        contents_size: 16384,
-    };
-    let prepared = kyso_pdf::prepare(&doc, &req).expect("prepare");
+    let prepared = prepared_letter(kyso_pdf::SubFilter::AdbePkcs7Detached, None);
     let mut content = Vec::new();
     for r in prepared.signed_ranges() {
         content.extend_from_slice(&prepared.bytes()[r]);
@@ -257,4 +244,26 @@ pub fn openssl_signed_pdf(
     let out = dir.join(format!("{name}.pdf"));
     std::fs::write(&out, prepared.embed(&cms).expect("embed")).expect("write");
     out
+}
+
+/// The fixture letter prepared for a signature (16 KiB `/Contents` hole) through the library,
+/// for tests that make the CMS themselves.
+pub fn prepared_letter(
+    sub_filter: kyso_pdf::SubFilter,
+    reason: Option<String>,
+) -> kyso_pdf::PreparedPdf {
+    let data = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let doc = kyso_pdf::Document::open(&data).expect("open");
+    let req = kyso_pdf::SignatureRequest {
+        field_name: None,
+        sub_filter,
+        certify: None,
+        signing_time: "D:20261203090000+07'00'".into(),
+        reason,
+        location: None,
+        contact: None,
+        name: None,
+        contents_size: 16384,
+    };
+    kyso_pdf::prepare(&doc, &req).expect("prepare")
 }

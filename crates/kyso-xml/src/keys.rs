@@ -427,7 +427,7 @@ fn same_serial(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A decimal serial number as big-endian bytes; `None` if it is not a non-negative decimal.
-fn decimal_to_bytes(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decimal_to_bytes(s: &str) -> Option<Vec<u8>> {
     if s.is_empty() || s.len() > 200 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

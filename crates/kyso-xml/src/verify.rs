@@ -684,13 +684,7 @@ fn verify_value_key(
     message: &[u8],
     value: &[u8],
 ) -> Result<(), kyso_pki::Error> {
-    let value = match scheme {
-        SignatureScheme::Ecdsa(_) | SignatureScheme::Dsa(_) => {
-            kyso_pki::algorithm::ecdsa_fixed_to_der(value)?
-        }
-        _ => value.to_vec(),
-    };
-    key.verify_message(scheme, message, &value)
+    key.verify_message(scheme, message, &der_value(scheme, value)?)
 }
 
 fn verify_value(
@@ -699,13 +693,17 @@ fn verify_value(
     message: &[u8],
     value: &[u8],
 ) -> Result<(), kyso_pki::Error> {
-    let value = match scheme {
+    cert.verify_message(scheme, message, &der_value(scheme, value)?)
+}
+
+/// XMLDSig writes ECDSA and DSA values as fixed `r‖s`; the verifiers take DER.
+fn der_value(scheme: SignatureScheme, value: &[u8]) -> Result<Vec<u8>, kyso_pki::Error> {
+    match scheme {
         SignatureScheme::Ecdsa(_) | SignatureScheme::Dsa(_) => {
-            kyso_pki::algorithm::ecdsa_fixed_to_der(value)?
+            kyso_pki::algorithm::ecdsa_fixed_to_der(value)
         }
-        _ => value.to_vec(),
-    };
-    cert.verify_message(scheme, message, &value)
+        _ => Ok(value.to_vec()),
+    }
 }
 
 pub(crate) fn inclusive_prefixes(method: &Node<'_, '_>) -> Vec<String> {

@@ -16,6 +16,7 @@ use crate::Error;
 use crate::algorithms::{DSIG_NS, EXC_C14N};
 use crate::canon;
 use crate::document::{IdIndex, dsig_child, parse, path, text_of};
+use crate::keys::decimal_to_bytes;
 use crate::sign::{before_end_tag, escape, qualified_name};
 use crate::verify::SignatureOutcome;
 
@@ -494,27 +495,6 @@ fn issuer_serial_matches(der: &[u8], cert: &kyso_pki::Certificate) -> bool {
 fn strip_zeros(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
     b.get(start..).unwrap_or(&[])
-}
-
-/// A non-negative decimal integer as big-endian bytes.
-fn decimal_to_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.is_empty() || s.len() > 200 || !s.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let mut out: Vec<u8> = vec![0];
-    for d in s.bytes() {
-        let mut carry = u32::from(d - b'0');
-        for byte in out.iter_mut().rev() {
-            let v = u32::from(*byte) * 10 + carry;
-            *byte = (v & 0xff) as u8;
-            carry = v >> 8;
-        }
-        while carry > 0 {
-            out.insert(0, (carry & 0xff) as u8);
-            carry >>= 8;
-        }
-    }
-    Some(out)
 }
 
 /// A distinguished name string compared loosely: its comma-separated parts, lower-cased,
