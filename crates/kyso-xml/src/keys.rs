@@ -258,9 +258,10 @@ fn x509_data(data: &Node<'_, '_>, known: &[Certificate], res: &mut Resolved) {
             }
             (Some(DSIG_NS), "X509SubjectName") => {
                 let subject = text_of(&c);
+                let mut wanted = DnKey::new(&subject);
                 let found: Vec<_> = known
                     .iter()
-                    .filter(|k| same_dn(k.subject_text(), &subject))
+                    .filter(|k| wanted.names(k.subject_text()))
                     .cloned()
                     .collect();
                 if found.is_empty() {
@@ -447,8 +448,70 @@ pub(crate) fn decimal_to_bytes(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A DN as text, parsed once, to compare with many names (see [`same_dn`]).
+struct DnKey<'a> {
+    text: &'a str,
+    pairs: Option<Vec<(String, String)>>,
+}
+
+impl<'a> DnKey<'a> {
+    fn new(text: &'a str) -> Self {
+        DnKey {
+            text: text.trim(),
+            pairs: None,
+        }
+    }
+
+    /// Whether `other` names the same DN: equal text, else equal sorted pairs (parsed lazily,
+    /// once for this key).
+    fn names(&mut self, other: &str) -> bool {
+        if self.text.is_empty() {
+            return false;
+        }
+        if self.text == other.trim() {
+            return true;
+        }
+        let text = self.text;
+        let mine = self.pairs.get_or_insert_with(|| {
+            let mut p = dn_pairs(text);
+            p.sort();
+            p
+        });
+        !mine.is_empty() && *mine == *sorted_pairs_cached(other)
+    }
+}
+
+/// The sorted [`dn_pairs`] of a certificate name, remembered: batch verification meets the
+/// same few signer and CA names in every document (bounded: cleared at 4096 names).
+fn sorted_pairs_cached(dn: &str) -> std::sync::Arc<Vec<(String, String)>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Arc<Vec<(String, String)>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(map) = cache.lock()
+        && let Some(p) = map.get(dn)
+    {
+        return Arc::clone(p);
+    }
+    let mut pairs = dn_pairs(dn);
+    pairs.sort();
+    let pairs = Arc::new(pairs);
+    if let Ok(mut map) = cache.lock() {
+        if map.len() >= 4096 {
+            map.clear();
+        }
+        map.insert(dn.to_string(), Arc::clone(&pairs));
+    }
+    pairs
+}
+
 /// Two distinguished names as text (RFC 2253/4514, either order of RDNs) name the same.
 fn same_dn(a: &str, b: &str) -> bool {
+    // The common case, a name written as kyso (and most signers) print it: no parsing.
+    if a.trim() == b.trim() && !a.trim().is_empty() {
+        return true;
+    }
     let (mut x, mut y) = (dn_pairs(a), dn_pairs(b));
     if x.is_empty() {
         return false;
@@ -556,5 +619,23 @@ mod tests {
         assert!(!same_dn("CN=A, O=B", "CN=A"));
         assert!(same_dn("CN=a\\, b", "cn=A\\,  B"));
         assert!(same_dn("O=B\\E1\\BB\\99 X,C=VN", "C=VN, O=Bộ X"));
+    }
+
+    #[test]
+    fn a_dn_key_names_what_same_dn_names() {
+        let cases = [
+            ("CN=A, O=B", "CN=A, O=B", true),
+            ("CN=A, O=B", "o=b,cn=a", true),
+            ("CN=A, O=B", "CN=A", false),
+            ("O=B\\E1\\BB\\99 X,C=VN", "C=VN, O=Bộ X", true),
+            ("", "", false),
+        ];
+        for (a, b, want) in cases {
+            let mut key = DnKey::new(a);
+            // Twice: the second answer comes from the parsed key and the name cache.
+            assert_eq!(key.names(b), want, "{a} ~ {b}");
+            assert_eq!(key.names(b), want, "{a} ~ {b} again");
+            assert_eq!(same_dn(a, b), want, "same_dn {a} ~ {b}");
+        }
     }
 }
