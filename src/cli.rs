@@ -108,6 +108,23 @@ Exit codes: 0 done (also when nothing was missing); 2 a certificate's path or st
 established, a server failed, or a usage/I/O error (no output file)."
     )]
     Ltv(LtvArgs),
+    /// Run the verification service: POST /v1/verify answers what `verify --json` prints.
+    #[command(
+        long_about = "Serves HTTP on [server] listen of the configuration (default 127.0.0.1:8700) or \
+--listen. POST /v1/verify takes one document as the body (any content type; the format is sniffed) and \
+answers the JSON object `kyso verify --json` prints for it (file name `-`), or multipart/form-data with \
+one or more `file` parts and answers JSON Lines, one report per part in order. Query parameters: at (a \
+date or an RFC 3339 time, as --at), revocation=off|soft|hard, online=true|false. Trust anchors, \
+intermediates, kind rules and network settings come from the configuration, as for `kyso verify`. \
+Errors are RFC 9457 problem details (application/problem+json). GET /healthz and GET /readyz for \
+probes. SIGTERM or SIGINT: the requests in flight finish, then kyso exits 0.",
+        after_help = "Examples:\n  kyso serve --config /etc/kyso/kyso.toml\n  \
+kyso serve --listen 127.0.0.1:0    # any free port; the address is printed\n  \
+curl -s --data-binary @letter.pdf http://127.0.0.1:8700/v1/verify\n  \
+curl -s -F file=@a.pdf -F file=@b.xml \\\n      'http://127.0.0.1:8700/v1/verify?at=2026-12-03'\n\n\
+Exit codes: 0 stopped by SIGTERM/SIGINT; 2 the configuration, the trust anchors or the address failed."
+    )]
+    Serve(ServeArgs),
     /// The configuration file: `kyso config show` prints the effective settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -582,6 +599,13 @@ struct VerifyArgs {
 }
 
 #[derive(Args)]
+struct ServeArgs {
+    /// The address and port to listen on (overrides [server] listen; port 0 picks a free one).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Args)]
 struct InspectArgs {
     /// A certificate (PEM/DER) or a PKCS#12 file.
     file: PathBuf,
@@ -632,6 +656,7 @@ password), --password-file FILE, or the prompt; the value given is not shown"
         Command::Batch(a) => batch(a, config),
         Command::Timestamp(a) => timestamp(a, config),
         Command::Ltv(a) => ltv(a, config),
+        Command::Serve(a) => serve(a, config),
         Command::Config(ConfigCommand::Show(a)) => config_show(a, config),
         Command::Completions(a) => completions(a.shell),
         Command::Man(a) => man(&a.command),
@@ -1400,7 +1425,7 @@ fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
             _ => EXIT_NOT_PASSED,
         });
         if a.json {
-            output::json_line(&report)?;
+            output::report_line(&report)?;
         } else {
             output::human_report(&report);
         }
@@ -1408,25 +1433,25 @@ fn verify(a: VerifyArgs, config: Option<&Path>) -> Result<u8> {
     Ok(code)
 }
 
-/// `--at`: an RFC 3339 time, or a plain date read as the start of that day in Vietnam
-/// (+07:00, the zone of the documents kyso signs), as Unix seconds.
+/// `kyso serve`: the configuration read as `kyso verify` reads it, then the service until
+/// SIGTERM/SIGINT.
+fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
+    let mut settings = load_settings(config)?;
+    if let Some(listen) = a.listen {
+        settings.server.listen = listen;
+        settings.set_by_flag("server.listen");
+    }
+    let trust = trust_from(&settings)?;
+    kyso_server::run(&settings.server, trust, |addr| {
+        eprintln!("kyso serve: listening on http://{addr}");
+    })?;
+    eprintln!("kyso serve: stopped");
+    Ok(EXIT_OK)
+}
+
+/// `--at`: [`kyso::parse_at`], with its message for clap.
 fn parse_at(s: &str) -> std::result::Result<i64, String> {
-    let t = s.trim();
-    let is_date = t.len() == 10
-        && t.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    let full = if is_date {
-        format!("{t}T00:00:00+07:00")
-    } else {
-        t.to_string()
-    };
-    kyso::parse_time(&full).map_err(|_| {
-        "expected a date (2026-12-03: the start of that day, +07:00) or an RFC 3339 time \
-(2026-12-03T09:30:00+07:00, 2026-12-03T02:30:00Z)"
-            .to_string()
-    })
+    kyso::parse_at(s).map_err(|e| e.to_string())
 }
 
 fn inspect(a: InspectArgs, config: Option<&Path>) -> Result<u8> {
@@ -1543,7 +1568,7 @@ fn batch(a: BatchArgs, config: Option<&Path>) -> Result<u8> {
             let written = if csv {
                 output::csv_rows(&mut out, report)
             } else {
-                output::json_to(&mut out, report)
+                report.write_json_line(&mut out)
             };
             written.map_err(|e| kyso::Error::Invalid(format!("cannot write the report: {e}")))
         },

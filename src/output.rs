@@ -40,6 +40,16 @@ pub fn json_line<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// A document report as one JSON line, the library's serialization (`kyso serve` answers the
+/// same bytes).
+pub fn report_line(report: &DocumentReport) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match report.write_json_line(&mut out) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
 pub fn human_report(r: &DocumentReport) {
     say!("{}: {} ({})", r.file, mark(r.status), r.message);
     for (i, s) in r.signatures.iter().enumerate() {

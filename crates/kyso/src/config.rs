@@ -26,6 +26,11 @@
 //! [einvoice]
 //! tax_code_mismatch = "warn"        # warn | fail: the invoice's MST is not the signer's
 //!
+//! [server]                          # kyso serve
+//! listen = "127.0.0.1:8700"
+//! body_limit = 104857600            # bytes of one request body (100 MiB)
+//! concurrency = 64                  # verifications in flight; more get 503 + Retry-After
+//!
 //! [[kind.rules]]                    # first matching rule wins; every condition given must hold
 //! kind = "agency"
 //! issuer = "Government CA"
@@ -66,6 +71,16 @@ struct FileConfig {
     einvoice: FileEinvoice,
     #[serde(default)]
     kind: FileKind,
+    #[serde(default)]
+    server: FileServer,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<std::net::SocketAddr>,
+    body_limit: Option<u64>,
+    concurrency: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -109,6 +124,34 @@ struct FileNet {
 struct FileKind {
     #[serde(default)]
     rules: Vec<KindRule>,
+}
+
+// ------------------------------------------------------------------------------ server
+
+/// `[server]`: what `kyso serve` listens on and how much it takes at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerSettings {
+    /// The address and port to listen on (`127.0.0.1:8700`).
+    pub listen: std::net::SocketAddr,
+    /// The largest request body accepted, in bytes (larger ones get 413).
+    pub body_limit: u64,
+    /// Requests verifying at once; more get 503 with `Retry-After`.
+    pub concurrency: u32,
+}
+
+/// The default listening address of `kyso serve`: loopback only.
+pub const DEFAULT_LISTEN: std::net::SocketAddr = std::net::SocketAddr::V4(
+    std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 8700),
+);
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            listen: DEFAULT_LISTEN,
+            body_limit: 100 * 1024 * 1024,
+            concurrency: 64,
+        }
+    }
 }
 
 // ------------------------------------------------------------------------- kind rules
@@ -412,6 +455,8 @@ pub struct Settings {
     pub tax_code_mismatch: TaxCodePolicy,
     /// Signer-kind rules, in order.
     pub kind_rules: Vec<KindRule>,
+    /// `kyso serve`: listening address and limits.
+    pub server: ServerSettings,
     /// Where each value came from, by key (`trust`, `tsa.url`, `revocation.policy`, ...).
     pub origins: BTreeMap<String, Origin>,
 }
@@ -430,6 +475,9 @@ pub const SETTING_KEYS: &[&str] = &[
     "net.retries",
     "einvoice.tax_code_mismatch",
     "kind.rules",
+    "server.listen",
+    "server.body_limit",
+    "server.concurrency",
 ];
 
 impl Default for Settings {
@@ -444,6 +492,7 @@ impl Default for Settings {
             tsa: TsaConfig::default(),
             tax_code_mismatch: TaxCodePolicy::default(),
             kind_rules: Vec::new(),
+            server: ServerSettings::default(),
             origins: SETTING_KEYS
                 .iter()
                 .map(|k| (k.to_string(), Origin::Default))
@@ -572,6 +621,31 @@ impl Settings {
                 ))
             })?;
         }
+        let mut server = ServerSettings::default();
+        if let Some(v) = file.server.listen {
+            server.listen = v;
+            set("server.listen");
+        }
+        if let Some(v) = file.server.body_limit {
+            if v == 0 {
+                return Err(Error::Invalid(format!(
+                    "configuration {}: server.body_limit must be at least 1 byte",
+                    path.display()
+                )));
+            }
+            server.body_limit = v;
+            set("server.body_limit");
+        }
+        if let Some(v) = file.server.concurrency {
+            if v == 0 {
+                return Err(Error::Invalid(format!(
+                    "configuration {}: server.concurrency must be at least 1",
+                    path.display()
+                )));
+            }
+            server.concurrency = v;
+            set("server.concurrency");
+        }
         if let Some(p) = &tsa.policy
             && !is_oid(p)
         {
@@ -588,6 +662,7 @@ impl Settings {
         s.net = net;
         s.tax_code_mismatch = tax_code_mismatch;
         s.kind_rules = file.kind.rules;
+        s.server = server;
         Ok(s)
     }
 
@@ -629,6 +704,7 @@ impl Settings {
             revocation: OutRevocation,
             net: OutNet,
             einvoice: OutEinvoice,
+            server: &'a ServerSettings,
             kind: OutKind<'a>,
         }
         #[derive(Serialize)]
@@ -685,6 +761,7 @@ impl Settings {
             einvoice: OutEinvoice {
                 tax_code_mismatch: self.tax_code_mismatch,
             },
+            server: &self.server,
             kind: OutKind {
                 rules: &self.kind_rules,
             },
@@ -803,6 +880,32 @@ subject = "OU=*Văn phòng*"
             .unwrap_err()
             .to_string();
         assert!(e.contains("maybe") || e.contains("variant"), "{e}");
+    }
+
+    #[test]
+    fn server_section() {
+        let p = Path::new("/etc/kyso/config.toml");
+        let d = Settings::from_toml("", p).unwrap();
+        assert_eq!(d.server, ServerSettings::default());
+        assert_eq!(d.server.listen.to_string(), "127.0.0.1:8700");
+        assert_eq!(d.server.body_limit, 104_857_600);
+        let s = Settings::from_toml(
+            "[server]\nlisten = \"0.0.0.0:9000\"\nbody_limit = 1000\nconcurrency = 3\n",
+            p,
+        )
+        .unwrap();
+        assert_eq!(s.server.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!((s.server.body_limit, s.server.concurrency), (1000, 3));
+        assert_eq!(s.origin("server.listen"), Origin::File);
+        assert!(s.to_toml().contains("[server]\nlisten = \"0.0.0.0:9000\""));
+        for bad in [
+            "[server]\nlisten = \"here\"\n",
+            "[server]\nconcurrency = 0\n",
+            "[server]\nbody_limit = 0\n",
+            "[server]\nport = 1\n",
+        ] {
+            assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
+        }
     }
 
     fn fixture(name: &str) -> Certificate {

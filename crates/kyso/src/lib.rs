@@ -161,3 +161,27 @@ pub fn parse_time(s: &str) -> Result<i64, Error> {
         .map(|t| t.unix)
         .map_err(Error::from)
 }
+
+/// A validation time as `kyso verify --at` and `kyso serve`'s `at` take it: an RFC 3339 time,
+/// or a plain date (`2026-12-03`) read as the start of that day in Vietnam (+07:00, the zone
+/// of the documents kyso signs); as Unix seconds.
+pub fn parse_at(s: &str) -> Result<i64, Error> {
+    let t = s.trim();
+    let is_date = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let full = if is_date {
+        format!("{t}T00:00:00+07:00")
+    } else {
+        t.to_string()
+    };
+    parse_time(&full).map_err(|_| {
+        Error::Invalid(
+            "expected a date (2026-12-03: the start of that day, +07:00) or an RFC 3339 time \
+(2026-12-03T09:30:00+07:00, 2026-12-03T02:30:00Z)"
+                .to_string(),
+        )
+    })
+}

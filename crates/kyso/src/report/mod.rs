@@ -428,6 +428,24 @@ pub struct DocumentReport {
 }
 
 impl DocumentReport {
+    /// Writes the report as one JSON line, the object then `\n`: the bytes `kyso verify
+    /// --json` and `kyso batch` print for a document and `kyso serve` answers (one serializer
+    /// for every output, so they stay byte for byte the same).
+    pub fn write_json_line<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        serde_json::to_writer(&mut out, self)?;
+        out.write_all(b"\n")
+    }
+
+    /// [`DocumentReport::write_json_line`] into a new buffer.
+    pub fn to_json_line(&self) -> Vec<u8> {
+        let mut line = Vec::with_capacity(1024);
+        // Writing into a Vec fails only if serializing does, which these types never do.
+        if self.write_json_line(&mut line).is_err() {
+            line.clear();
+        }
+        line
+    }
+
     /// A report for a file that could not be processed.
     pub fn error(file: &str, format: Format, message: String) -> DocumentReport {
         DocumentReport {

@@ -1,0 +1,523 @@
+//! `kyso serve`: the real binary on a loopback port, spoken to with a small std-only HTTP
+//! client; every answer compared with what `kyso verify --json` prints.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The largest body the test server takes.
+const LIMIT: usize = 200_000;
+
+/// A running `kyso serve`; killed when dropped, whatever the test did.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    /// The lines the server printed on stderr after the address.
+    log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(config: &Path) -> Server {
+        let mut child = kyso()
+            .arg("--config")
+            .arg(config)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kyso serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: rx,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            match server.log.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) => {
+                    if let Some(a) = line.strip_prefix("kyso serve: listening on http://") {
+                        server.addr = a.trim().parse().expect("an address");
+                        return server;
+                    }
+                    seen.push(line);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(Some(status)) = server.child.try_wait() {
+                        panic!("kyso serve exited ({status}): {}", seen.join("\n"));
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!("kyso serve closed stderr: {}", seen.join("\n"))
+                }
+            }
+        }
+        panic!("kyso serve printed no address in 60 s: {}", seen.join("\n"));
+    }
+
+    fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        s.set_write_timeout(Some(Duration::from_secs(60))).ok();
+        s
+    }
+
+    /// One request on a new connection (`Connection: close`).
+    fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+        let mut s = self.connect();
+        let mut head = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).expect("send the head");
+        s.write_all(body).expect("send the body");
+        read_answer(&mut s)
+    }
+
+    fn post(&self, target: &str, body: &[u8]) -> Answer {
+        self.request("POST", target, &[], body)
+    }
+
+    /// SIGTERM, then the exit status (within 30 s).
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        self.wait(Duration::from_secs(30))
+            .expect("kyso serve still running 30 s after SIGTERM")
+    }
+
+    fn wait(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+
+    /// A problem details answer with this status.
+    fn assert_problem(&self, status: u16) -> serde_json::Value {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{self:?}"
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        for field in ["type", "title", "detail"] {
+            assert!(
+                p[field].as_str().is_some_and(|v| !v.is_empty()),
+                "{field}: {p}"
+            );
+        }
+        p
+    }
+}
+
+/// Reads a whole HTTP/1.1 answer (the server closes the connection after it).
+fn read_answer(s: &mut TcpStream) -> Answer {
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read the answer");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line: {head}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let rest = &raw[end + 4..];
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_vec()
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for _ in 0..100_000 {
+        let line_end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .expect("a chunk size");
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+    panic!("too many chunks");
+}
+
+/// A configuration trusting the fixture root, with a small body limit.
+fn config(dir: &Path) -> PathBuf {
+    let path = dir.join("kyso.toml");
+    let text = format!(
+        "[trust]\nanchors = [\"{}\"]\n\n[server]\nbody_limit = {LIMIT}\nconcurrency = 8\n",
+        pki("root.pem").display()
+    );
+    std::fs::write(&path, text).expect("write the configuration");
+    path
+}
+
+/// `kyso --config CONFIG verify FILES... --json EXTRA...` run in `dir`: its stdout.
+fn cli_json(config: &Path, dir: &Path, files: &[&str], extra: &[&str]) -> Vec<u8> {
+    let o = run(kyso()
+        .current_dir(dir)
+        .arg("--config")
+        .arg(config)
+        .arg("verify")
+        .args(files)
+        .arg("--json")
+        .args(extra));
+    assert!(
+        !o.stdout.is_empty(),
+        "kyso verify printed nothing: {}",
+        stderr(&o)
+    );
+    o.stdout
+}
+
+struct Documents {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    pdf: Vec<u8>,
+    xml: Vec<u8>,
+}
+
+/// A signed letter, a signed XML report, and a configuration, in a temporary folder; the
+/// letter is also saved as `-` (the name the server gives a raw body).
+fn documents() -> Documents {
+    let dir = tempdir();
+    let config = config(dir.path());
+    let pdf_path = dir.path().join("letter.pdf");
+    sign(&pdf("letter-classic.pdf"), &pdf_path, "agency.p12", &[]);
+    let xml_path = dir.path().join("report.xml");
+    sign(&xml("report.xml"), &xml_path, "personal.p12", &[]);
+    let pdf = std::fs::read(&pdf_path).expect("read");
+    assert!(pdf.len() < LIMIT, "the letter fits the limit");
+    let xml = std::fs::read(&xml_path).expect("read");
+    std::fs::write(dir.path().join("-"), &pdf).expect("write");
+    std::fs::write(dir.path().join("junk.bin"), b"neither PDF nor XML\n").expect("write");
+    Documents {
+        dir,
+        config,
+        pdf,
+        xml,
+    }
+}
+
+fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "kyso-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, data) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn verify_answers_what_the_cli_prints() {
+    let docs = documents();
+    let dir = docs.dir.path();
+    let server = Server::start(&docs.config);
+
+    // One document as the body: the object `kyso verify --json` prints for the file `-`.
+    let answer = server.post("/v1/verify?at=2027-06-01", &docs.pdf);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    let cli = cli_json(&docs.config, dir, &["-"], &["--at", "2027-06-01"]);
+    assert_eq!(answer.text(), String::from_utf8_lossy(&cli));
+    assert_eq!(answer.json()["status"], "passed", "{}", answer.text());
+
+    // Without options, and with a content type that is not a document's: the same.
+    let plain = server.request(
+        "POST",
+        "/v1/verify",
+        &[("Content-Type", "text/plain")],
+        &docs.pdf,
+    );
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.body, cli_json(&docs.config, dir, &["-"], &[]));
+
+    // The query options are applied like the flags.
+    let at = "2026-12-03T09:30:00+07:00";
+    let options = server.post(
+        &format!("/v1/verify?at={at}&revocation=off&online=false"),
+        &docs.pdf,
+    );
+    assert_eq!(options.status, 200, "{}", options.text());
+    let cli = cli_json(
+        &docs.config,
+        dir,
+        &["-"],
+        &["--at", at, "--revocation", "off"],
+    );
+    assert_eq!(options.text(), String::from_utf8_lossy(&cli));
+    let hard = server.post("/v1/verify?revocation=hard&at=2027-06-01", &docs.pdf);
+    let cli = cli_json(
+        &docs.config,
+        dir,
+        &["-"],
+        &["--revocation", "hard", "--at", "2027-06-01"],
+    );
+    assert_eq!(hard.text(), String::from_utf8_lossy(&cli));
+
+    // Several files: JSON Lines in order, each what the CLI prints for that file name.
+    let (ct, body) = multipart(&[
+        ("letter.pdf", &docs.pdf),
+        ("report.xml", &docs.xml),
+        ("junk.bin", b"neither PDF nor XML\n"),
+    ]);
+    let lines = server.request("POST", "/v1/verify", &[("Content-Type", &ct)], &body);
+    assert_eq!(lines.status, 200, "{}", lines.text());
+    assert_eq!(lines.header("content-type"), Some("application/x-ndjson"));
+    let cli = cli_json(
+        &docs.config,
+        dir,
+        &["letter.pdf", "report.xml", "junk.bin"],
+        &[],
+    );
+    assert_eq!(lines.text(), String::from_utf8_lossy(&cli));
+    let reports: Vec<serde_json::Value> = lines
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0]["status"], "passed", "{}", reports[0]);
+    assert_eq!(reports[1]["status"], "passed", "{}", reports[1]);
+    assert_eq!(
+        (&reports[2]["status"], &reports[2]["reason"]),
+        (&"error".into(), &"unsupported".into())
+    );
+}
+
+#[test]
+fn errors_are_problem_details() {
+    let docs = documents();
+    let server = Server::start(&docs.config);
+    for bad in [
+        "/v1/verify?revocation=maybe",
+        "/v1/verify?at=tomorrow",
+        "/v1/verify?online=perhaps",
+        "/v1/verify?trust=mine",
+        "/v1/verify?at=%zz",
+    ] {
+        let p = server.post(bad, &docs.pdf).assert_problem(400);
+        assert!(
+            p["type"].as_str().is_some_and(|t| t.contains("bad-query")),
+            "{p}"
+        );
+    }
+    let p = server
+        .post("/v1/verify?at=03/12/2026", &docs.pdf)
+        .assert_problem(400);
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("2026-12-03")),
+        "{p}"
+    );
+
+    // Over the limit: 413 from the declared length, before the body is sent.
+    let mut s = server.connect();
+    s.write_all(
+        format!(
+            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+            LIMIT + 1
+        )
+        .as_bytes(),
+    )
+    .expect("send");
+    let p = read_answer(&mut s).assert_problem(413);
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(&LIMIT.to_string())),
+        "{p}"
+    );
+    // ... and as multipart.
+    let big = vec![b'%'; LIMIT + 10];
+    let (ct, body) = multipart(&[("big.pdf", &big)]);
+    let mut s = server.connect();
+    s.write_all(
+        format!(
+            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .expect("send");
+    read_answer(&mut s).assert_problem(413);
+
+    // Other multipart kinds, a form without a file part, unknown routes and methods.
+    let p = server
+        .request(
+            "POST",
+            "/v1/verify",
+            &[("Content-Type", "multipart/mixed; boundary=x")],
+            b"--x--\r\n",
+        )
+        .assert_problem(415);
+    assert_eq!(p["reason"], "unsupported");
+    let form = "multipart/form-data; boundary=b";
+    server
+        .request(
+            "POST",
+            "/v1/verify",
+            &[("Content-Type", form)],
+            b"--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n",
+        )
+        .assert_problem(400);
+    server.post("/v2/verify", b"").assert_problem(404);
+    server
+        .request("GET", "/v1/verify", &[], b"")
+        .assert_problem(405);
+
+    // The server still serves.
+    let ok = server.post("/v1/verify", &docs.pdf);
+    assert_eq!(ok.status, 200, "{}", ok.text());
+}
+
+#[test]
+fn probes_and_graceful_shutdown() {
+    let docs = documents();
+    let mut server = Server::start(&docs.config);
+    let health = server.request("GET", "/healthz", &[], b"");
+    assert_eq!((health.status, health.text().trim()), (200, "ok"));
+    let ready = server.request("GET", "/readyz", &[], b"");
+    assert_eq!((ready.status, ready.text().trim()), (200, "ready"));
+
+    // A request in flight when SIGTERM comes is answered in full, then kyso exits 0.
+    let mut s = server.connect();
+    let half = docs.pdf.len() / 2;
+    s.write_all(
+        format!(
+            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            docs.pdf.len()
+        )
+        .as_bytes(),
+    )
+    .expect("send");
+    s.write_all(&docs.pdf[..half]).expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().ok().flatten().is_none(),
+        "kyso serve exited with a request in flight"
+    );
+    s.write_all(&docs.pdf[half..]).expect("send the rest");
+    let answer = read_answer(&mut s);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(
+        answer.body,
+        cli_json(&docs.config, docs.dir.path(), &["-"], &[])
+    );
+    let status = server
+        .wait(Duration::from_secs(30))
+        .expect("kyso serve still running 30 s after SIGTERM");
+    assert_eq!(status.code(), Some(0), "{status}");
+    let rest: Vec<String> = server.log.try_iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[test]
+fn sigterm_when_idle_exits_zero() {
+    let dir = tempdir();
+    let config = config(dir.path());
+    let mut server = Server::start(&config);
+    let status = server.terminate();
+    assert_eq!(status.code(), Some(0), "{status}");
+}
