@@ -229,9 +229,13 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 /// A configuration trusting the fixture root, with a small body limit.
 fn config(dir: &Path) -> PathBuf {
+    config_with(dir, 8)
+}
+
+fn config_with(dir: &Path, concurrency: u32) -> PathBuf {
     let path = dir.join("kyso.toml");
     let text = format!(
-        "[trust]\nanchors = [\"{}\"]\n\n[server]\nbody_limit = {LIMIT}\nconcurrency = 8\n",
+        "[trust]\nanchors = [\"{}\"]\n\n[server]\nbody_limit = {LIMIT}\nconcurrency = {concurrency}\n",
         pki("root.pem").display()
     );
     std::fs::write(&path, text).expect("write the configuration");
@@ -470,25 +474,16 @@ fn errors_are_problem_details() {
 #[test]
 fn probes_and_graceful_shutdown() {
     let docs = documents();
-    let mut server = Server::start(&docs.config);
+    let config = config_with(docs.dir.path(), 1);
+    let mut server = Server::start(&config);
     let health = server.request("GET", "/healthz", &[], b"");
     assert_eq!((health.status, health.text().trim()), (200, "ok"));
     let ready = server.request("GET", "/readyz", &[], b"");
     assert_eq!((ready.status, ready.text().trim()), (200, "ready"));
 
     // A request in flight when SIGTERM comes is answered in full, then kyso exits 0.
-    let mut s = server.connect();
-    let half = docs.pdf.len() / 2;
-    s.write_all(
-        format!(
-            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-            docs.pdf.len()
-        )
-        .as_bytes(),
-    )
-    .expect("send");
-    s.write_all(&docs.pdf[..half]).expect("send");
-    std::thread::sleep(Duration::from_millis(300));
+    let upload = start_upload(&server, &docs.pdf);
+    wait_until_busy(&server, &docs.pdf).assert_problem(503);
     Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
@@ -498,8 +493,7 @@ fn probes_and_graceful_shutdown() {
         server.child.try_wait().ok().flatten().is_none(),
         "kyso serve exited with a request in flight"
     );
-    s.write_all(&docs.pdf[half..]).expect("send the rest");
-    let answer = read_answer(&mut s);
+    let answer = finish(upload, &docs.pdf);
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(
         answer.body,
@@ -511,6 +505,57 @@ fn probes_and_graceful_shutdown() {
     assert_eq!(status.code(), Some(0), "{status}");
     let rest: Vec<String> = server.log.try_iter().collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+/// Sends the head and the first half of a raw verify request; the rest with [`finish`].
+fn start_upload(server: &Server, doc: &[u8]) -> TcpStream {
+    let mut s = server.connect();
+    s.write_all(
+        format!(
+            "POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            doc.len()
+        )
+        .as_bytes(),
+    )
+    .expect("send");
+    s.write_all(&doc[..doc.len() / 2]).expect("send");
+    s
+}
+
+/// Waits (at most 30 s) until the server answers 503 to another verification: the only slot
+/// (concurrency 1) is taken by the upload in progress. Returns that answer.
+fn wait_until_busy(server: &Server, doc: &[u8]) -> Answer {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for _ in 0..300 {
+        let a = server.post("/v1/verify", doc);
+        if a.status == 503 || Instant::now() > deadline {
+            return a;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the slot never got taken");
+}
+
+fn finish(mut s: TcpStream, doc: &[u8]) -> Answer {
+    s.write_all(&doc[doc.len() / 2..]).expect("send the rest");
+    read_answer(&mut s)
+}
+
+#[test]
+fn saturated_means_503_with_retry_after() {
+    let docs = documents();
+    let config = config_with(docs.dir.path(), 1);
+    let server = Server::start(&config);
+    // One upload in progress takes the one verification slot...
+    let first = start_upload(&server, &docs.pdf);
+    let busy = wait_until_busy(&server, &docs.pdf);
+    busy.assert_problem(503);
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    // ... the probes still answer, and once it is done the slot is free again.
+    assert_eq!(server.request("GET", "/readyz", &[], b"").status, 200);
+    assert_eq!(finish(first, &docs.pdf).status, 200);
+    let again = server.post("/v1/verify", &docs.pdf);
+    assert_eq!(again.status, 200, "{}", again.text());
 }
 
 #[test]

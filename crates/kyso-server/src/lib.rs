@@ -53,6 +53,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// SIGTERM/SIGINT could not be listened for.
+    #[error("cannot listen for SIGTERM and SIGINT: {0}")]
+    Signal(#[source] std::io::Error),
     /// Accepting connections failed.
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
@@ -114,12 +117,13 @@ pub fn run(
         let bound = listener
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
+        let stop = StopSignal::listen().map_err(Error::Signal)?;
         let state = state(settings, trust);
         let app = router_with(state.clone());
         on_listening(bound);
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                stop_signal().await;
+                stop.received().await;
                 state.ready.store(false, Ordering::SeqCst);
             })
             .await
@@ -127,26 +131,43 @@ pub fn run(
     })
 }
 
-/// SIGTERM or SIGINT.
-async fn stop_signal() {
+/// SIGTERM or SIGINT, listened for from its creation on (so a signal that comes just after
+/// the address is announced is not the default action, an abrupt end).
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn listen() -> std::io::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignal {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn received(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -637,6 +658,45 @@ mod tests {
             let p = VerifyQuery::parse(Some(bad)).unwrap_err();
             assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
         }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn bodies_up_to_the_limit() {
+        let body = |n: usize| Body::from(vec![7u8; n]);
+        assert_eq!(block_on(read_body(body(10), 10, 10)).unwrap().len(), 10);
+        let p = block_on(read_body(body(11), 10, 0)).unwrap_err();
+        assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(p.detail.contains("10 bytes"), "{}", p.detail);
+        assert!(
+            block_on(read_body(Body::empty(), 10, 0))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn problems_are_rfc9457() {
+        let mut p = Problem::too_large(5);
+        p.reason = Some(Reason::Unsupported);
+        let r = p.into_response();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            r.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+        let bytes = block_on(axum::body::to_bytes(r.into_body(), 10_000)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["type"], "urn:kyso:problem:body-too-large");
+        assert_eq!(v["status"], 413);
+        assert_eq!(v["reason"], "unsupported");
+        assert!(v["title"].is_string() && v["detail"].is_string());
     }
 
     #[test]
