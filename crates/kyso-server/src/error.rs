@@ -1,0 +1,26 @@
+//! Why the service could not start or stopped.
+
+use std::net::SocketAddr;
+
+/// Why the service could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The async runtime could not be built.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The listening address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SIGTERM/SIGINT could not be listened for.
+    #[error("cannot listen for SIGTERM and SIGINT: {0}")]
+    Signal(#[source] std::io::Error),
+    /// Accepting connections failed.
+    #[error("the server stopped: {0}")]
+    Serve(#[source] std::io::Error),
+}

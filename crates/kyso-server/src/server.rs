@@ -1,0 +1,140 @@
+//! The routes, the shared state, the listener and shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kyso::TrustConfig;
+use kyso::config::ServerSettings;
+use tokio::sync::Semaphore;
+
+use crate::error::Error;
+use crate::problem::{method_not_allowed, not_found};
+use crate::verify::verify;
+
+/// What the handlers share.
+pub(crate) struct AppState {
+    pub(crate) trust: Arc<TrustConfig>,
+    pub(crate) body_limit: usize,
+    pub(crate) permits: Arc<Semaphore>,
+    pub(crate) ready: AtomicBool,
+}
+
+/// The service's routes over `trust`, with the limits of `settings`.
+pub fn router(settings: &ServerSettings, trust: TrustConfig) -> Router {
+    router_with(state(settings, trust))
+}
+
+pub(crate) fn state(settings: &ServerSettings, trust: TrustConfig) -> Arc<AppState> {
+    Arc::new(AppState {
+        trust: Arc::new(trust),
+        body_limit: usize::try_from(settings.body_limit).unwrap_or(usize::MAX),
+        permits: Arc::new(Semaphore::new(
+            usize::try_from(settings.concurrency.max(1)).unwrap_or(1),
+        )),
+        ready: AtomicBool::new(true),
+    })
+}
+
+pub(crate) fn router_with(state: Arc<AppState>) -> Router {
+    let limit = state.body_limit;
+    Router::new()
+        .route("/v1/verify", post(verify))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves on `settings.listen` until SIGTERM or SIGINT, then lets the requests in flight
+/// finish and returns. `on_listening` is told the bound address (the port chosen when the
+/// configuration says port 0) once connections are accepted.
+pub fn run(
+    settings: &ServerSettings,
+    trust: TrustConfig,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    runtime.block_on(async {
+        let addr = settings.listen;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { addr, source })?;
+        let stop = StopSignal::listen().map_err(Error::Signal)?;
+        let state = state(settings, trust);
+        let app = router_with(state.clone());
+        on_listening(bound);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                stop.received().await;
+                state.ready.store(false, Ordering::SeqCst);
+            })
+            .await
+            .map_err(Error::Serve)
+    })
+}
+
+/// SIGTERM or SIGINT, listened for from its creation on (so a signal that comes just after
+/// the address is announced is not the default action, an abrupt end).
+pub(crate) struct StopSignal {
+    #[cfg(unix)]
+    pub(crate) term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    pub(crate) int: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    pub(crate) fn listen() -> std::io::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignal {})
+        }
+    }
+
+    pub(crate) async fn received(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+pub(crate) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if state.ready.load(Ordering::SeqCst) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
+    }
+}
