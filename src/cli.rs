@@ -1338,43 +1338,42 @@ fn sign_document(
     if let Some(why) = inapplicable_flags(a, flag_kind(a, input)) {
         return Err(kyso::Error::Invalid(why));
     }
-    match kyso::detect(input) {
-        kyso::Format::Pdf => {
-            let opts = kyso::PdfSignOptions {
-                digest,
-                sub_filter: match a.subfilter {
-                    None | Some(SubFilterArg::Pades) => kyso::SubFilter::EtsiCadesDetached,
-                    Some(SubFilterArg::Adbe) => kyso::SubFilter::AdbePkcs7Detached,
-                },
-                certify: a.certify.then_some(a.mdp.unwrap_or(2)),
-                field: a.field.clone(),
-                reason: a.reason.clone(),
-                location: a.location.clone(),
-                contact: a.contact.clone(),
-                level,
-                pdf_password: a.pdf_password.clone(),
-                ..Default::default()
-            };
-            kyso::sign_pdf_at_level(input, cred, &opts, services)
+    let opts = kyso::DocumentSignOptions {
+        pdf: kyso::PdfSignOptions {
+            digest,
+            sub_filter: match a.subfilter {
+                None | Some(SubFilterArg::Pades) => kyso::SubFilter::EtsiCadesDetached,
+                Some(SubFilterArg::Adbe) => kyso::SubFilter::AdbePkcs7Detached,
+            },
+            certify: a.certify.then_some(a.mdp.unwrap_or(2)),
+            field: a.field.clone(),
+            reason: a.reason.clone(),
+            location: a.location.clone(),
+            contact: a.contact.clone(),
+            level,
+            pdf_password: a.pdf_password.clone(),
+            ..Default::default()
+        },
+        xml: kyso::XmlSignRequest {
+            digest,
+            c14n: match a.c14n {
+                Some(C14nArg::Exclusive) => kyso::C14nChoice::Exclusive,
+                _ => kyso::C14nChoice::Inclusive,
+            },
+            role: match a.einvoice_role {
+                Some(RoleArg::Buyer) => kyso::EinvoiceRole::Buyer,
+                Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
+                _ => kyso::EinvoiceRole::Seller,
+            },
+            level,
+            ..Default::default()
+        },
+    };
+    match kyso::sign_document(input, cred, &opts, services) {
+        Err(kyso::Error::UnsupportedFormat) => {
+            Err(kyso::Error::Invalid("not a PDF or XML document".into()))
         }
-        kyso::Format::Xml => {
-            let req = kyso::XmlSignRequest {
-                digest,
-                c14n: match a.c14n {
-                    Some(C14nArg::Exclusive) => kyso::C14nChoice::Exclusive,
-                    _ => kyso::C14nChoice::Inclusive,
-                },
-                role: match a.einvoice_role {
-                    Some(RoleArg::Buyer) => kyso::EinvoiceRole::Buyer,
-                    Some(RoleArg::Tax) => kyso::EinvoiceRole::Tax,
-                    _ => kyso::EinvoiceRole::Seller,
-                },
-                level,
-                ..Default::default()
-            };
-            kyso::sign_xml_at_level(input, cred, &req, services)
-        }
-        kyso::Format::Unknown => Err(kyso::Error::Invalid("not a PDF or XML document".into())),
+        other => other,
     }
 }
 
@@ -1442,7 +1441,17 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
         settings.set_by_flag("server.listen");
     }
     let trust = trust_from(&settings)?;
-    kyso_server::run(&settings.server, trust, |addr| {
+    // Every key is loaded before the service listens: a missing file or a wrong password
+    // stops the start (the error names the key id, never the password).
+    let mut keys = Vec::new();
+    for k in &settings.keys {
+        keys.push((k.id.clone(), k.load()?));
+    }
+    let signing = kyso_server::Signing {
+        keys,
+        tsa: settings.tsa.clone(),
+    };
+    kyso_server::run(&settings.server, trust, signing, |addr| {
         eprintln!("kyso serve: listening on http://{addr}");
     })?;
     eprintln!("kyso serve: stopped");

@@ -24,7 +24,13 @@ struct Server {
 
 impl Server {
     fn start(config: &Path) -> Server {
+        Server::start_with(config, &[])
+    }
+
+    /// Starts with these environment variables set.
+    fn start_with(config: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = kyso()
+            .envs(env.iter().copied())
             .arg("--config")
             .arg(config)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -565,4 +571,318 @@ fn sigterm_when_idle_exits_zero() {
     let mut server = Server::start(&config);
     let status = server.terminate();
     assert_eq!(status.code(), Some(0), "{status}");
+}
+
+// ------------------------------------------------------------------------------ signing
+
+/// The bearer tokens the signing tests use (the configuration holds only their SHA-256).
+const SIGNER_TOKEN: &str = "tok-registry-5b0c1e";
+const VERIFIER_TOKEN: &str = "tok-checker-81aa07";
+
+fn sha256_hex(data: &[u8]) -> String {
+    kyso_pki::DigestAlgorithm::Sha256
+        .digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A configuration with the fixture keys `agency` (password from the environment variable
+/// `KYSO_TEST_KEY_PASSWORD`) and `personal` (from a file), the tokens `registry` (sign with
+/// agency) and `checker` (verify), and `extra` appended to `[server]`.
+fn signing_config(dir: &Path, extra: &str) -> PathBuf {
+    let pw = dir.join("personal.pw");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).expect("write the password file");
+    let path = dir.join("kyso.toml");
+    let text = format!(
+        "[trust]\nanchors = [\"{root}\"]\n\n[server]\nbody_limit = {LIMIT}\n{extra}\n\n\
+         [[server.tokens]]\nname = \"registry\"\nsha256 = \"{signer}\"\nscopes = [\"sign:agency\"]\n\n\
+         [[server.tokens]]\nname = \"checker\"\nsha256 = \"{checker}\"\nscopes = [\"verify\"]\n\n\
+         [[keys]]\nid = \"agency\"\np12 = \"{agency}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\n\
+         [[keys]]\nid = \"personal\"\np12 = \"{personal}\"\npassword_file = \"{pw}\"\n",
+        root = pki("root.pem").display(),
+        signer = sha256_hex(SIGNER_TOKEN.as_bytes()),
+        checker = sha256_hex(VERIFIER_TOKEN.as_bytes()),
+        agency = pki("agency.p12").display(),
+        personal = pki("personal.p12").display(),
+        pw = pw.display(),
+    );
+    std::fs::write(&path, text).expect("write the configuration");
+    path
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// The parts of a `kyso verify --json` report that do not change from one signing to the
+/// next: the document status, and per signature its status, kind, signer and level.
+fn structure(report: &serde_json::Value) -> serde_json::Value {
+    let sigs: Vec<serde_json::Value> = report["signatures"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| {
+                    serde_json::json!([
+                        s["status"],
+                        s["signer"]["kind"],
+                        s["signer"]["subject"],
+                        s["signer"]["sha256"],
+                        s["level"],
+                        s["field"],
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"status": report["status"], "signatures": sigs})
+}
+
+#[test]
+fn sign_over_http() {
+    let dir = tempdir();
+    let audit = dir.path().join("audit.jsonl");
+    let config = signing_config(dir.path(), &format!("audit_log = \"{}\"", audit.display()));
+    let mut server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let signer = bearer(SIGNER_TOKEN);
+    let checker = bearer(VERIFIER_TOKEN);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+
+    // Keys: only those the token may sign with.
+    let keys = server.request("GET", "/v1/keys", &[("Authorization", &signer)], b"");
+    assert_eq!(keys.status, 200, "{}", keys.text());
+    let list = keys.json();
+    let list = list.as_array().expect("a list");
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["id"], "agency");
+    assert_eq!(list[0]["kind"], "agency");
+    for field in ["subject", "not_before", "not_after"] {
+        assert!(
+            list[0][field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field}"
+        );
+    }
+    let none = server.request("GET", "/v1/keys", &[("Authorization", &checker)], b"");
+    assert_eq!(none.json(), serde_json::json!([]));
+    let anonymous = server.request("GET", "/v1/keys", &[], b"");
+    anonymous.assert_problem(401);
+    assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
+
+    // Never anonymous; unknown token 401; a token without the scope 403.
+    let p = server.post("/v1/sign?key=agency", &letter);
+    p.assert_problem(401);
+    assert_eq!(p.header("www-authenticate"), Some("Bearer"));
+    let wrong = bearer("not-a-token");
+    server
+        .request(
+            "POST",
+            "/v1/sign?key=agency",
+            &[("Authorization", &wrong)],
+            &letter,
+        )
+        .assert_problem(401);
+    server
+        .request(
+            "POST",
+            "/v1/sign?key=agency",
+            &[("Authorization", &checker)],
+            &letter,
+        )
+        .assert_problem(403);
+    server
+        .request(
+            "POST",
+            "/v1/sign?key=personal",
+            &[("Authorization", &signer)],
+            &letter,
+        )
+        .assert_problem(403);
+
+    // The signed letter verifies, like the one `kyso sign` makes with the same key.
+    let answer = server.request(
+        "POST",
+        "/v1/sign?key=agency&reason=Ph%C3%AA%20duy%E1%BB%87t",
+        &[("Authorization", &signer)],
+        &letter,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.header("content-type"), Some("application/pdf"));
+    assert!(answer.body.starts_with(&letter), "an incremental update");
+    let served = dir.path().join("served.pdf");
+    std::fs::write(&served, &answer.body).expect("write");
+    let (code, report) = verify_json(&served);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["status"], "passed", "{report}");
+    let by_cli = dir.path().join("cli.pdf");
+    sign(
+        &pdf("letter-classic.pdf"),
+        &by_cli,
+        "agency.p12",
+        &["--reason", "Phê duyệt"],
+    );
+    let (_, cli_report) = verify_json(&by_cli);
+    assert_eq!(structure(&report), structure(&cli_report));
+    assert_eq!(
+        report["signatures"][0]["reason"],
+        cli_report["signatures"][0]["reason"]
+    );
+
+    // XML: the same key, the XML content type, a signature that verifies.
+    let report_xml = std::fs::read(xml("report.xml")).expect("read");
+    let answer_xml = server.request(
+        "POST",
+        "/v1/sign?key=agency",
+        &[("Authorization", &signer)],
+        &report_xml,
+    );
+    assert_eq!(answer_xml.status, 200, "{}", answer_xml.text());
+    assert_eq!(answer_xml.header("content-type"), Some("application/xml"));
+    let served_xml = dir.path().join("served.xml");
+    std::fs::write(&served_xml, &answer_xml.body).expect("write");
+    let (code, xml_report) = verify_xml_json(&served_xml);
+    assert_eq!(code, 0, "{xml_report}");
+
+    // A document kyso refuses: 422 with the error kind; not a document: 422 too.
+    let p = server
+        .request(
+            "POST",
+            "/v1/sign?key=agency&reason=x",
+            &[("Authorization", &signer)],
+            &report_xml,
+        )
+        .assert_problem(422);
+    assert_eq!(p["error"], "invalid", "{p}");
+    let p = server
+        .request(
+            "POST",
+            "/v1/sign?key=agency",
+            &[("Authorization", &signer)],
+            b"junk",
+        )
+        .assert_problem(422);
+    assert_eq!(p["error"], "unsupported_format", "{p}");
+    server
+        .request(
+            "POST",
+            "/v1/sign?key=agency&level=b-q",
+            &[("Authorization", &signer)],
+            &letter,
+        )
+        .assert_problem(400);
+
+    // The audit log: one line per attempt, hashes of the documents, never the token.
+    assert_eq!(server.terminate().code(), Some(0));
+    let log = std::fs::read_to_string(&audit).expect("read the audit log");
+    assert!(
+        !log.contains(SIGNER_TOKEN) && !log.contains(VERIFIER_TOKEN) && !log.contains(PASSWORD)
+    );
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 9, "{log}");
+    let first = &lines[0];
+    assert_eq!(first["outcome"], "unauthorized");
+    assert_eq!(first["token"], serde_json::Value::Null);
+    let signed = lines
+        .iter()
+        .find(|l| l["outcome"] == "signed")
+        .expect("a signed line");
+    assert_eq!(signed["token"], "registry");
+    assert_eq!(signed["key"], "agency");
+    assert_eq!(signed["level"], "b-b");
+    assert_eq!(signed["input_sha256"], sha256_hex(&letter));
+    assert_eq!(signed["output_sha256"], sha256_hex(&answer.body));
+    assert!(
+        signed["client"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("127.0.0.1:")),
+        "{signed}"
+    );
+    let t = signed["time"].as_str().expect("a time");
+    assert!(t.ends_with('Z') && t.len() == 20, "{t}");
+    let refused = lines
+        .iter()
+        .find(|l| l["outcome"] == "invalid")
+        .expect("a refusal");
+    assert_eq!(refused["output_sha256"], serde_json::Value::Null);
+    assert_eq!(refused["input_sha256"], sha256_hex(&report_xml));
+    assert_eq!(
+        lines.iter().filter(|l| l["outcome"] == "forbidden").count(),
+        2
+    );
+}
+
+#[test]
+fn no_signed_document_without_its_audit_line() {
+    let dir = tempdir();
+    // A folder cannot be appended to.
+    let config = signing_config(
+        dir.path(),
+        &format!("audit_log = \"{}\"", dir.path().display()),
+    );
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let signer = bearer(SIGNER_TOKEN);
+    let answer = server.request(
+        "POST",
+        "/v1/sign?key=agency",
+        &[("Authorization", &signer)],
+        &letter,
+    );
+    let p = answer.assert_problem(500);
+    assert_eq!(p["type"], "urn:kyso:problem:audit-failed");
+    assert!(!answer.body.windows(5).any(|w| w == b"%PDF-"));
+}
+
+#[test]
+fn a_wrong_key_password_stops_the_start() {
+    let dir = tempdir();
+    let config = signing_config(dir.path(), "");
+    let wrong = "not-the-fixture-password-3f9";
+    let o = run(kyso()
+        .env("KYSO_TEST_KEY_PASSWORD", wrong)
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null()));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("key 'agency'"), "{err}");
+    assert!(err.contains("wrong password"), "{err}");
+    assert!(!err.contains(wrong), "{err}");
+    assert!(!err.contains("listening"), "{err}");
+    // The variable not set at all: the same, naming the variable (not a password).
+    let o = run(kyso()
+        .env_remove("KYSO_TEST_KEY_PASSWORD")
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null()));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("key 'agency'"), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_can_require_a_token() {
+    let dir = tempdir();
+    let config = signing_config(dir.path(), "verify_requires_token = true");
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let p = server.post("/v1/verify", &letter);
+    p.assert_problem(401);
+    assert_eq!(p.header("www-authenticate"), Some("Bearer"));
+    let signer = bearer(SIGNER_TOKEN);
+    server
+        .request("POST", "/v1/verify", &[("Authorization", &signer)], &letter)
+        .assert_problem(403);
+    let checker = bearer(VERIFIER_TOKEN);
+    let ok = server.request(
+        "POST",
+        "/v1/verify",
+        &[("Authorization", &checker)],
+        &letter,
+    );
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    assert!(ok.json()["status"].is_string(), "{}", ok.text());
 }

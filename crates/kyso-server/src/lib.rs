@@ -11,6 +11,18 @@
 //!   report per part in order (the part's filename as the file name), each sent as soon as it
 //!   is verified. Query: `at` (a date or an RFC 3339 time, as `--at`), `revocation`
 //!   (`off|soft|hard`), `online` (`true|false`).
+//! - `POST /v1/sign?key=ID`: the body is one document (PDF or XML, sniffed), signed with the
+//!   configured key `ID` through [`kyso::sign_document`] (the call `kyso sign` makes); the
+//!   answer is the signed document (`application/pdf` or `application/xml`). Query: `level`
+//!   (`b-b|b-t|b-lt|b-lta`), `certify`, `mdp`, `field`, `reason`, `location`,
+//!   `einvoice_role`. Needs a bearer token with the scope `sign:ID`. Every attempt is recorded
+//!   in `server.audit_log` (one JSON line, synced) before the answer; if it cannot be, the
+//!   answer is 500 and the signed document is not sent.
+//! - `GET /v1/keys`: the keys the token may sign with (`id`, `subject`, `kind`, `not_before`,
+//!   `not_after`).
+//! - Tokens: `Authorization: Bearer <token>`, known by its SHA-256 (`[[server.tokens]]`),
+//!   compared in constant time; 401 without or with an unknown token, 403 without the scope.
+//!   `POST /v1/verify` is public unless `server.verify_requires_token` (scope `verify`).
 //! - `GET /healthz`: `ok` while the process serves; `GET /readyz`: 200 once the trust settings
 //!   are loaded, 503 while shutting down.
 //! - Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
@@ -22,11 +34,13 @@
 //! declared. SIGTERM or SIGINT stops accepting connections, lets the requests in flight finish
 //! and returns.
 
+mod auth;
 mod error;
 mod problem;
 mod query;
 mod server;
+mod sign;
 mod verify;
 
 pub use error::Error;
-pub use server::{router, run};
+pub use server::{Signing, router, run};

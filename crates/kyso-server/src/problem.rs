@@ -13,6 +13,8 @@ pub(crate) struct Problem {
     pub(crate) title: &'static str,
     pub(crate) detail: String,
     pub(crate) reason: Option<Reason>,
+    /// The kind of kyso's error ([`kyso::Error::kind`]) where one applies.
+    pub(crate) error: Option<&'static str>,
 }
 
 #[derive(serde::Serialize)]
@@ -24,6 +26,8 @@ pub(crate) struct ProblemBody<'a> {
     detail: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 impl Problem {
@@ -39,6 +43,7 @@ impl Problem {
             title,
             detail,
             reason: None,
+            error: None,
         }
     }
 
@@ -87,6 +92,7 @@ impl IntoResponse for Problem {
             status: self.status.as_u16(),
             detail: &self.detail,
             reason: self.reason,
+            error: self.error,
         };
         let mut bytes = serde_json::to_vec(&body).unwrap_or_default();
         bytes.push(b'\n');
@@ -98,6 +104,9 @@ impl IntoResponse for Problem {
         );
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if self.status == StatusCode::PAYLOAD_TOO_LARGE {
             // The rest of the body is not read: the connection cannot carry another request.
@@ -112,7 +121,8 @@ pub(crate) async fn not_found() -> Problem {
         StatusCode::NOT_FOUND,
         "not-found",
         "Not found",
-        "no such route (POST /v1/verify, GET /healthz, GET /readyz)".into(),
+        "no such route (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz)"
+            .into(),
     )
 }
 
@@ -121,7 +131,7 @@ pub(crate) async fn method_not_allowed() -> Problem {
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         "Method not allowed",
-        "this route does not take that method (POST /v1/verify, GET /healthz, GET /readyz)".into(),
+        "this route does not take that method (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz)".into(),
     )
 }
 

@@ -9,13 +9,23 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kyso::TrustConfig;
-use kyso::config::ServerSettings;
+use kyso::config::{ServerSettings, TokenConfig};
+use kyso::{Credential, TrustConfig, TsaConfig};
 use tokio::sync::Semaphore;
 
 use crate::error::Error;
 use crate::problem::{method_not_allowed, not_found};
+use crate::sign::{ServedKey, keys, sign};
 use crate::verify::verify;
+
+/// What signing needs: the keys loaded at start (by id) and the time-stamping authority.
+#[derive(Default)]
+pub struct Signing {
+    /// The keys, by their configured id.
+    pub keys: Vec<(String, Credential)>,
+    /// The time-stamping authority, for levels from b-t up.
+    pub tsa: TsaConfig,
+}
 
 /// What the handlers share.
 pub(crate) struct AppState {
@@ -23,14 +33,30 @@ pub(crate) struct AppState {
     pub(crate) body_limit: usize,
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) ready: AtomicBool,
+    pub(crate) tokens: Vec<TokenConfig>,
+    pub(crate) verify_requires_token: bool,
+    pub(crate) keys: Vec<ServedKey>,
+    pub(crate) tsa: TsaConfig,
+    pub(crate) audit_log: Option<std::path::PathBuf>,
+    pub(crate) audit_lock: Arc<std::sync::Mutex<()>>,
 }
 
-/// The service's routes over `trust`, with the limits of `settings`.
-pub fn router(settings: &ServerSettings, trust: TrustConfig) -> Router {
-    router_with(state(settings, trust))
+/// The service's routes over `trust` and the keys of `signing`, with the limits and tokens of
+/// `settings`.
+pub fn router(settings: &ServerSettings, trust: TrustConfig, signing: Signing) -> Router {
+    router_with(state(settings, trust, signing))
 }
 
-pub(crate) fn state(settings: &ServerSettings, trust: TrustConfig) -> Arc<AppState> {
+pub(crate) fn state(
+    settings: &ServerSettings,
+    trust: TrustConfig,
+    signing: Signing,
+) -> Arc<AppState> {
+    let keys = signing
+        .keys
+        .into_iter()
+        .map(|(id, cred)| ServedKey::new(id, cred, &trust.kind_rules))
+        .collect();
     Arc::new(AppState {
         trust: Arc::new(trust),
         body_limit: usize::try_from(settings.body_limit).unwrap_or(usize::MAX),
@@ -38,6 +64,12 @@ pub(crate) fn state(settings: &ServerSettings, trust: TrustConfig) -> Arc<AppSta
             usize::try_from(settings.concurrency.max(1)).unwrap_or(1),
         )),
         ready: AtomicBool::new(true),
+        tokens: settings.tokens.clone(),
+        verify_requires_token: settings.verify_requires_token,
+        keys,
+        tsa: signing.tsa,
+        audit_log: settings.audit_log.clone(),
+        audit_lock: Arc::new(std::sync::Mutex::new(())),
     })
 }
 
@@ -45,6 +77,8 @@ pub(crate) fn router_with(state: Arc<AppState>) -> Router {
     let limit = state.body_limit;
     Router::new()
         .route("/v1/verify", post(verify))
+        .route("/v1/sign", post(sign))
+        .route("/v1/keys", get(keys))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .method_not_allowed_fallback(method_not_allowed)
@@ -59,6 +93,7 @@ pub(crate) fn router_with(state: Arc<AppState>) -> Router {
 pub fn run(
     settings: &ServerSettings,
     trust: TrustConfig,
+    signing: Signing,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -74,8 +109,8 @@ pub fn run(
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let stop = StopSignal::listen().map_err(Error::Signal)?;
-        let state = state(settings, trust);
-        let app = router_with(state.clone());
+        let state = state(settings, trust, signing);
+        let app = router_with(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         on_listening(bound);
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -63,6 +63,9 @@ pub(crate) async fn verify(State(state): State<Arc<AppState>>, req: Request) -> 
 }
 
 pub(crate) async fn verify_inner(state: Arc<AppState>, req: Request) -> Result<Response, Problem> {
+    if state.verify_requires_token {
+        crate::auth::require(&state.tokens, req.headers(), "verify")?;
+    }
     let query = VerifyQuery::parse(req.uri().query())?;
     let limit = state.body_limit;
     let declared = declared_length(&req);

@@ -30,6 +30,18 @@
 //! listen = "127.0.0.1:8700"
 //! body_limit = 104857600            # bytes of one request body (100 MiB)
 //! concurrency = 64                  # verifications in flight; more get 503 + Retry-After
+//! verify_requires_token = false     # true: POST /v1/verify needs a token with scope "verify"
+//! audit_log = "audit.jsonl"         # one JSON line per signing attempt, fsynced
+//!
+//! [[server.tokens]]                 # bearer tokens, by the SHA-256 of the token
+//! name = "registry"
+//! sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+//! scopes = ["verify", "sign:agency"]
+//!
+//! [[keys]]                          # signing keys of kyso serve, loaded at its start
+//! id = "agency"
+//! p12 = "agency.p12"
+//! password_env = "KYSO_AGENCY_PASSWORD"   # or password_file = "agency.pw"
 //!
 //! [[kind.rules]]                    # first matching rule wins; every condition given must hold
 //! kind = "agency"
@@ -73,6 +85,26 @@ struct FileConfig {
     kind: FileKind,
     #[serde(default)]
     server: FileServer,
+    #[serde(default)]
+    keys: Vec<FileKey>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileKey {
+    id: String,
+    p12: PathBuf,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToken {
+    name: String,
+    sha256: String,
+    #[serde(default)]
+    scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -81,6 +113,10 @@ struct FileServer {
     listen: Option<std::net::SocketAddr>,
     body_limit: Option<u64>,
     concurrency: Option<u32>,
+    verify_requires_token: Option<bool>,
+    audit_log: Option<PathBuf>,
+    #[serde(default)]
+    tokens: Vec<FileToken>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -137,6 +173,103 @@ pub struct ServerSettings {
     pub body_limit: u64,
     /// Requests verifying at once; more get 503 with `Retry-After`.
     pub concurrency: u32,
+    /// Whether `POST /v1/verify` needs a bearer token with the scope `verify`.
+    pub verify_requires_token: bool,
+    /// Where every signing attempt is recorded (one JSON line each), if anywhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<PathBuf>,
+    /// The bearer tokens accepted (by their SHA-256; never the tokens themselves).
+    #[serde(skip)]
+    pub tokens: Vec<TokenConfig>,
+}
+
+/// `[[server.tokens]]`: a bearer token kyso serve accepts, known by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenConfig {
+    /// The token's name (recorded in the audit log instead of the token).
+    pub name: String,
+    /// The SHA-256 of the token.
+    pub sha256: [u8; 32],
+    /// What the token allows: `verify`, `sign:<key id>`.
+    pub scopes: Vec<String>,
+}
+
+impl TokenConfig {
+    /// Whether the token has `scope`.
+    pub fn allows(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Where the password of a configured key comes from (never the password itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPassword {
+    /// The environment variable of this name.
+    Env(String),
+    /// The first line of this file.
+    File(PathBuf),
+}
+
+/// `[[keys]]`: a signing key of kyso serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyConfig {
+    /// The name callers use (`POST /v1/sign?key=ID`, scope `sign:ID`).
+    pub id: String,
+    /// The PKCS#12 file.
+    pub p12: PathBuf,
+    /// Where its password comes from.
+    pub password: KeyPassword,
+}
+
+impl KeyConfig {
+    /// Reads the password and loads the credential. Every error names the key id, never the
+    /// password.
+    pub fn load(&self) -> Result<crate::Credential, Error> {
+        let fail = |reason: String| Error::ConfiguredKey {
+            id: self.id.clone(),
+            reason,
+        };
+        let password = match &self.password {
+            KeyPassword::Env(var) => match std::env::var(var) {
+                Ok(v) => v,
+                Err(std::env::VarError::NotPresent) => {
+                    return Err(fail(format!(
+                        "the environment variable {var} (password_env) is not set"
+                    )));
+                }
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(fail(format!(
+                        "the environment variable {var} (password_env) does not hold UTF-8 text"
+                    )));
+                }
+            },
+            KeyPassword::File(path) => match std::fs::read_to_string(path) {
+                Ok(text) => text.lines().next().unwrap_or("").to_string(),
+                Err(e) => {
+                    return Err(fail(format!(
+                        "cannot read password_file {}: {e}",
+                        path.display()
+                    )));
+                }
+            },
+        };
+        crate::load_credential(&self.p12, &password).map_err(|e| fail(e.to_string()))
+    }
+}
+
+/// Parses 64 hexadecimal digits.
+fn parse_sha256_hex(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim().as_bytes();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(s.chunks(2)) {
+        let text = std::str::from_utf8(pair).ok()?;
+        *o = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(out)
 }
 
 /// The default listening address of `kyso serve`: loopback only.
@@ -150,6 +283,9 @@ impl Default for ServerSettings {
             listen: DEFAULT_LISTEN,
             body_limit: 100 * 1024 * 1024,
             concurrency: 64,
+            verify_requires_token: false,
+            audit_log: None,
+            tokens: Vec::new(),
         }
     }
 }
@@ -457,6 +593,9 @@ pub struct Settings {
     pub kind_rules: Vec<KindRule>,
     /// `kyso serve`: listening address and limits.
     pub server: ServerSettings,
+    /// `kyso serve`: the signing keys.
+    #[serde(skip)]
+    pub keys: Vec<KeyConfig>,
     /// Where each value came from, by key (`trust`, `tsa.url`, `revocation.policy`, ...).
     pub origins: BTreeMap<String, Origin>,
 }
@@ -478,6 +617,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "server.listen",
     "server.body_limit",
     "server.concurrency",
+    "server.verify_requires_token",
+    "server.audit_log",
 ];
 
 impl Default for Settings {
@@ -493,6 +634,7 @@ impl Default for Settings {
             tax_code_mismatch: TaxCodePolicy::default(),
             kind_rules: Vec::new(),
             server: ServerSettings::default(),
+            keys: Vec::new(),
             origins: SETTING_KEYS
                 .iter()
                 .map(|k| (k.to_string(), Origin::Default))
@@ -646,6 +788,51 @@ impl Settings {
             server.concurrency = v;
             set("server.concurrency");
         }
+        if let Some(v) = file.server.verify_requires_token {
+            server.verify_requires_token = v;
+            set("server.verify_requires_token");
+        }
+        if let Some(v) = file.server.audit_log {
+            server.audit_log = relative(vec![v]).pop();
+            set("server.audit_log");
+        }
+        for (i, t) in file.server.tokens.into_iter().enumerate() {
+            let Some(sha256) = parse_sha256_hex(&t.sha256) else {
+                return Err(Error::Invalid(format!(
+                    "configuration {}: server.tokens[{}] ({}): sha256 must be 64 hexadecimal digits (the SHA-256 of the token)",
+                    path.display(),
+                    i + 1,
+                    t.name
+                )));
+            };
+            server.tokens.push(TokenConfig {
+                name: t.name,
+                sha256,
+                scopes: t.scopes,
+            });
+        }
+        let mut keys: Vec<KeyConfig> = Vec::new();
+        for k in file.keys {
+            let where_ = format!("configuration {}: key '{}'", path.display(), k.id);
+            if keys.iter().any(|o| o.id == k.id) {
+                return Err(Error::Invalid(format!("{where_}: the id is used twice")));
+            }
+            let password = match (k.password_env, k.password_file) {
+                (Some(v), None) => KeyPassword::Env(v),
+                (None, Some(f)) => KeyPassword::File(relative(vec![f]).pop().unwrap_or_default()),
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "{where_}: give one of password_env or password_file"
+                    )));
+                }
+            };
+            let p12 = relative(vec![k.p12]).pop().unwrap_or_default();
+            keys.push(KeyConfig {
+                id: k.id,
+                p12,
+                password,
+            });
+        }
         if let Some(p) = &tsa.policy
             && !is_oid(p)
         {
@@ -663,6 +850,7 @@ impl Settings {
         s.tax_code_mismatch = tax_code_mismatch;
         s.kind_rules = file.kind.rules;
         s.server = server;
+        s.keys = keys;
         Ok(s)
     }
 
@@ -906,6 +1094,59 @@ subject = "OU=*Văn phòng*"
         ] {
             assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn keys_and_tokens() {
+        let p = Path::new("/etc/kyso/kyso.toml");
+        let hash = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+        let s = Settings::from_toml(
+            &format!(
+                "[server]\nverify_requires_token = true\naudit_log = \"audit.jsonl\"\n\n\
+                 [[server.tokens]]\nname = \"registry\"\nsha256 = \"{hash}\"\n\
+                 scopes = [\"verify\", \"sign:agency\"]\n\n\
+                 [[keys]]\nid = \"agency\"\np12 = \"agency.p12\"\npassword_env = \"PW\"\n\n\
+                 [[keys]]\nid = \"personal\"\np12 = \"/k/personal.p12\"\npassword_file = \"pw\"\n"
+            ),
+            p,
+        )
+        .unwrap();
+        assert!(s.server.verify_requires_token);
+        assert_eq!(
+            s.server.audit_log.as_deref(),
+            Some(Path::new("/etc/kyso/audit.jsonl"))
+        );
+        let t = &s.server.tokens[0];
+        assert_eq!(
+            (t.name.as_str(), t.sha256[0], t.sha256[31]),
+            ("registry", 0x9f, 0x08)
+        );
+        assert!(t.allows("sign:agency") && !t.allows("sign:personal"));
+        assert_eq!(s.keys.len(), 2);
+        assert_eq!(s.keys[0].p12, Path::new("/etc/kyso/agency.p12"));
+        assert_eq!(s.keys[0].password, KeyPassword::Env("PW".into()));
+        assert_eq!(s.keys[1].password, KeyPassword::File("/etc/kyso/pw".into()));
+        // The token hashes are not printed back.
+        assert!(!s.to_toml().to_lowercase().contains(&hash.to_lowercase()));
+        for bad in [
+            "[[server.tokens]]\nname = \"x\"\nsha256 = \"abc\"\n",
+            "[[server.tokens]]\nname = \"x\"\nsha256 = \"zz\"\n",
+            "[[keys]]\nid = \"a\"\np12 = \"a.p12\"\n",
+            "[[keys]]\nid = \"a\"\np12 = \"a.p12\"\npassword_env = \"A\"\npassword_file = \"f\"\n",
+            "[[keys]]\nid = \"a\"\np12 = \"a.p12\"\npassword_env = \"A\"\n\n[[keys]]\nid = \"a\"\np12 = \"b.p12\"\npassword_env = \"B\"\n",
+            "[[keys]]\nid = \"a\"\np12 = \"a.p12\"\npassword = \"secret\"\n",
+        ] {
+            assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
+        }
+        // A missing password variable names the key and the variable.
+        let k = KeyConfig {
+            id: "agency".into(),
+            p12: "/nonexistent.p12".into(),
+            password: KeyPassword::Env("KYSO_TEST_SURELY_UNSET_VARIABLE".into()),
+        };
+        let e = k.load().unwrap_err();
+        assert_eq!(e.kind(), "configured_key");
+        assert!(e.to_string().starts_with("key 'agency': "), "{e}");
     }
 
     fn fixture(name: &str) -> Certificate {

@@ -33,6 +33,15 @@ pub enum Error {
         /// What the content is.
         found: FileKind,
     },
+    /// A key of the configuration (`[[keys]]`) cannot be loaded: its password cannot be read,
+    /// or its PKCS#12 file is missing, unreadable or locked with another password.
+    #[error("key '{id}': {reason}")]
+    ConfiguredKey {
+        /// The key's id.
+        id: String,
+        /// What went wrong (never the password).
+        reason: String,
+    },
     /// The password of a PKCS#12 key store is wrong (its integrity check fails).
     #[error("{path}: wrong password for the PKCS#12 file (or the file is damaged)")]
     WrongPassword {
@@ -108,6 +117,32 @@ pub enum Error {
 }
 
 impl Error {
+    /// The variant as a stable snake_case code (`wrong_password`, `certificate_expired`,
+    /// `tsa`, `invalid`, ...), for programs and services that report errors by kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::UnsupportedFormat => "unsupported_format",
+            Error::WrongFileKind { .. } => "wrong_file_kind",
+            Error::ConfiguredKey { .. } => "configured_key",
+            Error::WrongPassword { .. } => "wrong_password",
+            Error::KeyStore { .. } => "key_store",
+            Error::UnsupportedKey(_) => "unsupported_key",
+            Error::CertificateExpired { .. } => "certificate_expired",
+            Error::CertificateNotYetValid { .. } => "certificate_not_yet_valid",
+            Error::KeyUsageForbidsSigning => "key_usage_forbids_signing",
+            Error::EncryptedPdf { .. } => "encrypted_pdf",
+            Error::CertificationNotFirst => "certification_not_first",
+            Error::CertifiedNoChanges => "certified_no_changes",
+            Error::Tsa(_) => "tsa",
+            Error::Pdf(_) => "pdf",
+            Error::Pki(_) => "pki",
+            Error::Xml(_) => "xml",
+            Error::Cms(_) => "cms",
+            Error::Invalid(_) => "invalid",
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path, error: std::io::Error) -> Error {
         Error::Io {
             path: path.display().to_string(),

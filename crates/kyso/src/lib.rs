@@ -146,6 +146,31 @@ pub fn verify_bytes(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRep
     }
 }
 
+/// How to sign a document of either format: the PDF options for a PDF, the XML request for
+/// an XML document (what `kyso sign` and `kyso serve` give [`sign_document`]).
+#[derive(Debug, Clone, Default)]
+pub struct DocumentSignOptions {
+    /// Used when the document is a PDF.
+    pub pdf: PdfSignOptions,
+    /// Used when the document is XML.
+    pub xml: XmlSignRequest,
+}
+
+/// Signs a document held in memory, PDF or XML as detected by its content, at the level of
+/// its format's options; [`Error::UnsupportedFormat`] for anything else.
+pub fn sign_document(
+    input: &[u8],
+    cred: &Credential,
+    opts: &DocumentSignOptions,
+    services: &LevelServices<'_>,
+) -> Result<Vec<u8>, Error> {
+    match detect(input) {
+        Format::Pdf => sign_pdf_at_level(input, cred, &opts.pdf, services),
+        Format::Xml => sign_xml_at_level(input, cred, &opts.xml, services),
+        Format::Unknown => Err(Error::UnsupportedFormat),
+    }
+}
+
 /// Reads and verifies a file.
 pub fn verify_file(path: &std::path::Path, trust: &TrustConfig) -> DocumentReport {
     let name = path.display().to_string();

@@ -1,0 +1,471 @@
+//! `POST /v1/sign?key=ID`, `GET /v1/keys` and the audit log of signing attempts.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kyso::config::TokenConfig;
+use kyso::{Credential, Format, PadesLevel};
+
+use crate::auth::{authenticate, forbidden, unauthorized};
+use crate::problem::Problem;
+use crate::query::percent_decode;
+use crate::server::AppState;
+use crate::verify::{declared_length, read_body};
+
+/// A signing key of the service, loaded at start.
+pub(crate) struct ServedKey {
+    pub(crate) id: String,
+    pub(crate) cred: Arc<Credential>,
+    pub(crate) info: KeyInfo,
+}
+
+/// One entry of `GET /v1/keys`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct KeyInfo {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    /// `personal`, `agency` or `unknown`, as kyso classifies the certificate.
+    pub(crate) kind: String,
+    pub(crate) not_before: String,
+    pub(crate) not_after: String,
+}
+
+impl ServedKey {
+    pub(crate) fn new(id: String, cred: Credential, rules: &[kyso::config::KindRule]) -> Self {
+        let r = kyso::signer_report(&cred.certificate, rules);
+        ServedKey {
+            info: KeyInfo {
+                id: id.clone(),
+                subject: r.subject,
+                kind: r.kind.to_string(),
+                not_before: r.not_before,
+                not_after: r.not_after,
+            },
+            id,
+            cred: Arc::new(cred),
+        }
+    }
+}
+
+/// `GET /v1/keys`: the keys the token may sign with (scope `sign:<id>`).
+pub(crate) async fn keys(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let token = match authenticate(&state.tokens, &headers) {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return unauthorized("this route needs a bearer token (Authorization: Bearer)")
+                .into_response();
+        }
+        Err(p) => return p.into_response(),
+    };
+    let list: Vec<&KeyInfo> = state
+        .keys
+        .iter()
+        .filter(|k| token.allows(&format!("sign:{}", k.id)))
+        .map(|k| &k.info)
+        .collect();
+    let mut bytes = serde_json::to_vec(&list).unwrap_or_default();
+    bytes.push(b'\n');
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The signing options of the query string.
+#[derive(Debug, Default)]
+pub(crate) struct SignQuery {
+    pub(crate) key: Option<String>,
+    pub(crate) level: Option<PadesLevel>,
+    pub(crate) certify: bool,
+    pub(crate) mdp: Option<u8>,
+    pub(crate) field: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) einvoice_role: Option<kyso::EinvoiceRole>,
+}
+
+impl SignQuery {
+    pub(crate) fn parse(query: Option<&str>) -> Result<SignQuery, Problem> {
+        let mut q = SignQuery::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(key)?;
+            let value = percent_decode(value)?;
+            let bad = |what: &str| Problem::bad_query(format!("{key}={value}: {what}"));
+            match key.as_str() {
+                "key" => q.key = Some(value),
+                "level" => {
+                    q.level = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("expected b-b, b-t, b-lt or b-lta"))?,
+                    );
+                }
+                "certify" => {
+                    q.certify = match value.as_str() {
+                        "" | "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(bad("expected true or false")),
+                    };
+                }
+                "mdp" => {
+                    q.mdp = Some(match value.as_str() {
+                        "1" => 1,
+                        "2" => 2,
+                        "3" => 3,
+                        _ => return Err(bad("expected 1, 2 or 3")),
+                    });
+                }
+                "field" => q.field = Some(value),
+                "reason" => q.reason = Some(value),
+                "location" => q.location = Some(value),
+                "einvoice_role" => {
+                    q.einvoice_role = Some(match value.as_str() {
+                        "seller" => kyso::EinvoiceRole::Seller,
+                        "buyer" => kyso::EinvoiceRole::Buyer,
+                        "tax" => kyso::EinvoiceRole::Tax,
+                        _ => return Err(bad("expected seller, buyer or tax")),
+                    });
+                }
+                other => {
+                    return Err(Problem::bad_query(format!(
+                        "unknown parameter '{other}' (key, level, certify, mdp, field, reason, \
+                         location, einvoice_role)"
+                    )));
+                }
+            }
+        }
+        if q.mdp.is_some() && !q.certify {
+            return Err(Problem::bad_query(
+                "mdp applies only with certify=true".into(),
+            ));
+        }
+        Ok(q)
+    }
+
+    /// Why these options cannot apply to `data` (`None` when they all do).
+    fn inapplicable(&self, data: &[u8]) -> Option<String> {
+        match kyso::detect(data) {
+            Format::Pdf if self.einvoice_role.is_some() => {
+                Some("einvoice_role applies only to XML e-invoices; this is a PDF".into())
+            }
+            Format::Xml => {
+                let pdf_only = [
+                    ("certify", self.certify),
+                    ("mdp", self.mdp.is_some()),
+                    ("field", self.field.is_some()),
+                    ("reason", self.reason.is_some()),
+                    ("location", self.location.is_some()),
+                ];
+                let given: Vec<&str> = pdf_only
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(n, _)| *n)
+                    .collect();
+                if !given.is_empty() {
+                    Some(format!(
+                        "{} apply only to PDFs; this is an XML document",
+                        given.join(", ")
+                    ))
+                } else if self.einvoice_role.is_some() && !kyso::is_einvoice(data) {
+                    Some(
+                        "einvoice_role applies only to e-invoices; this XML document is not one"
+                            .into(),
+                    )
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn options(&self, level: PadesLevel) -> kyso::DocumentSignOptions {
+        kyso::DocumentSignOptions {
+            pdf: kyso::PdfSignOptions {
+                certify: self.certify.then_some(self.mdp.unwrap_or(2)),
+                field: self.field.clone(),
+                reason: self.reason.clone(),
+                location: self.location.clone(),
+                level,
+                ..Default::default()
+            },
+            xml: kyso::XmlSignRequest {
+                role: self.einvoice_role.unwrap_or(kyso::EinvoiceRole::Seller),
+                level,
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// One line of the audit log. Never the document, the token or a password.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct AuditRecord {
+    pub(crate) time: String,
+    pub(crate) token: Option<String>,
+    pub(crate) key: Option<String>,
+    pub(crate) input_sha256: Option<String>,
+    pub(crate) output_sha256: Option<String>,
+    pub(crate) field: Option<String>,
+    pub(crate) level: Option<&'static str>,
+    pub(crate) client: Option<String>,
+    pub(crate) outcome: String,
+}
+
+/// Appends `record` as one JSON line to `path` and syncs it to disk.
+pub(crate) fn append_audit(
+    lock: &Mutex<()>,
+    path: &Path,
+    record: &AuditRecord,
+) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    let _guard = lock
+        .lock()
+        .map_err(|_| std::io::Error::other("audit lock"))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(&line)?;
+    file.sync_data()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex(&kyso::DigestAlgorithm::Sha256.digest(data))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A refusal of kyso's: 422 (502 when the time-stamping authority failed) with the error's
+/// kind as `error`.
+fn refused(e: &kyso::Error) -> Problem {
+    let mut p = match e {
+        kyso::Error::Tsa(_) => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "tsa-failed",
+            "The time-stamping authority failed",
+            e.to_string(),
+        ),
+        _ => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sign-refused",
+            "The document cannot be signed",
+            e.to_string(),
+        ),
+    };
+    p.error = Some(e.kind());
+    p
+}
+
+/// What a finished attempt answers, and the outcome the audit log records.
+struct Attempt {
+    record: AuditRecord,
+    result: Result<(Vec<u8>, Format), Problem>,
+}
+
+pub(crate) async fn sign(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.to_string());
+    let mut record = AuditRecord {
+        time: String::new(),
+        token: None,
+        key: None,
+        input_sha256: None,
+        output_sha256: None,
+        field: None,
+        level: None,
+        client,
+        outcome: String::new(),
+    };
+    let result = sign_inner(&state, req, &mut record).await;
+    finish(state, Attempt { record, result }).await
+}
+
+/// Records the attempt (on the blocking pool, synced) and answers; the signed document only
+/// once its record is on disk.
+async fn finish(state: Arc<AppState>, mut attempt: Attempt) -> Response {
+    attempt.record.time = kyso::rfc3339(now());
+    attempt.record.outcome = match &attempt.result {
+        Ok(_) => "signed".to_string(),
+        Err(p) => p.error.unwrap_or(p.slug).to_string(),
+    };
+    if let Some(path) = state.audit_log.clone() {
+        let lock = state.audit_lock.clone();
+        let record = attempt.record;
+        let written =
+            tokio::task::spawn_blocking(move || append_audit(&lock, &path, &record)).await;
+        if !matches!(written, Ok(Ok(()))) {
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "audit-failed",
+                "The audit log cannot be written",
+                "the signing attempt could not be recorded (server.audit_log); nothing is \
+                 returned"
+                    .into(),
+            )
+            .into_response();
+        }
+    }
+    match attempt.result {
+        Ok((bytes, format)) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(match format {
+                    Format::Pdf => "application/pdf",
+                    _ => "application/xml",
+                }),
+            );
+            response
+        }
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn sign_inner(
+    state: &Arc<AppState>,
+    req: Request,
+    record: &mut AuditRecord,
+) -> Result<(Vec<u8>, Format), Problem> {
+    let token: &TokenConfig = match authenticate(&state.tokens, req.headers())? {
+        Some(t) => t,
+        None => {
+            return Err(unauthorized(
+                "signing is never anonymous: send Authorization: Bearer <token>",
+            ));
+        }
+    };
+    record.token = Some(token.name.clone());
+    let query = SignQuery::parse(req.uri().query())?;
+    record.field = query.field.clone();
+    let level = query.level.unwrap_or(PadesLevel::BaselineB);
+    record.level = Some(level.as_str());
+    let Some(id) = query.key.clone() else {
+        return Err(Problem::bad_query(
+            "key=ID is required (GET /v1/keys lists them)".into(),
+        ));
+    };
+    record.key = Some(id.clone());
+    let scope = format!("sign:{id}");
+    if !token.allows(&scope) {
+        return Err(forbidden(&scope));
+    }
+    let Some(key) = state.keys.iter().find(|k| k.id == id) else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown-key",
+            "No such key",
+            format!("no key '{id}' is configured"),
+        ));
+    };
+    let cred = key.cred.clone();
+    let limit = state.body_limit;
+    let declared = declared_length(&req);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Problem::too_large(limit));
+    }
+    let Ok(permit) = state.permits.clone().try_acquire_owned() else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Too many requests in flight",
+            "every slot is taken (server.concurrency); retry shortly".into(),
+        ));
+    };
+    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0).min(limit));
+    let data = read_body(req.into_body(), limit, capacity).await?;
+    record.input_sha256 = Some(sha256_hex(&data));
+    let trust = state.trust.clone();
+    let tsa = state.tsa.clone();
+    let signed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let format = kyso::detect(&data);
+        if format == Format::Unknown {
+            return Err(refused(&kyso::Error::UnsupportedFormat));
+        }
+        if let Some(why) = query.inapplicable(&data) {
+            return Err(refused(&kyso::Error::Invalid(why)));
+        }
+        if format == Format::Xml
+            && let Some(why) = kyso::xml_level_unsupported(level)
+        {
+            return Err(refused(&kyso::Error::Invalid(why.to_string())));
+        }
+        if level >= PadesLevel::BaselineLt && trust.store.anchors().is_empty() {
+            return Err(refused(&kyso::Error::Invalid(format!(
+                "level {} gathers validation data up to a trust anchor: set anchors in the \
+                 [trust] table of the configuration",
+                level.as_str()
+            ))));
+        }
+        kyso::check_credential(&cred, now()).map_err(|e| refused(&e))?;
+        let client = if level.needs_tsa() {
+            Some(kyso::TsaClient::new(&tsa).map_err(|e| refused(&kyso::Error::from(e)))?)
+        } else {
+            None
+        };
+        let services = kyso::LevelServices {
+            tsa: client.as_ref(),
+            trust: &trust,
+        };
+        kyso::sign_document(&data, &cred, &query.options(level), &services)
+            .map(|bytes| (bytes, format))
+            .map_err(|e| refused(&e))
+    })
+    .await
+    .map_err(|_| Problem::internal())??;
+    record.output_sha256 = Some(sha256_hex(&signed.0));
+    Ok(signed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_query() {
+        let q = SignQuery::parse(Some(
+            "key=agency&level=b-t&certify=true&mdp=1&field=Sig2&reason=Ph%C3%AA%20duy%E1%BB%87t",
+        ))
+        .unwrap();
+        assert_eq!(q.key.as_deref(), Some("agency"));
+        assert_eq!(q.level, Some(PadesLevel::BaselineT));
+        assert!(q.certify);
+        assert_eq!(q.mdp, Some(1));
+        assert_eq!(q.reason.as_deref(), Some("Phê duyệt"));
+        for bad in [
+            "level=b-x",
+            "mdp=4&certify",
+            "mdp=2",
+            "einvoice_role=x",
+            "foo=1",
+        ] {
+            assert_eq!(
+                SignQuery::parse(Some(bad)).unwrap_err().status,
+                StatusCode::BAD_REQUEST,
+                "{bad}"
+            );
+        }
+    }
+}
