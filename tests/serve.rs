@@ -578,6 +578,7 @@ fn sigterm_when_idle_exits_zero() {
 /// The bearer tokens the signing tests use (the configuration holds only their SHA-256).
 const SIGNER_TOKEN: &str = "tok-registry-5b0c1e";
 const VERIFIER_TOKEN: &str = "tok-checker-81aa07";
+const OUTSIDER_TOKEN: &str = "tok-outside-c4d2e9";
 
 fn sha256_hex(data: &[u8]) -> String {
     kyso_pki::DigestAlgorithm::Sha256
@@ -598,11 +599,15 @@ fn signing_config(dir: &Path, extra: &str) -> PathBuf {
         "[trust]\nanchors = [\"{root}\"]\n\n[server]\nbody_limit = {LIMIT}\n{extra}\n\n\
          [[server.tokens]]\nname = \"registry\"\nsha256 = \"{signer}\"\nscopes = [\"sign:agency\"]\n\n\
          [[server.tokens]]\nname = \"checker\"\nsha256 = \"{checker}\"\nscopes = [\"verify\"]\n\n\
+         [[server.tokens]]\nname = \"outside\"\nsha256 = \"{outside}\"\nscopes = [\"sign:outsider\"]\n\n\
          [[keys]]\nid = \"agency\"\np12 = \"{agency}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\n\
-         [[keys]]\nid = \"personal\"\np12 = \"{personal}\"\npassword_file = \"{pw}\"\n",
+         [[keys]]\nid = \"personal\"\np12 = \"{personal}\"\npassword_file = \"{pw}\"\n\n\
+         [[keys]]\nid = \"outsider\"\np12 = \"{outsider}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n",
         root = pki("root.pem").display(),
         signer = sha256_hex(SIGNER_TOKEN.as_bytes()),
         checker = sha256_hex(VERIFIER_TOKEN.as_bytes()),
+        outside = sha256_hex(OUTSIDER_TOKEN.as_bytes()),
+        outsider = pki("outsider.p12").display(),
         agency = pki("agency.p12").display(),
         personal = pki("personal.p12").display(),
         pw = pw.display(),
@@ -769,18 +774,34 @@ fn sign_over_http() {
             &letter,
         )
         .assert_problem(400);
+    // A key without a path to the configured anchors is refused, as kyso sign refuses it.
+    let outside = bearer(OUTSIDER_TOKEN);
+    let p = server
+        .request(
+            "POST",
+            "/v1/sign?key=outsider",
+            &[("Authorization", &outside)],
+            &letter,
+        )
+        .assert_problem(422);
+    assert_eq!(p["error"], "signer_no_path", "{p}");
 
     // The audit log: one line per attempt, hashes of the documents, never the token.
     assert_eq!(server.terminate().code(), Some(0));
     let log = std::fs::read_to_string(&audit).expect("read the audit log");
     assert!(
-        !log.contains(SIGNER_TOKEN) && !log.contains(VERIFIER_TOKEN) && !log.contains(PASSWORD)
+        [SIGNER_TOKEN, VERIFIER_TOKEN, OUTSIDER_TOKEN, PASSWORD]
+            .iter()
+            .all(|secret| !log.contains(secret)),
+        "{log}"
     );
     let lines: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
-    assert_eq!(lines.len(), 9, "{log}");
+    assert_eq!(lines.len(), 10, "{log}");
+    assert_eq!(lines[9]["outcome"], "signer_no_path");
+    assert_eq!(lines[9]["token"], "outside");
     let first = &lines[0];
     assert_eq!(first["outcome"], "unauthorized");
     assert_eq!(first["token"], serde_json::Value::Null);

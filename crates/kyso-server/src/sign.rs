@@ -276,6 +276,23 @@ fn refused(e: &kyso::Error) -> Problem {
     p
 }
 
+/// The signing certificate refused by the check before signing: 422, `error` naming why
+/// (`signer_revoked`, `signer_no_path`, `signer_invalid_path`).
+fn signer_refused(e: &kyso::SignerRefused) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signer-refused",
+        "The signing certificate cannot be used",
+        format!("{e}; nothing was signed"),
+    );
+    p.error = Some(match e {
+        kyso::SignerRefused::Revoked { .. } => "signer_revoked",
+        kyso::SignerRefused::NoPath { .. } => "signer_no_path",
+        _ => "signer_invalid_path",
+    });
+    p
+}
+
 /// What a finished attempt answers, and the outcome the audit log records.
 struct Attempt {
     record: AuditRecord,
@@ -420,6 +437,16 @@ async fn sign_inner(
             ))));
         }
         kyso::check_credential(&cred, now()).map_err(|e| refused(&e))?;
+        // As kyso sign does: with trust anchors, the certificate needs a valid path to them
+        // (revocation checked online from b-lt up); the service never signs anyway.
+        let checked = if level >= PadesLevel::BaselineLt {
+            let mut online = kyso::TrustConfig::clone(&trust);
+            online.online = true;
+            kyso::check_signing_certificate(&cred, &online, now())
+        } else {
+            kyso::check_signing_certificate(&cred, &trust, now())
+        };
+        checked.map_err(|e| signer_refused(&e))?;
         let client = if level.needs_tsa() {
             Some(kyso::TsaClient::new(&tsa).map_err(|e| refused(&kyso::Error::from(e)))?)
         } else {
