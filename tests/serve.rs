@@ -907,3 +907,42 @@ fn verify_can_require_a_token() {
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert!(ok.json()["status"].is_string(), "{}", ok.text());
 }
+
+#[test]
+fn sign_at_level_b_t_with_the_configured_tsa() {
+    let _services = common::services::start();
+    let dir = tempdir();
+    let config = signing_config(dir.path(), "");
+    let mut text = std::fs::read_to_string(&config).expect("read");
+    text.push_str(&format!(
+        "\n[tsa]\nurl = \"{}\"\n",
+        common::services::TSA_URL
+    ));
+    std::fs::write(&config, text).expect("write");
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let signer = bearer(SIGNER_TOKEN);
+    let answer = server.request(
+        "POST",
+        "/v1/sign?key=agency&level=b-t",
+        &[("Authorization", &signer)],
+        &letter,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let served = dir.path().join("served-bt.pdf");
+    std::fs::write(&served, &answer.body).expect("write");
+    let (code, report) = verify_json(&served);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["signatures"][0]["level"], "b-t", "{report}");
+    // XML goes up to b-t only: b-lt is refused before anything is fetched.
+    let report_xml = std::fs::read(xml("report.xml")).expect("read");
+    let p = server
+        .request(
+            "POST",
+            "/v1/sign?key=agency&level=b-lt",
+            &[("Authorization", &signer)],
+            &report_xml,
+        )
+        .assert_problem(422);
+    assert_eq!(p["error"], "invalid", "{p}");
+}
