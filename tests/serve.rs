@@ -488,8 +488,8 @@ fn probes_and_graceful_shutdown() {
     assert_eq!((ready.status, ready.text().trim()), (200, "ready"));
 
     // A request in flight when SIGTERM comes is answered in full, then kyso exits 0.
-    let upload = start_upload(&server, &docs.pdf);
-    wait_until_busy(&server, &docs.pdf).assert_problem(503);
+    let (upload, busy) = busy_upload(&server, &docs.pdf);
+    busy.assert_problem(503);
     Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
@@ -528,18 +528,34 @@ fn start_upload(server: &Server, doc: &[u8]) -> TcpStream {
     s
 }
 
-/// Waits (at most 30 s) until the server answers 503 to another verification: the only slot
-/// (concurrency 1) is taken by the upload in progress. Returns that answer.
-fn wait_until_busy(server: &Server, doc: &[u8]) -> Answer {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    for _ in 0..300 {
-        let a = server.post("/v1/verify", doc);
-        if a.status == 503 || Instant::now() > deadline {
-            return a;
+/// Starts an upload (headers and half the body) and waits (at most 60 s) until it holds the
+/// only verification slot (concurrency 1): another verification is answered 503. Returns the
+/// upload's connection and that 503 answer. A probe can win the race for the slot before the
+/// upload's request is read; the upload is then the one answered 503, and another is started.
+fn busy_upload(server: &Server, doc: &[u8]) -> (TcpStream, Answer) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut upload = start_upload(server, doc);
+    for _ in 0..600 {
+        let probe = server.post("/v1/verify", doc);
+        if probe.status == 503 {
+            return (upload, probe);
         }
-        std::thread::sleep(Duration::from_millis(100));
+        assert!(Instant::now() < deadline, "the slot never got taken");
+        if answered(&upload) {
+            upload = start_upload(server, doc);
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
     panic!("the slot never got taken");
+}
+
+/// Whether the server has already answered on `s` (without waiting for it).
+fn answered(s: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    let _ = s.set_nonblocking(true);
+    let got = matches!(s.peek(&mut byte), Ok(n) if n > 0);
+    let _ = s.set_nonblocking(false);
+    got
 }
 
 fn finish(mut s: TcpStream, doc: &[u8]) -> Answer {
@@ -553,8 +569,7 @@ fn saturated_means_503_with_retry_after() {
     let config = config_with(docs.dir.path(), 1);
     let server = Server::start(&config);
     // One upload in progress takes the one verification slot...
-    let first = start_upload(&server, &docs.pdf);
-    let busy = wait_until_busy(&server, &docs.pdf);
+    let (first, busy) = busy_upload(&server, &docs.pdf);
     busy.assert_problem(503);
     assert_eq!(busy.header("retry-after"), Some("1"));
     // ... the probes still answer, and once it is done the slot is free again.
