@@ -943,29 +943,44 @@ pub(crate) fn with_extra_signature_field(
         .cloned()
         .ok_or("/AcroForm is not a dictionary")?;
     let fields_obj = form.get(b"Fields").cloned().unwrap_or(Object::Null);
-    let mut fields = doc
-        .resolve(&fields_obj)
-        .map_err(err)?
-        .as_array()
-        .map(<[Object]>::to_vec)
-        .unwrap_or_default();
-    fields.push(Object::Ref(field));
-    match fields_obj {
-        Object::Ref(r) => update.set(r, Object::Array(fields)),
-        _ => {
-            form.set(b"Fields", Object::Array(fields));
-            match acroform {
-                Object::Ref(r) => update.set(r, Object::Dict(form)),
-                _ => {
-                    catalog.set(b"AcroForm", Object::Dict(form));
-                    update.set(root, Object::Dict(catalog));
-                }
+    if let Some(fields) = append_ref(doc, &mut update, &fields_obj, field)? {
+        form.set(b"Fields", fields);
+        match acroform {
+            Object::Ref(r) => update.set(r, Object::Dict(form)),
+            _ => {
+                catalog.set(b"AcroForm", Object::Dict(form));
+                update.set(root, Object::Dict(catalog));
             }
         }
     }
 
     push_annotation(doc, &mut update, page, field)?;
     update.write().map(|w| w.bytes).map_err(err)
+}
+
+/// Appends a reference to `item` to the array `list` (indirect, direct, or `Null` for none).
+/// An indirect array is rewritten in `update` and `None` is returned; otherwise the new direct
+/// array is returned, for the caller to store in the dictionary that holds it.
+fn append_ref(
+    doc: &Document<'_>,
+    update: &mut IncrementalUpdate<'_, '_>,
+    list: &Object,
+    item: ObjRef,
+) -> Result<Option<Object>, String> {
+    let mut items = doc
+        .resolve(list)
+        .map_err(|e| e.to_string())?
+        .as_array()
+        .map(<[Object]>::to_vec)
+        .unwrap_or_default();
+    items.push(Object::Ref(item));
+    match list {
+        Object::Ref(r) => {
+            update.set(*r, Object::Array(items));
+            Ok(None)
+        }
+        _ => Ok(Some(Object::Array(items))),
+    }
 }
 
 /// Lists annotation `annot` in the `/Annots` of `page` (rewriting the array, or the page if
@@ -984,19 +999,9 @@ pub(crate) fn push_annotation(
         .cloned()
         .ok_or("the page is not a dictionary")?;
     let annots_obj = page_dict.get(b"Annots").cloned().unwrap_or(Object::Null);
-    let mut annots = doc
-        .resolve(&annots_obj)
-        .map_err(err)?
-        .as_array()
-        .map(<[Object]>::to_vec)
-        .unwrap_or_default();
-    annots.push(Object::Ref(annot));
-    match annots_obj {
-        Object::Ref(r) => update.set(r, Object::Array(annots)),
-        _ => {
-            page_dict.set(b"Annots", Object::Array(annots));
-            update.set(page, Object::Dict(page_dict));
-        }
+    if let Some(annots) = append_ref(doc, update, &annots_obj, annot)? {
+        page_dict.set(b"Annots", annots);
+        update.set(page, Object::Dict(page_dict));
     }
     Ok(())
 }
