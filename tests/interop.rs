@@ -348,3 +348,60 @@ fn kyso_fills_an_empty_field_made_by_pyhanko() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already signed"), "{}", stderr(&o));
 }
+
+/// The registry's seal over a certified letter: kyso certifies (DocMDP P=2), pyHanko adds a
+/// new *visible* signature field and signs it in the same revision (as Acrobat and DSS allow,
+/// and as the agency seal of Decree 30 needs). kyso keeps the certification valid and lists
+/// the field as added and signed in one revision; the sneaky variant (the visible field
+/// added unsigned, signed later) stays a modification (tests/pdf_attacks.rs).
+///
+/// pyHanko's own default policy (recorded 2026-12-03, pyHanko 0.38) is stricter here: it
+/// refuses new visible signature fields after a certification (`SigFieldCreationRule`
+/// `allow_new_visible_after_certify = False`), so it reports the certification as not
+/// intact-and-unmodified; DSS (DSS1376-rev_n.pdf, fixtures/conformance/dss-pades.tsv) and
+/// Acrobat accept it.
+#[test]
+#[ignore = "needs pyHanko: run scripts/test.sh"]
+fn a_visible_seal_signed_in_its_own_revision_keeps_the_certification() {
+    let dir = tempdir();
+    let certified = dir.path().join("certified.pdf");
+    sign(
+        &pdf("letter-classic.pdf"),
+        &certified,
+        "personal.p12",
+        &["--certify", "--mdp", "2"],
+    );
+    let sealed = dir.path().join("sealed.pdf");
+    let o = run(Command::new(pyhanko())
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "1/72,90,252,190/CoQuan",
+            "--use-pades",
+        ])
+        .args(["pemder", "--key"])
+        .arg(pki("agency.key.pem"))
+        .arg("--cert")
+        .arg(pki("agency.pem"))
+        .arg("--chain")
+        .arg(pki("ca.pem"))
+        .arg("--no-pass")
+        .arg(&certified)
+        .arg(&sealed));
+    assert!(o.status.success(), "pyHanko: {}{}", stdout(&o), stderr(&o));
+    let (code, r) = verify_json(&sealed);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["signatures"][0]["certification"], 2, "{r:#}");
+    assert!(
+        r["signatures"][0]["allowed_changes"]
+            .to_string()
+            .contains("'CoQuan' added and signed in one revision, with a visible appearance"),
+        "{r:#}"
+    );
+    let (ok, text) = pyhanko_validate(&sealed);
+    assert!(
+        !ok && text.contains("ILLEGAL_MODIFICATIONS") && text.contains("CoQuan"),
+        "pyHanko's verdict changed: {text}"
+    );
+}

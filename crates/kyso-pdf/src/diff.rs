@@ -1,7 +1,8 @@
 //! What changed after a signature: every object the later revisions (re)define is compared
 //! with its signed version and classified as an allowed change (another signature — in a new
-//! field with a visible appearance only if it is signed and the signed revision is not
-//! certified — form filling, DSS and document timestamps, metadata, and with DocMDP P=3
+//! field with a visible appearance only if it is signed, and after a certification only if
+//! the field was added in the revision its signature signs — form filling, DSS and document
+//! timestamps, metadata, and with DocMDP P=3
 //! annotations) or a modification.
 
 use std::cell::OnceCell;
@@ -1033,6 +1034,9 @@ fn addition_allowed(
             ));
         }
         let value = d.get(b"V").map(|v| ctx.resolve_new(v));
+        // Where the revision before the one the new signature signs ends (its xref): a
+        // field first defined after it was added in the signed revision itself.
+        let mut added_with_signature = false;
         // A signature added later must sign the revision that adds its field: a field
         // defined after the end of its value's byte range shows a signature (or a copy of
         // one) that was made before the field existed.
@@ -1051,6 +1055,23 @@ fn addition_allowed(
                      (a signature made before the field existed)"
                 ));
             }
+            let mut xrefs: Vec<usize> = ctx
+                .doc
+                .sections()
+                .iter()
+                .map(|s| s.offset)
+                .filter(|&o| o < signed_to)
+                .collect();
+            xrefs.sort_unstable_by(|a, b| b.cmp(a));
+            let previous_end = xrefs.get(1).copied().unwrap_or(0);
+            let kids = d.get(b"Kids").map(|k| ctx.resolve_new(k));
+            let kid_refs = kids.as_ref().and_then(Object::as_array).unwrap_or(&[]);
+            added_with_signature = std::iter::once(num)
+                .chain(kid_refs.iter().map(|k| k.as_ref().map(|r| r.num)))
+                .all(|n| {
+                    n.and_then(|n| defined_at(ctx.doc, n))
+                        .is_some_and(|at| at > previous_end)
+                });
         }
         let is_timestamp = value
             .as_ref()
@@ -1063,9 +1084,12 @@ fn addition_allowed(
             ));
         }
         // A visible appearance added with the field can show anything over the signed
-        // pages (the sneaky signature attack): after a certification a new signature field
-        // may only be invisible, and after any signature an unsigned one too (a signature
-        // added later shows its own signer; an empty field shows nothing but its picture).
+        // pages (the sneaky signature attack). An unsigned one is a modification after any
+        // signature (an empty field shows nothing but its picture); after a certification a
+        // visible one is allowed only when the field, its widgets and their appearance were
+        // added in the revision its own signature signs (the signer vouches for what it
+        // draws, as for an agency seal over a certified letter) — a visible field left
+        // unsigned in one revision and signed in a later one still is a modification.
         let kids = d.get(b"Kids").map(|k| ctx.resolve_new(k));
         let widgets = std::iter::once(d.clone()).chain(
             kids.as_ref()
@@ -1078,15 +1102,25 @@ fn addition_allowed(
         // with the field that lists it in /Kids.)
         let unsigned = value.is_none() && (d.get(b"T").is_some() || d.get(b"FT").is_some());
         let checked = ctx.certified || unsigned;
+        let mut shown = None;
         for w in widgets.filter(|_| checked) {
             if let Some(rect) = visible_rect(ctx, &w) {
-                return Err(format!(
-                    "signature field {label} added with a visible appearance ({rect}): it is \
-                     drawn over the signed pages"
-                ));
+                if unsigned || !added_with_signature {
+                    return Err(format!(
+                        "signature field {label} added with a visible appearance ({rect}): it \
+                         is drawn over the signed pages"
+                    ));
+                }
+                shown = Some(rect);
             }
         }
-        return Ok(format!("signature field {label} added"));
+        return Ok(match shown {
+            Some(rect) => format!(
+                "signature field {label} added and signed in one revision, with a visible \
+                 appearance ({rect}) that its signature covers"
+            ),
+            None => format!("signature field {label} added"),
+        });
     }
     if ctx.perm == Permission::Annotations
         && d.name(b"Type") != Some(b"Page")
