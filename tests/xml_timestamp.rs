@@ -590,3 +590,38 @@ fn peers_accept_b_t_signatures() {
     let (ok, text) = xmlsec_verify(&tdiep, Some(NBAN));
     assert!(ok, "xmlsec1 rejected the TDiep invoice at B-T:\n{text}");
 }
+
+/// XAdES-X time-stamps (SigAndRefsTimeStamp, RefsOnlyTimeStamp, and their V2) are not checked
+/// by kyso: each is named in a warning, and none counts toward the level (nothing skipped
+/// silently).
+#[test]
+fn xades_x_timestamps_are_named_as_unchecked() {
+    let dir = tempdir();
+    let signed = dir.path().join("report.xml");
+    sign(&xml("report.xml"), &signed, "personal.p12", &[]);
+    let text = std::fs::read_to_string(&signed).expect("read");
+    let unsigned = "<ds:Object><xades:QualifyingProperties \
+         xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\"><xades:UnsignedProperties>\
+         <xades:UnsignedSignatureProperties><xades:SigAndRefsTimeStamp>\
+         <xades:EncapsulatedTimeStamp>AAAA</xades:EncapsulatedTimeStamp>\
+         </xades:SigAndRefsTimeStamp><xades:RefsOnlyTimeStampV2>\
+         <xades:EncapsulatedTimeStamp>AAAA</xades:EncapsulatedTimeStamp>\
+         </xades:RefsOnlyTimeStampV2></xades:UnsignedSignatureProperties>\
+         </xades:UnsignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature>";
+    let with_x = text.replacen("</ds:Signature>", unsigned, 1);
+    assert_ne!(with_x, text);
+    let out = dir.path().join("with-x.xml");
+    std::fs::write(&out, with_x).expect("write");
+    let (code, r) = verify_json(&out);
+    assert_eq!(code, 0, "{r}");
+    let s = sig(&r, 0);
+    assert_eq!(status_reason(s), pair("passed", "ok"), "{s}");
+    assert_eq!(s["level"], "b-b", "{s}");
+    let warnings = s["warnings"].to_string();
+    for kind in ["SigAndRefsTimeStamp", "RefsOnlyTimeStampV2"] {
+        assert!(
+            warnings.contains(&format!("XAdES {kind} not checked")),
+            "{kind}: {s}"
+        );
+    }
+}

@@ -72,9 +72,13 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
     // And each signature's XAdES SignatureTimeStamps.
     let mut evidence = Evidence::default();
     let mut stamps: Vec<Vec<XadesTimestamp>> = Vec::new();
+    // The XAdES-X time-stamps kyso does not check, per signature: named in a warning, never
+    // counted toward a level (nothing is skipped silently).
+    let mut unchecked: Vec<Vec<&str>> = Vec::new();
     if text.contains("01903/v1.") {
         for (i, sig) in kyso_xml::signature_elements(&doc).into_iter().enumerate() {
             let mut own = Vec::new();
+            let mut skipped = Vec::new();
             let archived = kyso_xml::archive_timestamps(&sig);
             for n in sig.descendants() {
                 let token_text = || {
@@ -129,21 +133,46 @@ pub fn verify_xml(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
                         token: encapsulated_token(token_text()),
                         covered,
                     });
+                } else if let Some(kind) = UNCHECKED_TIMESTAMPS.iter().find(|k| **k == name) {
+                    let owner = n.ancestors().skip(1).find(|a| {
+                        a.is_element()
+                            && a.tag_name().name() == "Signature"
+                            && a.tag_name().namespace() == Some(DSIG_NS)
+                    });
+                    if owner.is_some_and(|a| a.id() == sig.id()) {
+                        skipped.push(*kind);
+                    }
                 } else if let Some(text) = n.text() {
                     add_xades_value(&mut evidence, name, text);
                 }
             }
             stamps.push(own);
+            unchecked.push(skipped);
         }
     }
     let ctx = Context::new(trust, evidence);
     for (i, s) in outcomes.into_iter().enumerate() {
         let own = stamps.get(i).map(Vec::as_slice).unwrap_or(&[]);
-        report.signatures.push(to_report(i, s, own, &ctx));
+        let mut r = to_report(i, s, own, &ctx);
+        for kind in unchecked.get(i).map(Vec::as_slice).unwrap_or(&[]) {
+            r.warnings.push(format!(
+                "XAdES {kind} not checked (kyso does not verify XAdES-X time-stamps); it does \
+                 not count toward the level"
+            ));
+        }
+        report.signatures.push(r);
     }
     report.finish();
     report
 }
+
+/// The XAdES time-stamps over validation references (XAdES-X) that kyso reports unchecked.
+const UNCHECKED_TIMESTAMPS: [&str; 4] = [
+    "SigAndRefsTimeStamp",
+    "SigAndRefsTimeStampV2",
+    "RefsOnlyTimeStamp",
+    "RefsOnlyTimeStampV2",
+];
 
 fn to_report(
     index: usize,
