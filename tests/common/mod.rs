@@ -3,6 +3,7 @@
 
 pub mod server;
 pub mod services;
+pub mod signing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -27,7 +27,16 @@ impl Server {
 
     /// Starts with these environment variables set.
     pub fn start_with(config: &Path, env: &[(&str, &str)]) -> Server {
-        let mut child = kyso()
+        Server::start_in(config, env, None)
+    }
+
+    /// Starts with these environment variables set, in the folder `cwd` if given.
+    pub fn start_in(config: &Path, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
+        let mut cmd = kyso();
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd
             .envs(env.iter().copied())
             .arg("--config")
             .arg(config)

@@ -9,7 +9,8 @@
 //!   the answer is its report (`application/json`, the file name `-`); or `multipart/form-data`
 //!   with one or more `file` parts, and the answer is JSON Lines (`application/x-ndjson`), one
 //!   report per part in order (the part's filename as the file name), each sent as soon as it
-//!   is verified. Query: `at` (a date or an RFC 3339 time, as `--at`), `revocation`
+//!   is verified; when a later part cannot be read (the body grows over `body_limit`), the
+//!   last line is the problem details object saying why and the answer ends. Query: `at` (a date or an RFC 3339 time, as `--at`), `revocation`
 //!   (`off|soft|hard`), `online` (`true|false`).
 //! - `POST /v1/sign?key=ID`: the body is one document (PDF or XML, sniffed), signed with the
 //!   configured key `ID` through [`kyso::sign_document`] (the call `kyso sign` makes); the

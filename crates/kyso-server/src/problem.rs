@@ -84,8 +84,10 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The problem details object as one JSON line (the body of its answer, or the last line
+    /// of a JSON Lines answer that had to stop early).
+    pub(crate) fn json_line(&self) -> Vec<u8> {
         let body = ProblemBody {
             kind: format!("urn:kyso:problem:{}", self.slug),
             title: self.title,
@@ -96,6 +98,13 @@ impl IntoResponse for Problem {
         };
         let mut bytes = serde_json::to_vec(&body).unwrap_or_default();
         bytes.push(b'\n');
+        bytes
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let bytes = self.json_line();
         let mut response = (self.status, bytes).into_response();
         let headers = response.headers_mut();
         headers.insert(

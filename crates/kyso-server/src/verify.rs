@@ -192,8 +192,10 @@ pub(crate) fn multipart_problem(
 }
 
 /// Verifies the `file` parts in order, answering one JSON line per part as soon as it is
-/// verified. A part that cannot be read after the answer has started ends the answer early
-/// (the connection is closed mid-body, so the client sees an incomplete answer).
+/// verified. When a part cannot be read or verified once the answer has started (the body
+/// grows over the limit, the multipart framing breaks), one more line says why, the problem
+/// details object (its `type` member tells it from a report), and the answer ends there,
+/// properly (the closing chunk is sent): a client never has to guess from a cut connection.
 pub(crate) async fn verify_parts(
     req: Request,
     trust: Arc<TrustConfig>,
@@ -208,22 +210,25 @@ pub(crate) async fn verify_parts(
             "multipart/form-data without a part named 'file'".into(),
         ));
     };
-    let (tx, rx) = mpsc::channel::<Result<Bytes, PartError>>(4);
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
     tokio::spawn(async move {
         let _permit = permit;
         let mut next = Some(first);
         while let Some((name, data)) = next.take() {
-            let line = verify_line(trust.clone(), name, data)
-                .await
-                .map_err(|p| PartError(p.detail));
-            let failed = line.is_err();
-            if tx.send(line).await.is_err() || failed {
+            let line = match verify_line(trust.clone(), name, data).await {
+                Ok(line) => line,
+                Err(p) => {
+                    let _ = tx.send(Bytes::from(p.json_line())).await;
+                    return;
+                }
+            };
+            if tx.send(line).await.is_err() {
                 return;
             }
             match next_file(&mut parts, limit).await {
                 Ok(n) => next = n,
                 Err(p) => {
-                    let _ = tx.send(Err(PartError(p.detail))).await;
+                    let _ = tx.send(Bytes::from(p.json_line())).await;
                     return;
                 }
             }
@@ -237,25 +242,20 @@ pub(crate) async fn verify_parts(
     Ok(response)
 }
 
-/// Why a JSON Lines answer ended early.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct PartError(String);
-
-/// A response body fed line by line from a channel.
-pub(crate) struct Lines(mpsc::Receiver<Result<Bytes, PartError>>);
+/// A response body fed line by line from a channel; it ends when the sender is dropped.
+pub(crate) struct Lines(mpsc::Receiver<Bytes>);
 
 impl http_body::Body for Lines {
     type Data = Bytes;
-    type Error = PartError;
+    type Error = std::convert::Infallible;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, PartError>>> {
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
         self.0
             .poll_recv(cx)
-            .map(|line| line.map(|r| r.map(http_body::Frame::data)))
+            .map(|line| line.map(|l| Ok(http_body::Frame::data(l))))
     }
 }
 
