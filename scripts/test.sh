@@ -23,12 +23,13 @@ fi
 
 # Python peers in a virtual environment of the repository's own.
 venv="${KYSO_VENV:-$PWD/.venv}"
-if ! "$venv/bin/python" -c 'import pyhanko, pyhanko.cli, signxml' 2>/dev/null; then
-    say "installing pyHanko and signxml into $venv"
+if ! "$venv/bin/python" -c 'import pyhanko, pyhanko.cli, signxml, schemathesis' 2>/dev/null; then
+    say "installing pyHanko, signxml and schemathesis into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-peers.txt
 fi
 export KYSO_PYHANKO="$venv/bin/pyhanko" KYSO_PYTHON="$venv/bin/python"
+export KYSO_SCHEMATHESIS="$venv/bin/schemathesis"
 export PATH="$venv/bin:$PATH"
 
 say "cargo fmt --check"

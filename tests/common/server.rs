@@ -325,3 +325,58 @@ pub fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// The SHA-256 of `data`, in hex (how `[[server.tokens]]` names a token).
+pub fn sha256_of(data: &[u8]) -> String {
+    kyso_pki::DigestAlgorithm::Sha256
+        .digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A configuration with the fixture key `agency` (password from the environment variable
+/// `KYSO_TEST_KEY_PASSWORD`, see [`Server::start_with`]), an audit log `audit.jsonl` in `dir`,
+/// the static `tokens` (name, token, scopes), `server` appended to `[server]` and `tables`
+/// (more tables, e.g. `[server.jwt]`) at the end.
+pub fn service_config(
+    dir: &Path,
+    server: &str,
+    tokens: &[(&str, &str, &[&str])],
+    tables: &str,
+) -> PathBuf {
+    let path = dir.join("kyso.toml");
+    let mut text = format!(
+        "[trust]\nanchors = [\"{root}\"]\n\n[server]\nbody_limit = {LIMIT}\naudit_log = \"{audit}\"\n{server}\n\n",
+        root = pki("root.pem").display(),
+        audit = dir.join("audit.jsonl").display(),
+    );
+    for (name, token, scopes) in tokens {
+        let scopes: Vec<String> = scopes.iter().map(|s| format!("\"{s}\"")).collect();
+        text.push_str(&format!(
+            "[[server.tokens]]\nname = \"{name}\"\nsha256 = \"{}\"\nscopes = [{}]\n\n",
+            sha256_of(token.as_bytes()),
+            scopes.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "[[keys]]\nid = \"agency\"\np12 = \"{}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\n{tables}\n",
+        pki("agency.p12").display()
+    ));
+    std::fs::write(&path, text).expect("write the configuration");
+    path
+}
+
+/// The schemathesis command line: `$KYSO_SCHEMATHESIS` (scripts/test.sh exports it), else the
+/// project's `.venv`, else `schemathesis` on the PATH.
+pub fn schemathesis() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYSO_SCHEMATHESIS") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv/bin/schemathesis");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("schemathesis")
+    }
+}

@@ -1,16 +1,45 @@
-//! Bearer tokens: known by their SHA-256, compared in constant time, with scopes.
+//! Bearer tokens: static ones known by their SHA-256 (compared in constant time), and JWTs of
+//! an OIDC issuer (`[server.jwt]`), with scopes.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kyso::config::TokenConfig;
 
+use crate::jwt::{JwtCaller, JwtVerifier};
 use crate::problem::Problem;
 
-/// The configured token whose SHA-256 is that of the request's bearer token; `Ok(None)` when
-/// the request carries no `Authorization` header, 401 when it carries an unknown token.
+/// What the service knows of bearer tokens.
+#[derive(Default)]
+pub(crate) struct Auth {
+    pub(crate) tokens: Vec<TokenConfig>,
+    pub(crate) jwt: Option<JwtVerifier>,
+}
+
+/// Who a request's bearer token names.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller<'a> {
+    /// A configured static token.
+    Token(&'a TokenConfig),
+    /// A valid JWT.
+    Jwt(JwtCaller),
+}
+
+impl Caller<'_> {
+    /// Whether the caller has `scope`.
+    pub(crate) fn allows(&self, scope: &str) -> bool {
+        match self {
+            Caller::Token(t) => t.allows(scope),
+            Caller::Jwt(j) => j.scopes.iter().any(|s| s == scope),
+        }
+    }
+}
+
+/// The caller of the request's bearer token: a configured static token whose SHA-256 is the
+/// token's, else (with `[server.jwt]`) a valid JWT; `Ok(None)` when the request carries no
+/// `Authorization` header, 401 when it carries an unknown or invalid token.
 pub(crate) fn authenticate<'a>(
-    tokens: &'a [TokenConfig],
+    auth: &'a Auth,
     headers: &HeaderMap,
-) -> Result<Option<&'a TokenConfig>, Problem> {
+) -> Result<Option<Caller<'a>>, Problem> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -23,9 +52,16 @@ pub(crate) fn authenticate<'a>(
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header is not 'Bearer <token>'"))?;
-    find(tokens, token)
-        .map(Some)
-        .ok_or_else(|| unauthorized("unknown token"))
+    if let Some(t) = find(&auth.tokens, token) {
+        return Ok(Some(Caller::Token(t)));
+    }
+    match &auth.jwt {
+        Some(jwt) if token.split('.').count() == 3 => jwt
+            .verify(token)
+            .map(|c| Some(Caller::Jwt(c)))
+            .map_err(|why| unauthorized(&why)),
+        _ => Err(unauthorized("unknown token")),
+    }
 }
 
 /// The token whose hash is that of `token`. Every configured hash is compared in full (no
@@ -49,11 +85,11 @@ pub(crate) fn find<'a>(tokens: &'a [TokenConfig], token: &str) -> Option<&'a Tok
 /// The token of the request, which must have `scope`: 401 without a (known) token, 403
 /// without the scope.
 pub(crate) fn require<'a>(
-    tokens: &'a [TokenConfig],
+    auth: &'a Auth,
     headers: &HeaderMap,
     scope: &str,
-) -> Result<&'a TokenConfig, Problem> {
-    let token = authenticate(tokens, headers)?
+) -> Result<Caller<'a>, Problem> {
+    let token = authenticate(auth, headers)?
         .ok_or_else(|| unauthorized("this route needs a bearer token (Authorization: Bearer)"))?;
     if token.allows(scope) {
         Ok(token)
@@ -97,10 +133,13 @@ mod tests {
 
     #[test]
     fn tokens_and_scopes() {
-        let tokens = [
-            token("a", "secret-a", &["verify"]),
-            token("b", "secret-b", &["sign:agency"]),
-        ];
+        let tokens = Auth {
+            tokens: vec![
+                token("a", "secret-a", &["verify"]),
+                token("b", "secret-b", &["sign:agency"]),
+            ],
+            jwt: None,
+        };
         let mut h = HeaderMap::new();
         assert!(authenticate(&tokens, &h).unwrap().is_none());
         assert_eq!(
@@ -108,7 +147,10 @@ mod tests {
             StatusCode::UNAUTHORIZED
         );
         h.insert(header::AUTHORIZATION, "Bearer secret-b".parse().unwrap());
-        assert_eq!(require(&tokens, &h, "sign:agency").unwrap().name, "b");
+        assert!(matches!(
+            require(&tokens, &h, "sign:agency").unwrap(),
+            Caller::Token(t) if t.name == "b"
+        ));
         assert_eq!(
             require(&tokens, &h, "verify").unwrap_err().status,
             StatusCode::FORBIDDEN

@@ -20,6 +20,14 @@ pub enum Error {
     /// SIGTERM/SIGINT could not be listened for.
     #[error("cannot listen for SIGTERM and SIGINT: {0}")]
     Signal(#[source] std::io::Error),
+    /// The JWKS of `[server.jwt]` could not be read or holds no usable key.
+    #[error("server.jwt.jwks {}: {reason}", path.display())]
+    Jwks {
+        /// The JWKS file.
+        path: std::path::PathBuf,
+        /// Why it is not usable.
+        reason: String,
+    },
     /// Accepting connections failed.
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),

@@ -22,10 +22,20 @@
 //! - `GET /v1/keys`: the keys the token may sign with (`id`, `subject`, `kind`, `not_before`,
 //!   `not_after`).
 //! - Tokens: `Authorization: Bearer <token>`, known by its SHA-256 (`[[server.tokens]]`),
-//!   compared in constant time; 401 without or with an unknown token, 403 without the scope.
+//!   compared in constant time; else, with `[server.jwt]`, a JWT of the configured issuer
+//!   (signature by a key of the JWKS file read at start, `RS256`/`ES256`/... never `none` or
+//!   `HS*`; `exp`, `nbf`, `iss`, `aud`; scopes from `scopes_claim`; the audit log records its
+//!   `sub` and `iss`). 401 without or with an unknown or invalid token, 403 without the scope.
 //!   `POST /v1/verify` is public unless `server.verify_requires_token` (scope `verify`).
 //! - `GET /healthz`: `ok` while the process serves; `GET /readyz`: 200 once the trust settings
 //!   are loaded, 503 while shutting down.
+//! - `GET /metrics`: Prometheus text format 0.0.4 (requests by route template, method and
+//!   status; requests in flight; verify and sign durations; verified documents by status and
+//!   their signatures by signer kind; signing outcomes; build info). Public unless
+//!   `server.metrics_requires_token` (scope `metrics`).
+//! - `GET /openapi.json`: the OpenAPI 3.1 description of these routes, generated from the
+//!   handlers (utoipa), with the report and problem schemas and the bearer scheme.
+//! - `GET /`: the service's HTML page.
 //! - Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
 //!   `detail`, and kyso's `reason` code where one applies).
 //!
@@ -37,6 +47,9 @@
 
 mod auth;
 mod error;
+mod jwt;
+mod metrics;
+mod openapi;
 mod problem;
 mod query;
 mod server;

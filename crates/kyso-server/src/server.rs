@@ -9,11 +9,14 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kyso::config::{ServerSettings, TokenConfig};
+use kyso::config::ServerSettings;
 use kyso::{Credential, TrustConfig, TsaConfig};
 use tokio::sync::Semaphore;
 
+use crate::auth::Auth;
 use crate::error::Error;
+use crate::jwt::JwtVerifier;
+use crate::metrics::{Metrics, metrics, track};
 use crate::problem::{method_not_allowed, not_found};
 use crate::sign::{ServedKey, keys, sign};
 use crate::verify::verify;
@@ -33,8 +36,10 @@ pub(crate) struct AppState {
     pub(crate) body_limit: usize,
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) ready: AtomicBool,
-    pub(crate) tokens: Vec<TokenConfig>,
+    pub(crate) auth: Auth,
     pub(crate) verify_requires_token: bool,
+    pub(crate) metrics_requires_token: bool,
+    pub(crate) metrics: Metrics,
     pub(crate) keys: Vec<ServedKey>,
     pub(crate) tsa: TsaConfig,
     pub(crate) audit_log: Option<std::path::PathBuf>,
@@ -42,35 +47,45 @@ pub(crate) struct AppState {
 }
 
 /// The service's routes over `trust` and the keys of `signing`, with the limits and tokens of
-/// `settings`.
-pub fn router(settings: &ServerSettings, trust: TrustConfig, signing: Signing) -> Router {
-    router_with(state(settings, trust, signing))
+/// `settings`; an error when the JWKS of `[server.jwt]` cannot be used.
+pub fn router(
+    settings: &ServerSettings,
+    trust: TrustConfig,
+    signing: Signing,
+) -> Result<Router, Error> {
+    Ok(router_with(state(settings, trust, signing)?))
 }
 
 pub(crate) fn state(
     settings: &ServerSettings,
     trust: TrustConfig,
     signing: Signing,
-) -> Arc<AppState> {
+) -> Result<Arc<AppState>, Error> {
+    let jwt = settings.jwt.as_ref().map(JwtVerifier::load).transpose()?;
     let keys = signing
         .keys
         .into_iter()
         .map(|(id, cred)| ServedKey::new(id, cred, &trust.kind_rules))
         .collect();
-    Arc::new(AppState {
+    Ok(Arc::new(AppState {
         trust: Arc::new(trust),
         body_limit: usize::try_from(settings.body_limit).unwrap_or(usize::MAX),
         permits: Arc::new(Semaphore::new(
             usize::try_from(settings.concurrency.max(1)).unwrap_or(1),
         )),
         ready: AtomicBool::new(true),
-        tokens: settings.tokens.clone(),
+        auth: Auth {
+            tokens: settings.tokens.clone(),
+            jwt,
+        },
         verify_requires_token: settings.verify_requires_token,
+        metrics_requires_token: settings.metrics_requires_token,
+        metrics: Metrics::default(),
         keys,
         tsa: signing.tsa,
         audit_log: settings.audit_log.clone(),
         audit_lock: Arc::new(std::sync::Mutex::new(())),
-    })
+    }))
 }
 
 pub(crate) fn router_with(state: Arc<AppState>) -> Router {
@@ -81,9 +96,12 @@ pub(crate) fn router_with(state: Arc<AppState>) -> Router {
         .route("/v1/keys", get(keys))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
 
@@ -109,7 +127,7 @@ pub fn run(
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let stop = StopSignal::listen().map_err(Error::Signal)?;
-        let state = state(settings, trust, signing);
+        let state = state(settings, trust, signing)?;
         let app = router_with(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         on_listening(bound);
         axum::serve(listener, app)
@@ -162,10 +180,31 @@ impl StopSignal {
     }
 }
 
+/// `GET /healthz`.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    operation_id = "healthz",
+    summary = "Liveness",
+    responses((status = 200, description = "`ok` while the process serves", body = crate::openapi::Text, content_type = "text/plain"))
+)]
 pub(crate) async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// `GET /readyz`.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    operation_id = "readyz",
+    summary = "Readiness",
+    responses(
+        (status = 200, description = "Ready: the trust settings are loaded", body = crate::openapi::Text, content_type = "text/plain"),
+        (status = 503, description = "Shutting down", body = crate::openapi::Text, content_type = "text/plain"),
+    )
+)]
 pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if state.ready.load(Ordering::SeqCst) {
         (StatusCode::OK, "ready\n").into_response()

@@ -9,10 +9,10 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kyso::config::TokenConfig;
 use kyso::{Credential, Format, PadesLevel};
 
-use crate::auth::{authenticate, forbidden, unauthorized};
+use crate::auth::{Caller, authenticate, forbidden, unauthorized};
+use crate::metrics::timed;
 use crate::problem::Problem;
 use crate::query::percent_decode;
 use crate::server::AppState;
@@ -26,7 +26,7 @@ pub(crate) struct ServedKey {
 }
 
 /// One entry of `GET /v1/keys`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct KeyInfo {
     pub(crate) id: String,
     pub(crate) subject: String,
@@ -54,8 +54,20 @@ impl ServedKey {
 }
 
 /// `GET /v1/keys`: the keys the token may sign with (scope `sign:<id>`).
+#[utoipa::path(
+    get,
+    path = "/v1/keys",
+    tag = "sign",
+    operation_id = "keys",
+    summary = "The keys the token may sign with",
+    responses(
+        (status = 200, description = "The keys whose scope `sign:<id>` the token has", body = Vec<KeyInfo>),
+        (status = 401, description = "No token, or an unknown or invalid one", body = crate::openapi::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn keys(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let token = match authenticate(&state.tokens, &headers) {
+    let token = match authenticate(&state.auth, &headers) {
         Ok(Some(t)) => t,
         Ok(None) => {
             return unauthorized("this route needs a bearer token (Authorization: Bearer)")
@@ -212,6 +224,12 @@ impl SignQuery {
 pub(crate) struct AuditRecord {
     pub(crate) time: String,
     pub(crate) token: Option<String>,
+    /// The `sub` of a JWT bearer token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) subject: Option<String>,
+    /// The `iss` of a JWT bearer token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) issuer: Option<String>,
     pub(crate) key: Option<String>,
     pub(crate) input_sha256: Option<String>,
     pub(crate) output_sha256: Option<String>,
@@ -255,11 +273,11 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// A refusal of kyso's: 422 (502 when the time-stamping authority failed) with the error's
-/// kind as `error`.
+/// A refusal of kyso's: 422 (502 when the time-stamping authority failed; 422 when none is
+/// configured, which no retry changes) with the error's kind as `error`.
 fn refused(e: &kyso::Error) -> Problem {
     let mut p = match e {
-        kyso::Error::Tsa(_) => Problem::new(
+        kyso::Error::Tsa(t) if !matches!(t, kyso::TsaError::NotConfigured) => Problem::new(
             StatusCode::BAD_GATEWAY,
             "tsa-failed",
             "The time-stamping authority failed",
@@ -299,6 +317,52 @@ struct Attempt {
     result: Result<(Vec<u8>, Format), Problem>,
 }
 
+/// `POST /v1/sign`.
+#[utoipa::path(
+    post,
+    path = "/v1/sign",
+    tag = "sign",
+    operation_id = "sign",
+    summary = "Sign a document with a key of the service",
+    description = "The body is one PDF or XML document (recognised by its bytes); the answer \
+                   is the signed document. Needs a token with the scope `sign:<key>`. Every \
+                   attempt is recorded in server.audit_log before the answer.",
+    params(
+        ("key" = String, Query, description = "The key id (GET /v1/keys lists them)"),
+        ("level" = Option<crate::openapi::Level>, Query, description = "Baseline level, b-b by default"),
+        ("certify" = Option<bool>, Query, description = "PDF: a certification signature"),
+        ("mdp" = Option<u8>, Query, description = "PDF: the DocMDP level of a certification (1, 2 or 3; 2 by default); only with certify=true", minimum = 1, maximum = 3),
+        ("field" = Option<String>, Query, description = "PDF: the signature field's name"),
+        ("reason" = Option<String>, Query, description = "PDF: the /Reason of the signature"),
+        ("location" = Option<String>, Query, description = "PDF: the /Location of the signature"),
+        ("einvoice_role" = Option<crate::openapi::EinvoiceRole>, Query, description = "XML e-invoices: who signs"),
+    ),
+    request_body(
+        description = "The document to sign",
+        content(
+            (crate::openapi::Binary = "application/pdf"),
+            (crate::openapi::Binary = "application/xml"),
+            (crate::openapi::Binary = "application/octet-stream"),
+        )
+    ),
+    responses(
+        (status = 200, description = "The signed document",
+         content(
+            (crate::openapi::Binary = "application/pdf"),
+            (crate::openapi::Binary = "application/xml"),
+         )),
+        (status = 400, description = "Bad or missing query parameter", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or an unknown or invalid one", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the scope `sign:<key>`", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than server.body_limit", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document or the key cannot be used (`error` says why)", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The audit log cannot be written: nothing is returned", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The time-stamping authority failed", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every slot is taken; retry (Retry-After)", body = crate::openapi::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn sign(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let client = req
         .extensions()
@@ -307,6 +371,8 @@ pub(crate) async fn sign(State(state): State<Arc<AppState>>, req: Request) -> Re
     let mut record = AuditRecord {
         time: String::new(),
         token: None,
+        subject: None,
+        issuer: None,
         key: None,
         input_sha256: None,
         output_sha256: None,
@@ -365,7 +431,7 @@ async fn sign_inner(
     req: Request,
     record: &mut AuditRecord,
 ) -> Result<(Vec<u8>, Format), Problem> {
-    let token: &TokenConfig = match authenticate(&state.tokens, req.headers())? {
+    let token: Caller<'_> = match authenticate(&state.auth, req.headers())? {
         Some(t) => t,
         None => {
             return Err(unauthorized(
@@ -373,7 +439,13 @@ async fn sign_inner(
             ));
         }
     };
-    record.token = Some(token.name.clone());
+    match &token {
+        Caller::Token(t) => record.token = Some(t.name.clone()),
+        Caller::Jwt(j) => {
+            record.subject = Some(j.subject.clone());
+            record.issuer = Some(j.issuer.clone());
+        }
+    }
     let query = SignQuery::parse(req.uri().query())?;
     record.field = query.field.clone();
     let level = query.level.unwrap_or(PadesLevel::BaselineB);
@@ -415,6 +487,7 @@ async fn sign_inner(
     record.input_sha256 = Some(sha256_hex(&data));
     let trust = state.trust.clone();
     let tsa = state.tsa.clone();
+    let shared = state.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let format = kyso::detect(&data);
@@ -456,9 +529,10 @@ async fn sign_inner(
             tsa: client.as_ref(),
             trust: &trust,
         };
-        kyso::sign_document(&data, &cred, &query.options(level), &services)
-            .map(|bytes| (bytes, format))
-            .map_err(|e| refused(&e))
+        let (signed, took) =
+            timed(|| kyso::sign_document(&data, &cred, &query.options(level), &services));
+        shared.metrics.signed(signed.is_ok(), took);
+        signed.map(|bytes| (bytes, format)).map_err(|e| refused(&e))
     })
     .await
     .map_err(|_| Problem::internal())??;

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use kyso::{Reason, TrustConfig};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
+use crate::metrics::timed;
 use crate::problem::Problem;
 use crate::query::VerifyQuery;
 use crate::server::AppState;
@@ -55,6 +56,46 @@ pub(crate) fn declared_length(req: &Request) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// `POST /v1/verify`.
+#[utoipa::path(
+    post,
+    path = "/v1/verify",
+    tag = "verify",
+    operation_id = "verify",
+    summary = "Verify documents",
+    description = "The body is one document (any content type; PDF or XML is recognised by \
+                   its bytes) and the answer its report; or multipart/form-data with `file` \
+                   parts, and the answer JSON Lines, one report per part in order. Public \
+                   unless server.verify_requires_token (scope `verify`).",
+    params(
+        ("at" = Option<String>, Query, description = "Validation time: a date (2026-06-01) or an RFC 3339 time, as --at"),
+        ("revocation" = Option<crate::openapi::RevocationPolicy>, Query, description = "Revocation policy, as --revocation"),
+        ("online" = Option<bool>, Query, description = "Fetch CRLs/OCSP responses online"),
+    ),
+    request_body(
+        description = "A document, or multipart/form-data file parts",
+        content(
+            (crate::openapi::Binary = "application/octet-stream"),
+            (crate::openapi::Binary = "application/pdf"),
+            (crate::openapi::Binary = "application/xml"),
+            (crate::openapi::VerifyForm = "multipart/form-data"),
+        )
+    ),
+    responses(
+        (status = 200, description = "The report (one document), or JSON Lines of reports (multipart)",
+         content(
+            (crate::openapi::Report = "application/json"),
+            (crate::openapi::Text = "application/x-ndjson"),
+         )),
+        (status = 400, description = "Bad query parameter or unreadable multipart body", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Token needed (verify_requires_token) or unknown", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the scope `verify`", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than server.body_limit", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A multipart type other than form-data", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every verification slot is taken; retry (Retry-After)", body = crate::openapi::Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
 pub(crate) async fn verify(State(state): State<Arc<AppState>>, req: Request) -> Response {
     match verify_inner(state, req).await {
         Ok(r) => r,
@@ -64,7 +105,7 @@ pub(crate) async fn verify(State(state): State<Arc<AppState>>, req: Request) -> 
 
 pub(crate) async fn verify_inner(state: Arc<AppState>, req: Request) -> Result<Response, Problem> {
     if state.verify_requires_token {
-        crate::auth::require(&state.tokens, req.headers(), "verify")?;
+        crate::auth::require(&state.auth, req.headers(), "verify")?;
     }
     let query = VerifyQuery::parse(req.uri().query())?;
     let limit = state.body_limit;
@@ -96,11 +137,11 @@ pub(crate) async fn verify_inner(state: Arc<AppState>, req: Request) -> Result<R
     };
     let trust = query.apply(&state.trust);
     match media {
-        Media::FormData => verify_parts(req, trust, permit, limit).await,
+        Media::FormData => verify_parts(req, state.clone(), trust, permit, limit).await,
         _ => {
             let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0).min(limit));
             let data = read_body(req.into_body(), limit, capacity).await?;
-            let line = verify_line(trust, "-".to_string(), data).await?;
+            let line = verify_line(&state, trust, "-".to_string(), data).await?;
             drop(permit);
             let mut response = line.into_response();
             response.headers_mut().insert(
@@ -146,12 +187,16 @@ pub(crate) async fn read_body(
 
 /// Verifies one document on the blocking pool; its report as one JSON line.
 pub(crate) async fn verify_line(
+    state: &Arc<AppState>,
     trust: Arc<TrustConfig>,
     name: String,
     data: Bytes,
 ) -> Result<Bytes, Problem> {
+    let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        Bytes::from(kyso::verify_bytes(&name, &data, &trust).to_json_line())
+        let (report, took) = timed(|| kyso::verify_bytes(&name, &data, &trust));
+        state.metrics.verified(&report, took);
+        Bytes::from(report.to_json_line())
     })
     .await
     .map_err(|_| Problem::internal())
@@ -198,6 +243,7 @@ pub(crate) fn multipart_problem(
 /// properly (the closing chunk is sent): a client never has to guess from a cut connection.
 pub(crate) async fn verify_parts(
     req: Request,
+    state: Arc<AppState>,
     trust: Arc<TrustConfig>,
     permit: OwnedSemaphorePermit,
     limit: usize,
@@ -215,7 +261,7 @@ pub(crate) async fn verify_parts(
         let _permit = permit;
         let mut next = Some(first);
         while let Some((name, data)) = next.take() {
-            let line = match verify_line(trust.clone(), name, data).await {
+            let line = match verify_line(&state, trust.clone(), name, data).await {
                 Ok(line) => line,
                 Err(p) => {
                     let _ = tx.send(Bytes::from(p.json_line())).await;

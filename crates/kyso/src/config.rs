@@ -32,6 +32,14 @@
 //! concurrency = 64                  # verifications in flight; more get 503 + Retry-After
 //! verify_requires_token = false     # true: POST /v1/verify needs a token with scope "verify"
 //! audit_log = "audit.jsonl"         # one JSON line per signing attempt, fsynced
+//! metrics_requires_token = false    # true: GET /metrics needs a token with scope "metrics"
+//!
+//! [server.jwt]                      # OIDC/JWT bearer tokens, besides [[server.tokens]]
+//! jwks = "jwks.json"                # the issuer's public keys (JWKS), read once at start
+//! issuer = "https://login.example.gov.vn"   # the iss every token must carry
+//! audience = "kyso"                 # the aud every token must carry
+//! scopes_claim = "scope"            # a space-separated string or an array of scopes
+//! algorithms = ["RS256", "ES256"]   # accepted signature algorithms (never none or HS*)
 //!
 //! [[server.tokens]]                 # bearer tokens, by the SHA-256 of the token
 //! name = "registry"
@@ -115,8 +123,20 @@ struct FileServer {
     concurrency: Option<u32>,
     verify_requires_token: Option<bool>,
     audit_log: Option<PathBuf>,
+    metrics_requires_token: Option<bool>,
     #[serde(default)]
     tokens: Vec<FileToken>,
+    jwt: Option<FileJwt>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJwt {
+    jwks: PathBuf,
+    issuer: String,
+    audience: String,
+    scopes_claim: Option<String>,
+    algorithms: Option<Vec<JwtAlgorithm>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -181,6 +201,76 @@ pub struct ServerSettings {
     /// The bearer tokens accepted (by their SHA-256; never the tokens themselves).
     #[serde(skip)]
     pub tokens: Vec<TokenConfig>,
+    /// Whether `GET /metrics` needs a bearer token with the scope `metrics`.
+    pub metrics_requires_token: bool,
+    /// `[server.jwt]`: JWT bearer tokens of an OIDC issuer, if accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<JwtConfig>,
+}
+
+/// `[server.jwt]`: JWT bearer tokens signed by an issuer whose public keys are in a JWKS file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JwtConfig {
+    /// The JWKS file (`{"keys": [...]}`), read once when the service starts.
+    pub jwks: PathBuf,
+    /// The `iss` every token must carry.
+    pub issuer: String,
+    /// The `aud` every token must carry (or contain).
+    pub audience: String,
+    /// The claim holding the scopes: a space-separated string or an array of strings.
+    pub scopes_claim: String,
+    /// The signature algorithms accepted.
+    pub algorithms: Vec<JwtAlgorithm>,
+}
+
+/// A JWT signature algorithm `kyso serve` accepts: public-key ones only (never `none`, never
+/// an HMAC with a shared secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JwtAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    #[serde(rename = "RS384")]
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    #[serde(rename = "RS512")]
+    Rs512,
+    /// RSASSA-PSS with SHA-256.
+    #[serde(rename = "PS256")]
+    Ps256,
+    /// RSASSA-PSS with SHA-384.
+    #[serde(rename = "PS384")]
+    Ps384,
+    /// RSASSA-PSS with SHA-512.
+    #[serde(rename = "PS512")]
+    Ps512,
+    /// ECDSA P-256 with SHA-256.
+    #[serde(rename = "ES256")]
+    Es256,
+    /// ECDSA P-384 with SHA-384.
+    #[serde(rename = "ES384")]
+    Es384,
+    /// Ed25519.
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+}
+
+impl JwtAlgorithm {
+    /// The `alg` name (`RS256`, `ES256`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JwtAlgorithm::Rs256 => "RS256",
+            JwtAlgorithm::Rs384 => "RS384",
+            JwtAlgorithm::Rs512 => "RS512",
+            JwtAlgorithm::Ps256 => "PS256",
+            JwtAlgorithm::Ps384 => "PS384",
+            JwtAlgorithm::Ps512 => "PS512",
+            JwtAlgorithm::Es256 => "ES256",
+            JwtAlgorithm::Es384 => "ES384",
+            JwtAlgorithm::EdDsa => "EdDSA",
+        }
+    }
 }
 
 /// `[[server.tokens]]`: a bearer token kyso serve accepts, known by its SHA-256.
@@ -286,6 +376,8 @@ impl Default for ServerSettings {
             verify_requires_token: false,
             audit_log: None,
             tokens: Vec::new(),
+            metrics_requires_token: false,
+            jwt: None,
         }
     }
 }
@@ -619,6 +711,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "server.concurrency",
     "server.verify_requires_token",
     "server.audit_log",
+    "server.metrics_requires_token",
+    "server.jwt",
 ];
 
 impl Default for Settings {
@@ -795,6 +889,29 @@ impl Settings {
         if let Some(v) = file.server.audit_log {
             server.audit_log = relative(vec![v]).pop();
             set("server.audit_log");
+        }
+        if let Some(v) = file.server.metrics_requires_token {
+            server.metrics_requires_token = v;
+            set("server.metrics_requires_token");
+        }
+        if let Some(j) = file.server.jwt {
+            let algorithms = j
+                .algorithms
+                .unwrap_or_else(|| vec![JwtAlgorithm::Rs256, JwtAlgorithm::Es256]);
+            if algorithms.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "configuration {}: server.jwt.algorithms must name at least one algorithm",
+                    path.display()
+                )));
+            }
+            server.jwt = Some(JwtConfig {
+                jwks: relative(vec![j.jwks]).pop().unwrap_or_default(),
+                issuer: j.issuer,
+                audience: j.audience,
+                scopes_claim: j.scopes_claim.unwrap_or_else(|| "scope".to_string()),
+                algorithms,
+            });
+            set("server.jwt");
         }
         for (i, t) in file.server.tokens.into_iter().enumerate() {
             let Some(sha256) = parse_sha256_hex(&t.sha256) else {
@@ -1091,6 +1208,44 @@ subject = "OU=*Văn phòng*"
             "[server]\nconcurrency = 0\n",
             "[server]\nbody_limit = 0\n",
             "[server]\nport = 1\n",
+        ] {
+            assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jwt_section() {
+        let p = Path::new("/etc/kyso/config.toml");
+        let s = Settings::from_toml(
+            "[server]\nmetrics_requires_token = true\n\n[server.jwt]\njwks = \"jwks.json\"\n\
+             issuer = \"https://idp\"\naudience = \"kyso\"\n",
+            p,
+        )
+        .unwrap();
+        assert!(s.server.metrics_requires_token);
+        let j = s.server.jwt.as_ref().unwrap();
+        assert_eq!(j.jwks, Path::new("/etc/kyso/jwks.json"));
+        assert_eq!(
+            (j.issuer.as_str(), j.audience.as_str()),
+            ("https://idp", "kyso")
+        );
+        assert_eq!(j.scopes_claim, "scope");
+        assert_eq!(j.algorithms, [JwtAlgorithm::Rs256, JwtAlgorithm::Es256]);
+        assert!(s.to_toml().contains("[server.jwt]"), "{}", s.to_toml());
+        let es = Settings::from_toml(
+            "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\n\
+             scopes_claim = \"scp\"\nalgorithms = [\"ES384\", \"EdDSA\"]\n",
+            p,
+        )
+        .unwrap();
+        let j = es.server.jwt.unwrap();
+        assert_eq!(j.algorithms, [JwtAlgorithm::Es384, JwtAlgorithm::EdDsa]);
+        assert_eq!(j.scopes_claim, "scp");
+        for bad in [
+            "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\nalgorithms = [\"HS256\"]\n",
+            "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\nalgorithms = [\"none\"]\n",
+            "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\nalgorithms = []\n",
+            "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\n",
         ] {
             assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
         }

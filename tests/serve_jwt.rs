@@ -1,0 +1,279 @@
+//! `kyso serve` with JWT bearer tokens (`[server.jwt]`): an issuer's key pair made here, its
+//! public key in a JWKS file, tokens signed with jsonwebtoken.
+
+mod common;
+
+use common::server::*;
+use common::*;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const ISSUER: &str = "https://login.example.gov.vn/realms/kyso";
+const AUDIENCE: &str = "kyso-serve";
+
+fn b64url(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// An ES256 key pair: its PKCS#8 document (to sign) and its JWK (to verify).
+struct Issuer {
+    pkcs8: Vec<u8>,
+    jwk: serde_json::Value,
+}
+
+fn issuer(kid: &str) -> Issuer {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .expect("a P-256 key")
+        .as_ref()
+        .to_vec();
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8, &rng).expect("load");
+    let point = pair.public_key().as_ref();
+    assert_eq!(point.len(), 65);
+    let jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+        "x": b64url(&point[1..33]), "y": b64url(&point[33..65]),
+    });
+    Issuer { pkcs8, jwk }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64
+}
+
+/// A token of `issuer` with `claims` over the usual ones (sub, iss, aud, exp, nbf, scope).
+fn token(issuer: &Issuer, kid: &str, claims: serde_json::Value) -> String {
+    let mut all = serde_json::json!({
+        "sub": "nguyen.van.anh@agency.example.gov.vn",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now(),
+        "nbf": now() - 10,
+        "exp": now() + 600,
+        "scope": "openid sign:agency",
+    });
+    for (k, v) in claims.as_object().expect("an object") {
+        all[k] = v.clone();
+    }
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, &all, &EncodingKey::from_ec_der(&issuer.pkcs8)).expect("sign")
+}
+
+fn jwt_config(dir: &Path, jwks: &Path) -> PathBuf {
+    service_config(
+        dir,
+        "",
+        &[("registry", "tok-static-9c2e", &["sign:agency"])],
+        &format!(
+            "[server.jwt]\njwks = \"{}\"\nissuer = \"{ISSUER}\"\naudience = \"{AUDIENCE}\"\n",
+            jwks.display()
+        ),
+    )
+}
+
+#[test]
+fn jwt_bearer_tokens() {
+    let dir = tempdir();
+    let good = issuer("k1");
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(
+        &jwks,
+        serde_json::json!({"keys": [good.jwk, issuer("k2").jwk]}).to_string(),
+    )
+    .expect("write the JWKS");
+    let config = jwt_config(dir.path(), &jwks);
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let sign = |token: &str| {
+        server.request(
+            "POST",
+            "/v1/sign?key=agency",
+            &[("Authorization", &format!("Bearer {token}"))],
+            &letter,
+        )
+    };
+
+    // A good token with the scope signs.
+    let ok = sign(&token(&good, "k1", serde_json::json!({})));
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    assert_eq!(ok.header("content-type"), Some("application/pdf"));
+    assert!(ok.body.starts_with(b"%PDF-"));
+    // Scopes as an array too; /v1/keys lists what they allow.
+    let array = token(&good, "k1", serde_json::json!({"scope": ["sign:agency"]}));
+    let keys = server.request(
+        "GET",
+        "/v1/keys",
+        &[("Authorization", &format!("Bearer {array}"))],
+        b"",
+    );
+    assert_eq!(keys.status, 200, "{}", keys.text());
+    assert_eq!(keys.json()[0]["id"], "agency");
+
+    // Refused: 401 with the reason, never a 5xx.
+    let other = issuer("k1");
+    let cases = [
+        (
+            "expired",
+            token(
+                &good,
+                "k1",
+                serde_json::json!({"exp": now() - 3600, "nbf": now() - 7200}),
+            ),
+        ),
+        (
+            "another audience",
+            token(&good, "k1", serde_json::json!({"aud": "someone-else"})),
+        ),
+        (
+            "another issuer",
+            token(
+                &good,
+                "k1",
+                serde_json::json!({"iss": "https://evil.example"}),
+            ),
+        ),
+        ("another key", token(&other, "k1", serde_json::json!({}))),
+        ("an unknown kid", token(&good, "k9", serde_json::json!({}))),
+        (
+            "not yet valid",
+            token(&good, "k1", serde_json::json!({"nbf": now() + 3600})),
+        ),
+        (
+            "no sub",
+            token(&good, "k1", serde_json::json!({"sub": null})),
+        ),
+    ];
+    for (what, t) in &cases {
+        let p = sign(t).assert_problem(401);
+        assert_eq!(p["type"], "urn:kyso:problem:unauthorized", "{what}");
+    }
+    let expired = sign(&cases[0].1).assert_problem(401);
+    assert!(
+        expired["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("expired")),
+        "{expired}"
+    );
+    // alg none: the good token's claims, no signature.
+    let claims = ok_claims(&token(&good, "k1", serde_json::json!({})));
+    let none = format!(
+        "{}.{}.",
+        b64url(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#),
+        claims
+    );
+    sign(&none).assert_problem(401);
+    // HS256 with the public key's bytes as the secret (key confusion): refused.
+    let mut hs = Header::new(Algorithm::HS256);
+    hs.kid = Some("k1".into());
+    let confused = jsonwebtoken::encode(
+        &hs,
+        &serde_json::json!({"sub": "x", "iss": ISSUER, "aud": AUDIENCE, "exp": now() + 600, "scope": "sign:agency"}),
+        &EncodingKey::from_secret(good.jwk.to_string().as_bytes()),
+    )
+    .expect("sign");
+    sign(&confused).assert_problem(401);
+
+    // Valid, without the scope: 403.
+    let weak = token(&good, "k1", serde_json::json!({"scope": "openid verify"}));
+    sign(&weak).assert_problem(403);
+
+    // Static tokens still work beside JWTs.
+    assert_eq!(sign("tok-static-9c2e").status, 200);
+
+    // The audit log names the JWT's subject and issuer (never the token).
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("the audit log");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let first = &lines[0];
+    assert_eq!(first["outcome"], "signed");
+    assert_eq!(first["subject"], "nguyen.van.anh@agency.example.gov.vn");
+    assert_eq!(first["issuer"], ISSUER);
+    assert_eq!(first["token"], serde_json::Value::Null);
+    let forbidden = lines
+        .iter()
+        .find(|l| l["outcome"] == "forbidden")
+        .expect("the 403 recorded");
+    assert_eq!(forbidden["subject"], "nguyen.van.anh@agency.example.gov.vn");
+    let last = lines.last().expect("lines");
+    assert_eq!(last["token"], "registry");
+    assert!(last.get("subject").is_none(), "{last}");
+    assert!(!log.contains(&cases[0].1), "a token in the audit log");
+}
+
+/// The claims part of a token.
+fn ok_claims(token: &str) -> String {
+    token.split('.').nth(1).expect("claims").to_string()
+}
+
+#[test]
+fn an_unusable_jwks_stops_the_start() {
+    let dir = tempdir();
+    let jwks = dir.path().join("jwks.json");
+    for (content, says) in [
+        (None, "jwks.json"),
+        (Some("{\"keys\": 7}"), "not a JWKS"),
+        (
+            Some("{\"keys\": [{\"kty\": \"oct\", \"k\": \"c2VjcmV0\"}]}"),
+            "no public signature key",
+        ),
+    ] {
+        match content {
+            Some(text) => std::fs::write(&jwks, text).expect("write"),
+            None => {
+                let _ = std::fs::remove_file(&jwks);
+            }
+        }
+        let config = jwt_config(dir.path(), &jwks);
+        let mut child = kyso()
+            .env("KYSO_TEST_KEY_PASSWORD", PASSWORD)
+            .arg("--config")
+            .arg(&config)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kyso serve");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("kyso serve started with a bad JWKS ({says})");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let out = child.wait_with_output().expect("output");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(status.code(), Some(2), "{err}");
+        assert!(err.contains("server.jwt.jwks"), "{err}");
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(!err.contains("listening"), "{err}");
+    }
+}
