@@ -23,6 +23,15 @@
 //! - Tokens: `Authorization: Bearer <token>`, known by its SHA-256 (`[[server.tokens]]`),
 //!   compared in constant time; 401 without or with an unknown token, 403 without the scope.
 //!   `POST /v1/verify` is public unless `server.verify_requires_token` (scope `verify`).
+//! - `GET /`: the public checking page (HTML, CSS, script and icon built into the binary,
+//!   served from `/` and `/assets/`; nothing from another origin). Each file chosen or
+//!   dropped is posted to `POST /v1/verify` on its own and its report shown: the verdict, and
+//!   per signature the signer, personal or agency, identifiers, signing and proven times in
+//!   Vietnam time (UTC+07:00), level, reason and what changed after it; Vietnamese with an
+//!   English switch; a token field when `server.verify_requires_token`. Answers carry a
+//!   strict `Content-Security-Policy` (`default-src 'self'`, no inline script or style),
+//!   `X-Content-Type-Options: nosniff`, `Cache-Control: no-cache` and an `ETag` (304 on
+//!   `If-None-Match`).
 //! - `GET /healthz`: `ok` while the process serves; `GET /readyz`: 200 once the trust settings
 //!   are loaded, 503 while shutting down.
 //! - Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
@@ -36,6 +45,7 @@
 
 mod auth;
 mod error;
+mod page;
 mod problem;
 mod query;
 mod server;

@@ -81,6 +81,7 @@ pub(crate) fn router_with(state: Arc<AppState>) -> Router {
         .route("/v1/keys", get(keys))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::page::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
