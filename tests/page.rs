@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TOKEN: &str = "page-test-token-4f1c";
+const REASON: &str = "<img src=x onerror=alert(1)><b>Phê duyệt</b>";
 
 fn sha256_hex(data: &[u8]) -> String {
     kyso_pki::DigestAlgorithm::Sha256
@@ -161,8 +162,12 @@ fn the_page_shows_each_signature_in_chromium() {
     let personal = d.join("letter.personal.pdf");
     sign(&pdf("letter-classic.pdf"), &personal, "personal.p12", &[]);
     let letter = d.join("cong-van.pdf");
-    sign(&personal, &letter, "agency.p12", &[]);
-    let tampered = tamper_page_size(&letter, d);
+    sign(&personal, &letter, "agency.p12", &["--reason", "Phê duyệt"]);
+    // The tampered copy is of a letter whose agency reason is markup: the page must show it
+    // as text.
+    let marked = d.join("marked.pdf");
+    sign(&personal, &marked, "agency.p12", &["--reason", REASON]);
+    let tampered = tamper_page_size(&marked, d);
     let (_, good) = verify_json(&letter);
     let (_, bad) = verify_json(&tampered);
     assert_eq!(good["status"], "passed", "{good:#}");
@@ -248,6 +253,7 @@ fn the_page_shows_each_signature_in_chromium() {
         let _ = row(s, "Thời điểm được chứng thực");
         let _ = row(s, "Thay đổi sau khi ký");
     }
+    assert_eq!(row(&sigs[1], "Lý do ký"), "Phê duyệt");
     // The personal signature is followed by the agency's: the page says what was added.
     let allowed = good["signatures"][0]["allowed_changes"].as_array().unwrap();
     let changes = row(&sigs[0], "Thay đổi sau khi ký");
@@ -271,6 +277,11 @@ fn the_page_shows_each_signature_in_chromium() {
     let want: Vec<String> = statuses(&bad).into_iter().map(|(s, _)| s).collect();
     assert_eq!(tam_statuses, want);
     assert!(tam_statuses.contains(&"failed"));
+    assert_eq!(row(&tam["signatures"][1], "Lý do ký"), REASON);
+    assert_eq!(
+        out["vi"]["markup"], 0,
+        "report text is never parsed as HTML"
+    );
 
     // English: the labels and verdicts change; the choice is remembered after a reload.
     let en = &out["en"];

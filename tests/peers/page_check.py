@@ -120,6 +120,7 @@ return {
   lang_button: text(document.getElementById('lang')),
   live: document.getElementById('results').getAttribute('aria-live'),
   token_visible: !document.getElementById('token-row').hidden,
+  markup: document.querySelectorAll('#results img, #results b, #results script').length,
   docs,
 };
 """
