@@ -338,9 +338,37 @@ fn the_page_asks_for_the_token_when_verification_needs_one() {
     let msg = doc["message"].as_str().unwrap();
     assert!(msg.contains("401") && msg.contains("mã truy cập"), "{msg}");
 
-    // With it: the report.
-    let out = page_check(&url, &[&letter], &["--basic", "--token", TOKEN]);
-    let doc = &out["vi"]["docs"][0];
+    // With it: the reports; a file kyso cannot read is its report's `error`, and a file over
+    // the body limit is refused on the page before it is sent.
+    let junk = docs.dir.path().join("junk.bin");
+    let big = docs.dir.path().join("big.pdf");
+    std::fs::write(&big, vec![b'%'; LIMIT + 1]).expect("write");
+    let out = page_check(
+        &url,
+        &[&letter, &junk, &big],
+        &["--basic", "--token", TOKEN],
+    );
+    let shown = &out["vi"]["docs"];
+    let doc = &shown[0];
     assert_eq!(doc["status"], "passed", "{doc:#}");
     assert_eq!(doc["signatures"][0]["kind_text"], "Cơ quan");
+    assert_eq!(shown[1]["name"], "junk.bin");
+    assert_eq!(shown[1]["status"], "error", "{shown:#}");
+    assert_eq!(shown[1]["verdict"], "Không kiểm tra được");
+    assert!(
+        shown[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Định dạng tệp không được hỗ trợ"),
+        "{shown:#}"
+    );
+    assert_eq!(shown[2]["status"], "http", "{shown:#}");
+    assert_eq!(shown[2]["alert"], true);
+    assert!(
+        shown[2]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("({LIMIT} byte)")),
+        "{shown:#}"
+    );
 }
