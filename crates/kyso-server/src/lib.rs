@@ -27,6 +27,15 @@
 //!   `HS*`; `exp`, `nbf`, `iss`, `aud`; scopes from `scopes_claim`; the audit log records its
 //!   `sub` and `iss`). 401 without or with an unknown or invalid token, 403 without the scope.
 //!   `POST /v1/verify` is public unless `server.verify_requires_token` (scope `verify`).
+//! - `GET /`: the public checking page (HTML, CSS, script and icon built into the binary,
+//!   served from `/` and `/assets/`; nothing from another origin). Each file chosen or
+//!   dropped is posted to `POST /v1/verify` on its own and its report shown: the verdict, and
+//!   per signature the signer, personal or agency, identifiers, signing and proven times in
+//!   Vietnam time (UTC+07:00), level, reason and what changed after it; Vietnamese with an
+//!   English switch; a token field when `server.verify_requires_token`. Answers carry a
+//!   strict `Content-Security-Policy` (`default-src 'self'`, no inline script or style),
+//!   `X-Content-Type-Options: nosniff`, `Cache-Control: no-cache` and an `ETag` (304 on
+//!   `If-None-Match`).
 //! - `GET /healthz`: `ok` while the process serves; `GET /readyz`: 200 once the trust settings
 //!   are loaded, 503 while shutting down.
 //! - `GET /metrics`: Prometheus text format 0.0.4 (requests by route template, method and
@@ -35,7 +44,6 @@
 //!   `server.metrics_requires_token` (scope `metrics`).
 //! - `GET /openapi.json`: the OpenAPI 3.1 description of these routes, generated from the
 //!   handlers (utoipa), with the report and problem schemas and the bearer scheme.
-//! - `GET /`: the service's HTML page.
 //! - Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
 //!   `detail`, and kyso's `reason` code where one applies).
 //!
@@ -50,6 +58,7 @@ mod error;
 mod jwt;
 mod metrics;
 mod openapi;
+mod page;
 mod problem;
 mod query;
 mod server;
