@@ -81,6 +81,58 @@ fn token(issuer: &Issuer, kid: &str, claims: serde_json::Value) -> String {
     jsonwebtoken::encode(&header, &all, &EncodingKey::from_ec_der(&issuer.pkcs8)).expect("sign")
 }
 
+fn b64decode(text: &str) -> Vec<u8> {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
+        let v = T.iter().position(|t| *t == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The fixture key `name` (an RSA PKCS#8 PEM) and its JWK.
+fn rsa_issuer(name: &str, kid: &str) -> (ring::signature::RsaKeyPair, serde_json::Value) {
+    let pem = std::fs::read_to_string(pki(name)).expect("read the key");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let pair = ring::signature::RsaKeyPair::from_pkcs8(&b64decode(&body)).expect("an RSA key");
+    let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+    let jwk = serde_json::json!({"kty": "RSA", "kid": kid, "n": b64url(&c.n), "e": b64url(&c.e)});
+    (pair, jwk)
+}
+
+/// An RS256 (or, with `alg` PS256, RSASSA-PSS) token signed by `pair`.
+fn rsa_token(
+    pair: &ring::signature::RsaKeyPair,
+    alg: &str,
+    kid: &str,
+    claims: serde_json::Value,
+) -> String {
+    let header = serde_json::json!({"alg": alg, "typ": "JWT", "kid": kid});
+    let message = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let scheme: &dyn ring::signature::RsaEncoding = match alg {
+        "PS256" => &ring::signature::RSA_PSS_SHA256,
+        _ => &ring::signature::RSA_PKCS1_SHA256,
+    };
+    let mut sig = vec![0u8; pair.public().modulus_len()];
+    pair.sign(scheme, &SystemRandom::new(), message.as_bytes(), &mut sig)
+        .expect("sign");
+    format!("{message}.{}", b64url(&sig))
+}
+
 fn jwt_config(dir: &Path, jwks: &Path) -> PathBuf {
     service_config(
         dir,
@@ -97,10 +149,11 @@ fn jwt_config(dir: &Path, jwks: &Path) -> PathBuf {
 fn jwt_bearer_tokens() {
     let dir = tempdir();
     let good = issuer("k1");
+    let (rsa, rsa_jwk) = rsa_issuer("agency.key.pem", "rsa1");
     let jwks = dir.path().join("jwks.json");
     std::fs::write(
         &jwks,
-        serde_json::json!({"keys": [good.jwk, issuer("k2").jwk]}).to_string(),
+        serde_json::json!({"keys": [good.jwk, issuer("k2").jwk, rsa_jwk]}).to_string(),
     )
     .expect("write the JWKS");
     let config = jwt_config(dir.path(), &jwks);
@@ -130,6 +183,24 @@ fn jwt_bearer_tokens() {
     );
     assert_eq!(keys.status, 200, "{}", keys.text());
     assert_eq!(keys.json()[0]["id"], "agency");
+
+    // RS256 with the RSA key of the JWKS (the default algorithms are RS256 and ES256).
+    let claims = serde_json::json!({
+        "sub": "registry-bot", "iss": ISSUER, "aud": [AUDIENCE, "other"],
+        "exp": now() + 600, "scope": "sign:agency",
+    });
+    let rs = sign(&rsa_token(&rsa, "RS256", "rsa1", claims.clone()));
+    assert_eq!(rs.status, 200, "{}", rs.text());
+    // PS256 is a good signature too, but not among the configured algorithms.
+    let ps = sign(&rsa_token(&rsa, "PS256", "rsa1", claims.clone())).assert_problem(401);
+    assert!(
+        ps["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("not accepted")),
+        "{ps}"
+    );
+    // An RS256 token naming the EC key: refused.
+    sign(&rsa_token(&rsa, "RS256", "k1", claims)).assert_problem(401);
 
     // Refused: 401 with the reason, never a 5xx.
     let other = issuer("k1");
@@ -218,6 +289,12 @@ fn jwt_bearer_tokens() {
         .find(|l| l["outcome"] == "forbidden")
         .expect("the 403 recorded");
     assert_eq!(forbidden["subject"], "nguyen.van.anh@agency.example.gov.vn");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["subject"] == "registry-bot" && l["outcome"] == "signed"),
+        "{log}"
+    );
     let last = lines.last().expect("lines");
     assert_eq!(last["token"], "registry");
     assert!(last.get("subject").is_none(), "{last}");

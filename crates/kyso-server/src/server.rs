@@ -115,6 +115,8 @@ pub fn run(
     signing: Signing,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
+    // The JWKS is read (and an unusable one refused) before anything listens.
+    let state = state(settings, trust, signing)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -128,7 +130,6 @@ pub fn run(
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let stop = StopSignal::listen().map_err(Error::Signal)?;
-        let state = state(settings, trust, signing)?;
         let app = router_with(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         on_listening(bound);
         axum::serve(listener, app)

@@ -328,7 +328,7 @@ struct Attempt {
                    is the signed document. Needs a token with the scope `sign:<key>`. Every \
                    attempt is recorded in server.audit_log before the answer.",
     params(
-        ("key" = String, Query, description = "The key id (GET /v1/keys lists them)"),
+        ("key" = String, Query, description = "The key id (GET /v1/keys lists them)", example = "agency"),
         ("level" = Option<crate::openapi::Level>, Query, description = "Baseline level, b-b by default"),
         ("certify" = Option<bool>, Query, description = "PDF: a certification signature"),
         ("mdp" = Option<u8>, Query, description = "PDF: the DocMDP level of a certification (1, 2 or 3; 2 by default); only with certify=true", minimum = 1, maximum = 3),
