@@ -36,10 +36,13 @@
 
 mod auth;
 mod error;
+mod listen;
+mod ops;
 mod problem;
 mod query;
 mod server;
 mod sign;
+mod tls;
 mod verify;
 
 pub use error::Error;
