@@ -202,7 +202,7 @@ pub fn parse_answer(raw: &[u8]) -> Answer {
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
+        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(raw)));
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status: u16 = lines
