@@ -437,6 +437,62 @@ fn a_body_trickling_past_the_request_timeout_gets_408() {
     assert_eq!(ok.status, 200, "{}", ok.text());
 }
 
+#[test]
+fn a_signing_past_the_request_timeout_gets_503_and_is_still_recorded() {
+    let _services = common::services::start();
+    let dir = tempdir();
+    let token = "tok-slow-signer-31c4";
+    let hash: String = kyso_pki::DigestAlgorithm::Sha256
+        .digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let audit = dir.path().join("audit.jsonl");
+    let config = dir.path().join("kyso.toml");
+    // The TSA answers after 3 s; the request may take 1 s.
+    std::fs::write(
+        &config,
+        format!(
+            "[trust]\nanchors = [\"{root}\"]\n\n[tsa]\nurl = \"{tsa}slow/3/\"\n\n\
+             [server]\nrequest_timeout = 1\naudit_log = \"{audit}\"\n\n\
+             [[server.tokens]]\nname = \"slow\"\nsha256 = \"{hash}\"\nscopes = [\"sign:agency\"]\n\n\
+             [[keys]]\nid = \"agency\"\np12 = \"{p12}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n",
+            root = pki("root.pem").display(),
+            tsa = common::services::TSA_URL,
+            audit = audit.display(),
+            p12 = pki("agency.p12").display(),
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).unwrap();
+    let answer = server.request(
+        "POST",
+        "/v1/sign?key=agency&level=b-t",
+        &[("Authorization", &format!("Bearer {token}"))],
+        &letter,
+    );
+    let p = answer.assert_problem(503);
+    assert_eq!(p["type"], "urn:kyso:problem:timeout", "{p}");
+    assert!(!answer.text().contains("%PDF"));
+    // The signing is not abandoned: it ends and its attempt is recorded.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let record = loop {
+        let text = std::fs::read_to_string(&audit).unwrap_or_default();
+        if let Some(line) = text.lines().next() {
+            break serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no audit line 60 s after the timeout"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(record["token"], "slow", "{record}");
+    assert_eq!(record["outcome"], "signed", "{record}");
+    assert_eq!(server.request("GET", "/healthz", &[], b"").status, 200);
+}
+
 // ---------------------------------------------------------------------------- logs
 
 /// The first log line containing `needle` (waiting at most 20 s for it).

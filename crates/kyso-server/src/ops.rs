@@ -115,7 +115,7 @@ const EXPIRED: u8 = 2;
 
 /// `server.request_timeout`: from the head to the answer. A body still arriving at the
 /// deadline ends in an error for the handler, and the answer is 408 (the client was too
-/// slow); a handler still working at the deadline is dropped and the answer is 503. A
+/// slow); a handler still working at the deadline is answered 503 (and left to finish). A
 /// streamed answer already started ends early if its request body is still being read then.
 async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     let at = tokio::time::Instant::now() + limit;
@@ -130,10 +130,26 @@ async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Re
         sleep: Box::pin(tokio::time::sleep_until(at)),
         state: state.clone(),
     });
-    let answer = tokio::time::timeout_at(at, next.run(Request::from_parts(parts, body))).await;
+    // The handler runs as its own task: at the deadline the answer is given up, not the work,
+    // so a signing still running is finished and recorded in the audit log (its document is
+    // not sent), and a verification keeps its concurrency slot until it is really done.
+    let mut task = tokio::spawn(next.run(Request::from_parts(parts, body)));
+    let answer = match tokio::time::timeout_at(at, &mut task).await {
+        Ok(Ok(response)) => Some(response),
+        Ok(Err(_)) => {
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "the request stopped unexpectedly".into(),
+            )
+            .into_response();
+        }
+        Err(_) => None,
+    };
     let seconds = limit.as_secs();
     match (answer, state.load(Ordering::SeqCst)) {
-        (Ok(response), s) if s != EXPIRED => response,
+        (Some(response), s) if s != EXPIRED => response,
         (_, COMPLETE) => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
