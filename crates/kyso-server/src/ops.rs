@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -45,10 +45,61 @@ pub(crate) fn init_logging(format: LogFormat) {
 
 /// `router` with the request timeout inside and the request log (with its request id)
 /// outside, so the log sees the answers the timeout gives.
-pub(crate) fn layers(router: Router, request_timeout: Duration) -> Router {
+pub(crate) fn layers(router: Router, request_timeout: Duration, tasks: Arc<Tasks>) -> Router {
     router
-        .layer(from_fn_with_state(request_timeout, deadline))
+        .layer(from_fn_with_state(
+            Limits {
+                request_timeout,
+                tasks,
+            },
+            deadline,
+        ))
         .layer(from_fn(observe))
+}
+
+/// The handlers still running, answered or not (one given up at the request timeout goes on
+/// to its end): shutdown waits for them, so a signing is never cut before its audit line.
+#[derive(Default)]
+pub(crate) struct Tasks {
+    running: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// One running handler; counted until dropped.
+struct Running(Arc<Tasks>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl Tasks {
+    fn start(self: &Arc<Self>) -> Running {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        Running(self.clone())
+    }
+
+    /// Returns once no handler runs.
+    pub(crate) async fn finished(&self) {
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.running.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Limits {
+    request_timeout: Duration,
+    tasks: Arc<Tasks>,
 }
 
 /// A request id from the client is kept when it is short and made of `A-Z a-z 0-9 - _ . : / + = @ ~`
@@ -117,7 +168,8 @@ const EXPIRED: u8 = 2;
 /// deadline ends in an error for the handler, and the answer is 408 (the client was too
 /// slow); a handler still working at the deadline is answered 503 (and left to finish). A
 /// streamed answer already started ends early if its request body is still being read then.
-async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+async fn deadline(State(limits): State<Limits>, req: Request, next: Next) -> Response {
+    let limit = limits.request_timeout;
     let at = tokio::time::Instant::now() + limit;
     let (parts, body) = req.into_parts();
     let state = Arc::new(AtomicU8::new(if http_body::Body::is_end_stream(&body) {
@@ -133,7 +185,12 @@ async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Re
     // The handler runs as its own task: at the deadline the answer is given up, not the work,
     // so a signing still running is finished and recorded in the audit log (its document is
     // not sent), and a verification keeps its concurrency slot until it is really done.
-    let mut task = tokio::spawn(next.run(Request::from_parts(parts, body)));
+    let running = limits.tasks.start();
+    let mut task = tokio::spawn(async move {
+        let response = next.run(Request::from_parts(parts, body)).await;
+        drop(running);
+        response
+    });
     let answer = match tokio::time::timeout_at(at, &mut task).await {
         Ok(Ok(response)) => Some(response),
         Ok(Err(_)) => {

@@ -121,9 +121,11 @@ pub fn run(
             .map_err(|source| Error::Bind { addr, source })?;
         let stop = StopSignal::listen().map_err(Error::Signal)?;
         let state = state(settings, trust, signing);
+        let tasks = Arc::new(crate::ops::Tasks::default());
         let app = crate::ops::layers(
             router_with(state.clone()),
             Duration::from_secs(settings.request_timeout_seconds),
+            tasks.clone(),
         );
         crate::ops::init_logging(settings.log_format);
         on_listening(bound);
@@ -138,6 +140,8 @@ pub fn run(
             },
         )
         .await;
+        // Handlers whose answer was given up at the request timeout still finish.
+        tasks.finished().await;
         Ok(())
     })
 }
