@@ -43,7 +43,8 @@ pub(crate) struct AppState {
 }
 
 /// The service's routes over `trust` and the keys of `signing`, with the limits and tokens of
-/// `settings`.
+/// `settings`. Without what [`run`] adds around them: TLS, the timeouts, the request log and
+/// request ids.
 pub fn router(settings: &ServerSettings, trust: TrustConfig, signing: Signing) -> Router {
     router_with(state(settings, trust, signing))
 }
