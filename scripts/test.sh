@@ -9,10 +9,11 @@ say() { printf '\n== %s\n' "$*" >&2; }
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: PDF peers, NSS tools for pdfsig's trust store, XML and token peers for the
-# XML and PKCS#11 work, python3-venv for the Python peers, and headless Chromium with its
-# WebDriver for the test of kyso serve's checking page (tests/page.rs).
+# XML and PKCS#11 work, python3-venv for the Python peers, headless Chromium with its
+# WebDriver for the test of kyso serve's checking page (tests/page.rs), and curl for kyso
+# serve's HTTPS.
 apt_packages=(openssl qpdf poppler-utils libnss3-tools xmlsec1 softhsm2 opensc python3-venv
-    chromium chromium-driver)
+    chromium chromium-driver curl)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

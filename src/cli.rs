@@ -603,6 +603,9 @@ struct ServeArgs {
     /// The address and port to listen on (overrides [server] listen; port 0 picks a free one).
     #[arg(long, value_name = "ADDR")]
     listen: Option<std::net::SocketAddr>,
+    /// How the request log on stderr is written: text or json (overrides [server] log_format).
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<kyso::config::LogFormat>,
 }
 
 #[derive(Args)]
@@ -1440,6 +1443,10 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
         settings.server.listen = listen;
         settings.set_by_flag("server.listen");
     }
+    if let Some(format) = a.log_format {
+        settings.server.log_format = format;
+        settings.set_by_flag("server.log_format");
+    }
     let trust = trust_from(&settings)?;
     // Every key is loaded before the service listens: a missing file or a wrong password
     // stops the start (the error names the key id, never the password).
@@ -1451,8 +1458,13 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
         keys,
         tsa: settings.tsa.clone(),
     };
+    let scheme = if settings.server.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     kyso_server::run(&settings.server, trust, signing, |addr| {
-        eprintln!("kyso serve: listening on http://{addr}");
+        eprintln!("kyso serve: listening on {scheme}://{addr}");
     })?;
     eprintln!("kyso serve: stopped");
     Ok(EXIT_OK)

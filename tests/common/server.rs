@@ -18,6 +18,8 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The lines the server printed on stderr after the address.
     pub log: mpsc::Receiver<String>,
+    /// Whether it announced `https://` (TLS) rather than `http://`.
+    pub https: bool,
 }
 
 impl Server {
@@ -59,6 +61,7 @@ impl Server {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             log: rx,
+            https: false,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut seen = Vec::new();
@@ -67,6 +70,11 @@ impl Server {
                 Ok(line) => {
                     if let Some(a) = line.strip_prefix("kyso serve: listening on http://") {
                         server.addr = a.trim().parse().expect("an address");
+                        return server;
+                    }
+                    if let Some(a) = line.strip_prefix("kyso serve: listening on https://") {
+                        server.addr = a.trim().parse().expect("an address");
+                        server.https = true;
                         return server;
                     }
                     seen.push(line);
@@ -195,10 +203,15 @@ impl Answer {
 pub fn read_answer(s: &mut TcpStream) -> Answer {
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).expect("read the answer");
+    parse_answer(&raw)
+}
+
+/// Parses a whole HTTP/1.1 answer (head and body, chunked or not).
+pub fn parse_answer(raw: &[u8]) -> Answer {
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
+        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(raw)));
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status: u16 = lines

@@ -1,6 +1,7 @@
 //! Why the service could not start or stopped.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Why the service could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -31,4 +32,12 @@ pub enum Error {
     /// Accepting connections failed.
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
+    /// The TLS certificate or key (`server.tls_cert`, `server.tls_key`) cannot be used.
+    #[error("TLS: {}: {reason}", path.display())]
+    Tls {
+        /// The file at fault.
+        path: PathBuf,
+        /// Why (never any of the file's content).
+        reason: String,
+    },
 }

@@ -47,6 +47,17 @@
 //! - Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
 //!   `detail`, and kyso's `reason` code where one applies).
 //!
+//! - HTTPS with `server.tls_cert` and `server.tls_key` (rustls, ring provider; TLS 1.3, and
+//!   TLS 1.2 with `server.tls12`); plain HTTP without them. Unusable files stop the start with
+//!   [`Error::Tls`], which names the file and nothing of its content.
+//! - `server.header_timeout`: the time a client has to send a request's head (and to finish
+//!   the TLS handshake); then the connection is closed. `server.request_timeout`: from the head
+//!   to the answer; a body still arriving then is answered 408, work still running 503.
+//! - One `tracing` line per request on stderr (text, or JSON with `server.log_format`):
+//!   method, path without the query, status, duration, request id and client address; never a
+//!   body or a header's value. The request id is the client's `X-Request-Id` when it is short
+//!   and plain, else a new one, and is returned in `X-Request-Id`.
+//!
 //! Verification is CPU work: it runs on tokio's blocking pool, never on the reactor threads.
 //! At most `concurrency` requests verify at once; more are answered 503 with `Retry-After`.
 //! A body larger than `body_limit` is refused with 413, before it is read when its length is
@@ -59,10 +70,13 @@ mod jwt;
 mod metrics;
 mod openapi;
 mod page;
+mod listen;
+mod ops;
 mod problem;
 mod query;
 mod server;
 mod sign;
+mod tls;
 mod verify;
 
 pub use error::Error;

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -47,7 +48,8 @@ pub(crate) struct AppState {
 }
 
 /// The service's routes over `trust` and the keys of `signing`, with the limits and tokens of
-/// `settings`; an error when the JWKS of `[server.jwt]` cannot be used.
+/// `settings`; an error when the JWKS of `[server.jwt]` cannot be used. Without what [`run`]
+/// adds around them: TLS, the timeouts, the request log and request ids.
 pub fn router(
     settings: &ServerSettings,
     trust: TrustConfig,
@@ -106,8 +108,9 @@ pub(crate) fn router_with(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Serves on `settings.listen` until SIGTERM or SIGINT, then lets the requests in flight
-/// finish and returns. `on_listening` is told the bound address (the port chosen when the
+/// Serves on `settings.listen` (HTTPS with `settings.tls_cert`) until SIGTERM or SIGINT, then
+/// lets the requests in flight finish and returns. Logs one line per request on stderr
+/// (`settings.log_format`). `on_listening` is told the bound address (the port chosen when the
 /// configuration says port 0) once connections are accepted.
 pub fn run(
     settings: &ServerSettings,
@@ -117,6 +120,15 @@ pub fn run(
 ) -> Result<(), Error> {
     // The JWKS is read (and an unusable one refused) before anything listens.
     let state = state(settings, trust, signing)?;
+    // A certificate or key that cannot be used stops the start, before anything listens.
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => Some(Arc::new(crate::tls::server_config(
+            cert,
+            key,
+            settings.tls12,
+        )?)),
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -130,15 +142,28 @@ pub fn run(
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let stop = StopSignal::listen().map_err(Error::Signal)?;
-        let app = router_with(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let tasks = Arc::new(crate::ops::Tasks::default());
+        let app = crate::ops::layers(
+            router_with(state.clone()),
+            Duration::from_secs(settings.request_timeout_seconds),
+            tasks.clone(),
+        );
+        crate::ops::init_logging(settings.log_format);
         on_listening(bound);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
+        crate::listen::serve(
+            listener,
+            app,
+            tls,
+            Duration::from_secs(settings.header_timeout_seconds),
+            async move {
                 stop.received().await;
                 state.ready.store(false, Ordering::SeqCst);
-            })
-            .await
-            .map_err(Error::Serve)
+            },
+        )
+        .await;
+        // Handlers whose answer was given up at the request timeout still finish.
+        tasks.finished().await;
+        Ok(())
     })
 }
 

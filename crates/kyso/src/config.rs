@@ -40,6 +40,12 @@
 //! audience = "kyso"                 # the aud every token must carry
 //! scopes_claim = "scope"            # a space-separated string or an array of scopes
 //! algorithms = ["RS256", "ES256"]   # accepted signature algorithms (never none or HS*)
+//! tls_cert = "server.pem"           # HTTPS: the certificate chain (PEM); plain HTTP without it
+//! tls_key = "server.key"            # its private key (PEM: PKCS#8, RSA or EC)
+//! tls12 = false                     # true: also TLS 1.2 (TLS 1.3 only by default)
+//! header_timeout = 10               # seconds to receive a request's head
+//! request_timeout = 120             # seconds from the head to the answer
+//! log_format = "text"               # text | json: one line per request on stderr
 //!
 //! [[server.tokens]]                 # bearer tokens, by the SHA-256 of the token
 //! name = "registry"
@@ -124,6 +130,12 @@ struct FileServer {
     verify_requires_token: Option<bool>,
     audit_log: Option<PathBuf>,
     metrics_requires_token: Option<bool>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls12: Option<bool>,
+    header_timeout: Option<u64>,
+    request_timeout: Option<u64>,
+    log_format: Option<LogFormat>,
     #[serde(default)]
     tokens: Vec<FileToken>,
     jwt: Option<FileJwt>,
@@ -198,6 +210,22 @@ pub struct ServerSettings {
     /// Where every signing attempt is recorded (one JSON line each), if anywhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<PathBuf>,
+    /// The certificate chain (PEM) to serve HTTPS with; plain HTTP without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM: PKCS#8, RSA or EC) of `tls_cert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    /// Whether TLS 1.2 is accepted too (TLS 1.3 only by default).
+    pub tls12: bool,
+    /// Seconds a client has to send a request's head (and, with TLS, to finish the handshake).
+    #[serde(rename = "header_timeout")]
+    pub header_timeout_seconds: u64,
+    /// Seconds from a request's head to its answer (reading the body included).
+    #[serde(rename = "request_timeout")]
+    pub request_timeout_seconds: u64,
+    /// How the request log on stderr is written.
+    pub log_format: LogFormat,
     /// The bearer tokens accepted (by their SHA-256; never the tokens themselves).
     #[serde(skip)]
     pub tokens: Vec<TokenConfig>,
@@ -269,6 +297,29 @@ impl JwtAlgorithm {
             JwtAlgorithm::Es256 => "ES256",
             JwtAlgorithm::Es384 => "ES384",
             JwtAlgorithm::EdDsa => "EdDSA",
+        }
+    }
+}
+
+/// `server.log_format`: how `kyso serve` writes its one line per request on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `key=value` text.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("'{s}' is not a log format (text or json)")),
         }
     }
 }
@@ -375,6 +426,12 @@ impl Default for ServerSettings {
             concurrency: 64,
             verify_requires_token: false,
             audit_log: None,
+            tls_cert: None,
+            tls_key: None,
+            tls12: false,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 120,
+            log_format: LogFormat::Text,
             tokens: Vec::new(),
             metrics_requires_token: false,
             jwt: None,
@@ -713,6 +770,12 @@ pub const SETTING_KEYS: &[&str] = &[
     "server.audit_log",
     "server.metrics_requires_token",
     "server.jwt",
+    "server.tls_cert",
+    "server.tls_key",
+    "server.tls12",
+    "server.header_timeout",
+    "server.request_timeout",
+    "server.log_format",
 ];
 
 impl Default for Settings {
@@ -912,6 +975,51 @@ impl Settings {
                 algorithms,
             });
             set("server.jwt");
+        }
+        if let Some(v) = file.server.tls_cert {
+            server.tls_cert = relative(vec![v]).pop();
+            set("server.tls_cert");
+        }
+        if let Some(v) = file.server.tls_key {
+            server.tls_key = relative(vec![v]).pop();
+            set("server.tls_key");
+        }
+        if server.tls_cert.is_some() != server.tls_key.is_some() {
+            return Err(Error::Invalid(format!(
+                "configuration {}: server.tls_cert and server.tls_key go together (HTTPS needs both)",
+                path.display()
+            )));
+        }
+        if let Some(v) = file.server.tls12 {
+            server.tls12 = v;
+            set("server.tls12");
+        }
+        for (key, value, field) in [
+            (
+                "header_timeout",
+                file.server.header_timeout,
+                &mut server.header_timeout_seconds,
+            ),
+            (
+                "request_timeout",
+                file.server.request_timeout,
+                &mut server.request_timeout_seconds,
+            ),
+        ] {
+            if let Some(v) = value {
+                if v == 0 {
+                    return Err(Error::Invalid(format!(
+                        "configuration {}: server.{key} must be at least 1 second",
+                        path.display()
+                    )));
+                }
+                *field = v;
+                set(&format!("server.{key}"));
+            }
+        }
+        if let Some(v) = file.server.log_format {
+            server.log_format = v;
+            set("server.log_format");
         }
         for (i, t) in file.server.tokens.into_iter().enumerate() {
             let Some(sha256) = parse_sha256_hex(&t.sha256) else {
@@ -1246,6 +1354,61 @@ subject = "OU=*Văn phòng*"
             "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\nalgorithms = [\"none\"]\n",
             "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\naudience = \"a\"\nalgorithms = []\n",
             "[server.jwt]\njwks = \"k\"\nissuer = \"i\"\n",
+        ] {
+            assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn server_tls_timeouts_and_log_format() {
+        let p = Path::new("/etc/kyso/kyso.toml");
+        let d = Settings::from_toml("", p).unwrap();
+        assert_eq!(d.server.tls_cert, None);
+        assert!(!d.server.tls12);
+        assert_eq!(
+            (
+                d.server.header_timeout_seconds,
+                d.server.request_timeout_seconds
+            ),
+            (10, 120)
+        );
+        assert_eq!(d.server.log_format, LogFormat::Text);
+        let s = Settings::from_toml(
+            "[server]\ntls_cert = \"tls/chain.pem\"\ntls_key = \"/keys/server.key\"\ntls12 = true\n\
+             header_timeout = 2\nrequest_timeout = 30\nlog_format = \"json\"\n",
+            p,
+        )
+        .unwrap();
+        assert_eq!(
+            s.server.tls_cert.as_deref(),
+            Some(Path::new("/etc/kyso/tls/chain.pem"))
+        );
+        assert_eq!(
+            s.server.tls_key.as_deref(),
+            Some(Path::new("/keys/server.key"))
+        );
+        assert!(s.server.tls12);
+        assert_eq!(
+            (
+                s.server.header_timeout_seconds,
+                s.server.request_timeout_seconds
+            ),
+            (2, 30)
+        );
+        assert_eq!(s.server.log_format, LogFormat::Json);
+        assert_eq!(s.origin("server.request_timeout"), Origin::File);
+        let shown = s.to_toml();
+        assert!(shown.contains("header_timeout = 2\n"), "{shown}");
+        assert!(shown.contains("log_format = \"json\"\n"), "{shown}");
+        assert_eq!("json".parse::<LogFormat>(), Ok(LogFormat::Json));
+        assert!("xml".parse::<LogFormat>().is_err());
+        for bad in [
+            "[server]\ntls_cert = \"a.pem\"\n",
+            "[server]\ntls_key = \"a.key\"\n",
+            "[server]\nheader_timeout = 0\n",
+            "[server]\nrequest_timeout = 0\n",
+            "[server]\nheader_timeout = \"10s\"\n",
+            "[server]\nlog_format = \"xml\"\n",
         ] {
             assert!(Settings::from_toml(bad, p).is_err(), "{bad}");
         }
