@@ -67,11 +67,11 @@
 mod auth;
 mod error;
 mod jwt;
+mod listen;
 mod metrics;
 mod openapi;
-mod page;
-mod listen;
 mod ops;
+mod page;
 mod problem;
 mod query;
 mod server;

@@ -130,7 +130,7 @@ pub(crate) async fn not_found() -> Problem {
         StatusCode::NOT_FOUND,
         "not-found",
         "Not found",
-        "no such route (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz)"
+        "no such route (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json, GET /)"
             .into(),
     )
 }
@@ -140,7 +140,7 @@ pub(crate) async fn method_not_allowed() -> Problem {
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         "Method not allowed",
-        "this route does not take that method (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz)".into(),
+        "this route does not take that method (POST /v1/verify, POST /v1/sign, GET /v1/keys, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json, GET /)".into(),
     )
 }
 
