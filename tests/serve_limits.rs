@@ -421,9 +421,20 @@ fn aborted_uploads_give_their_slot_back() {
     const SLOTS: usize = 2;
     let docs = documents();
     let dir = tempdir();
-    let server = Server::start(&config_with(dir.path(), SLOTS as u32));
+    let server = Server::start_with(
+        &signing_config(dir.path(), &format!("concurrency = {SLOTS}")),
+        &key_env(),
+    );
     let addr = server.addr;
     let expected = cli_json(&docs.config, docs.dir.path(), &["-"], &[]);
+    let letter = std::fs::read(pdf("letter-classic.pdf")).expect("read");
+    let signer = bearer(SIGNER_TOKEN);
+    let sign_head = head(
+        "POST",
+        "/v1/sign?key=agency",
+        &[("Authorization", &signer), ("Expect", "100-continue")],
+        Some(letter.len()),
+    );
 
     // Two letters as multipart, cut in the middle of the second: its first report is out.
     let (ct, form) = multipart(&[("letter.pdf", &docs.pdf), ("again.pdf", &docs.pdf)]);
@@ -458,6 +469,12 @@ fn aborted_uploads_give_their_slot_back() {
         drop(held);
         // Every slot held by a multipart upload whose answer has started, then dropped.
         let held = hold_all(SLOTS, hold_multipart);
+        server.post("/v1/verify", &docs.pdf).assert_problem(503);
+        drop(held);
+        // Every slot held by a signing upload, dropped halfway.
+        let held = hold_all(SLOTS, || {
+            hold_slot(addr, &sign_head, &letter[..letter.len() / 2])
+        });
         server.post("/v1/verify", &docs.pdf).assert_problem(503);
         drop(held);
     }
