@@ -12,7 +12,7 @@
 #       service verifies at >= 70% of the batch rate);
 #   (c) POST /v1/sign?key=agency (bearer token, no audit log, and again with an audit log synced
 #       per signing) requests/s against `openssl speed -multi 2 rsa2048` signs/s (target >= 60%),
-#       and against the same with AVX-512 IFMA masked (ring, kyso's RSA, has no IFMA path);
+#       and against the same with AVX-512 IFMA masked (kyso signs RSA through aws-lc-rs, which has an IFMA path too);
 #   (d) the server's peak RSS (VmHWM) under UPLOADS concurrent uploads of UPLOAD_MB MB each
 #       (python3 threads), with the default concurrency (64) and with concurrency = UPLOADS.
 #
@@ -140,8 +140,8 @@ read -r audit_rps audit_p99 audit_bad audit_err < <(run_wrk sign-audit "/v1/sign
 stop
 audit_lines=$(wc -l <"$work/audit.jsonl")
 rsa_bound=$(openssl speed -seconds 5 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $(NF-1) }' | tail -n 1)
-# OpenSSL 3 signs RSA-2048 with AVX-512 IFMA where the CPU has it, a code path ring (kyso's
-# RSA) does not have; the same figure with IFMA masked is the like-for-like bound.
+# OpenSSL 3 signs RSA-2048 with AVX-512 IFMA where the CPU has it (so does aws-lc-rs, kyso's
+# RSA signer); the figure with IFMA masked is shown too, for CPUs or libraries without it.
 rsa_noifma=$(OPENSSL_ia32cap=":~0x200000" openssl speed -seconds 5 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $(NF-1) }' | tail -n 1)
 
 echo "== (d) peak RSS under $uploads concurrent uploads of $upload_mb MB"
