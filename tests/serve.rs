@@ -659,3 +659,70 @@ fn sign_at_level_b_t_with_the_configured_tsa() {
         .assert_problem(422);
     assert_eq!(p["error"], "invalid", "{p}");
 }
+
+/// Every PDF and XML file under fixtures/ (434 documents: letters, encrypted PDFs, C14N and
+/// XPath vectors, e-invoices), posted in one multipart request, answers the JSON Lines
+/// `kyso verify --json` prints for the same files under the same names; and each posted alone
+/// as the body answers what the CLI prints for it as `-`.
+#[test]
+fn every_fixture_through_the_server_is_what_the_cli_prints() {
+    let dir = tempdir();
+    let config = dir.path().join("kyso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[trust]\nanchors = [\"{}\"]\n\n[server]\nbody_limit = 67108864\nconcurrency = 4\n",
+            pki("root.pem").display()
+        ),
+    )
+    .expect("write the configuration");
+    let mut files = Vec::new();
+    let mut stack = vec![fixture("pdf"), fixture("xml")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read a fixture folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "pdf" || e == "xml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 400, "{} fixture documents", files.len());
+    let root = fixture("");
+    let named: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|p| {
+            let name = p
+                .strip_prefix(&root)
+                .expect("under fixtures/")
+                .to_string_lossy()
+                .replace('/', "__");
+            let data = std::fs::read(p).expect("read a fixture");
+            std::fs::write(dir.path().join(&name), &data).expect("copy");
+            (name, data)
+        })
+        .collect();
+    let server = Server::start(&config);
+    let parts: Vec<(&str, &[u8])> = named
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let (ct, body) = multipart(&parts);
+    let lines = server.request("POST", "/v1/verify", &[("Content-Type", &ct)], &body);
+    assert_eq!(lines.status, 200, "{}", lines.text());
+    let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+    let cli = cli_json(&config, dir.path(), &names, &[]);
+    assert_eq!(lines.text(), String::from_utf8_lossy(&cli));
+    assert_eq!(lines.text().lines().count(), named.len());
+
+    // Raw bodies: a sample of each kind, compared with the CLI reading the file as `-`.
+    for (name, data) in named.iter().step_by(17) {
+        let answer = server.post("/v1/verify", data);
+        assert_eq!(answer.status, 200, "{name}: {}", answer.text());
+        std::fs::write(dir.path().join("-"), data).expect("write");
+        let cli = cli_json(&config, dir.path(), &["-"], &[]);
+        assert_eq!(answer.text(), String::from_utf8_lossy(&cli), "{name}");
+    }
+}
