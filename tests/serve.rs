@@ -4,10 +4,10 @@
 mod common;
 
 use common::server::*;
+use common::signing::*;
 use common::*;
 use std::io::Write;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -287,51 +287,6 @@ fn sigterm_when_idle_exits_zero() {
 }
 
 // ------------------------------------------------------------------------------ signing
-
-/// The bearer tokens the signing tests use (the configuration holds only their SHA-256).
-const SIGNER_TOKEN: &str = "tok-registry-5b0c1e";
-const VERIFIER_TOKEN: &str = "tok-checker-81aa07";
-const OUTSIDER_TOKEN: &str = "tok-outside-c4d2e9";
-
-fn sha256_hex(data: &[u8]) -> String {
-    kyso_pki::DigestAlgorithm::Sha256
-        .digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A configuration with the fixture keys `agency` (password from the environment variable
-/// `KYSO_TEST_KEY_PASSWORD`) and `personal` (from a file), the tokens `registry` (sign with
-/// agency) and `checker` (verify), and `extra` appended to `[server]`.
-fn signing_config(dir: &Path, extra: &str) -> PathBuf {
-    let pw = dir.join("personal.pw");
-    std::fs::write(&pw, format!("{PASSWORD}\n")).expect("write the password file");
-    let path = dir.join("kyso.toml");
-    let text = format!(
-        "[trust]\nanchors = [\"{root}\"]\n\n[server]\nbody_limit = {LIMIT}\n{extra}\n\n\
-         [[server.tokens]]\nname = \"registry\"\nsha256 = \"{signer}\"\nscopes = [\"sign:agency\"]\n\n\
-         [[server.tokens]]\nname = \"checker\"\nsha256 = \"{checker}\"\nscopes = [\"verify\"]\n\n\
-         [[server.tokens]]\nname = \"outside\"\nsha256 = \"{outside}\"\nscopes = [\"sign:outsider\"]\n\n\
-         [[keys]]\nid = \"agency\"\np12 = \"{agency}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\n\
-         [[keys]]\nid = \"personal\"\np12 = \"{personal}\"\npassword_file = \"{pw}\"\n\n\
-         [[keys]]\nid = \"outsider\"\np12 = \"{outsider}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n",
-        root = pki("root.pem").display(),
-        signer = sha256_hex(SIGNER_TOKEN.as_bytes()),
-        checker = sha256_hex(VERIFIER_TOKEN.as_bytes()),
-        outside = sha256_hex(OUTSIDER_TOKEN.as_bytes()),
-        outsider = pki("outsider.p12").display(),
-        agency = pki("agency.p12").display(),
-        personal = pki("personal.p12").display(),
-        pw = pw.display(),
-    );
-    std::fs::write(&path, text).expect("write the configuration");
-    path
-}
-
-fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
-}
 
 /// The parts of a `kyso verify --json` report that do not change from one signing to the
 /// next: the document status, and per signature its status, kind, signer and level.
