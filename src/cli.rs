@@ -65,7 +65,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Sign a PDF (an incremental update; earlier signatures stay valid) or an XML document.
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Verify every signature in one or more documents.
     Verify(VerifyArgs),
     /// Certificates and keys.
@@ -506,6 +506,30 @@ struct SignArgs {
     /// How to reach the signer (/ContactInfo, e.g. an e-mail address or a telephone number).
     #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     contact: Option<String>,
+    /// A visible signature: its rectangle x1,y1,x2,y2 in PDF points from the lower-left corner
+    /// of the page (as PDF readers show coordinates), e.g. 350,120,500,180.
+    #[arg(long, value_name = "X1,Y1,X2,Y2", value_parser = parse_rect, help_heading = "Visible signature")]
+    rect: Option<[f64; 4]>,
+    /// The page of the visible signature, counted from 1 (default 1).
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "rect",
+        help_heading = "Visible signature"
+    )]
+    page: Option<usize>,
+    /// The picture drawn in the rectangle (a PNG: the handwritten signature, or the seal),
+    /// scaled to fit with its aspect and transparency kept.
+    #[arg(
+        long,
+        value_name = "PNG",
+        requires = "rect",
+        help_heading = "Visible signature"
+    )]
+    image: Option<PathBuf>,
+    /// The appearance read from --rect/--page/--image.
+    #[arg(skip)]
+    appearance: Option<kyso::Appearance>,
     /// XML: canonicalization of a generic document's signature.
     #[arg(long, value_enum, help_heading = "XML")]
     c14n: Option<C14nArg>,
@@ -652,7 +676,7 @@ password), --password-file FILE, or the prompt; the value given is not shown"
     };
     let config = cli.config.as_deref();
     match cli.command {
-        Command::Sign(a) => sign(a, config),
+        Command::Sign(a) => sign(*a, config),
         Command::Verify(a) => verify(a, config),
         Command::Cert(CertCommand::Inspect(a)) => inspect(a, config),
         Command::C14n(a) => c14n(a),
@@ -972,6 +996,24 @@ it is the password): {e}"
 
 fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
     a.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
+    if let Some(rect) = a.rect {
+        let image = match &a.image {
+            Some(path) => {
+                let data = std::fs::read(path)
+                    .with_context(|| format!("--image {}: cannot be read", path.display()))?;
+                Some(
+                    kyso::AppearanceImage::from_png(&data)
+                        .map_err(|e| anyhow::anyhow!("--image {}: {e}", path.display()))?,
+                )
+            }
+            None => None,
+        };
+        a.appearance = Some(kyso::Appearance {
+            page: a.page.unwrap_or(1),
+            rect,
+            image,
+        });
+    }
     // Where each input goes.
     let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
         (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
@@ -1302,6 +1344,9 @@ fn inapplicable_flags(a: &SignArgs, kind: DocKind) -> Option<String> {
                 ("--reason", a.reason.is_some()),
                 ("--location", a.location.is_some()),
                 ("--contact", a.contact.is_some()),
+                ("--rect", a.rect.is_some()),
+                ("--page", a.page.is_some()),
+                ("--image", a.image.is_some()),
             ]);
             if !pdf.is_empty() {
                 why.push(format!(
@@ -1355,6 +1400,7 @@ fn sign_document(
             contact: a.contact.clone(),
             level,
             pdf_password: a.pdf_password.clone(),
+            appearance: a.appearance.clone(),
             ..Default::default()
         },
         xml: kyso::XmlSignRequest {
@@ -1468,6 +1514,21 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
     })?;
     eprintln!("kyso serve: stopped");
     Ok(EXIT_OK)
+}
+
+/// `--rect x1,y1,x2,y2`: four numbers in PDF points.
+fn parse_rect(s: &str) -> std::result::Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("expected four numbers x1,y1,x2,y2 (PDF points), not '{s}'"))?;
+    match v[..] {
+        [a, b, c, d] if v.iter().all(|x| x.is_finite()) => Ok([a, b, c, d]),
+        _ => Err(format!(
+            "expected four numbers x1,y1,x2,y2 (PDF points), not '{s}'"
+        )),
+    }
 }
 
 /// `--at`: [`kyso::parse_at`], with its message for clap.

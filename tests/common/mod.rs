@@ -266,6 +266,7 @@ pub fn prepared_letter(
         contact: None,
         name: None,
         contents_size: 16384,
+        appearance: None,
     };
     kyso_pdf::prepare(&doc, &req).expect("prepare")
 }

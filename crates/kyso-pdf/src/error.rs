@@ -30,6 +30,10 @@ pub enum Error {
     CertifiedNoChanges,
     #[error("stream data could not be decoded: {0}")]
     Decode(String),
+    /// A visible signature that cannot be drawn: an unreadable image, a rectangle outside the
+    /// page, a page that does not exist.
+    #[error("visible signature: {0}")]
+    Appearance(String),
 }
 
 impl Error {

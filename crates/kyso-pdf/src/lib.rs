@@ -5,6 +5,7 @@
 //! preparation of a new signature, the document security store ([`Dss`]), and the analysis of
 //! what changed after each signature.
 
+pub mod appearance;
 pub mod crypt;
 pub mod diff;
 mod document;
@@ -18,6 +19,7 @@ pub mod sign;
 pub mod signatures;
 mod writer;
 
+pub use appearance::{Appearance, Image};
 pub use diff::{ChangeReport, Permission, analyze};
 pub use document::{Document, Rebuilt, XrefEntry, XrefMap, XrefSection, XrefStyle};
 pub use dss::{Dss, DssUpdate, DssWritten, Vri, vri_key};

@@ -55,6 +55,8 @@ pub struct SignatureRequest {
     pub name: Option<String>,
     /// Bytes reserved for the CMS blob.
     pub contents_size: usize,
+    /// A visible signature: its page, rectangle and picture; `None`: invisible.
+    pub appearance: Option<crate::appearance::Appearance>,
 }
 
 /// A document with a signature dictionary whose /Contents is still zeros.
@@ -128,9 +130,25 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
     }
     let (root_ref, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;
-    let page_ref = *pages
-        .first()
-        .ok_or_else(|| Error::CannotSign("the document has no pages".into()))?;
+    let page_index = req.appearance.as_ref().map_or(1, |a| a.page);
+    let page_ref = *pages.get(page_index.wrapping_sub(1)).ok_or_else(|| {
+        if pages.is_empty() {
+            Error::CannotSign("the document has no pages".into())
+        } else {
+            Error::Appearance(format!(
+                "page {page_index} does not exist: the document has {} page{}",
+                pages.len(),
+                if pages.len() == 1 { "" } else { "s" }
+            ))
+        }
+    })?;
+    let visible = match &req.appearance {
+        Some(app) => Some(crate::appearance::widget_rect(
+            app,
+            crate::appearance::page_box(doc, page_ref)?,
+        )?),
+        None => None,
+    };
 
     let mut up = IncrementalUpdate::new(doc);
     let sig_ref = up.reserve();
@@ -201,6 +219,13 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         }
     };
 
+    if target.is_some() && visible.is_some() {
+        return Err(Error::Appearance(
+            "an existing signature field keeps its own rectangle: give either --field with an \
+             existing field or --page/--rect for a new one"
+                .into(),
+        ));
+    }
     match target {
         Some((r, mut d)) => {
             d.set(b"V", Object::Ref(sig_ref));
@@ -213,8 +238,22 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             w.set(b"V", Object::Ref(sig_ref));
             w.set(b"Type", Object::name("Annot"));
             w.set(b"Subtype", Object::name("Widget"));
-            w.set(b"Rect", Object::Array(vec![Object::Int(0); 4]));
-            w.set(b"F", Object::Int(132));
+            match (&visible, &req.appearance) {
+                (Some(rect), Some(app)) => {
+                    w.set(
+                        b"Rect",
+                        Object::Array(rect.iter().map(|v| Object::Real(*v)).collect()),
+                    );
+                    // Print; the appearance is the signer's picture.
+                    w.set(b"F", Object::Int(4));
+                    let ap = crate::appearance::appearance_dict(&mut up, app, *rect);
+                    w.set(b"AP", Object::Dict(ap));
+                }
+                _ => {
+                    w.set(b"Rect", Object::Array(vec![Object::Int(0); 4]));
+                    w.set(b"F", Object::Int(132));
+                }
+            }
             w.set(b"P", Object::Ref(page_ref));
             let widget_ref = up.add(Object::Dict(w));
             fields.push(Object::Ref(widget_ref));

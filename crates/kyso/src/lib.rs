@@ -97,6 +97,8 @@ pub use kyso_cms::tsp::{TimestampToken, TspError, TstInfo, VerifiedTimestamp};
 pub use kyso_net::Error as NetError;
 pub use kyso_pdf::Error as PdfError;
 pub use kyso_pdf::SubFilter;
+/// A visible signature (page, rectangle, picture) and its decoded picture.
+pub use kyso_pdf::{Appearance, Image as AppearanceImage};
 /// The certificate, key and path-validation layer, for what the re-exports above leave out.
 pub use kyso_pki as pki;
 pub use kyso_pki::Error as PkiError;

@@ -61,6 +61,7 @@ pub(crate) fn document_timestamp(
             contact: None,
             name: None,
             contents_size: size,
+            appearance: None,
         };
         let prepared = kyso_pdf::prepare(&doc, &req)?;
         let mut ctx = digest.context();

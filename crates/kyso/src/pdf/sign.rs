@@ -99,6 +99,8 @@ pub struct PdfSignOptions {
     pub level: PadesLevel,
     /// The password of an encrypted PDF the empty user password does not open.
     pub pdf_password: Option<crate::PdfPassword>,
+    /// A visible signature (page, rectangle, image); `None`: invisible.
+    pub appearance: Option<kyso_pdf::Appearance>,
 }
 
 impl Default for PdfSignOptions {
@@ -115,6 +117,7 @@ impl Default for PdfSignOptions {
             utc_offset_minutes: 420,
             level: PadesLevel::BaselineB,
             pdf_password: None,
+            appearance: None,
         }
     }
 }
@@ -235,6 +238,7 @@ fn sign_once(
         contact: opts.contact.clone(),
         name: cred.certificate.subject.common_name().map(str::to_string),
         contents_size: kyso_cms::size_estimate(cred) + if tsa.is_some() { extra } else { 0 },
+        appearance: opts.appearance.clone(),
     };
     let room = req.contents_size;
     let prepared = kyso_pdf::prepare(&doc, &req)?;
