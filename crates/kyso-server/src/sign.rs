@@ -23,14 +23,7 @@ pub(crate) struct ServedKey {
     pub(crate) id: String,
     pub(crate) cred: Arc<Credential>,
     pub(crate) info: KeyInfo,
-    /// When the certificate last passed the offline checks (validity, key usage, path to the
-    /// anchors), as `[from, until)` Unix seconds: within it a signing below b-lt skips them.
-    pub(crate) checked: Arc<std::sync::Mutex<Option<(i64, i64)>>>,
 }
-
-/// How long a passed offline check of a key's certificate is reused (below b-lt, without
-/// online revocation): a minute, so an expiry or a changed trust store shows within it.
-const CHECK_REUSE_SECONDS: i64 = 60;
 
 /// One entry of `GET /v1/keys`.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -56,7 +49,6 @@ impl ServedKey {
             },
             id,
             cred: Arc::new(cred),
-            checked: Arc::default(),
         }
     }
 }
@@ -477,7 +469,6 @@ async fn sign_inner(
         ));
     };
     let cred = key.cred.clone();
-    let checked_at = key.checked.clone();
     let limit = state.body_limit;
     let declared = declared_length(&req);
     if declared.is_some_and(|n| n > limit as u64) {
@@ -493,10 +484,7 @@ async fn sign_inner(
     };
     let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0).min(limit));
     let data = read_body(req.into_body(), limit, capacity).await?;
-    let audited = state.audit_log.is_some();
-    if audited {
-        record.input_sha256 = Some(sha256_hex(&data));
-    }
+    record.input_sha256 = Some(sha256_hex(&data));
     let trust = state.trust.clone();
     let tsa = state.tsa.clone();
     let shared = state.clone();
@@ -521,30 +509,17 @@ async fn sign_inner(
                 level.as_str()
             ))));
         }
-        let t = now();
-        let offline = level < PadesLevel::BaselineLt && !trust.online;
-        let reuse = offline
-            && checked_at
-                .lock()
-                .ok()
-                .and_then(|c| *c)
-                .is_some_and(|(from, until)| from <= t && t < until);
-        if !reuse {
-            kyso::check_credential(&cred, t).map_err(|e| refused(&e))?;
-            // As kyso sign does: with trust anchors, the certificate needs a valid path to
-            // them (revocation checked online from b-lt up); the service never signs anyway.
-            let checked = if level >= PadesLevel::BaselineLt {
-                let mut online = kyso::TrustConfig::clone(&trust);
-                online.online = true;
-                kyso::check_signing_certificate(&cred, &online, t)
-            } else {
-                kyso::check_signing_certificate(&cred, &trust, t)
-            };
-            checked.map_err(|e| signer_refused(&e))?;
-            if offline && let Ok(mut c) = checked_at.lock() {
-                *c = Some((t, t.saturating_add(CHECK_REUSE_SECONDS)));
-            }
-        }
+        kyso::check_credential(&cred, now()).map_err(|e| refused(&e))?;
+        // As kyso sign does: with trust anchors, the certificate needs a valid path to them
+        // (revocation checked online from b-lt up); the service never signs anyway.
+        let checked = if level >= PadesLevel::BaselineLt {
+            let mut online = kyso::TrustConfig::clone(&trust);
+            online.online = true;
+            kyso::check_signing_certificate(&cred, &online, now())
+        } else {
+            kyso::check_signing_certificate(&cred, &trust, now())
+        };
+        checked.map_err(|e| signer_refused(&e))?;
         let client = if level.needs_tsa() {
             Some(kyso::TsaClient::new(&tsa).map_err(|e| refused(&kyso::Error::from(e)))?)
         } else {
@@ -561,9 +536,7 @@ async fn sign_inner(
     })
     .await
     .map_err(|_| Problem::internal())??;
-    if audited {
-        record.output_sha256 = Some(sha256_hex(&signed.0));
-    }
+    record.output_sha256 = Some(sha256_hex(&signed.0));
     Ok(signed)
 }
 
