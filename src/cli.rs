@@ -519,13 +519,9 @@ struct SignArgs {
     )]
     page: Option<usize>,
     /// The picture drawn in the rectangle (a PNG: the handwritten signature, or the seal),
-    /// scaled to fit with its aspect and transparency kept.
-    #[arg(
-        long,
-        value_name = "PNG",
-        requires = "rect",
-        help_heading = "Visible signature"
-    )]
+    /// scaled to fit with its aspect and transparency kept. Needs --rect, or --field naming an
+    /// existing empty signature field (drawn in that field's rectangle).
+    #[arg(long, value_name = "PNG", help_heading = "Visible signature")]
     image: Option<PathBuf>,
     /// The appearance read from --rect/--page/--image.
     #[arg(skip)]
@@ -996,7 +992,13 @@ it is the password): {e}"
 
 fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
     a.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
-    if let Some(rect) = a.rect {
+    if a.rect.is_some() || a.image.is_some() {
+        if a.rect.is_none() && a.field.is_none() {
+            bail!(
+                "--image: where should the signature be drawn? give --rect (and --page), or \
+                 --field naming an existing empty signature field"
+            );
+        }
         let image = match &a.image {
             Some(path) => {
                 let data = std::fs::read(path)
@@ -1010,7 +1012,7 @@ fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
         };
         a.appearance = Some(kyso::Appearance {
             page: a.page.unwrap_or(1),
-            rect,
+            rect: a.rect,
             image,
         });
     }

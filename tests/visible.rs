@@ -238,3 +238,58 @@ fn peers_draw_and_accept_visible_signatures() {
     let out = stdout(&o);
     assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
 }
+
+/// `--field NAME --image PNG` draws the picture in an existing empty signature field's own
+/// rectangle: on the form letter certified (P=2) by the official, the agency signs the prepared
+/// field `Approval` with its seal; both signatures pass, the change is the field being filled.
+#[test]
+fn an_existing_field_is_drawn_in_its_own_rectangle() {
+    let dir = tempdir();
+    let png = signature_png(dir.path());
+    let plain = std::fs::read(pdf("letter-classic.pdf")).expect("letter");
+    let form = dir.path().join("form.pdf");
+    std::fs::write(
+        &form,
+        kyso_fixtures::attacks::form_letter(&plain).expect("form letter"),
+    )
+    .expect("write");
+    let certified = dir.path().join("certified.pdf");
+    sign(
+        &form,
+        &certified,
+        "personal.p12",
+        &["--certify", "--mdp", "2"],
+    );
+    let sealed = dir.path().join("sealed.pdf");
+    sign(
+        &certified,
+        &sealed,
+        "agency.p12",
+        &["--field", "Approval", "--image", &image_arg(&png)],
+    );
+    let (code, r) = verify_json(&sealed);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["status"], "passed", "{r:#}");
+    assert_eq!(r["signatures"][1]["field"], "Approval", "{r:#}");
+    let bytes = std::fs::read(&sealed).expect("read");
+    let tail = String::from_utf8_lossy(&bytes[std::fs::read(&certified).expect("read").len()..])
+        .into_owned();
+    assert!(tail.contains("/AP"), "the field got an appearance");
+    assert!(tail.contains("/Subtype /Image") || tail.contains("/Subtype/Image"));
+
+    // Neither --rect nor --field: refused before anything is written.
+    let out = dir.path().join("nowhere.pdf");
+    let o = try_sign(
+        &pdf("letter-classic.pdf"),
+        &out,
+        "agency.p12",
+        &["--image", &image_arg(&png)],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("where should the signature be drawn"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}

@@ -108,8 +108,9 @@ pub struct Appearance {
     /// The page, counted from 1.
     pub page: usize,
     /// `[x1, y1, x2, y2]` in PDF points, from the lower-left corner of the page's CropBox (as
-    /// PDF readers show coordinates); any two opposite corners.
-    pub rect: [f64; 4],
+    /// PDF readers show coordinates); any two opposite corners. `None`: the rectangle of the
+    /// existing empty signature field being signed (`page` is then that field's).
+    pub rect: Option<[f64; 4]>,
     /// The picture drawn in the rectangle, if any.
     pub image: Option<Image>,
 }
@@ -167,9 +168,13 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 
 /// Checks the rectangle against the page box and returns the widget's `/Rect` in default
 /// user space (the box's origin added).
-pub(crate) fn widget_rect(app: &Appearance, page_box: [f64; 4]) -> Result<[f64; 4], Error> {
-    let [a, b, c, d] = app.rect;
-    if !app.rect.iter().all(|v| v.is_finite()) {
+pub(crate) fn widget_rect(
+    app: &Appearance,
+    rect: [f64; 4],
+    page_box: [f64; 4],
+) -> Result<[f64; 4], Error> {
+    let [a, b, c, d] = rect;
+    if !rect.iter().all(|v| v.is_finite()) {
         return Err(Error::Appearance(
             "the rectangle has a number that is not finite".into(),
         ));
@@ -200,6 +205,15 @@ pub(crate) fn widget_rect(app: &Appearance, page_box: [f64; 4]) -> Result<[f64; 
         )));
     }
     Ok([llx + x1, lly + y1, llx + x2, lly + y2])
+}
+
+/// The `/Rect` of an existing widget, normalized, if it has an area.
+pub(crate) fn existing_rect(doc: &crate::Document<'_>, widget: &Dict) -> Option<[f64; 4]> {
+    let r = doc.resolve(widget.get(b"Rect")?).ok()?;
+    let v: Vec<f64> = r.as_array()?.iter().filter_map(number).collect();
+    let [a, b, c, d] = v[..] else { return None };
+    let r = [a.min(c), b.min(d), a.max(c), b.max(d)];
+    (r[2] - r[0] >= 1.0 && r[3] - r[1] >= 1.0 && r.iter().all(|x| x.is_finite())).then_some(r)
 }
 
 /// Adds the appearance stream (a form XObject of the rectangle's size drawing the image,
@@ -319,14 +333,14 @@ mod tests {
 
     #[test]
     fn rectangles() {
-        let app = |rect| Appearance {
+        let app = Appearance {
             page: 1,
-            rect,
+            rect: None,
             image: None,
         };
         let page = [10.0, 20.0, 605.0, 862.0];
         assert_eq!(
-            widget_rect(&app([350.0, 180.0, 500.0, 120.0]), page).unwrap(),
+            widget_rect(&app, [350.0, 180.0, 500.0, 120.0], page).unwrap(),
             [360.0, 140.0, 510.0, 200.0]
         );
         for bad in [
@@ -335,7 +349,7 @@ mod tests {
             [500.0, 800.0, 600.0, 850.0],
             [f64::NAN, 0.0, 10.0, 10.0],
         ] {
-            assert!(widget_rect(&app(bad), page).is_err(), "{bad:?}");
+            assert!(widget_rect(&app, bad, page).is_err(), "{bad:?}");
         }
     }
 }

@@ -143,10 +143,14 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         }
     })?;
     let visible = match &req.appearance {
-        Some(app) => Some(crate::appearance::widget_rect(
-            app,
-            crate::appearance::page_box(doc, page_ref)?,
-        )?),
+        Some(app) => match app.rect {
+            Some(rect) => Some(crate::appearance::widget_rect(
+                app,
+                rect,
+                crate::appearance::page_box(doc, page_ref)?,
+            )?),
+            None => None,
+        },
         None => None,
     };
 
@@ -226,9 +230,35 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
                 .into(),
         ));
     }
+    if target.is_none() && visible.is_none() && req.appearance.is_some() {
+        return Err(Error::Appearance(
+            "where should the signature be drawn? give --rect (and --page), or --field naming \
+             an existing empty signature field"
+                .into(),
+        ));
+    }
     match target {
         Some((r, mut d)) => {
             d.set(b"V", Object::Ref(sig_ref));
+            if let Some(app) = &req.appearance {
+                // Drawn in the field's own rectangle; the field must be its own widget.
+                if d.get(b"Kids").is_some() {
+                    return Err(Error::Appearance(format!(
+                        "field '{field_name}' has separate widgets; kyso draws into a field that \
+                         is its own widget"
+                    )));
+                }
+                let rect = crate::appearance::existing_rect(doc, &d).ok_or_else(|| {
+                    Error::Appearance(format!(
+                        "field '{field_name}' has no rectangle to draw in (it is invisible)"
+                    ))
+                })?;
+                let ap = crate::appearance::appearance_dict(&mut up, app, rect);
+                d.set(b"AP", Object::Dict(ap));
+                let flags = d.int(b"F").unwrap_or(0);
+                // Printed, and neither hidden nor NoView.
+                d.set(b"F", Object::Int((flags | 4) & !(2 | 32)));
+            }
             up.set(r, Object::Dict(d));
         }
         None => {
