@@ -6,35 +6,12 @@
 
 mod common;
 
+use common::peers::*;
 use common::*;
-use std::path::Path;
 use std::process::Command;
 
 fn tool(name: &str) -> Command {
     Command::new(name)
-}
-
-/// An NSS database trusting the fixture root, for pdfsig.
-fn nss_db(dir: &Path) -> String {
-    let db = dir.join("nss");
-    std::fs::create_dir_all(&db).expect("nss dir");
-    let spec = format!("sql:{}", db.display());
-    let o = run(tool("certutil").args(["-N", "-d", &spec, "--empty-password"]));
-    assert!(o.status.success(), "certutil -N: {}", stderr(&o));
-    let o = run(tool("certutil")
-        .args(["-A", "-d", &spec, "-n", "kyso-root", "-t", "CT,C,C", "-i"])
-        .arg(pki("root.pem")));
-    assert!(o.status.success(), "certutil -A: {}", stderr(&o));
-    spec
-}
-
-/// pdfsig checks the signers' certificates online with OCSP (NSS), at the loopback responder the
-/// fixture certificates name, so the test services run meanwhile. (Its `-no-ocsp` is no way out:
-/// poppler 22.12 then reports "Unknown issue with Certificate" for certificates without an EKU.)
-fn pdfsig(file: &Path, nss: &str) -> String {
-    let _services = common::services::start();
-    let o = run(tool("pdfsig").args(["-nssdir", nss]).arg(file));
-    format!("{}{}", stdout(&o), stderr(&o))
 }
 
 #[test]

@@ -6,45 +6,10 @@
 
 mod common;
 
+use common::peers::*;
 use common::server::*;
 use common::signing::*;
 use common::*;
-use std::path::Path;
-use std::process::Command;
-
-/// An NSS database trusting the fixture root, for pdfsig.
-fn nss_db(dir: &Path) -> String {
-    let db = dir.join("nss");
-    std::fs::create_dir_all(&db).expect("nss dir");
-    let spec = format!("sql:{}", db.display());
-    let o = run(Command::new("certutil").args(["-N", "-d", &spec, "--empty-password"]));
-    assert!(o.status.success(), "certutil -N: {}", stderr(&o));
-    let o = run(Command::new("certutil")
-        .args(["-A", "-d", &spec, "-n", "kyso-root", "-t", "CT,C,C", "-i"])
-        .arg(pki("root.pem")));
-    assert!(o.status.success(), "certutil -A: {}", stderr(&o));
-    spec
-}
-
-/// pdfsig's verdict; it checks the certificates online with OCSP at the loopback responder the
-/// fixture certificates name (see tests/interop.rs), so the test services run meanwhile.
-fn pdfsig(file: &Path, nss: &str) -> String {
-    let _services = services::start();
-    let o = run(Command::new("pdfsig").args(["-nssdir", nss]).arg(file));
-    format!("{}{}", stdout(&o), stderr(&o))
-}
-
-fn xmlsec_verify(file: &Path, node_xpath: Option<&str>) -> (bool, String) {
-    let mut c = Command::new("xmlsec1");
-    c.args(["--verify", "--trusted-pem"])
-        .arg(pki("root.pem"))
-        .args(["--id-attr:Id", "DLHDon"]);
-    if let Some(x) = node_xpath {
-        c.args(["--node-xpath", x]);
-    }
-    let o = run(c.arg(file));
-    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
-}
 
 fn sign_over_http(server: &Server, query: &str, doc: &[u8]) -> Vec<u8> {
     let answer = server.request(

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::peers::*;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,18 +53,6 @@ fn signxml_verify_with(file: &Path, location: &str, refs: usize, tax_form: bool)
         args.push("Id".as_ref());
     }
     signxml(&args)
-}
-
-fn xmlsec_verify(file: &Path, node_xpath: Option<&str>) -> (bool, String) {
-    let mut c = Command::new("xmlsec1");
-    c.args(["--verify", "--trusted-pem"])
-        .arg(pki("root.pem"))
-        .args(["--id-attr:Id", "DLHDon"]);
-    if let Some(x) = node_xpath {
-        c.args(["--node-xpath", x]);
-    }
-    let o = run(c.arg(file));
-    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
 }
 
 const NBAN: &str = "//*[local-name()='NBan']/*[local-name()='Signature']";

@@ -8,6 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::peers::*;
 use common::services::{self, DEAD_PORT, TSA_URL};
 use common::*;
 use kyso_cms::tsp::TimestampToken;
@@ -531,18 +532,6 @@ fn signxml_verify(file: &Path, location: &str, refs: usize) -> (bool, String) {
         c.arg("Id");
     }
     let o = run(&mut c);
-    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
-}
-
-fn xmlsec_verify(file: &Path, node_xpath: Option<&str>) -> (bool, String) {
-    let mut c = Command::new("xmlsec1");
-    c.args(["--verify", "--trusted-pem"])
-        .arg(pki("root.pem"))
-        .args(["--id-attr:Id", "DLHDon"]);
-    if let Some(x) = node_xpath {
-        c.args(["--node-xpath", x]);
-    }
-    let o = run(c.arg(file));
     (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
 }
 

@@ -1,6 +1,7 @@
 //! Shared helpers for the end-to-end tests.
 #![allow(dead_code)]
 
+pub mod peers;
 pub mod server;
 pub mod services;
 pub mod signing;
