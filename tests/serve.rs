@@ -8,7 +8,7 @@ use common::signing::*;
 use common::*;
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -529,27 +529,18 @@ fn a_wrong_key_password_stops_the_start() {
     let dir = tempdir();
     let config = signing_config(dir.path(), "");
     let wrong = "not-the-fixture-password-3f9";
-    let o = run(kyso()
-        .env("KYSO_TEST_KEY_PASSWORD", wrong)
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null()));
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let err = stderr(&o);
+    let (code, err) = refused_start(serve_command(&config, &[("KYSO_TEST_KEY_PASSWORD", wrong)]));
+    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("key 'agency'"), "{err}");
     assert!(err.contains("wrong password"), "{err}");
     assert!(!err.contains(wrong), "{err}");
     assert!(!err.contains("listening"), "{err}");
     // The variable not set at all: the same, naming the variable (not a password).
-    let o = run(kyso()
-        .env_remove("KYSO_TEST_KEY_PASSWORD")
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null()));
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("key 'agency'"), "{}", stderr(&o));
+    let mut unset = serve_command(&config, &[]);
+    unset.env_remove("KYSO_TEST_KEY_PASSWORD");
+    let (code, err) = refused_start(unset);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("key 'agency'"), "{err}");
 }
 
 #[test]

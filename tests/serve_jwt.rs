@@ -9,8 +9,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 const ISSUER: &str = "https://login.example.gov.vn/realms/kyso";
 const AUDIENCE: &str = "kyso-serve";
@@ -325,30 +323,11 @@ fn an_unusable_jwks_stops_the_start() {
             }
         }
         let config = jwt_config(dir.path(), &jwks);
-        let mut child = kyso()
-            .env("KYSO_TEST_KEY_PASSWORD", PASSWORD)
-            .arg("--config")
-            .arg(&config)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kyso serve");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("kyso serve started with a bad JWKS ({says})");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let out = child.wait_with_output().expect("output");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(status.code(), Some(2), "{err}");
+        let (code, err) = refused_start(serve_command(
+            &config,
+            &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)],
+        ));
+        assert_eq!(code, Some(2), "{err}");
         assert!(err.contains("server.jwt.jwks"), "{err}");
         assert!(err.contains(says), "{says}: {err}");
         assert!(!err.contains("listening"), "{err}");

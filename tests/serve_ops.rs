@@ -244,34 +244,8 @@ fn https_with_curl() {
 
 // ------------------------------------------------------------------- refused starts
 
-/// Starts `kyso serve` expecting it to refuse: its exit code and stderr (within 60 s).
-fn refused_start(config: &Path) -> (Option<i32>, String) {
-    let mut child = kyso()
-        .arg("--config")
-        .arg(config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start kyso serve");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            return (status.code(), err);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("kyso serve still running 60 s after start; it should have refused");
+fn refused_start_of(config: &Path) -> (Option<i32>, String) {
+    refused_start(serve_command(config, &[]))
 }
 
 #[test]
@@ -286,7 +260,7 @@ fn unusable_tls_files_stop_the_start() {
         files.chain.display(),
         missing.display()
     );
-    let (code, err) = refused_start(&with_server_lines(&base, "a.toml", &lines));
+    let (code, err) = refused_start_of(&with_server_lines(&base, "a.toml", &lines));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains(&missing.display().to_string()), "{err}");
     assert!(!err.contains("listening"), "{err}");
@@ -303,7 +277,7 @@ fn unusable_tls_files_stop_the_start() {
         files.chain.display(),
         junk.display()
     );
-    let (code, err) = refused_start(&with_server_lines(&base, "b.toml", &lines));
+    let (code, err) = refused_start_of(&with_server_lines(&base, "b.toml", &lines));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains(&junk.display().to_string()), "{err}");
     assert!(!err.contains("U0VDUkVU"), "key material printed: {err}");
@@ -319,7 +293,7 @@ fn unusable_tls_files_stop_the_start() {
         files.chain.display(),
         other.key.display()
     );
-    let (code, err) = refused_start(&with_server_lines(&base, "c.toml", &lines));
+    let (code, err) = refused_start_of(&with_server_lines(&base, "c.toml", &lines));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains(&other.key.display().to_string()), "{err}");
     assert!(!err.contains("PRIVATE KEY"), "{err}");
@@ -330,11 +304,11 @@ fn unusable_tls_files_stop_the_start() {
         files.key.display(),
         files.key.display()
     );
-    let (code, err) = refused_start(&with_server_lines(&base, "d.toml", &lines));
+    let (code, err) = refused_start_of(&with_server_lines(&base, "d.toml", &lines));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no certificate"), "{err}");
     let lines = format!("tls_cert = \"{}\"\n", files.chain.display());
-    let (code, err) = refused_start(&with_server_lines(&base, "e.toml", &lines));
+    let (code, err) = refused_start_of(&with_server_lines(&base, "e.toml", &lines));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("tls_key"), "{err}");
 }

@@ -22,6 +22,40 @@ pub struct Server {
     pub https: bool,
 }
 
+/// `kyso --config CONFIG serve --listen 127.0.0.1:0` with `env` set, stdin and stdout closed,
+/// stderr piped.
+pub fn serve_command(config: &Path, env: &[(&str, &str)]) -> Command {
+    let mut cmd = kyso();
+    cmd.envs(env.iter().copied())
+        .arg("--config")
+        .arg(config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs `cmd` (a [`serve_command`]) expecting kyso serve to refuse to start: its exit code and
+/// stderr. Panics if it is still running 60 s later.
+pub fn refused_start(mut cmd: Command) -> (Option<i32>, String) {
+    let mut child = cmd.spawn().expect("start kyso serve");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                e.read_to_string(&mut err).expect("read stderr");
+            }
+            return (status.code(), err);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("kyso serve still running 60 s after start; it should have refused");
+}
+
 impl Server {
     pub fn start(config: &Path) -> Server {
         Server::start_with(config, &[])
@@ -34,20 +68,11 @@ impl Server {
 
     /// Starts with these environment variables set, in the folder `cwd` if given.
     pub fn start_in(config: &Path, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
-        let mut cmd = kyso();
+        let mut cmd = serve_command(config, env);
         if let Some(dir) = cwd {
             cmd.current_dir(dir);
         }
-        let mut child = cmd
-            .envs(env.iter().copied())
-            .arg("--config")
-            .arg(config)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kyso serve");
+        let mut child = cmd.spawn().expect("start kyso serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
