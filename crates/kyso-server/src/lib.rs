@@ -76,6 +76,8 @@ mod problem;
 mod query;
 mod server;
 mod sign;
+#[cfg(test)]
+mod test_support;
 mod tls;
 mod verify;
 

@@ -147,12 +147,7 @@ pub(crate) async fn method_not_allowed() -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime")
-            .block_on(f)
-    }
+    use crate::test_support::block_on;
 
     #[test]
     fn problems_are_rfc9457() {

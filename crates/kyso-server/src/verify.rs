@@ -308,12 +308,7 @@ impl http_body::Body for Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime")
-            .block_on(f)
-    }
+    use crate::test_support::block_on;
 
     #[test]
     fn bodies_up_to_the_limit() {
