@@ -6,6 +6,7 @@
 //! what changed after each signature.
 
 pub mod appearance;
+mod content;
 pub mod crypt;
 pub mod diff;
 mod document;
@@ -17,6 +18,7 @@ mod object;
 mod parse;
 pub mod sign;
 pub mod signatures;
+pub mod text;
 mod writer;
 
 pub use appearance::{Appearance, Image};
@@ -29,4 +31,5 @@ pub use object::{Dict, ObjRef, Object, Stream, decode_text, write_object};
 pub use parse::{IndirectObject, Parser, decode_hex, parse_indirect};
 pub use sign::{PreparedPdf, SignatureRequest, SubFilter, prepare};
 pub use signatures::{ByteRangeProblem, CoveredRange, SignatureInfo, find_signatures};
+pub use text::{TextMatch, find_text, page_lines, rect_above};
 pub use writer::{IncrementalUpdate, Written};
