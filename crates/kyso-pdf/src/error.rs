@@ -34,6 +34,10 @@ pub enum Error {
     /// page, a page that does not exist.
     #[error("visible signature: {0}")]
     Appearance(String),
+    /// A font that cannot be used for text: not a TrueType font, CFF outlines, a licence that
+    /// forbids embedding, or a character the font has no glyph for. The message says which.
+    #[error("font: {0}")]
+    Font(String),
 }
 
 impl Error {
