@@ -28,5 +28,5 @@ pub use layout::{Layout, Orphan, RevisionEnd, revision_layout};
 pub use object::{Dict, ObjRef, Object, Stream, decode_text, write_object};
 pub use parse::{IndirectObject, Parser, decode_hex, parse_indirect};
 pub use sign::{PreparedPdf, SignatureRequest, SubFilter, prepare};
-pub use signatures::{ByteRangeProblem, CoveredRange, SignatureInfo, find_signatures};
+pub use signatures::{ByteRangeProblem, CoveredRange, Placement, SignatureInfo, find_signatures};
 pub use writer::{IncrementalUpdate, Written};

@@ -1,6 +1,6 @@
 //! Finding signatures in a PDF and checking their byte ranges.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::Error;
 use crate::document::{Document, XrefEntry};
@@ -36,6 +36,31 @@ pub struct SignatureInfo {
     /// Other fields whose `/V` is this same signature dictionary (the signature is listed
     /// once, under the first field in form order; a verifier reports the others).
     pub other_fields: Vec<String>,
+    /// The field's widget annotations: the field itself when it is its own widget, else its
+    /// kids that are not fields (no `/T`). Direct (unreferenced) widgets are not listed.
+    pub widgets: Vec<ObjRef>,
+    /// Where the signature is shown, from its widgets.
+    pub placement: Placement,
+}
+
+/// Where a signature's widget is drawn, and whether it shows anything.
+///
+/// Taken from the first visible widget of the field; when none is visible, from the first
+/// widget some page lists in its `/Annots`; when no page lists one, `page` and `rect` are
+/// `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Placement {
+    /// The page (counted from 1) whose `/Annots` lists the widget. The widget's own `/P` is
+    /// not trusted: it can name a page that does not show the widget.
+    pub page: Option<usize>,
+    /// The widget's `/Rect`, normalized, as `[x1, y1, x2, y2]` in PDF points from the
+    /// lower-left corner of the page's CropBox (else MediaBox), as PDF readers show
+    /// coordinates.
+    pub rect: Option<[f64; 4]>,
+    /// The widget is on a page, has an area of at least 1×1 point, is neither Hidden nor
+    /// NoView (`/F` bits 2 and 6), and its normal appearance (`/AP /N`, the `/AS` state
+    /// when `/N` holds several) is a stream with content.
+    pub visible: bool,
 }
 
 /// What the byte range covers.
@@ -151,6 +176,12 @@ pub fn find_signatures(doc: &Document<'_>) -> Result<Vec<SignatureInfo>, Error> 
     for f in fields.as_array().unwrap_or(&[]) {
         collect(doc, f, "", None, &mut out, &mut seen, 0)?;
     }
+    if !out.is_empty() {
+        let pages = PageAnnots::read(doc);
+        for sig in &mut out {
+            sig.placement = placement(doc, &pages, &sig.widgets);
+        }
+    }
     let mut out = merge_shared_values(out);
     out.sort_by_key(|s| {
         s.byte_range
@@ -210,15 +241,24 @@ fn collect(
         (None, _) => parent_name.to_string(),
     };
     let ft = d.name(b"FT").map(|n| n.to_vec()).or(inherited_ft);
-    if let Some(kids) = d.get(b"Kids") {
-        let kids = doc.resolve(kids)?;
-        // Kids that are fields (have /T) are descended; pure widgets are not fields.
-        for k in kids.as_array().unwrap_or(&[]) {
-            let kobj = doc.resolve(k)?;
-            if kobj.as_dict().is_some_and(|kd| kd.get(b"T").is_some()) {
-                collect(doc, k, &name, ft.clone(), out, seen, depth + 1)?;
+    let mut widgets = Vec::new();
+    match d.get(b"Kids") {
+        Some(kids) => {
+            let kids = doc.resolve(kids)?;
+            // Kids that are fields (have /T) are descended; pure widgets are not fields.
+            for k in kids.as_array().unwrap_or(&[]) {
+                let kobj = doc.resolve(k)?;
+                if kobj.as_dict().is_some_and(|kd| kd.get(b"T").is_some()) {
+                    collect(doc, k, &name, ft.clone(), out, seen, depth + 1)?;
+                } else if let Some(r) = k.as_ref()
+                    && kobj.as_dict().is_some()
+                {
+                    widgets.push(r);
+                }
             }
         }
+        // A field without kids is its own widget.
+        None => widgets.extend(field_ref),
     }
     if ft.as_deref() != Some(b"Sig") {
         return Ok(());
@@ -270,8 +310,135 @@ fn collect(
         docmdp,
         certs: cert_strings(doc, sd.get(b"Cert")),
         other_fields: Vec::new(),
+        widgets,
+        placement: Placement::default(),
     });
     Ok(())
+}
+
+/// Which page lists which annotation, and each page's box.
+struct PageAnnots {
+    /// Annotation → index of the first page whose `/Annots` lists it.
+    page_of: HashMap<ObjRef, usize>,
+    pages: Vec<ObjRef>,
+}
+
+impl PageAnnots {
+    /// Reads every page's `/Annots` (a document whose page tree cannot be read has none).
+    fn read(doc: &Document<'_>) -> PageAnnots {
+        let pages = doc.pages().unwrap_or_default();
+        let mut page_of = HashMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            let Ok(page) = doc.get(*p) else { continue };
+            let Some(annots) = page.as_dict().and_then(|d| d.get(b"Annots")) else {
+                continue;
+            };
+            let Ok(annots) = doc.resolve(annots) else {
+                continue;
+            };
+            for a in annots.as_array().unwrap_or(&[]) {
+                if let Some(r) = a.as_ref() {
+                    page_of.entry(r).or_insert(i);
+                }
+            }
+        }
+        PageAnnots { page_of, pages }
+    }
+}
+
+/// One widget's placement.
+fn widget_placement(doc: &Document<'_>, pages: &PageAnnots, widget: ObjRef) -> Placement {
+    let Some(index) = pages.page_of.get(&widget).copied() else {
+        return Placement::default();
+    };
+    let Ok(obj) = doc.get(widget) else {
+        return Placement::default();
+    };
+    let Some(w) = obj.as_dict() else {
+        return Placement::default();
+    };
+    let rect = widget_rect(doc, w);
+    let rect = rect.map(|[x1, y1, x2, y2]| {
+        let [llx, lly, _, _] = pages
+            .pages
+            .get(index)
+            .and_then(|p| crate::appearance::page_box(doc, *p).ok())
+            .unwrap_or_default();
+        [x1 - llx, y1 - lly, x2 - llx, y2 - lly]
+    });
+    let has_area = rect.is_some_and(|[x1, y1, x2, y2]| x2 - x1 >= 1.0 && y2 - y1 >= 1.0);
+    let flags = w.int(b"F").unwrap_or(0);
+    let hidden = flags & (2 | 32) != 0;
+    Placement {
+        page: Some(index + 1),
+        rect,
+        visible: has_area && !hidden && draws_something(doc, w),
+    }
+}
+
+/// The placement of a field from its widgets: the first visible one, else the first on a page.
+fn placement(doc: &Document<'_>, pages: &PageAnnots, widgets: &[ObjRef]) -> Placement {
+    let mut first_on_page = None;
+    for w in widgets {
+        let p = widget_placement(doc, pages, *w);
+        if p.visible {
+            return p;
+        }
+        if first_on_page.is_none() && p.page.is_some() {
+            first_on_page = Some(p);
+        }
+    }
+    first_on_page.unwrap_or_default()
+}
+
+/// A widget's `/Rect`, normalized, when it is four finite numbers.
+fn widget_rect(doc: &Document<'_>, w: &Dict) -> Option<[f64; 4]> {
+    let r = doc.resolve(w.get(b"Rect")?).ok()?;
+    let mut v = [0.0; 4];
+    let items = r.as_array()?;
+    if items.len() != 4 {
+        return None;
+    }
+    for (slot, item) in v.iter_mut().zip(items) {
+        *slot = match doc.resolve(item).ok()? {
+            Object::Int(i) => i as f64,
+            Object::Real(x) => x,
+            _ => return None,
+        };
+    }
+    let [a, b, c, d] = v;
+    v.iter()
+        .all(|x| x.is_finite())
+        .then_some([a.min(c), b.min(d), a.max(c), b.max(d)])
+}
+
+/// Whether the widget's normal appearance is a stream with content (not only whitespace).
+fn draws_something(doc: &Document<'_>, w: &Dict) -> bool {
+    let Some(ap) = w.get(b"AP").and_then(|ap| doc.resolve(ap).ok()) else {
+        return false;
+    };
+    let Some(n) = ap.as_dict().and_then(|ap| ap.get(b"N")) else {
+        return false;
+    };
+    let Ok(mut n) = doc.resolve(n) else {
+        return false;
+    };
+    // Several appearance states: the one /AS selects.
+    if let Object::Dict(states) = &n {
+        let Some(state) = w.name(b"AS").and_then(|s| states.get(s)) else {
+            return false;
+        };
+        match doc.resolve(state) {
+            Ok(s) => n = s,
+            Err(_) => return false,
+        }
+    }
+    let Object::Stream(stream) = &n else {
+        return false;
+    };
+    // A stream kyso cannot decode is taken to draw what its bytes hold.
+    let content = crate::filter::decode(stream).unwrap_or_else(|_| stream.data.clone());
+    content.iter().any(|b| !is_whitespace(*b))
 }
 
 /// The strings of a `/Cert` entry: one string, or an array of (possibly indirect) strings.
