@@ -493,3 +493,200 @@ pub fn object_offset(doc: &Document<'_>, r: ObjRef) -> Option<usize> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF with the given objects (1-based numbers) and a classic xref table.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    const SIG: &str = "<< /Type /Sig /Filter /Adobe.PPKLite /ByteRange [0 1 2 3] /Contents <00> >>";
+    const DRAWS: &str =
+        "<< /Subtype /Form /BBox [0 0 10 10] /Length 8 >>\nstream\n0 0 m S \nendstream";
+    const EMPTY: &str = "<< /Subtype /Form /BBox [0 0 10 10] /Length 1 >>\nstream\n \nendstream";
+
+    /// Catalog 1, pages 2, page 3 (CropBox at 10,20) and page 4 (MediaBox from the tree),
+    /// then `rest` from object 5.
+    fn doc_with(annots3: &str, annots4: &str, fields: &str, rest: &[&str]) -> Vec<u8> {
+        let catalog =
+            format!("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{fields}] >> >>");
+        let page3 =
+            format!("<< /Type /Page /Parent 2 0 R /CropBox [10 20 610 820] /Annots [{annots3}] >>");
+        let page4 = format!("<< /Type /Page /Parent 2 0 R /Annots [{annots4}] >>");
+        let mut objects = vec![
+            catalog.as_str(),
+            "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [0 0 595 842] >>",
+            page3.as_str(),
+            page4.as_str(),
+        ];
+        objects.extend_from_slice(rest);
+        pdf(&objects)
+    }
+
+    fn placements(data: &[u8]) -> Vec<(String, Placement, Vec<u32>)> {
+        let doc = Document::open(data).expect("open");
+        find_signatures(&doc)
+            .expect("signatures")
+            .into_iter()
+            .map(|s| {
+                (
+                    s.field,
+                    s.placement,
+                    s.widgets.iter().map(|w| w.num).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn placement_from_the_pages_annots_relative_to_the_crop_box() {
+        // Field 5 is its own widget on page 1 (whose CropBox starts at 10,20), with a /P
+        // naming page 2; field 7 is invisible on page 2.
+        let data = doc_with(
+            "5 0 R",
+            "7 0 R",
+            "5 0 R 7 0 R",
+            &[
+                "<< /FT /Sig /T (A) /V 6 0 R /Subtype /Widget /F 4 /Rect [510 200 360 140] \
+                 /P 4 0 R /AP << /N 8 0 R >> >>",
+                SIG,
+                "<< /FT /Sig /T (B) /V 9 0 R /Subtype /Widget /Rect [0 0 0 0] /P 4 0 R >>",
+                DRAWS,
+                "<< /Type /Sig /ByteRange [0 1 5 3] /Contents <01> >>",
+            ],
+        );
+        let got = placements(&data);
+        assert_eq!(got[0].0, "A");
+        assert_eq!(
+            got[0].1,
+            Placement {
+                page: Some(1),
+                rect: Some([350.0, 120.0, 500.0, 180.0]),
+                visible: true
+            }
+        );
+        assert_eq!(got[0].2, [5]);
+        assert_eq!(
+            got[1].1,
+            Placement {
+                page: Some(2),
+                rect: Some([0.0; 4]),
+                visible: false
+            }
+        );
+    }
+
+    #[test]
+    fn hidden_noview_empty_or_unlisted_widgets_are_not_visible() {
+        for (widget, page) in [
+            // Hidden, NoView.
+            ("/F 6 /AP << /N 8 0 R >>", Some(1)),
+            ("/F 36 /AP << /N 8 0 R >>", Some(1)),
+            // An appearance that draws nothing, none at all, a state /AS does not name.
+            ("/AP << /N 9 0 R >>", Some(1)),
+            ("", Some(1)),
+            ("/AP << /N << /On 8 0 R >> >> /AS /Off", Some(1)),
+        ] {
+            let data = doc_with(
+                "5 0 R",
+                "",
+                "5 0 R",
+                &[
+                    &format!("<< /FT /Sig /T (A) /V 6 0 R /Rect [0 0 50 50] {widget} >>"),
+                    SIG,
+                    "null",
+                    DRAWS,
+                    EMPTY,
+                ],
+            );
+            let p = placements(&data)[0].1;
+            assert!(!p.visible, "{widget}");
+            assert_eq!(p.page, page, "{widget}");
+        }
+        // The appearance state /AS names is used.
+        let data = doc_with(
+            "5 0 R",
+            "",
+            "5 0 R",
+            &[
+                "<< /FT /Sig /T (A) /V 6 0 R /Rect [0 0 50 50] /AP << /N << /On 8 0 R >> >> \
+                 /AS /On >>",
+                SIG,
+                "null",
+                DRAWS,
+            ],
+        );
+        assert!(placements(&data)[0].1.visible);
+        // A widget no page lists: no page, no rectangle (its /P is not trusted).
+        let data = doc_with(
+            "",
+            "",
+            "5 0 R",
+            &[
+                "<< /FT /Sig /T (A) /V 6 0 R /Rect [0 0 50 50] /P 3 0 R /AP << /N 8 0 R >> >>",
+                SIG,
+                "null",
+                DRAWS,
+            ],
+        );
+        assert_eq!(placements(&data)[0].1, Placement::default());
+    }
+
+    #[test]
+    fn a_field_with_widget_kids_takes_its_name_from_the_parent_and_its_place_from_the_first_visible_kid()
+     {
+        // Field 5 (no /Rect of its own) with kids 7 (hidden, page 1), 8 (visible, page 2)
+        // and 9 (visible, page 1).
+        let data = doc_with(
+            "7 0 R 9 0 R",
+            "8 0 R",
+            "5 0 R",
+            &[
+                "<< /FT /Sig /T (CoQuan) /V 6 0 R /Kids [7 0 R 8 0 R 9 0 R] >>",
+                SIG,
+                "<< /Type /Annot /Subtype /Widget /Parent 5 0 R /F 2 /Rect [0 0 50 50] \
+                 /AP << /N 10 0 R >> >>",
+                "<< /Type /Annot /Subtype /Widget /Parent 5 0 R /F 4 /Rect [100 100 200 150] \
+                 /AP << /N 10 0 R >> >>",
+                "<< /Type /Annot /Subtype /Widget /Parent 5 0 R /F 4 /Rect [300 300 320 310] \
+                 /AP << /N 10 0 R >> >>",
+                DRAWS,
+            ],
+        );
+        let got = placements(&data);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "CoQuan");
+        assert_eq!(got[0].2, [7, 8, 9]);
+        assert_eq!(
+            got[0].1,
+            Placement {
+                page: Some(2),
+                rect: Some([100.0, 100.0, 200.0, 150.0]),
+                visible: true
+            }
+        );
+    }
+}
