@@ -50,6 +50,28 @@ pub fn report_line(report: &DocumentReport) -> Result<()> {
     }
 }
 
+/// A PDF point as the human report writes it: at most two decimals, no trailing zeros.
+fn point(x: f64) -> String {
+    let s = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// `visible on page 1 at 350,120 – 500,180`, or `invisible`.
+fn appearance(a: &kyso::AppearanceReport) -> String {
+    match (a.visible, a.page, a.rect) {
+        (true, Some(page), Some([x1, y1, x2, y2])) => format!(
+            "visible on page {page} at {},{} – {},{}",
+            point(x1),
+            point(y1),
+            point(x2),
+            point(y2)
+        ),
+        (true, Some(page), None) => format!("visible on page {page}"),
+        _ => "invisible".into(),
+    }
+}
+
 pub fn human_report(r: &DocumentReport) {
     say!("{}: {} ({})", r.file, mark(r.status), r.message);
     for (i, s) in r.signatures.iter().enumerate() {
@@ -139,6 +161,9 @@ pub fn human_report(r: &DocumentReport) {
         }
         if let Some(p) = s.certification {
             say!("      certification signature, DocMDP P={p}");
+        }
+        if let Some(a) = &s.appearance {
+            say!("      appearance: {}", appearance(a));
         }
         if s.references.is_empty() {
             say!(

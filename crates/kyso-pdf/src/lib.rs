@@ -33,6 +33,6 @@ pub use layout::{Layout, Orphan, RevisionEnd, revision_layout};
 pub use object::{Dict, ObjRef, Object, Stream, decode_text, write_object};
 pub use parse::{IndirectObject, Parser, decode_hex, parse_indirect};
 pub use sign::{PreparedPdf, SignatureRequest, SubFilter, prepare};
-pub use signatures::{ByteRangeProblem, CoveredRange, SignatureInfo, find_signatures};
+pub use signatures::{ByteRangeProblem, CoveredRange, Placement, SignatureInfo, find_signatures};
 pub use text::{TextMatch, find_text, page_lines, rect_above};
 pub use writer::{IncrementalUpdate, Written};

@@ -150,6 +150,36 @@ fn reference() -> Value {
     )
 }
 
+fn appearance() -> Value {
+    let number = json!({"type": "number"});
+    object(
+        "PDF only (absent for XML): where the signature is shown. From the field's first \
+         visible widget, else its first widget on a page; page and rect null when no page's \
+         /Annots lists a widget.",
+        &[
+            (
+                "page",
+                json!({"type": ["integer", "null"], "minimum": 1,
+                       "description": "the page (from 1) whose /Annots lists the widget"}),
+            ),
+            (
+                "rect",
+                json!({"type": ["array", "null"], "items": number, "minItems": 4, "maxItems": 4,
+                       "description": "[x1, y1, x2, y2], x1 <= x2, y1 <= y2, in PDF points \
+                                       from the lower-left corner of the page's CropBox, \
+                                       rounded to 1/100 point"}),
+            ),
+            (
+                "visible",
+                json!({"type": "boolean",
+                       "description": "on a page, at least 1x1 pt, not Hidden or NoView, \
+                                       and a normal appearance that draws something"}),
+            ),
+        ],
+        &[],
+    )
+}
+
 fn signature() -> Value {
     let boolean = json!({"type": "boolean"});
     object(
@@ -198,6 +228,7 @@ fn signature() -> Value {
                 "coverage",
                 one_of(&["whole_revision", "contiguous_from_start"]),
             ),
+            ("appearance", appearance()),
             ("location", string()),
             ("references", json!({"type": "array", "items": reference()})),
             ("signer_reason", string()),

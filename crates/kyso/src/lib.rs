@@ -117,9 +117,9 @@ pub use pdf::sign::{
 pub use pdf::verify::verify_pdf;
 pub use report::certinfo::{CertificateInfo, inspect, signer_report};
 pub use report::{
-    Coverage, DocumentReport, Reason, ReferenceReport, RevocationMethod, RevocationReport,
-    RevocationSource, RevocationState, SignatureKind, SignatureReport, SignerReport,
-    SigningTimeSource, Status, TimestampKind, TimestampReport, UnknownReason,
+    AppearanceReport, Coverage, DocumentReport, Reason, ReferenceReport, RevocationMethod,
+    RevocationReport, RevocationSource, RevocationState, SignatureKind, SignatureReport,
+    SignerReport, SigningTimeSource, Status, TimestampKind, TimestampReport, UnknownReason,
 };
 pub use sniff::{FileKind, sniff};
 pub use trust::revocation::{ValidationData, collect_validation_data};

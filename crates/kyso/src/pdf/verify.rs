@@ -10,8 +10,8 @@ use crate::Format;
 use crate::pdf::digest_plan::{DigestJob, digest_all};
 use crate::report::certinfo::signer_report;
 use crate::report::{
-    Coverage, DocumentReport, Reason, SignatureKind, SignatureReport, SigningTimeSource, Status,
-    TimestampKind,
+    AppearanceReport, Coverage, DocumentReport, Reason, SignatureKind, SignatureReport,
+    SigningTimeSource, Status, TimestampKind,
 };
 use crate::trust::TrustConfig;
 use crate::trust::revocation::{Evidence, Source};
@@ -162,6 +162,15 @@ pub fn verify_pdf(file: &str, data: &[u8], trust: &TrustConfig) -> DocumentRepor
             *slot = Some(verify_signature(
                 &doc, sig, p, &revisions, docmdp, &ctx, &covering,
             ));
+        }
+    }
+    for (sig, r) in active.iter().zip(reports.iter_mut()) {
+        if let Some(r) = r {
+            r.appearance = Some(AppearanceReport {
+                page: sig.placement.page,
+                rect: sig.placement.rect.filter(|_| sig.placement.page.is_some()),
+                visible: sig.placement.visible,
+            });
         }
     }
     for (sig, slot) in active.iter().zip(reports.iter_mut()) {

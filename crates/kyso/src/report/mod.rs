@@ -56,6 +56,43 @@ pub enum Coverage {
     ContiguousFromStart,
 }
 
+/// Where a PDF signature (or document timestamp) is shown: the `appearance` object.
+///
+/// Taken from the field's first visible widget; when none is visible, from its first widget
+/// listed in some page's `/Annots`; when no page lists one, `page` and `rect` are null.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AppearanceReport {
+    /// The page (counted from 1) whose `/Annots` lists the widget; null when no page does.
+    pub page: Option<usize>,
+    /// The widget's rectangle `[x1, y1, x2, y2]` (x1 ≤ x2, y1 ≤ y2) in PDF points from the
+    /// lower-left corner of the page's CropBox, as PDF readers show coordinates; numbers
+    /// rounded to 1/100 point, whole numbers written without a fraction (`[350, 120, 500,
+    /// 180]`). Null when `page` is, or when the widget has no readable `/Rect`.
+    #[serde(serialize_with = "points")]
+    pub rect: Option<[f64; 4]>,
+    /// The widget is on a page, has an area of at least 1×1 point, is neither Hidden nor
+    /// NoView, and its normal appearance draws something.
+    pub visible: bool,
+}
+
+/// A rectangle's numbers rounded to 1/100 point, whole ones as integers.
+fn points<S: Serializer>(rect: &Option<[f64; 4]>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let Some(rect) = rect else {
+        return s.serialize_none();
+    };
+    let mut seq = s.serialize_seq(Some(4))?;
+    for x in rect {
+        let x = (x * 100.0).round() / 100.0;
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            seq.serialize_element(&(x as i64))?;
+        } else {
+            seq.serialize_element(&x)?;
+        }
+    }
+    seq.end()
+}
+
 /// Outcome of a signature or a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -153,6 +190,10 @@ pub struct SignatureReport {
     /// byte range is invalid, and for XML.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// PDF: where the signature is shown (its widget's page and rectangle) and whether it is
+    /// visible. Absent for XML, which has no appearance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<AppearanceReport>,
     /// A later revision changed something that was not allowed.
     pub modified_after: bool,
     /// The disallowed changes, if any.
@@ -225,6 +266,7 @@ impl SignatureReport {
             revision: None,
             covers_whole_document: false,
             coverage: None,
+            appearance: None,
             modified_after: false,
             modifications: Vec::new(),
             allowed_changes: Vec::new(),
