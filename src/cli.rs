@@ -428,6 +428,20 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PresetArg {
+    /// The official's personal signature: the signature picture.
+    Approve,
+    /// The agency seal over the personal signature, with the number and date.
+    Issue,
+    /// A copy: SAO Y / SAO LỤC / TRÍCH SAO, the agency and the time, top right of page 1.
+    Copy,
+    /// An appendix: the number and the time, top right of page 1.
+    Appendix,
+    /// The receiving registry's stamp: ĐẾN, number, date.
+    Incoming,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum SubFilterArg {
     /// PAdES baseline (ETSI.CAdES.detached), the default.
@@ -506,11 +520,32 @@ struct SignArgs {
     /// How to reach the signer (/ContactInfo, e.g. an e-mail address or a telephone number).
     #[arg(long, value_name = "TEXT", help_heading = "PDF")]
     contact: Option<String>,
+    /// What the visible signature is (Decree 30/2020, Appendix I): approve — the official's
+    /// handwritten-signature picture (--image) at --anchor/--rect/--field; issue — the agency
+    /// seal (--image) at its real size over the left third of the personal signature, with
+    /// --number and --date filled into the document; copy — the copy kind, the agency and the
+    /// signing time at the top right of page 1; appendix — the number and the signing time
+    /// there; incoming — the receiving registry's framed stamp (ĐẾN, number, date) at the top
+    /// left of page 1. Fonts, templates and sizes: [appearance] in the configuration.
+    #[arg(long, value_enum, help_heading = "Visible signature")]
+    preset: Option<PresetArg>,
+    /// Place the signature above TEXT (its last occurrence; the printed name under the
+    /// signature, e.g. "Nguyễn Văn An"): centred on it, between it and the line above.
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["rect", "field"], help_heading = "Visible signature")]
+    anchor: Option<String>,
+    /// Look for the --anchor text on this page only (counted from 1).
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "anchor",
+        help_heading = "Visible signature"
+    )]
+    anchor_page: Option<usize>,
     /// A visible signature: its rectangle x1,y1,x2,y2 in PDF points from the lower-left corner
-    /// of the page (as PDF readers show coordinates), e.g. 350,120,500,180.
+    /// of the page as PDF readers show it, e.g. 350,120,500,180.
     #[arg(long, value_name = "X1,Y1,X2,Y2", value_parser = parse_rect, help_heading = "Visible signature")]
     rect: Option<[f64; 4]>,
-    /// The page of the visible signature, counted from 1 (default 1).
+    /// The page of the --rect, counted from 1 (default 1).
     #[arg(
         long,
         value_name = "N",
@@ -518,14 +553,33 @@ struct SignArgs {
         help_heading = "Visible signature"
     )]
     page: Option<usize>,
-    /// The picture drawn in the rectangle (a PNG: the handwritten signature, or the seal),
-    /// scaled to fit with its aspect and transparency kept. Needs --rect, or --field naming an
-    /// existing empty signature field (drawn in that field's rectangle).
+    /// The picture (a PNG: the handwritten signature, or the seal), with its transparency
+    /// kept; scaled to fit with its aspect kept (the seal: at its real size).
     #[arg(long, value_name = "PNG", help_heading = "Visible signature")]
     image: Option<PathBuf>,
-    /// The appearance read from --rect/--page/--image.
+    /// A line of text drawn under the picture (repeatable), e.g. the signer's name.
+    #[arg(long = "text", value_name = "LINE", help_heading = "Visible signature")]
+    text: Vec<String>,
+    /// The seal's width in millimetres (default: [appearance] seal_mm, else the PNG's own
+    /// resolution, else 36).
+    #[arg(long, value_name = "MM", value_parser = parse_seal_mm, help_heading = "Visible signature")]
+    seal_mm: Option<f64>,
+    /// The document's number (issue fills it in; appendix and incoming print it),
+    /// e.g. 123/UBND-VP.
+    #[arg(long, value_name = "TEXT", help_heading = "Visible signature")]
+    number: Option<String>,
+    /// The document's date (issue fills it in; incoming prints it; default today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, help_heading = "Visible signature")]
+    date: Option<kyso::Date>,
+    /// copy: SAO Y (default), SAO LỤC or TRÍCH SAO.
+    #[arg(long, value_name = "KIND", value_parser = parse_copy_kind, help_heading = "Visible signature")]
+    copy_kind: Option<kyso::CopyKind>,
+    /// copy: the copying agency printed (default the certificate's organization).
+    #[arg(long, value_name = "NAME", help_heading = "Visible signature")]
+    agency: Option<String>,
+    /// The visible signature read from the flags above and [appearance].
     #[arg(skip)]
-    appearance: Option<kyso::Appearance>,
+    visible: Option<kyso::Visible>,
     /// XML: canonicalization of a generic document's signature.
     #[arg(long, value_enum, help_heading = "XML")]
     c14n: Option<C14nArg>,
@@ -992,30 +1046,6 @@ it is the password): {e}"
 
 fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
     a.pdf_password = read_pdf_password(a.pdf_password_env.as_ref())?;
-    if a.rect.is_some() || a.image.is_some() {
-        if a.rect.is_none() && a.field.is_none() {
-            bail!(
-                "--image: where should the signature be drawn? give --rect (and --page), or \
-                 --field naming an existing empty signature field"
-            );
-        }
-        let image = match &a.image {
-            Some(path) => {
-                let data = std::fs::read(path)
-                    .with_context(|| format!("--image {}: cannot be read", path.display()))?;
-                Some(
-                    kyso::AppearanceImage::from_png(&data)
-                        .map_err(|e| anyhow::anyhow!("--image {}: {e}", path.display()))?,
-                )
-            }
-            None => None,
-        };
-        a.appearance = Some(kyso::Appearance {
-            page: a.page.unwrap_or(1),
-            rect: a.rect,
-            image,
-        });
-    }
     // Where each input goes.
     let pairs: Vec<(PathBuf, PathBuf)> = match (&a.output, &a.out_dir, a.in_place) {
         (_, _, true) => a.inputs.iter().map(|i| (i.clone(), i.clone())).collect(),
@@ -1114,6 +1144,7 @@ fn sign(mut a: SignArgs, config: Option<&Path>) -> Result<u8> {
         bail!("{why}");
     }
     let mut settings = load_settings(config)?;
+    a.visible = visible_from(&a, &settings)?;
     apply_tsa_flags(&mut settings, &a.tsa);
     apply_anchor_flags(&mut settings, &a.anchors.trust, &a.anchors.intermediates);
     if a.online {
@@ -1346,9 +1377,17 @@ fn inapplicable_flags(a: &SignArgs, kind: DocKind) -> Option<String> {
                 ("--reason", a.reason.is_some()),
                 ("--location", a.location.is_some()),
                 ("--contact", a.contact.is_some()),
+                ("--preset", a.preset.is_some()),
+                ("--anchor", a.anchor.is_some()),
                 ("--rect", a.rect.is_some()),
                 ("--page", a.page.is_some()),
                 ("--image", a.image.is_some()),
+                ("--text", !a.text.is_empty()),
+                ("--seal-mm", a.seal_mm.is_some()),
+                ("--number", a.number.is_some()),
+                ("--date", a.date.is_some()),
+                ("--copy-kind", a.copy_kind.is_some()),
+                ("--agency", a.agency.is_some()),
             ]);
             if !pdf.is_empty() {
                 why.push(format!(
@@ -1402,7 +1441,7 @@ fn sign_document(
             contact: a.contact.clone(),
             level,
             pdf_password: a.pdf_password.clone(),
-            appearance: a.appearance.clone(),
+            visible: a.visible.clone(),
             ..Default::default()
         },
         xml: kyso::XmlSignRequest {
@@ -1500,11 +1539,12 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
     // stops the start (the error names the key id, never the password).
     let mut keys = Vec::new();
     for k in &settings.keys {
-        keys.push((k.id.clone(), k.load()?));
+        keys.push((k.id.clone(), k.load()?, k.load_image()?));
     }
     let signing = kyso_server::Signing {
         keys,
         tsa: settings.tsa.clone(),
+        appearance: settings.appearance.clone(),
     };
     let scheme = if settings.server.tls_cert.is_some() {
         "https"
@@ -1516,6 +1556,62 @@ fn serve(a: ServeArgs, config: Option<&Path>) -> Result<u8> {
     })?;
     eprintln!("kyso serve: stopped");
     Ok(EXIT_OK)
+}
+
+/// The visible signature the flags ask for (none: invisible), with `[appearance]`.
+fn visible_from(a: &SignArgs, settings: &kyso::Settings) -> Result<Option<kyso::Visible>> {
+    let image = match &a.image {
+        Some(path) => {
+            let data = std::fs::read(path)
+                .with_context(|| format!("--image {}: cannot be read", path.display()))?;
+            Some(
+                kyso::AppearanceImage::from_png(&data)
+                    .map_err(|e| anyhow::anyhow!("--image {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let options = kyso::VisibleOptions {
+        preset: a.preset.map(|p| match p {
+            PresetArg::Approve => kyso::Preset::Approve,
+            PresetArg::Issue => kyso::Preset::Issue,
+            PresetArg::Copy => kyso::Preset::Copy,
+            PresetArg::Appendix => kyso::Preset::Appendix,
+            PresetArg::Incoming => kyso::Preset::Incoming,
+        }),
+        anchor: a.anchor.clone(),
+        anchor_page: a.anchor_page,
+        rect: a.rect,
+        page: a.page,
+        image,
+        text: a.text.clone(),
+        seal_mm: a.seal_mm,
+        number: a.number.clone(),
+        date: a.date,
+        copy_kind: a.copy_kind,
+        agency: a.agency.clone(),
+    };
+    Ok(options.into_visible(a.field.is_some(), &settings.appearance)?)
+}
+
+/// `--date YYYY-MM-DD`.
+fn parse_date(s: &str) -> std::result::Result<kyso::Date, String> {
+    s.parse().map_err(|e: kyso::Error| e.to_string())
+}
+
+/// `--copy-kind`.
+fn parse_copy_kind(s: &str) -> std::result::Result<kyso::CopyKind, String> {
+    s.parse().map_err(|e: kyso::Error| e.to_string())
+}
+
+/// `--seal-mm`: 5 to 100 millimetres.
+fn parse_seal_mm(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (5.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a seal width: give 5 to 100 millimetres"
+        )),
+    }
 }
 
 /// `--rect x1,y1,x2,y2`: four numbers in PDF points.

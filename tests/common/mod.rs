@@ -268,6 +268,7 @@ pub fn prepared_letter(
         name: None,
         contents_size: 16384,
         appearance: None,
+        fills: Vec::new(),
     };
     kyso_pdf::prepare(&doc, &req).expect("prepare")
 }

@@ -23,7 +23,7 @@ pub mod signatures;
 pub mod text;
 mod writer;
 
-pub use appearance::{Appearance, Image};
+pub use appearance::{Align, Appearance, FieldFill, Image, Mark, PageGeometry, TextBlock};
 pub use diff::{ChangeReport, Permission, analyze};
 pub use document::{Document, Rebuilt, XrefEntry, XrefMap, XrefSection, XrefStyle};
 pub use dss::{Dss, DssUpdate, DssWritten, Vri, vri_key};

@@ -16,7 +16,9 @@
 //!   configured key `ID` through [`kyso::sign_document`] (the call `kyso sign` makes); the
 //!   answer is the signed document (`application/pdf` or `application/xml`). Query: `level`
 //!   (`b-b|b-t|b-lt|b-lta`), `certify`, `mdp`, `field`, `reason`, `location`,
-//!   `einvoice_role`. Needs a bearer token with the scope `sign:ID`. Every attempt is recorded
+//!   `einvoice_role`, and the visible signature of `kyso sign`: `preset`, `anchor`,
+//!   `anchor_page`, `rect`, `page`, `text`, `seal_mm`, `number`, `date`, `copy_kind`, `agency`
+//!   (the picture of approve and issue is the key's `image` in `[[keys]]`). Needs a bearer token with the scope `sign:ID`. Every attempt is recorded
 //!   in `server.audit_log` (one JSON line, synced) before the answer; if it cannot be, the
 //!   answer is 500 and the signed document is not sent.
 //! - `GET /v1/keys`: the keys the token may sign with (`id`, `subject`, `kind`, `not_before`,

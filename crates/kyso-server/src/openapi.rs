@@ -337,6 +337,9 @@ string_enum! {
     RevocationPolicy = "RevocationPolicy" ["off", "soft", "hard"]
         "What an unknown revocation status does: nothing, a warning, indeterminate.";
     EinvoiceRole = "EinvoiceRole" ["seller", "buyer", "tax"] "Who signs an e-invoice.";
+    Preset = "Preset" ["approve", "issue", "copy", "appendix", "incoming"]
+        "What a visible signature is (Decree 30/2020): the official's signature, the agency \
+         seal with the number and date, a copy, an appendix, the incoming stamp.";
 }
 
 /// Any bytes: a document.
@@ -559,6 +562,17 @@ mod tests {
                 "field",
                 "reason",
                 "location",
+                "preset",
+                "anchor",
+                "anchor_page",
+                "rect",
+                "page",
+                "text",
+                "seal_mm",
+                "number",
+                "date",
+                "copy_kind",
+                "agency",
                 "einvoice_role"
             ]
         );

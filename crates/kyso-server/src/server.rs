@@ -25,10 +25,12 @@ use crate::verify::verify;
 /// What signing needs: the keys loaded at start (by id) and the time-stamping authority.
 #[derive(Default)]
 pub struct Signing {
-    /// The keys, by their configured id.
-    pub keys: Vec<(String, Credential)>,
+    /// The keys, by their configured id, with their pictures for visible signatures.
+    pub keys: Vec<(String, Credential, Option<kyso::AppearanceImage>)>,
     /// The time-stamping authority, for levels from b-t up.
     pub tsa: TsaConfig,
+    /// `[appearance]`: how visible signatures look.
+    pub appearance: kyso::AppearanceSettings,
 }
 
 /// What the handlers share.
@@ -42,6 +44,7 @@ pub(crate) struct AppState {
     pub(crate) metrics_requires_token: bool,
     pub(crate) metrics: Metrics,
     pub(crate) keys: Vec<ServedKey>,
+    pub(crate) appearance: Arc<kyso::AppearanceSettings>,
     pub(crate) tsa: TsaConfig,
     pub(crate) audit_log: Option<std::path::PathBuf>,
     pub(crate) audit_lock: Arc<std::sync::Mutex<()>>,
@@ -67,7 +70,7 @@ pub(crate) fn state(
     let keys = signing
         .keys
         .into_iter()
-        .map(|(id, cred)| ServedKey::new(id, cred, &trust.kind_rules))
+        .map(|(id, cred, image)| ServedKey::new(id, cred, image, &trust.kind_rules))
         .collect();
     Ok(Arc::new(AppState {
         trust: Arc::new(trust),
@@ -85,6 +88,7 @@ pub(crate) fn state(
         metrics: Metrics::default(),
         keys,
         tsa: signing.tsa,
+        appearance: Arc::new(signing.appearance),
         audit_log: settings.audit_log.clone(),
         audit_lock: Arc::new(std::sync::Mutex::new(())),
     }))

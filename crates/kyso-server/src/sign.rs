@@ -22,6 +22,8 @@ use crate::verify::{declared_length, read_body};
 pub(crate) struct ServedKey {
     pub(crate) id: String,
     pub(crate) cred: Arc<Credential>,
+    /// The key's picture for visible signatures (`image` in `[[keys]]`).
+    pub(crate) image: Option<kyso::AppearanceImage>,
     pub(crate) info: KeyInfo,
 }
 
@@ -34,10 +36,17 @@ pub(crate) struct KeyInfo {
     pub(crate) kind: String,
     pub(crate) not_before: String,
     pub(crate) not_after: String,
+    /// Whether the key has a picture for visible signatures (`preset=approve` or `issue`).
+    pub(crate) image: bool,
 }
 
 impl ServedKey {
-    pub(crate) fn new(id: String, cred: Credential, rules: &[kyso::config::KindRule]) -> Self {
+    pub(crate) fn new(
+        id: String,
+        cred: Credential,
+        image: Option<kyso::AppearanceImage>,
+        rules: &[kyso::config::KindRule],
+    ) -> Self {
         let r = kyso::signer_report(&cred.certificate, rules);
         ServedKey {
             info: KeyInfo {
@@ -46,9 +55,11 @@ impl ServedKey {
                 kind: r.kind.to_string(),
                 not_before: r.not_before,
                 not_after: r.not_after,
+                image: image.is_some(),
             },
             id,
             cred: Arc::new(cred),
+            image,
         }
     }
 }
@@ -102,6 +113,8 @@ pub(crate) struct SignQuery {
     pub(crate) reason: Option<String>,
     pub(crate) location: Option<String>,
     pub(crate) einvoice_role: Option<kyso::EinvoiceRole>,
+    /// The visible signature (`preset`, `anchor`, `rect`, ...; the picture is the key's).
+    pub(crate) visible: kyso::VisibleOptions,
 }
 
 impl SignQuery {
@@ -139,6 +152,60 @@ impl SignQuery {
                 "field" => q.field = Some(value),
                 "reason" => q.reason = Some(value),
                 "location" => q.location = Some(value),
+                "preset" => {
+                    q.visible.preset =
+                        Some(value.parse().map_err(|_| {
+                            bad("expected approve, issue, copy, appendix or incoming")
+                        })?)
+                }
+                "anchor" => q.visible.anchor = Some(value),
+                "anchor_page" => {
+                    q.visible.anchor_page = Some(
+                        page_number(&value).ok_or_else(|| bad("expected a page number from 1"))?,
+                    )
+                }
+                "rect" => {
+                    let v: Vec<f64> = value
+                        .split(',')
+                        .filter_map(|n| n.trim().parse::<f64>().ok())
+                        .filter(|n| n.is_finite())
+                        .collect();
+                    let [a, b, c, d] = v[..] else {
+                        return Err(bad("expected four numbers x1,y1,x2,y2"));
+                    };
+                    q.visible.rect = Some([a, b, c, d]);
+                }
+                "page" => {
+                    q.visible.page = Some(
+                        page_number(&value).ok_or_else(|| bad("expected a page number from 1"))?,
+                    )
+                }
+                "text" => q.visible.text.push(value),
+                "seal_mm" => {
+                    q.visible.seal_mm = Some(
+                        value
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|v| (5.0..=100.0).contains(v))
+                            .ok_or_else(|| bad("expected 5 to 100 millimetres"))?,
+                    );
+                }
+                "number" => q.visible.number = Some(value),
+                "date" => {
+                    q.visible.date = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("expected a date like 2026-12-03"))?,
+                    )
+                }
+                "copy_kind" => {
+                    q.visible.copy_kind = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("expected SAO Y, SAO LỤC or TRÍCH SAO"))?,
+                    )
+                }
+                "agency" => q.visible.agency = Some(value),
                 "einvoice_role" => {
                     q.einvoice_role = Some(match value.as_str() {
                         "seller" => kyso::EinvoiceRole::Seller,
@@ -150,7 +217,8 @@ impl SignQuery {
                 other => {
                     return Err(Problem::bad_query(format!(
                         "unknown parameter '{other}' (key, level, certify, mdp, field, reason, \
-                         location, einvoice_role)"
+                         location, preset, anchor, anchor_page, rect, page, text, seal_mm, \
+                         number, date, copy_kind, agency, einvoice_role)"
                     )));
                 }
             }
@@ -176,6 +244,11 @@ impl SignQuery {
                     ("field", self.field.is_some()),
                     ("reason", self.reason.is_some()),
                     ("location", self.location.is_some()),
+                    ("preset", self.visible.preset.is_some()),
+                    ("anchor", self.visible.anchor.is_some()),
+                    ("rect", self.visible.rect.is_some()),
+                    ("text", !self.visible.text.is_empty()),
+                    ("number", self.visible.number.is_some()),
                 ];
                 let given: Vec<&str> = pdf_only
                     .iter()
@@ -200,9 +273,14 @@ impl SignQuery {
         }
     }
 
-    fn options(&self, level: PadesLevel) -> kyso::DocumentSignOptions {
+    fn options(
+        &self,
+        level: PadesLevel,
+        visible: Option<kyso::Visible>,
+    ) -> kyso::DocumentSignOptions {
         kyso::DocumentSignOptions {
             pdf: kyso::PdfSignOptions {
+                visible,
                 certify: self.certify.then_some(self.mdp.unwrap_or(2)),
                 field: self.field.clone(),
                 reason: self.reason.clone(),
@@ -217,6 +295,11 @@ impl SignQuery {
             },
         }
     }
+}
+
+/// A page number: 1 or more.
+fn page_number(s: &str) -> Option<usize> {
+    s.parse::<usize>().ok().filter(|p| *p >= 1)
 }
 
 /// One line of the audit log. Never the document, the token or a password.
@@ -335,6 +418,17 @@ struct Attempt {
         ("field" = Option<String>, Query, description = "PDF: the signature field's name"),
         ("reason" = Option<String>, Query, description = "PDF: the /Reason of the signature"),
         ("location" = Option<String>, Query, description = "PDF: the /Location of the signature"),
+        ("preset" = Option<crate::openapi::Preset>, Query, description = "PDF: a visible signature (as kyso sign --preset); approve and issue draw the key's picture (image in its [[keys]] entry)"),
+        ("anchor" = Option<String>, Query, description = "PDF: place the signature above this text (its last occurrence)"),
+        ("anchor_page" = Option<usize>, Query, description = "PDF: look for the anchor on this page only", minimum = 1),
+        ("rect" = Option<String>, Query, description = "PDF: the signature's rectangle x1,y1,x2,y2 in points from the lower-left corner of the page as shown", example = "350,120,500,180"),
+        ("page" = Option<usize>, Query, description = "PDF: the page of rect (1 by default)", minimum = 1),
+        ("text" = Option<Vec<String>>, Query, description = "PDF: a line of text under the picture (repeatable)"),
+        ("seal_mm" = Option<f64>, Query, description = "PDF, issue: the seal's width in millimetres", minimum = 5, maximum = 100),
+        ("number" = Option<String>, Query, description = "PDF, issue/appendix/incoming: the document's number", example = "123/UBND-VP"),
+        ("date" = Option<String>, Query, description = "PDF, issue/incoming: the document's date (YYYY-MM-DD)", example = "2026-12-03"),
+        ("copy_kind" = Option<String>, Query, description = "PDF, copy: SAO Y (default), SAO LỤC or TRÍCH SAO"),
+        ("agency" = Option<String>, Query, description = "PDF, copy: the copying agency (default the certificate's organization)"),
         ("einvoice_role" = Option<crate::openapi::EinvoiceRole>, Query, description = "XML e-invoices: who signs"),
     ),
     request_body(
@@ -488,6 +582,8 @@ async fn sign_inner(
     let trust = state.trust.clone();
     let tsa = state.tsa.clone();
     let shared = state.clone();
+    let image = key.image.clone();
+    let appearance = state.appearance.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let format = kyso::detect(&data);
@@ -529,8 +625,21 @@ async fn sign_inner(
             tsa: client.as_ref(),
             trust: &trust,
         };
-        let (signed, took) =
-            timed(|| kyso::sign_document(&data, &cred, &query.options(level), &services));
+        // The key's picture is drawn by the presets that show one.
+        let mut visible = query.visible.clone();
+        let pictured = match visible.preset {
+            Some(kyso::Preset::Approve | kyso::Preset::Issue) => true,
+            None => visible.rect.is_some() || visible.anchor.is_some(),
+            _ => false,
+        };
+        if pictured {
+            visible.image = image;
+        }
+        let visible = visible
+            .into_visible(query.field.is_some(), &appearance)
+            .map_err(|e| refused(&e))?;
+        let options = query.options(level, visible);
+        let (signed, took) = timed(|| kyso::sign_document(&data, &cred, &options, &services));
         shared.metrics.signed(signed.is_ok(), took);
         signed.map(|bytes| (bytes, format)).map_err(|e| refused(&e))
     })

@@ -101,6 +101,26 @@ struct FileConfig {
     server: FileServer,
     #[serde(default)]
     keys: Vec<FileKey>,
+    #[serde(default)]
+    appearance: FileAppearance,
+}
+
+/// `[appearance]`: how visible signatures look (see [`crate::AppearanceSettings`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAppearance {
+    font: Option<PathBuf>,
+    text_size: Option<f64>,
+    seal_mm: Option<f64>,
+    time_format: Option<String>,
+    date_format: Option<String>,
+    copy_template: Option<Vec<String>>,
+    appendix_template: Option<Vec<String>>,
+    incoming_template: Option<Vec<String>>,
+    number_field: Option<String>,
+    date_field: Option<String>,
+    number_at: Option<crate::Spot>,
+    date_at: Option<crate::Spot>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,6 +130,7 @@ struct FileKey {
     p12: PathBuf,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
+    image: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -361,9 +382,28 @@ pub struct KeyConfig {
     pub p12: PathBuf,
     /// Where its password comes from.
     pub password: KeyPassword,
+    /// The key's picture for visible signatures (a PNG: the official's handwritten signature
+    /// or the agency's seal), drawn by the approve and issue presets.
+    pub image: Option<PathBuf>,
 }
 
 impl KeyConfig {
+    /// Reads and decodes [`KeyConfig::image`], naming the key in errors.
+    pub fn load_image(&self) -> Result<Option<crate::AppearanceImage>, Error> {
+        let Some(path) = &self.image else {
+            return Ok(None);
+        };
+        let fail = |reason: String| Error::ConfiguredKey {
+            id: self.id.clone(),
+            reason,
+        };
+        let data =
+            std::fs::read(path).map_err(|e| fail(format!("image {}: {e}", path.display())))?;
+        crate::AppearanceImage::from_png(&data)
+            .map(Some)
+            .map_err(|e| fail(format!("image {}: {e}", path.display())))
+    }
+
     /// Reads the password and loads the credential. Every error names the key id, never the
     /// password.
     pub fn load(&self) -> Result<crate::Credential, Error> {
@@ -745,6 +785,9 @@ pub struct Settings {
     /// `kyso serve`: the signing keys.
     #[serde(skip)]
     pub keys: Vec<KeyConfig>,
+    /// `[appearance]`: how visible signatures look.
+    #[serde(skip)]
+    pub appearance: crate::AppearanceSettings,
     /// Where each value came from, by key (`trust`, `tsa.url`, `revocation.policy`, ...).
     pub origins: BTreeMap<String, Origin>,
 }
@@ -776,6 +819,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "server.header_timeout",
     "server.request_timeout",
     "server.log_format",
+    "appearance",
 ];
 
 impl Default for Settings {
@@ -792,12 +836,102 @@ impl Default for Settings {
             kind_rules: Vec::new(),
             server: ServerSettings::default(),
             keys: Vec::new(),
+            appearance: crate::AppearanceSettings::default(),
             origins: SETTING_KEYS
                 .iter()
                 .map(|k| (k.to_string(), Origin::Default))
                 .collect(),
         }
     }
+}
+
+/// `[appearance]` over the defaults; `true` when the table sets anything.
+fn appearance_settings(
+    f: FileAppearance,
+    path: &Path,
+    base: &Path,
+) -> Result<(crate::AppearanceSettings, bool), Error> {
+    let bad = |what: String| {
+        Error::Invalid(format!(
+            "configuration {}: appearance.{what}",
+            path.display()
+        ))
+    };
+    let mut a = crate::AppearanceSettings::default();
+    let mut given = false;
+    if let Some(p) = f.font {
+        let p = if p.is_absolute() { p } else { base.join(p) };
+        a.font = crate::AppearanceSettings::load_font(&p).map_err(|e| bad(format!("font: {e}")))?;
+        given = true;
+    }
+    if let Some(v) = f.text_size {
+        if !(4.0..=72.0).contains(&v) {
+            return Err(bad(format!("text_size {v}: give 4 to 72 points")));
+        }
+        a.text_size = v;
+        given = true;
+    }
+    if let Some(v) = f.seal_mm {
+        if !(5.0..=100.0).contains(&v) {
+            return Err(bad(format!("seal_mm {v}: give 5 to 100 millimetres")));
+        }
+        a.seal_mm = Some(v);
+        given = true;
+    }
+    for (value, field) in [
+        (f.time_format, &mut a.time_format),
+        (f.date_format, &mut a.date_format),
+    ] {
+        if let Some(v) = value {
+            *field = v;
+            given = true;
+        }
+    }
+    for (name, value, field) in [
+        ("copy_template", f.copy_template, &mut a.copy_template),
+        (
+            "appendix_template",
+            f.appendix_template,
+            &mut a.appendix_template,
+        ),
+        (
+            "incoming_template",
+            f.incoming_template,
+            &mut a.incoming_template,
+        ),
+    ] {
+        if let Some(v) = value {
+            if v.is_empty() || v.len() > 8 {
+                return Err(bad(format!("{name}: give 1 to 8 lines")));
+            }
+            *field = v;
+            given = true;
+        }
+    }
+    for (value, field) in [
+        (f.number_field, &mut a.number_field),
+        (f.date_field, &mut a.date_field),
+    ] {
+        if let Some(v) = value {
+            *field = v;
+            given = true;
+        }
+    }
+    for (name, value, field) in [
+        ("number_at", f.number_at, &mut a.number_at),
+        ("date_at", f.date_at, &mut a.date_at),
+    ] {
+        if let Some(v) = value {
+            if v.page == 0 || !v.x.is_finite() || !v.y.is_finite() {
+                return Err(bad(format!(
+                    "{name}: page counts from 1; x and y are points"
+                )));
+            }
+            *field = Some(v);
+            given = true;
+        }
+    }
+    Ok((a, given))
 }
 
 /// The user's configuration file: `$XDG_CONFIG_HOME/kyso/config.toml`, else
@@ -1056,6 +1190,7 @@ impl Settings {
                 id: k.id,
                 p12,
                 password,
+                image: k.image.map(|i| relative(vec![i]).pop().unwrap_or_default()),
             });
         }
         if let Some(p) = &tsa.policy
@@ -1076,6 +1211,11 @@ impl Settings {
         s.kind_rules = file.kind.rules;
         s.server = server;
         s.keys = keys;
+        let (appearance, given) = appearance_settings(file.appearance, path, base)?;
+        s.appearance = appearance;
+        if given {
+            s.origins.insert("appearance".into(), Origin::File);
+        }
         Ok(s)
     }
 
@@ -1461,6 +1601,7 @@ subject = "OU=*Văn phòng*"
             id: "agency".into(),
             p12: "/nonexistent.p12".into(),
             password: KeyPassword::Env("KYSO_TEST_SURELY_UNSET_VARIABLE".into()),
+            image: None,
         };
         let e = k.load().unwrap_err();
         assert_eq!(e.kind(), "configured_key");

@@ -96,9 +96,9 @@ pub use kyso_cms::Error as CmsError;
 pub use kyso_cms::tsp::{TimestampToken, TspError, TstInfo, VerifiedTimestamp};
 pub use kyso_net::Error as NetError;
 pub use kyso_pdf::Error as PdfError;
+/// A decoded picture for a visible signature (the signature, or the seal).
+pub use kyso_pdf::Image as AppearanceImage;
 pub use kyso_pdf::SubFilter;
-/// A visible signature (page, rectangle, picture) and its decoded picture.
-pub use kyso_pdf::{Appearance, Image as AppearanceImage};
 /// The certificate, key and path-validation layer, for what the re-exports above leave out.
 pub use kyso_pki as pki;
 pub use kyso_pki::Error as PkiError;
@@ -115,6 +115,10 @@ pub use pdf::sign::{
     LevelServices, PadesLevel, PdfSignOptions, check_credential, sign_pdf, sign_pdf_at_level,
 };
 pub use pdf::verify::verify_pdf;
+pub use pdf::visible::{
+    AppearanceSettings, CopyKind, Date, Font, Position, Preset, Spot, Visible, VisibleOptions,
+    format_date, format_time,
+};
 pub use report::certinfo::{CertificateInfo, inspect, signer_report};
 pub use report::{
     AppearanceReport, Coverage, DocumentReport, Reason, ReferenceReport, RevocationMethod,

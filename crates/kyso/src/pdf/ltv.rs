@@ -62,6 +62,7 @@ pub(crate) fn document_timestamp(
             name: None,
             contents_size: size,
             appearance: None,
+            fills: Vec::new(),
         };
         let prepared = kyso_pdf::prepare(&doc, &req)?;
         let mut ctx = digest.context();

@@ -4,6 +4,7 @@ pub(crate) mod digest_plan;
 pub mod ltv;
 pub(crate) mod sign;
 pub(crate) mod verify;
+pub mod visible;
 
 use kyso_pdf::Document;
 

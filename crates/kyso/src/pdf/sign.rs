@@ -99,8 +99,8 @@ pub struct PdfSignOptions {
     pub level: PadesLevel,
     /// The password of an encrypted PDF the empty user password does not open.
     pub pdf_password: Option<crate::PdfPassword>,
-    /// A visible signature (page, rectangle, image); `None`: invisible.
-    pub appearance: Option<kyso_pdf::Appearance>,
+    /// A visible signature (a preset, its place, picture and texts); `None`: invisible.
+    pub visible: Option<crate::pdf::visible::Visible>,
 }
 
 impl Default for PdfSignOptions {
@@ -117,7 +117,7 @@ impl Default for PdfSignOptions {
             utc_offset_minutes: 420,
             level: PadesLevel::BaselineB,
             pdf_password: None,
-            appearance: None,
+            visible: None,
         }
     }
 }
@@ -228,6 +228,20 @@ fn sign_once(
         .supports(digest)
         .map_err(|e| Error::UnsupportedKey(e.to_string()))?;
     let doc = crate::pdf::open_pdf(input, opts.pdf_password.as_ref())?;
+    let (appearance, fills) = match &opts.visible {
+        Some(v) => {
+            let (a, f) = crate::pdf::visible::resolve(
+                &doc,
+                v,
+                cred,
+                opts.field.as_deref(),
+                now,
+                opts.utc_offset_minutes,
+            )?;
+            (Some(a), f)
+        }
+        None => (None, Vec::new()),
+    };
     let req = SignatureRequest {
         field_name: opts.field.clone(),
         sub_filter: opts.sub_filter,
@@ -238,7 +252,8 @@ fn sign_once(
         contact: opts.contact.clone(),
         name: cred.certificate.subject.common_name().map(str::to_string),
         contents_size: kyso_cms::size_estimate(cred) + if tsa.is_some() { extra } else { 0 },
-        appearance: opts.appearance.clone(),
+        appearance,
+        fills,
     };
     let room = req.contents_size;
     let prepared = kyso_pdf::prepare(&doc, &req)?;
