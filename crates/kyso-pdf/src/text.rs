@@ -430,11 +430,14 @@ struct GState {
     rise: f64,
 }
 
+/// A Form XObject's dictionary and decoded content.
+type Form = (Dict, Vec<u8>);
+
 struct Interp<'d, 'a> {
     doc: &'d Document<'a>,
     page: usize,
     fonts: HashMap<ObjRef, Rc<Font>>,
-    forms: HashMap<ObjRef, Rc<(Dict, Vec<u8>)>>,
+    forms: HashMap<ObjRef, Rc<Form>>,
     /// Forms being run, to refuse one that runs itself.
     running: Vec<ObjRef>,
     budget: u64,
@@ -450,11 +453,11 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
     let resources = inherited_resources(doc, page_ref)?;
     let mut content = Vec::new();
     match doc.resolve(page_dict.get(b"Contents").unwrap_or(&Object::Null))? {
-        Object::Stream(s) => content = filter::decode(&s)?,
+        Object::Stream(s) => content = decode_content(&s)?,
         Object::Array(parts) => {
             for part in &parts {
                 if let Object::Stream(s) = doc.resolve(part)? {
-                    content.extend_from_slice(&filter::decode(&s)?);
+                    content.extend_from_slice(&decode_content(&s)?);
                     content.push(b'\n');
                 }
             }
@@ -480,8 +483,29 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         leading: 0.0,
         rise: 0.0,
     };
-    interp.run(&content, &resources, state, 0)?;
+    interp.run(&content, &resources, state.clone(), 0)?;
+    interp.annotations(page_dict, &state)?;
     Ok(group_lines(interp.glyphs))
+}
+
+/// A content stream's bytes. Damaged compressed data reads as no content (as viewers show
+/// nothing for it); a filter kyso does not implement is an error, so that a missing anchor
+/// is not blamed on the text.
+fn decode_content(s: &crate::Stream) -> Result<Vec<u8>, Error> {
+    match filter::decode(s) {
+        Err(Error::Decode(_)) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// A rectangle `[x1 y1 x2 y2]`, normalized.
+fn rect_of(o: Option<&Object>) -> Option<[f64; 4]> {
+    let a = o?.as_array()?;
+    if a.len() != 4 {
+        return None;
+    }
+    let [x1, y1, x2, y2] = numbers::<4>(a)?;
+    Some([x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)])
 }
 
 /// The page's /Resources, inherited through the page tree.
@@ -526,11 +550,7 @@ impl Interp<'_, '_> {
         while let Some(op) = lexer.next_op(&mut operands) {
             self.spend(1)?;
             match op {
-                b"q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                b"q" if stack.len() < 256 => stack.push(gs.clone()),
                 b"Q" => {
                     if let Some(saved) = stack.pop() {
                         gs = saved;
@@ -643,34 +663,48 @@ impl Interp<'_, '_> {
         gs: &GState,
         depth: usize,
     ) -> Result<(), Error> {
-        if depth + 1 > MAX_FORM_DEPTH {
+        // A direct stream is not allowed for an XObject: only references are followed.
+        match self
+            .lookup(resources, b"XObject", name)
+            .as_ref()
+            .and_then(Object::as_ref)
+        {
+            Some(r) => self.run_form(r, resources, gs, depth),
+            None => Ok(()),
+        }
+    }
+
+    /// The form `r`'s dictionary and decoded content (cached); `None` if it is not a form.
+    fn load_form(&mut self, r: ObjRef) -> Result<Option<Rc<Form>>, Error> {
+        if let Some(f) = self.forms.get(&r) {
+            return Ok(Some(f.clone()));
+        }
+        let Object::Stream(s) = self.doc.get(r)? else {
+            return Ok(None);
+        };
+        if s.dict.name(b"Subtype").is_some_and(|t| t != b"Form") {
+            return Ok(None);
+        }
+        self.spend(s.data.len() as u64 / 64)?;
+        let data = decode_content(&s)?;
+        let f = Rc::new((s.dict, data));
+        self.forms.insert(r, f.clone());
+        Ok(Some(f))
+    }
+
+    /// Runs the form `r` with its /Matrix and /Resources (else `resources`), one level deeper.
+    fn run_form(
+        &mut self,
+        r: ObjRef,
+        resources: &Dict,
+        gs: &GState,
+        depth: usize,
+    ) -> Result<(), Error> {
+        if depth + 1 > MAX_FORM_DEPTH || self.running.contains(&r) {
             return Ok(());
         }
-        let Some(entry) = self.lookup(resources, b"XObject", name) else {
+        let Some(form) = self.load_form(r)? else {
             return Ok(());
-        };
-        let Some(r) = entry.as_ref() else {
-            // A direct stream is not allowed for an XObject; nothing to cache it by.
-            return Ok(());
-        };
-        if self.running.contains(&r) {
-            return Ok(());
-        }
-        let form = match self.forms.get(&r) {
-            Some(f) => f.clone(),
-            None => {
-                let Object::Stream(s) = self.doc.get(r)? else {
-                    return Ok(());
-                };
-                if s.dict.name(b"Subtype") != Some(b"Form") {
-                    return Ok(());
-                }
-                self.spend(s.data.len() as u64 / 64)?;
-                let data = filter::decode(&s)?;
-                let f = Rc::new((s.dict, data));
-                self.forms.insert(r, f.clone());
-                f
-            }
         };
         let (dict, data) = (&form.0, &form.1);
         let matrix = matrix_of(dict.get(b"Matrix")).unwrap_or(IDENTITY);
@@ -684,6 +718,71 @@ impl Interp<'_, '_> {
         let result = self.run(data, own.as_ref().unwrap_or(resources), inner, depth + 1);
         self.running.pop();
         result
+    }
+
+    /// Runs the normal appearances of the page's visible annotations (filled form fields,
+    /// stamps, earlier visible signatures), each mapped onto its /Rect (ISO 32000-1 12.5.5).
+    fn annotations(&mut self, page: &Dict, base: &GState) -> Result<(), Error> {
+        let annots = match page.get(b"Annots") {
+            Some(a) => self.doc.resolve(a)?,
+            None => return Ok(()),
+        };
+        for annot in annots.as_array().unwrap_or(&[]).iter().take(10_000) {
+            self.spend(1)?;
+            let Some(a) = self.doc.resolve(annot)?.as_dict().cloned() else {
+                continue;
+            };
+            // Hidden (2) or NoView (32).
+            if a.int(b"F").is_some_and(|f| f & (2 | 32) != 0) {
+                continue;
+            }
+            let normal = a
+                .get(b"AP")
+                .and_then(|ap| self.doc.resolve(ap).ok())
+                .and_then(|ap| ap.as_dict().and_then(|d| d.get(b"N").cloned()));
+            let r = match normal {
+                Some(Object::Ref(r)) => match self.doc.get(r)? {
+                    Object::Stream(_) => Some(r),
+                    // A dictionary of appearance states: the one /AS names.
+                    Object::Dict(states) => a.name(b"AS").and_then(|state| states.reference(state)),
+                    _ => None,
+                },
+                Some(Object::Dict(states)) => {
+                    a.name(b"AS").and_then(|state| states.reference(state))
+                }
+                _ => None,
+            };
+            let (Some(r), Some(rect)) = (r, rect_of(a.get(b"Rect"))) else {
+                continue;
+            };
+            let Some(form) = self.load_form(r)? else {
+                continue;
+            };
+            let matrix = matrix_of(form.0.get(b"Matrix")).unwrap_or(IDENTITY);
+            let Some(bbox) = rect_of(form.0.get(b"BBox")) else {
+                continue;
+            };
+            // The form's box after its matrix, scaled and moved onto the annotation's box.
+            let corners = [
+                apply(&matrix, bbox[0], bbox[1]),
+                apply(&matrix, bbox[2], bbox[1]),
+                apply(&matrix, bbox[0], bbox[3]),
+                apply(&matrix, bbox[2], bbox[3]),
+            ];
+            let (mut x1, mut y1, mut x2, mut y2) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for (x, y) in corners {
+                (x1, y1, x2, y2) = (x1.min(x), y1.min(y), x2.max(x), y2.max(y));
+            }
+            if x2 - x1 < 1e-9 || y2 - y1 < 1e-9 {
+                continue;
+            }
+            let sx = (rect[2] - rect[0]) / (x2 - x1);
+            let sy = (rect[3] - rect[1]) / (y2 - y1);
+            let mut gs = base.clone();
+            gs.ctm = [sx, 0.0, 0.0, sy, rect[0] - sx * x1, rect[1] - sy * y1];
+            self.run_form(r, &Dict::new(), &gs, 0)?;
+        }
+        Ok(())
     }
 
     /// `resources[category][name]`, following references (not the last one).
@@ -862,11 +961,11 @@ impl Font {
             }
         }
         let mut scale = 0.001;
-        if subtype == b"Type3" {
-            if let Some(m) = matrix_of(resolve(b"FontMatrix", dict).as_ref()) {
-                scale = m[0];
-            }
-            // Type3 glyph boxes are in glyph space; the defaults above fit most.
+        // Type3 widths are in glyph space, scaled by the font's matrix.
+        if subtype == b"Type3"
+            && let Some(m) = matrix_of(resolve(b"FontMatrix", dict).as_ref())
+        {
+            scale = m[0];
         }
         Font {
             two_byte: false,
