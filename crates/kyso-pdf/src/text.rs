@@ -1586,3 +1586,151 @@ fn standard_widths(base_font: &[u8]) -> Option<&'static [u16; 95]> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> Option<String> {
+        glyph_unicode(n.as_bytes())
+    }
+
+    #[test]
+    fn glyph_names() {
+        assert_eq!(name("A").as_deref(), Some("A"));
+        assert_eq!(name("space").as_deref(), Some(" "));
+        assert_eq!(name("uni1EC5").as_deref(), Some("ễ"));
+        assert_eq!(name("uni00660069").as_deref(), Some("fi"));
+        assert_eq!(name("u1D400").as_deref(), Some("\u{1d400}"));
+        assert_eq!(name("Aacute").as_deref(), Some("Á"));
+        assert_eq!(name("ecircumflexacute").as_deref(), Some("ế"));
+        assert_eq!(name("Acircumflexdotbelow").as_deref(), Some("Ậ"));
+        assert_eq!(name("ohornhookabove").as_deref(), Some("ở"));
+        assert_eq!(name("Uhorntilde").as_deref(), Some("Ữ"));
+        assert_eq!(name("abrevegrave").as_deref(), Some("ằ"));
+        assert_eq!(name("ydotbelow").as_deref(), Some("ỵ"));
+        assert_eq!(name("Ohorn").as_deref(), Some("Ơ"));
+        assert_eq!(name("dcroat").as_deref(), Some("đ"));
+        assert_eq!(name("Dcroat").as_deref(), Some("Đ"));
+        assert_eq!(name("f_f_i").as_deref(), Some("ffi"));
+        assert_eq!(name("a.sc").as_deref(), Some("a"));
+        assert_eq!(name("quotedblleft").as_deref(), Some("“"));
+        assert_eq!(name("hookabovecomb").as_deref(), Some("\u{309}"));
+        for unknown in [".notdef", "g123", "cid42", "uniD800", "uni12", "", "Axyz"] {
+            assert_eq!(name(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn encodings() {
+        use Encoding::*;
+        assert_eq!(WinAnsi.char(0x41), Some('A'));
+        assert_eq!(WinAnsi.char(0x80), Some('€'));
+        assert_eq!(WinAnsi.char(0x93), Some('“'));
+        assert_eq!(WinAnsi.char(0xe2), Some('â'));
+        assert_eq!(WinAnsi.char(0x05), None);
+        assert_eq!(MacRoman.char(0x80), Some('Ä'));
+        assert_eq!(MacRoman.char(0xd2), Some('“'));
+        assert_eq!(MacRoman.char(0xff), Some('ˇ'));
+        assert_eq!(Standard.char(0x27), Some('’'));
+        assert_eq!(Standard.char(0xe8), Some('Ł'));
+        assert_eq!(Standard.char(0xa0), None);
+        assert_eq!(WIN_ANSI_80.len(), 32);
+        assert_eq!(MAC_ROMAN_80.len(), 128);
+    }
+
+    #[test]
+    fn cmaps() {
+        let cmap = b"begincmap 2 beginbfchar <01> <0041> <0002> <D835DC00> endbfchar \
+            2 beginbfrange <0010> <0012> <00660069> <0020> <0021> [<0062> <00630063>] \
+            endbfrange 1 beginbfrange <0030> <FFFF> <0041> endbfrange \
+            1 beginbfchar <05> <41> endbfchar endcmap";
+        let map = parse_cmap(cmap);
+        assert_eq!(map.get(&1).map(String::as_str), Some("A"));
+        assert_eq!(map.get(&2).map(String::as_str), Some("\u{1d400}"));
+        // A string destination: its last unit counts up.
+        assert_eq!(map.get(&0x10).map(String::as_str), Some("fi"));
+        assert_eq!(map.get(&0x12).map(String::as_str), Some("fk"));
+        assert_eq!(map.get(&0x20).map(String::as_str), Some("b"));
+        assert_eq!(map.get(&0x21).map(String::as_str), Some("cc"));
+        assert_eq!(map.get(&0x31).map(String::as_str), Some("B"));
+        assert_eq!(map.get(&5).map(String::as_str), Some("A"));
+        // Hostile: a reversed range, a range over the entry limit, garbage.
+        let map =
+            parse_cmap(b"beginbfrange <05> <01> <0041> <00000000> <FFFFFFFF> <0041> endbfrange");
+        assert!(map.is_empty());
+        assert!(parse_cmap(b"beginbfchar <01> endbfchar ((( <<").is_empty());
+    }
+
+    #[test]
+    fn marks_are_put_in_canonical_order() {
+        let mut chars = vec![('e', 0), ('\u{302}', 1), ('\u{323}', 2), ('n', 3)];
+        reorder_marks(&mut chars);
+        assert_eq!(chars, [('e', 0), ('\u{323}', 2), ('\u{302}', 1), ('n', 3)]);
+    }
+
+    #[test]
+    fn standard_font_widths() {
+        assert_eq!(standard_widths(b"Helvetica").map(|t| t[33]), Some(667));
+        assert_eq!(
+            standard_widths(b"ABCDEF+Arial-BoldMT").map(|t| t[33]),
+            Some(722)
+        );
+        assert_eq!(standard_widths(b"Times-Bold").map(|t| t[0]), Some(250));
+        assert_eq!(
+            standard_widths(b"TimesNewRomanPSMT").map(|t| t[65]),
+            Some(444)
+        );
+        assert_eq!(
+            standard_widths(b"Courier-Oblique").map(|t| t[10]),
+            Some(600)
+        );
+        assert_eq!(standard_widths(b"Calibri"), None);
+    }
+
+    #[test]
+    fn matrices() {
+        let m = mul(&[2.0, 0.0, 0.0, 2.0, 10.0, 20.0], &translate(5.0, 5.0));
+        assert_eq!(apply(&m, 1.0, 1.0), (17.0, 27.0));
+        let rotate = [0.0, 1.0, -1.0, 0.0, 0.0, 0.0];
+        assert_eq!(
+            apply(&mul(&translate(1.0, 0.0), &rotate), 0.0, 0.0),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            numbers::<2>(&[Object::Int(1), Object::Real(0.5)]),
+            Some([1.0, 0.5])
+        );
+        assert_eq!(numbers::<2>(&[Object::Int(1)]), None);
+        assert_eq!(numbers::<1>(&[Object::Real(f64::INFINITY)]), None);
+    }
+
+    fn glyph(x0: f64, y: f64, text: &str) -> Glyph {
+        Glyph {
+            x0,
+            x1: x0 + 5.0,
+            y,
+            bottom: y - 2.2,
+            top: y + 7.5,
+            size: 10.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn lines_group_by_baseline_and_split_columns() {
+        let glyphs = vec![
+            glyph(105.0, 500.5, "b"),
+            glyph(100.0, 500.0, "a"),
+            glyph(113.0, 500.0, "c"),
+            glyph(300.0, 500.0, "z"),
+            glyph(100.0, 480.0, "x"),
+        ];
+        let lines = group_lines(glyphs);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["ab c", "z", "x"]);
+        assert_eq!(lines[0].rect, [100.0, 497.8, 118.0, 508.0]);
+        let pattern: Vec<char> = "bc".chars().collect();
+        assert_eq!(lines[0].find(&pattern), vec![[105.0, 497.8, 118.0, 508.0]]);
+    }
+}

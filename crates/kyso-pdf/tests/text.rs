@@ -168,7 +168,7 @@ fn helvetica(s: &str) -> f64 {
         .map(|c| match c {
             'A' | 'V' => 667.0,
             'N' => 722.0,
-            'g' | 'u' | 'e' | 'n' | 'a' => 556.0,
+            'g' | 'u' | 'e' | 'n' | 'a' | 'h' => 556.0,
             'y' => 500.0,
             ' ' => 278.0,
             other => panic!("no width for {other}"),
@@ -420,6 +420,86 @@ fn forms_pdf(page_content: &[u8], forms: &[(u32, &str, &[u8])]) -> Vec<u8> {
         ));
     }
     build(&objects)
+}
+
+#[test]
+fn annotation_appearances_are_mapped_onto_their_rect() {
+    // BBox 100 × 20 drawn into a 200 × 40 Rect: twice the size; the hidden one is not read.
+    let ap = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 100 20] /Resources << /Font << /H 5 0 R >> >>",
+        b"BT /H 10 Tf 2 5 Td (Anh) Tj ET",
+    );
+    let hidden = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 100 20] /Resources << /Font << /H 5 0 R >> >>",
+        b"BT /H 10 Tf 2 5 Td (Hidden) Tj ET",
+    );
+    let pdf = page_pdf_with(
+        b"BT /F1 10 Tf 200 600 Td (Van) Tj ET",
+        "<< /Font << /F1 5 0 R >> >>",
+        vec![
+            (10, ap),
+            (11, hidden),
+            (
+                12,
+                obj(
+                    "<< /Type /Annot /Subtype /Widget /Rect [400 540 200 500] /F 4 \
+                     /AP << /N 10 0 R >> >>",
+                ),
+            ),
+            (
+                13,
+                obj("<< /Type /Annot /Subtype /Stamp /Rect [0 0 100 20] /F 2 \
+                     /AP << /N 11 0 R >> >>"),
+            ),
+        ],
+    );
+    let pdf = String::from_utf8(pdf).unwrap().replace(
+        "/Contents 4 0 R >>",
+        "/Contents 4 0 R /Annots [12 0 R 13 0 R] >>",
+    );
+    let pdf = rebuild(pdf.as_bytes());
+    assert_eq!(texts(&pdf), ["Van", "Anh"]);
+    let m = find(&pdf, "Anh");
+    assert_rect(
+        m[0].rect,
+        [
+            204.0,
+            510.0 - 4.4,
+            204.0 + helvetica("Anh") * 0.02,
+            510.0 + 15.0,
+        ],
+        0.01,
+    );
+    assert!(m[0].line_above.is_some());
+}
+
+/// Lays out again a builder's PDF whose page dictionary was edited as text.
+fn rebuild(pdf: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(pdf.to_vec()).unwrap();
+    let body = &text[..text.find("xref\n").unwrap()];
+    let objects = body
+        .split("\nendobj\n")
+        .filter_map(|chunk| {
+            let at = chunk.find(" 0 obj\n")?;
+            let num = chunk[..at].rsplit('\n').next()?.parse().ok()?;
+            Some((num, chunk.as_bytes()[at + 7..].to_vec()))
+        })
+        .collect::<Vec<_>>();
+    build(&objects)
+}
+
+#[test]
+fn letter_form_field_value_is_found_in_its_widget() {
+    let pdf = fixture("letter-form.pdf");
+    let doc = Document::open(&pdf).unwrap();
+    // Only the text field's appearance has the number: 2 5 Td in a widget at [124 740 204 757].
+    let found = find_text(&doc, "123/SNV-VP", Some(1)).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(close(found[0].rect[0], 126.0, 0.01), "{found:?}");
+    assert!(
+        close(found[0].rect[1], 745.0 - 0.22 * 11.0, 0.01),
+        "{found:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
