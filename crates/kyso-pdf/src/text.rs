@@ -82,7 +82,7 @@ pub fn find_text(
             for rect in line.find(&pattern) {
                 out.push(TextMatch {
                     page: n,
-                    rect,
+                    rect: to_user(line.dir, rect),
                     line_above: line_above(&lines, i, &rect),
                 });
             }
@@ -100,7 +100,7 @@ pub fn page_lines(doc: &Document<'_>, page: usize) -> Result<Vec<([f64; 4], Stri
     };
     Ok(extract_lines(doc, *page_ref, page)?
         .iter()
-        .map(|l| (l.rect, l.text()))
+        .map(|l| (to_user(l.dir, l.rect), l.text()))
         .collect())
 }
 
@@ -147,7 +147,8 @@ fn check_page(n: usize, count: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// The nearest line above `lines[index]`'s match `rect` that overlaps it horizontally.
+/// The nearest line above `lines[index]`'s match `rect` that overlaps it horizontally (in the
+/// line's own direction), in default user space.
 fn line_above(lines: &[Line], index: usize, rect: &[f64; 4]) -> Option<[f64; 4]> {
     let me = lines.get(index)?;
     lines
@@ -155,13 +156,37 @@ fn line_above(lines: &[Line], index: usize, rect: &[f64; 4]) -> Option<[f64; 4]>
         .enumerate()
         .filter(|(i, l)| {
             *i != index
+                && l.dir == me.dir
                 && l.baseline > me.baseline + 0.5 * me.size
                 && l.rect[0] < rect[2]
                 && l.rect[2] > rect[0]
         })
         .map(|(_, l)| l)
         .min_by(|a, b| a.rect[1].total_cmp(&b.rect[1]))
-        .map(|l| l.rect)
+        .map(|l| to_user(l.dir, l.rect))
+}
+
+/// A point of default user space in the frame of text running in direction `dir` (quarter
+/// turns counter-clockwise): there the text runs along +x with its top towards +y.
+fn to_frame(dir: u8, (x, y): (f64, f64)) -> (f64, f64) {
+    match dir {
+        1 => (y, -x),
+        2 => (-x, -y),
+        3 => (-y, x),
+        _ => (x, y),
+    }
+}
+
+/// A rectangle in the frame of direction `dir`, back in default user space.
+fn to_user(dir: u8, r: [f64; 4]) -> [f64; 4] {
+    let back = |(u, v): (f64, f64)| match dir {
+        1 => (-v, u),
+        2 => (-u, -v),
+        3 => (v, -u),
+        _ => (u, v),
+    };
+    let (a, b) = (back((r[0], r[1])), back((r[2], r[3])));
+    [a.0.min(b.0), a.1.min(b.1), a.0.max(b.0), a.1.max(b.1)]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,9 +245,11 @@ fn matrix_of(o: Option<&Object>) -> Option<Matrix> {
 // ---------------------------------------------------------------------------------------------
 // Glyphs and lines
 
-/// One shown glyph in default user space.
+/// One shown glyph, in the frame of its direction (see [`to_frame`]).
 #[derive(Debug, Clone)]
 struct Glyph {
+    /// The direction its text runs in, in quarter turns counter-clockwise.
+    dir: u8,
     /// Left and right of its advance.
     x0: f64,
     x1: f64,
@@ -236,9 +263,11 @@ struct Glyph {
     text: String,
 }
 
-/// A line: glyphs on one baseline, left to right, with inferred spaces.
+/// A line: glyphs on one baseline, left to right, with inferred spaces (in the frame of its
+/// direction).
 #[derive(Debug, Clone)]
 struct Line {
+    dir: u8,
     glyphs: Vec<Glyph>,
     /// `spaces[i]`: a space was inferred before glyph `i`.
     spaces: Vec<bool>,
@@ -265,7 +294,9 @@ impl Line {
             prev = Some(g);
         }
         let baseline = glyphs.first().map_or(0.0, |g| g.y);
+        let dir = glyphs.first().map_or(0, |g| g.dir);
         Line {
+            dir,
             glyphs,
             spaces,
             rect,
@@ -357,9 +388,27 @@ fn reorder_marks(chars: &mut [(char, usize)]) {
     }
 }
 
-/// Groups glyphs into lines: top to bottom, and on one baseline left to right, split where
-/// columns are far apart.
-fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
+/// Groups glyphs into lines, each direction apart (the most used first): top to bottom, and
+/// on one baseline left to right, split where columns are far apart.
+fn group_lines(glyphs: Vec<Glyph>) -> Vec<Line> {
+    let mut by_dir: [Vec<Glyph>; 4] = Default::default();
+    for g in glyphs {
+        if let Some(group) = by_dir.get_mut(usize::from(g.dir)) {
+            group.push(g);
+        }
+    }
+    let mut order = [0usize, 1, 2, 3];
+    order.sort_by_key(|d| std::cmp::Reverse(by_dir.get(*d).map_or(0, Vec::len)));
+    let mut lines = Vec::new();
+    for d in order {
+        if let Some(group) = by_dir.get_mut(d) {
+            lines.extend(group_direction(std::mem::take(group)));
+        }
+    }
+    lines
+}
+
+fn group_direction(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
     let mut lines = Vec::new();
     let mut band: Vec<Glyph> = Vec::new();
@@ -828,8 +877,20 @@ impl Interp<'_, '_> {
                 .iter()
                 .all(|v| v.is_finite());
             if glyph_ok && size > 1e-6 {
+                // The direction of the baseline (of the up vector turned clockwise for a glyph
+                // without advance), to the nearest quarter turn.
+                let run = if (end.0 - start.0).hypot(end.1 - start.1) > 1e-9 {
+                    (end.0 - start.0, end.1 - start.1)
+                } else {
+                    (up.1, -up.0)
+                };
+                let quarter = (run.1.atan2(run.0) / std::f64::consts::FRAC_PI_2).round();
+                let dir = (quarter as i64).rem_euclid(4) as u8;
+                let (start, end, up) =
+                    (to_frame(dir, start), to_frame(dir, end), to_frame(dir, up));
                 let (a, b) = (start.1 + font.descent * up.1, start.1 + font.ascent * up.1);
                 self.glyphs.push(Glyph {
+                    dir,
                     x0: start.0.min(end.0),
                     x1: start.0.max(end.0),
                     y: start.1,
@@ -1707,6 +1768,7 @@ mod tests {
 
     fn glyph(x0: f64, y: f64, text: &str) -> Glyph {
         Glyph {
+            dir: 0,
             x0,
             x1: x0 + 5.0,
             y,

@@ -294,6 +294,27 @@ fn line_moves_td_tl_tstar_quote_and_doublequote() {
 }
 
 #[test]
+fn rotated_text_reads_in_its_own_direction() {
+    // A quarter turn counter-clockwise (two lines), and upside down, as scans of rotated
+    // pages and their OCR text are drawn.
+    let pdf = page_pdf(
+        b"BT /F1 10 Tf 0 1 -1 0 300 100 Tm (Nguyen) Tj 0 -14 Td (Van) Tj ET \
+          BT /F1 10 Tf -1 0 0 -1 500 700 Tm (Anh) Tj ET",
+        vec![],
+    );
+    assert_eq!(texts(&pdf), ["Nguyen", "Van", "Anh"]);
+    let w = helvetica("Nguyen") * 0.01;
+    let m = find(&pdf, "Nguyen");
+    assert_rect(m[0].rect, [292.5, 100.0, 302.2, 100.0 + w], 0.01);
+    // In its direction, "Nguyen" is the line above "Van" (which sits 14 pt to its right).
+    let van = find(&pdf, "Van");
+    assert_eq!(van[0].line_above, Some(m[0].rect));
+    let anh = find(&pdf, "Anh");
+    let w = helvetica("Anh") * 0.01;
+    assert_rect(anh[0].rect, [500.0 - w, 692.5, 500.0, 702.2], 0.01);
+}
+
+#[test]
 fn lines_come_top_to_bottom_and_columns_apart() {
     let pdf = page_pdf(
         b"BT /F1 10 Tf 300 500 Td (Van) Tj ET BT /F1 10 Tf 50 500 Td (Nguyen) Tj ET \
