@@ -260,6 +260,8 @@ struct Glyph {
     top: f64,
     /// The font size in user space.
     size: f64,
+    /// The character and word spacing (Tc, Tw) after it: a gap that is not between words.
+    spacing: f64,
     text: String,
 }
 
@@ -283,7 +285,7 @@ impl Line {
         let mut prev: Option<&Glyph> = None;
         let mut size = 0.0f64;
         for g in &glyphs {
-            spaces.push(prev.is_some_and(|p| g.x0 - p.x1 > 0.25 * g.size.max(p.size)));
+            spaces.push(prev.is_some_and(|p| g.x0 - p.x1 - p.spacing > 0.25 * g.size.max(p.size)));
             rect = [
                 rect[0].min(g.x0),
                 rect[1].min(g.bottom),
@@ -868,9 +870,15 @@ impl Interp<'_, '_> {
         for (code, len) in font.codes(s) {
             let w0 = font.width(code);
             let m = mul(tm, &gs.ctm);
+            let spacing = if len == 1 && code == 32 {
+                gs.char_spacing + gs.word_spacing
+            } else {
+                gs.char_spacing
+            };
             let advance = w0 * gs.size * gs.scale;
             let start = apply(&m, 0.0, gs.rise);
             let end = apply(&m, advance, gs.rise);
+            let next = apply(&m, advance + spacing * gs.scale, gs.rise);
             let up = (m[2] * gs.size, m[3] * gs.size);
             let size = up.0.hypot(up.1);
             let glyph_ok = [start.0, start.1, end.0, end.1, size]
@@ -886,8 +894,12 @@ impl Interp<'_, '_> {
                 };
                 let quarter = (run.1.atan2(run.0) / std::f64::consts::FRAC_PI_2).round();
                 let dir = (quarter as i64).rem_euclid(4) as u8;
-                let (start, end, up) =
-                    (to_frame(dir, start), to_frame(dir, end), to_frame(dir, up));
+                let (start, end, next, up) = (
+                    to_frame(dir, start),
+                    to_frame(dir, end),
+                    to_frame(dir, next),
+                    to_frame(dir, up),
+                );
                 let (a, b) = (start.1 + font.descent * up.1, start.1 + font.ascent * up.1);
                 self.glyphs.push(Glyph {
                     dir,
@@ -897,14 +909,10 @@ impl Interp<'_, '_> {
                     bottom: a.min(b),
                     top: a.max(b),
                     size,
+                    spacing: next.0 - end.0,
                     text: font.unicode(code),
                 });
             }
-            let spacing = if len == 1 && code == 32 {
-                gs.char_spacing + gs.word_spacing
-            } else {
-                gs.char_spacing
-            };
             let tx = (w0 * gs.size + spacing) * gs.scale;
             *tm = mul(&translate(tx, 0.0), tm);
         }
@@ -929,10 +937,21 @@ enum Widths {
     Cid(BTreeMap<u32, (u32, f64)>, f64),
 }
 
+/// How a shown string splits into character codes.
+#[derive(Debug)]
+enum Codes {
+    /// Simple fonts.
+    OneByte,
+    /// Type0 fonts with Identity-H/V (and, as a guess, other predefined CMaps).
+    TwoByte,
+    /// A Type0 font's embedded CMap: its code space ranges (low, high), and its code → CID
+    /// ranges `first code → (last code, first CID)`.
+    CMap(Vec<(Vec<u8>, Vec<u8>)>, BTreeMap<u32, (u32, u32)>),
+}
+
 #[derive(Debug)]
 struct Font {
-    /// Two-byte codes (Type0 fonts).
-    two_byte: bool,
+    codes: Codes,
     to_unicode: HashMap<u32, String>,
     /// A simple font's encoding: the text of each code.
     encoding: Vec<String>,
@@ -979,8 +998,16 @@ impl Font {
             metrics(resolve(b"FontDescriptor", &descendant));
             let dw = descendant.get(b"DW").and_then(number).unwrap_or(1000.0);
             let w = resolve(b"W", &descendant).unwrap_or(Object::Null);
+            let codes = match resolve(b"Encoding", dict) {
+                Some(Object::Stream(s)) => filter::decode(&s)
+                    .ok()
+                    .map(|data| parse_encoding_cmap(&data))
+                    .filter(|c| matches!(c, Codes::CMap(space, _) if !space.is_empty()))
+                    .unwrap_or(Codes::TwoByte),
+                _ => Codes::TwoByte,
+            };
             return Font {
-                two_byte: true,
+                codes,
                 to_unicode,
                 encoding: Vec::new(),
                 widths: Widths::Cid(cid_widths(doc, w.as_array().unwrap_or(&[])), dw),
@@ -1029,7 +1056,7 @@ impl Font {
             scale = m[0];
         }
         Font {
-            two_byte: false,
+            codes: Codes::OneByte,
             to_unicode,
             encoding,
             widths: Widths::Simple(widths),
@@ -1040,14 +1067,46 @@ impl Font {
     }
 
     /// The character codes of a string, with their lengths in bytes.
-    fn codes<'s>(&self, s: &'s [u8]) -> Box<dyn Iterator<Item = (u32, usize)> + 's> {
-        if self.two_byte {
-            Box::new(
-                s.chunks_exact(2)
-                    .map(|c| (c.iter().fold(0u32, |a, b| a << 8 | u32::from(*b)), 2)),
-            )
-        } else {
-            Box::new(s.iter().map(|b| (u32::from(*b), 1)))
+    fn codes(&self, s: &[u8]) -> Vec<(u32, usize)> {
+        let value = |c: &[u8]| c.iter().fold(0u32, |a, b| a << 8 | u32::from(*b));
+        match &self.codes {
+            Codes::OneByte => s.iter().map(|b| (u32::from(*b), 1)).collect(),
+            Codes::TwoByte => s.chunks_exact(2).map(|c| (value(c), 2)).collect(),
+            Codes::CMap(space, _) => {
+                let shortest = space.iter().map(|(lo, _)| lo.len()).min().unwrap_or(1);
+                let mut out = Vec::new();
+                let mut rest = s;
+                while !rest.is_empty() {
+                    // The code space range the next bytes fall in; else the shortest code.
+                    let len = space
+                        .iter()
+                        .find(|(lo, hi)| {
+                            rest.get(..lo.len()).is_some_and(|c| {
+                                c.iter()
+                                    .zip(lo.iter().zip(hi))
+                                    .all(|(b, (l, h))| (l..=h).contains(&b))
+                            })
+                        })
+                        .map_or(shortest, |(lo, _)| lo.len())
+                        .clamp(1, rest.len());
+                    let (code, tail) = rest.split_at(len);
+                    out.push((value(code), len));
+                    rest = tail;
+                }
+                out
+            }
+        }
+    }
+
+    /// The CID of a composite font's code.
+    fn cid(&self, code: u32) -> u32 {
+        match &self.codes {
+            Codes::CMap(_, ranges) => ranges
+                .range(..=code)
+                .next_back()
+                .filter(|(_, (last, _))| code <= *last)
+                .map_or(code, |(first, (_, cid))| cid.saturating_add(code - first)),
+            _ => code,
         }
     }
 
@@ -1060,9 +1119,9 @@ impl Font {
                 .copied()
                 .unwrap_or(0.0),
             Widths::Cid(ranges, dw) => ranges
-                .range(..=code)
+                .range(..=self.cid(code))
                 .next_back()
-                .filter(|(_, (last, _))| code <= *last)
+                .filter(|(_, (last, _))| self.cid(code) <= *last)
                 .map_or(*dw, |(_, (_, w))| *w),
         };
         w * self.scale
@@ -1072,7 +1131,7 @@ impl Font {
         if let Some(s) = self.to_unicode.get(&code) {
             return s.clone();
         }
-        if self.two_byte {
+        if !matches!(self.codes, Codes::OneByte) {
             return "\u{fffd}".into();
         }
         usize::try_from(code)
@@ -1234,6 +1293,60 @@ fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
         }
     }
     out
+}
+
+/// A Type0 font's embedded encoding CMap: its code space and CID ranges.
+fn parse_encoding_cmap(data: &[u8]) -> Codes {
+    let mut space = Vec::new();
+    let mut cids = BTreeMap::new();
+    let mut lexer = Lexer::new(data);
+    let mut operands = Vec::new();
+    let code_of = |o: &Object| match o {
+        Object::String(s) if !s.is_empty() && s.len() <= 4 => {
+            Some(s.iter().fold(0u32, |a, b| a << 8 | u32::from(*b)))
+        }
+        _ => None,
+    };
+    let cid_of = |o: &Object| o.as_int().and_then(|v| u32::try_from(v).ok());
+    while let Some(op) = lexer.next_op(&mut operands) {
+        match op {
+            b"endcodespacerange" => {
+                for pair in operands.chunks_exact(2) {
+                    if let [Object::String(lo), Object::String(hi)] = pair
+                        && lo.len() == hi.len()
+                        && (1..=4).contains(&lo.len())
+                        && space.len() < 256
+                    {
+                        space.push((lo.clone(), hi.clone()));
+                    }
+                }
+            }
+            b"endcidrange" => {
+                for triple in operands.chunks_exact(3) {
+                    if let [lo, hi, cid] = triple
+                        && let (Some(lo), Some(hi), Some(cid)) =
+                            (code_of(lo), code_of(hi), cid_of(cid))
+                        && lo <= hi
+                        && cids.len() < MAX_CMAP_ENTRIES
+                    {
+                        cids.insert(lo, (hi, cid));
+                    }
+                }
+            }
+            b"endcidchar" => {
+                for pair in operands.chunks_exact(2) {
+                    if let [code, cid] = pair
+                        && let (Some(code), Some(cid)) = (code_of(code), cid_of(cid))
+                        && cids.len() < MAX_CMAP_ENTRIES
+                    {
+                        cids.insert(code, (code, cid));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Codes::CMap(space, cids)
 }
 
 /// `start` with `k` added to its last UTF-16 unit (bfrange destinations).
@@ -1775,6 +1888,7 @@ mod tests {
             bottom: y - 2.2,
             top: y + 7.5,
             size: 10.0,
+            spacing: 0.0,
             text: text.into(),
         }
     }

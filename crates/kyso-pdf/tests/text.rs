@@ -378,6 +378,54 @@ fn type0_identity_h_with_tounicode() {
 }
 
 #[test]
+fn type0_with_an_embedded_one_byte_cmap() {
+    // Ghostscript's OneByteIdentityH: one-byte codes in a Type0 font; code 0x41 is CID 0x41
+    // (width 400 from /W), codes 0x60.. are CIDs 0x100.. (width 300).
+    let encoding = stream(
+        "/Type /CMap /CMapName /OneByteIdentityH",
+        b"begincmap 1 begincodespacerange <00> <FF> endcodespacerange \
+          1 begincidrange <00> <5F> 0 endcidrange 1 begincidchar <60> 256 endcidchar \
+          1 begincidrange <61> <7A> 257 endcidrange endcmap",
+    );
+    let to_unicode = stream(
+        "",
+        b"2 beginbfrange <41> <5A> <0041> <60> <7A> <0060> endbfrange",
+    );
+    let pdf = page_pdf_with(
+        b"BT /G 10 Tf 100 100 Td (A`ab) Tj ET",
+        "<< /Font << /G 20 0 R >> >>",
+        vec![
+            (
+                20,
+                obj(
+                    "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding 21 0 R \
+                     /DescendantFonts [22 0 R] /ToUnicode 23 0 R >>",
+                ),
+            ),
+            (21, encoding),
+            (
+                22,
+                obj(
+                    "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /DW 1000 \
+                     /W [65 [400] 256 258 300] >>",
+                ),
+            ),
+            (23, to_unicode),
+        ],
+    );
+    let lines = lines_of(&pdf);
+    assert_eq!(lines[0].1, "A`ab");
+    assert_rect(lines[0].0, [100.0, 97.8, 100.0 + 4.0 + 9.0, 107.5], 0.01);
+}
+
+#[test]
+fn letter_spacing_is_not_a_word_space() {
+    // Tc of 0.3 em between letters: no spaces; the real space keeps its word gap.
+    let pdf = page_pdf(b"BT /F1 10 Tf 3 Tc 100 100 Td (Van Anh) Tj ET", vec![]);
+    assert_eq!(texts(&pdf), ["Van Anh"]);
+}
+
+#[test]
 fn combining_marks_match_precomposed_in_any_order() {
     // e, combining circumflex (0005), combining dot below (0006): NFC is ệ.
     let pdf = page_pdf(
