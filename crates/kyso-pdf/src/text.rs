@@ -481,6 +481,14 @@ struct GState {
     rise: f64,
 }
 
+/// A resource dictionary, and where it comes from (the page: `None`; a form: its reference),
+/// which names it in caches.
+#[derive(Clone, Copy)]
+struct Res<'r> {
+    dict: &'r Dict,
+    id: Option<ObjRef>,
+}
+
 /// A Form XObject's dictionary and decoded content.
 type Form = (Dict, Vec<u8>);
 
@@ -488,6 +496,10 @@ struct Interp<'d, 'a> {
     doc: &'d Document<'a>,
     page: usize,
     fonts: HashMap<ObjRef, Rc<Font>>,
+    /// Fonts by resource name, per resource dictionary.
+    fonts_by_name: HashMap<(Option<ObjRef>, Vec<u8>), Rc<Font>>,
+    /// Looked-up resources: (resource dictionary, is a font, name).
+    looked_up: HashMap<(Option<ObjRef>, bool, Vec<u8>), Option<Object>>,
     forms: HashMap<ObjRef, Rc<Form>>,
     /// Forms being run, to refuse one that runs itself.
     running: Vec<ObjRef>,
@@ -519,6 +531,8 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         doc,
         page,
         fonts: HashMap::new(),
+        fonts_by_name: HashMap::new(),
+        looked_up: HashMap::new(),
         forms: HashMap::new(),
         running: Vec::new(),
         budget: MAX_OPERATIONS,
@@ -534,7 +548,11 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         leading: 0.0,
         rise: 0.0,
     };
-    interp.run(&content, &resources, state.clone(), 0)?;
+    let page_resources = Res {
+        dict: &resources,
+        id: None,
+    };
+    interp.run(&content, page_resources, state.clone(), 0)?;
     interp.annotations(page_dict, &state)?;
     Ok(group_lines(interp.glyphs))
 }
@@ -588,7 +606,7 @@ impl Interp<'_, '_> {
     fn run(
         &mut self,
         content: &[u8],
-        resources: &Dict,
+        resources: Res<'_>,
         initial: GState,
         depth: usize,
     ) -> Result<(), Error> {
@@ -709,7 +727,7 @@ impl Interp<'_, '_> {
     /// Runs the Form XObject `name` (other XObjects are images: nothing to read).
     fn form(
         &mut self,
-        resources: &Dict,
+        resources: Res<'_>,
         name: &[u8],
         gs: &GState,
         depth: usize,
@@ -747,7 +765,7 @@ impl Interp<'_, '_> {
     fn run_form(
         &mut self,
         r: ObjRef,
-        resources: &Dict,
+        resources: Res<'_>,
         gs: &GState,
         depth: usize,
     ) -> Result<(), Error> {
@@ -766,7 +784,11 @@ impl Interp<'_, '_> {
         let mut inner = gs.clone();
         inner.ctm = mul(&matrix, &gs.ctm);
         self.running.push(r);
-        let result = self.run(data, own.as_ref().unwrap_or(resources), inner, depth + 1);
+        let inner_resources = match &own {
+            Some(dict) => Res { dict, id: Some(r) },
+            None => resources,
+        };
+        let result = self.run(data, inner_resources, inner, depth + 1);
         self.running.pop();
         result
     }
@@ -831,18 +853,39 @@ impl Interp<'_, '_> {
             let sy = (rect[3] - rect[1]) / (y2 - y1);
             let mut gs = base.clone();
             gs.ctm = [sx, 0.0, 0.0, sy, rect[0] - sx * x1, rect[1] - sy * y1];
-            self.run_form(r, &Dict::new(), &gs, 0)?;
+            let none = Dict::new();
+            let resources = Res {
+                dict: &none,
+                id: Some(r),
+            };
+            self.run_form(r, resources, &gs, 0)?;
         }
         Ok(())
     }
 
-    /// `resources[category][name]`, following references (not the last one).
-    fn lookup(&self, resources: &Dict, category: &[u8], name: &[u8]) -> Option<Object> {
-        let group = self.doc.resolve(resources.get(category)?).ok()?;
-        group.as_dict()?.get(name).cloned()
+    /// `resources[category][name]`, following references (not the last one); remembered, so
+    /// that operators repeated many times do not copy the resource dictionaries each time.
+    fn lookup(&mut self, resources: Res<'_>, category: &[u8], name: &[u8]) -> Option<Object> {
+        let key = (resources.id, category == b"Font", name.to_vec());
+        if let Some(found) = self.looked_up.get(&key) {
+            return found.clone();
+        }
+        let found = resources
+            .dict
+            .get(category)
+            .and_then(|g| self.doc.resolve(g).ok())
+            .and_then(|g| g.as_dict().and_then(|d| d.get(name).cloned()));
+        if self.looked_up.len() < 100_000 {
+            self.looked_up.insert(key, found.clone());
+        }
+        found
     }
 
-    fn font(&mut self, resources: &Dict, name: &[u8]) -> Rc<Font> {
+    fn font(&mut self, resources: Res<'_>, name: &[u8]) -> Rc<Font> {
+        let key = (resources.id, name.to_vec());
+        if let Some(f) = self.fonts_by_name.get(&key) {
+            return f.clone();
+        }
         let entry = self.lookup(resources, b"Font", name);
         if let Some(r) = entry.as_ref().and_then(Object::as_ref)
             && let Some(f) = self.fonts.get(&r)
@@ -857,6 +900,9 @@ impl Interp<'_, '_> {
         let font = Rc::new(Font::load(self.doc, &dict));
         if let Some(r) = entry.as_ref().and_then(Object::as_ref) {
             self.fonts.insert(r, font.clone());
+        }
+        if self.fonts_by_name.len() < 100_000 {
+            self.fonts_by_name.insert(key, font.clone());
         }
         font
     }
