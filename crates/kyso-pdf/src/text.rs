@@ -12,8 +12,8 @@
 //! extracted text are inferred from gaps, which producers do not draw consistently.
 //!
 //! Bytes come from untrusted files: Form XObjects nest at most [`MAX_FORM_DEPTH`] deep, and a
-//! page may run at most [`MAX_OPERATIONS`] operators and glyphs in all before the extraction is
-//! refused.
+//! page may run at most [`MAX_OPERATIONS`] operators and glyphs in all (a whole document
+//! [`MAX_DOCUMENT_OPERATIONS`]) before the extraction is refused.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -29,6 +29,8 @@ use crate::{Document, Error, filter};
 pub const MAX_FORM_DEPTH: usize = 8;
 /// Operators plus shown glyphs one page may cost (Form XObjects included).
 pub const MAX_OPERATIONS: u64 = 5_000_000;
+/// Operators plus shown glyphs a whole-document search may cost.
+pub const MAX_DOCUMENT_OPERATIONS: u64 = 50_000_000;
 /// Entries a ToUnicode CMap may define.
 const MAX_CMAP_ENTRIES: usize = 200_000;
 /// Margin between the picture and the texts around it, in points.
@@ -73,11 +75,12 @@ pub fn find_text(
         None => (1..=pages.len()).collect(),
     };
     let mut out = Vec::new();
+    let mut budget = MAX_DOCUMENT_OPERATIONS;
     for n in numbers {
         let Some(page_ref) = n.checked_sub(1).and_then(|i| pages.get(i)) else {
             continue;
         };
-        let lines = extract_lines(doc, *page_ref, n)?;
+        let lines = extract_lines(doc, *page_ref, n, &mut budget)?;
         for (i, line) in lines.iter().enumerate() {
             for rect in line.find(&pattern) {
                 out.push(TextMatch {
@@ -98,10 +101,12 @@ pub fn page_lines(doc: &Document<'_>, page: usize) -> Result<Vec<([f64; 4], Stri
     let Some(page_ref) = page.checked_sub(1).and_then(|i| pages.get(i)) else {
         return Ok(Vec::new());
     };
-    Ok(extract_lines(doc, *page_ref, page)?
-        .iter()
-        .map(|l| (to_user(l.dir, l.rect), l.text()))
-        .collect())
+    Ok(
+        extract_lines(doc, *page_ref, page, &mut { MAX_OPERATIONS })?
+            .iter()
+            .map(|l| (to_user(l.dir, l.rect), l.text()))
+            .collect(),
+    )
 }
 
 /// Where a picture of `aspect` (width / height) goes above `m`: centred horizontally on the
@@ -507,8 +512,14 @@ struct Interp<'d, 'a> {
     glyphs: Vec<Glyph>,
 }
 
-/// The page's lines (top to bottom, left to right).
-fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Vec<Line>, Error> {
+/// The page's lines (top to bottom, left to right), at the cost of at most
+/// [`MAX_OPERATIONS`] of `budget`, which is charged what was spent.
+fn extract_lines(
+    doc: &Document<'_>,
+    page_ref: ObjRef,
+    page: usize,
+    budget: &mut u64,
+) -> Result<Vec<Line>, Error> {
     let page_obj = doc.get(page_ref)?;
     let page_dict = page_obj
         .as_dict()
@@ -535,7 +546,7 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         looked_up: HashMap::new(),
         forms: HashMap::new(),
         running: Vec::new(),
-        budget: MAX_OPERATIONS,
+        budget: MAX_OPERATIONS.min(*budget),
         glyphs: Vec::new(),
     };
     let state = GState {
@@ -552,8 +563,12 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         dict: &resources,
         id: None,
     };
-    interp.run(&content, page_resources, state.clone(), 0)?;
-    interp.annotations(page_dict, &state)?;
+    let start = interp.budget;
+    let result = interp
+        .run(&content, page_resources, state.clone(), 0)
+        .and_then(|()| interp.annotations(page_dict, &state));
+    *budget = budget.saturating_sub(start - interp.budget);
+    result?;
     Ok(group_lines(interp.glyphs))
 }
 
@@ -1923,6 +1938,56 @@ mod tests {
         );
         assert_eq!(numbers::<2>(&[Object::Int(1)]), None);
         assert_eq!(numbers::<1>(&[Object::Real(f64::INFINITY)]), None);
+    }
+
+    /// A one-page PDF showing `content` with Helvetica as /F1.
+    fn one_page(content: &str) -> Vec<u8> {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_owned(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        ];
+        let mut out = String::from("%PDF-1.7\n");
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+        }
+        let xref = out.len();
+        out.push_str("xref\n0 6\n0000000000 65535 f \n");
+        for off in offsets {
+            out.push_str(&format!("{off:010} 00000 n \n"));
+        }
+        out.push_str(&format!(
+            "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        ));
+        out.into_bytes()
+    }
+
+    #[test]
+    fn pages_are_charged_to_the_document_budget() {
+        let content = "BT /F1 10 Tf 10 10 Td (abcd) Tj ET ".repeat(100);
+        let pdf = one_page(&content);
+        let doc = Document::open(&pdf).unwrap();
+        let page = doc.pages().unwrap()[0];
+        // 100 × (BT, Tf, Td, Tj, ET and 4 glyphs) = 900.
+        let mut budget = 1000;
+        assert_eq!(extract_lines(&doc, page, 1, &mut budget).unwrap().len(), 1);
+        assert_eq!(budget, 100);
+        match extract_lines(&doc, page, 1, &mut budget) {
+            Err(Error::Appearance(msg)) => assert!(msg.contains("too large"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(budget, 0);
+        let mut budget = MAX_DOCUMENT_OPERATIONS;
+        assert!(extract_lines(&doc, page, 1, &mut budget).is_ok());
     }
 
     fn glyph(x0: f64, y: f64, text: &str) -> Glyph {
