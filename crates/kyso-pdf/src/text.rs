@@ -808,8 +808,24 @@ impl Interp<'_, '_> {
         result
     }
 
+    /// Whether a widget annotation belongs to a signature field (/FT /Sig, maybe inherited).
+    fn is_signature(&self, annot: &Dict) -> bool {
+        let mut node = annot.clone();
+        for _ in 0..16 {
+            match node.name(b"FT") {
+                Some(ft) => return ft == b"Sig",
+                None => match node.get(b"Parent").map(|p| self.doc.resolve(p)) {
+                    Some(Ok(Object::Dict(parent))) => node = parent,
+                    _ => return false,
+                },
+            }
+        }
+        false
+    }
+
     /// Runs the normal appearances of the page's visible annotations (filled form fields,
-    /// stamps, earlier visible signatures), each mapped onto its /Rect (ISO 32000-1 12.5.5).
+    /// stamps), each mapped onto its /Rect (ISO 32000-1 12.5.5). Signature fields' pictures
+    /// are left out: they are not the document's text, and are drawn over it.
     fn annotations(&mut self, page: &Dict, base: &GState) -> Result<(), Error> {
         let annots = match page.get(b"Annots") {
             Some(a) => self.doc.resolve(a)?,
@@ -820,8 +836,9 @@ impl Interp<'_, '_> {
             let Some(a) = self.doc.resolve(annot)?.as_dict().cloned() else {
                 continue;
             };
-            // Hidden (2) or NoView (32).
-            if a.int(b"F").is_some_and(|f| f & (2 | 32) != 0) {
+            // Hidden (2) or NoView (32); and signatures' own pictures, which are not the
+            // document's text (and are drawn over it).
+            if a.int(b"F").is_some_and(|f| f & (2 | 32) != 0) || self.is_signature(&a) {
                 continue;
             }
             let normal = a

@@ -873,6 +873,16 @@ fn every_fixture_reads_and_finds_its_printed_name() {
             bold_centred("Nguyen Van Anh", 11.0, 430.0, 322.0),
             2.0,
         );
+        // A signature's picture (pyHanko's is drawn over the caption) is not read: the
+        // caption stays whole, and is the printed name's line above.
+        let caption = find_text(&doc, "(Vi tri chu ky so)", Some(1)).unwrap();
+        assert_eq!(caption.len(), 1, "{name}");
+        assert_eq!(last.line_above, Some(caption[0].rect), "{name}");
+        let lines = page_lines(&doc, 1).unwrap();
+        assert!(
+            lines.iter().all(|(_, t)| !t.contains("Digital")),
+            "{name}: {lines:?}"
+        );
     }
 }
 
