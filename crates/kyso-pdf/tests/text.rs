@@ -419,6 +419,24 @@ fn type0_with_an_embedded_one_byte_cmap() {
 }
 
 #[test]
+fn type3_font_widths_through_its_font_matrix() {
+    // Glyph space of 100 units per em: widths 50 and 80 are half and 0.8 em.
+    let pdf = page_pdf_with(
+        b"BT /T 10 Tf 100 100 Td (ab) Tj ET",
+        "<< /Font << /T 20 0 R >> >>",
+        vec![(
+            20,
+            obj("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 100 100] \
+                 /FontMatrix [0.01 0 0 0.01 0 0] /CharProcs << >> /FirstChar 97 /LastChar 98 \
+                 /Widths [50 80] /Encoding << /Type /Encoding /Differences [97 /Ahookabove /d] >> >>"),
+        )],
+    );
+    let lines = lines_of(&pdf);
+    assert_eq!(lines[0].1, "Ảd");
+    assert_rect(lines[0].0, [100.0, 97.8, 113.0, 107.5], 0.01);
+}
+
+#[test]
 fn letter_spacing_is_not_a_word_space() {
     // Tc of 0.3 em between letters: no spaces; the real space keeps its word gap.
     let pdf = page_pdf(b"BT /F1 10 Tf 3 Tc 100 100 Td (Van Anh) Tj ET", vec![]);
