@@ -12,8 +12,8 @@
 //! extracted text are inferred from gaps, which producers do not draw consistently.
 //!
 //! Bytes come from untrusted files: Form XObjects nest at most [`MAX_FORM_DEPTH`] deep, and a
-//! page may run at most [`MAX_OPERATIONS`] operators and glyphs in all before the extraction is
-//! refused.
+//! page may run at most [`MAX_OPERATIONS`] operators and glyphs in all (a whole document
+//! [`MAX_DOCUMENT_OPERATIONS`]) before the extraction is refused.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -29,6 +29,8 @@ use crate::{Document, Error, filter};
 pub const MAX_FORM_DEPTH: usize = 8;
 /// Operators plus shown glyphs one page may cost (Form XObjects included).
 pub const MAX_OPERATIONS: u64 = 5_000_000;
+/// Operators plus shown glyphs a whole-document search may cost.
+pub const MAX_DOCUMENT_OPERATIONS: u64 = 50_000_000;
 /// Entries a ToUnicode CMap may define.
 const MAX_CMAP_ENTRIES: usize = 200_000;
 /// Margin between the picture and the texts around it, in points.
@@ -73,16 +75,17 @@ pub fn find_text(
         None => (1..=pages.len()).collect(),
     };
     let mut out = Vec::new();
+    let mut budget = MAX_DOCUMENT_OPERATIONS;
     for n in numbers {
         let Some(page_ref) = n.checked_sub(1).and_then(|i| pages.get(i)) else {
             continue;
         };
-        let lines = extract_lines(doc, *page_ref, n)?;
+        let lines = extract_lines(doc, *page_ref, n, &mut budget)?;
         for (i, line) in lines.iter().enumerate() {
             for rect in line.find(&pattern) {
                 out.push(TextMatch {
                     page: n,
-                    rect,
+                    rect: to_user(line.dir, rect),
                     line_above: line_above(&lines, i, &rect),
                 });
             }
@@ -98,10 +101,12 @@ pub fn page_lines(doc: &Document<'_>, page: usize) -> Result<Vec<([f64; 4], Stri
     let Some(page_ref) = page.checked_sub(1).and_then(|i| pages.get(i)) else {
         return Ok(Vec::new());
     };
-    Ok(extract_lines(doc, *page_ref, page)?
-        .iter()
-        .map(|l| (l.rect, l.text()))
-        .collect())
+    Ok(
+        extract_lines(doc, *page_ref, page, &mut { MAX_OPERATIONS })?
+            .iter()
+            .map(|l| (to_user(l.dir, l.rect), l.text()))
+            .collect(),
+    )
 }
 
 /// Where a picture of `aspect` (width / height) goes above `m`: centred horizontally on the
@@ -147,7 +152,8 @@ fn check_page(n: usize, count: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// The nearest line above `lines[index]`'s match `rect` that overlaps it horizontally.
+/// The nearest line above `lines[index]`'s match `rect` that overlaps it horizontally (in the
+/// line's own direction), in default user space.
 fn line_above(lines: &[Line], index: usize, rect: &[f64; 4]) -> Option<[f64; 4]> {
     let me = lines.get(index)?;
     lines
@@ -155,13 +161,37 @@ fn line_above(lines: &[Line], index: usize, rect: &[f64; 4]) -> Option<[f64; 4]>
         .enumerate()
         .filter(|(i, l)| {
             *i != index
+                && l.dir == me.dir
                 && l.baseline > me.baseline + 0.5 * me.size
                 && l.rect[0] < rect[2]
                 && l.rect[2] > rect[0]
         })
         .map(|(_, l)| l)
         .min_by(|a, b| a.rect[1].total_cmp(&b.rect[1]))
-        .map(|l| l.rect)
+        .map(|l| to_user(l.dir, l.rect))
+}
+
+/// A point of default user space in the frame of text running in direction `dir` (quarter
+/// turns counter-clockwise): there the text runs along +x with its top towards +y.
+fn to_frame(dir: u8, (x, y): (f64, f64)) -> (f64, f64) {
+    match dir {
+        1 => (y, -x),
+        2 => (-x, -y),
+        3 => (-y, x),
+        _ => (x, y),
+    }
+}
+
+/// A rectangle in the frame of direction `dir`, back in default user space.
+fn to_user(dir: u8, r: [f64; 4]) -> [f64; 4] {
+    let back = |(u, v): (f64, f64)| match dir {
+        1 => (-v, u),
+        2 => (-u, -v),
+        3 => (v, -u),
+        _ => (u, v),
+    };
+    let (a, b) = (back((r[0], r[1])), back((r[2], r[3])));
+    [a.0.min(b.0), a.1.min(b.1), a.0.max(b.0), a.1.max(b.1)]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,9 +250,11 @@ fn matrix_of(o: Option<&Object>) -> Option<Matrix> {
 // ---------------------------------------------------------------------------------------------
 // Glyphs and lines
 
-/// One shown glyph in default user space.
+/// One shown glyph, in the frame of its direction (see [`to_frame`]).
 #[derive(Debug, Clone)]
 struct Glyph {
+    /// The direction its text runs in, in quarter turns counter-clockwise.
+    dir: u8,
     /// Left and right of its advance.
     x0: f64,
     x1: f64,
@@ -233,12 +265,16 @@ struct Glyph {
     top: f64,
     /// The font size in user space.
     size: f64,
+    /// The character and word spacing (Tc, Tw) after it: a gap that is not between words.
+    spacing: f64,
     text: String,
 }
 
-/// A line: glyphs on one baseline, left to right, with inferred spaces.
+/// A line: glyphs on one baseline, left to right, with inferred spaces (in the frame of its
+/// direction).
 #[derive(Debug, Clone)]
 struct Line {
+    dir: u8,
     glyphs: Vec<Glyph>,
     /// `spaces[i]`: a space was inferred before glyph `i`.
     spaces: Vec<bool>,
@@ -254,7 +290,7 @@ impl Line {
         let mut prev: Option<&Glyph> = None;
         let mut size = 0.0f64;
         for g in &glyphs {
-            spaces.push(prev.is_some_and(|p| g.x0 - p.x1 > 0.25 * g.size.max(p.size)));
+            spaces.push(prev.is_some_and(|p| g.x0 - p.x1 - p.spacing > 0.25 * g.size.max(p.size)));
             rect = [
                 rect[0].min(g.x0),
                 rect[1].min(g.bottom),
@@ -265,7 +301,9 @@ impl Line {
             prev = Some(g);
         }
         let baseline = glyphs.first().map_or(0.0, |g| g.y);
+        let dir = glyphs.first().map_or(0, |g| g.dir);
         Line {
+            dir,
             glyphs,
             spaces,
             rect,
@@ -357,9 +395,27 @@ fn reorder_marks(chars: &mut [(char, usize)]) {
     }
 }
 
-/// Groups glyphs into lines: top to bottom, and on one baseline left to right, split where
-/// columns are far apart.
-fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
+/// Groups glyphs into lines, each direction apart (the most used first): top to bottom, and
+/// on one baseline left to right, split where columns are far apart.
+fn group_lines(glyphs: Vec<Glyph>) -> Vec<Line> {
+    let mut by_dir: [Vec<Glyph>; 4] = Default::default();
+    for g in glyphs {
+        if let Some(group) = by_dir.get_mut(usize::from(g.dir)) {
+            group.push(g);
+        }
+    }
+    let mut order = [0usize, 1, 2, 3];
+    order.sort_by_key(|d| std::cmp::Reverse(by_dir.get(*d).map_or(0, Vec::len)));
+    let mut lines = Vec::new();
+    for d in order {
+        if let Some(group) = by_dir.get_mut(d) {
+            lines.extend(group_direction(std::mem::take(group)));
+        }
+    }
+    lines
+}
+
+fn group_direction(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
     let mut lines = Vec::new();
     let mut band: Vec<Glyph> = Vec::new();
@@ -430,19 +486,40 @@ struct GState {
     rise: f64,
 }
 
+/// A resource dictionary, and where it comes from (the page: `None`; a form: its reference),
+/// which names it in caches.
+#[derive(Clone, Copy)]
+struct Res<'r> {
+    dict: &'r Dict,
+    id: Option<ObjRef>,
+}
+
+/// A Form XObject's dictionary and decoded content.
+type Form = (Dict, Vec<u8>);
+
 struct Interp<'d, 'a> {
     doc: &'d Document<'a>,
     page: usize,
     fonts: HashMap<ObjRef, Rc<Font>>,
-    forms: HashMap<ObjRef, Rc<(Dict, Vec<u8>)>>,
+    /// Fonts by resource name, per resource dictionary.
+    fonts_by_name: HashMap<(Option<ObjRef>, Vec<u8>), Rc<Font>>,
+    /// Looked-up resources: (resource dictionary, is a font, name).
+    looked_up: HashMap<(Option<ObjRef>, bool, Vec<u8>), Option<Object>>,
+    forms: HashMap<ObjRef, Rc<Form>>,
     /// Forms being run, to refuse one that runs itself.
     running: Vec<ObjRef>,
     budget: u64,
     glyphs: Vec<Glyph>,
 }
 
-/// The page's lines (top to bottom, left to right).
-fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Vec<Line>, Error> {
+/// The page's lines (top to bottom, left to right), at the cost of at most
+/// [`MAX_OPERATIONS`] of `budget`, which is charged what was spent.
+fn extract_lines(
+    doc: &Document<'_>,
+    page_ref: ObjRef,
+    page: usize,
+    budget: &mut u64,
+) -> Result<Vec<Line>, Error> {
     let page_obj = doc.get(page_ref)?;
     let page_dict = page_obj
         .as_dict()
@@ -450,11 +527,11 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
     let resources = inherited_resources(doc, page_ref)?;
     let mut content = Vec::new();
     match doc.resolve(page_dict.get(b"Contents").unwrap_or(&Object::Null))? {
-        Object::Stream(s) => content = filter::decode(&s)?,
+        Object::Stream(s) => content = decode_content(&s)?,
         Object::Array(parts) => {
             for part in &parts {
                 if let Object::Stream(s) = doc.resolve(part)? {
-                    content.extend_from_slice(&filter::decode(&s)?);
+                    content.extend_from_slice(&decode_content(&s)?);
                     content.push(b'\n');
                 }
             }
@@ -465,9 +542,11 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         doc,
         page,
         fonts: HashMap::new(),
+        fonts_by_name: HashMap::new(),
+        looked_up: HashMap::new(),
         forms: HashMap::new(),
         running: Vec::new(),
-        budget: MAX_OPERATIONS,
+        budget: MAX_OPERATIONS.min(*budget),
         glyphs: Vec::new(),
     };
     let state = GState {
@@ -480,8 +559,37 @@ fn extract_lines(doc: &Document<'_>, page_ref: ObjRef, page: usize) -> Result<Ve
         leading: 0.0,
         rise: 0.0,
     };
-    interp.run(&content, &resources, state, 0)?;
+    let page_resources = Res {
+        dict: &resources,
+        id: None,
+    };
+    let start = interp.budget;
+    let result = interp
+        .run(&content, page_resources, state.clone(), 0)
+        .and_then(|()| interp.annotations(page_dict, &state));
+    *budget = budget.saturating_sub(start - interp.budget);
+    result?;
     Ok(group_lines(interp.glyphs))
+}
+
+/// A content stream's bytes. Damaged compressed data reads as no content (as viewers show
+/// nothing for it); a filter kyso does not implement is an error, so that a missing anchor
+/// is not blamed on the text.
+fn decode_content(s: &crate::Stream) -> Result<Vec<u8>, Error> {
+    match filter::decode(s) {
+        Err(Error::Decode(_)) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// A rectangle `[x1 y1 x2 y2]`, normalized.
+fn rect_of(o: Option<&Object>) -> Option<[f64; 4]> {
+    let a = o?.as_array()?;
+    if a.len() != 4 {
+        return None;
+    }
+    let [x1, y1, x2, y2] = numbers::<4>(a)?;
+    Some([x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)])
 }
 
 /// The page's /Resources, inherited through the page tree.
@@ -513,7 +621,7 @@ impl Interp<'_, '_> {
     fn run(
         &mut self,
         content: &[u8],
-        resources: &Dict,
+        resources: Res<'_>,
         initial: GState,
         depth: usize,
     ) -> Result<(), Error> {
@@ -526,11 +634,7 @@ impl Interp<'_, '_> {
         while let Some(op) = lexer.next_op(&mut operands) {
             self.spend(1)?;
             match op {
-                b"q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                b"q" if stack.len() < 256 => stack.push(gs.clone()),
                 b"Q" => {
                     if let Some(saved) = stack.pop() {
                         gs = saved;
@@ -638,39 +742,53 @@ impl Interp<'_, '_> {
     /// Runs the Form XObject `name` (other XObjects are images: nothing to read).
     fn form(
         &mut self,
-        resources: &Dict,
+        resources: Res<'_>,
         name: &[u8],
         gs: &GState,
         depth: usize,
     ) -> Result<(), Error> {
-        if depth + 1 > MAX_FORM_DEPTH {
+        // A direct stream is not allowed for an XObject: only references are followed.
+        match self
+            .lookup(resources, b"XObject", name)
+            .as_ref()
+            .and_then(Object::as_ref)
+        {
+            Some(r) => self.run_form(r, resources, gs, depth),
+            None => Ok(()),
+        }
+    }
+
+    /// The form `r`'s dictionary and decoded content (cached); `None` if it is not a form.
+    fn load_form(&mut self, r: ObjRef) -> Result<Option<Rc<Form>>, Error> {
+        if let Some(f) = self.forms.get(&r) {
+            return Ok(Some(f.clone()));
+        }
+        let Object::Stream(s) = self.doc.get(r)? else {
+            return Ok(None);
+        };
+        if s.dict.name(b"Subtype").is_some_and(|t| t != b"Form") {
+            return Ok(None);
+        }
+        self.spend(s.data.len() as u64 / 64)?;
+        let data = decode_content(&s)?;
+        let f = Rc::new((s.dict, data));
+        self.forms.insert(r, f.clone());
+        Ok(Some(f))
+    }
+
+    /// Runs the form `r` with its /Matrix and /Resources (else `resources`), one level deeper.
+    fn run_form(
+        &mut self,
+        r: ObjRef,
+        resources: Res<'_>,
+        gs: &GState,
+        depth: usize,
+    ) -> Result<(), Error> {
+        if depth + 1 > MAX_FORM_DEPTH || self.running.contains(&r) {
             return Ok(());
         }
-        let Some(entry) = self.lookup(resources, b"XObject", name) else {
+        let Some(form) = self.load_form(r)? else {
             return Ok(());
-        };
-        let Some(r) = entry.as_ref() else {
-            // A direct stream is not allowed for an XObject; nothing to cache it by.
-            return Ok(());
-        };
-        if self.running.contains(&r) {
-            return Ok(());
-        }
-        let form = match self.forms.get(&r) {
-            Some(f) => f.clone(),
-            None => {
-                let Object::Stream(s) = self.doc.get(r)? else {
-                    return Ok(());
-                };
-                if s.dict.name(b"Subtype") != Some(b"Form") {
-                    return Ok(());
-                }
-                self.spend(s.data.len() as u64 / 64)?;
-                let data = filter::decode(&s)?;
-                let f = Rc::new((s.dict, data));
-                self.forms.insert(r, f.clone());
-                f
-            }
         };
         let (dict, data) = (&form.0, &form.1);
         let matrix = matrix_of(dict.get(b"Matrix")).unwrap_or(IDENTITY);
@@ -681,18 +799,125 @@ impl Interp<'_, '_> {
         let mut inner = gs.clone();
         inner.ctm = mul(&matrix, &gs.ctm);
         self.running.push(r);
-        let result = self.run(data, own.as_ref().unwrap_or(resources), inner, depth + 1);
+        let inner_resources = match &own {
+            Some(dict) => Res { dict, id: Some(r) },
+            None => resources,
+        };
+        let result = self.run(data, inner_resources, inner, depth + 1);
         self.running.pop();
         result
     }
 
-    /// `resources[category][name]`, following references (not the last one).
-    fn lookup(&self, resources: &Dict, category: &[u8], name: &[u8]) -> Option<Object> {
-        let group = self.doc.resolve(resources.get(category)?).ok()?;
-        group.as_dict()?.get(name).cloned()
+    /// Whether a widget annotation belongs to a signature field (/FT /Sig, maybe inherited).
+    fn is_signature(&self, annot: &Dict) -> bool {
+        let mut node = annot.clone();
+        for _ in 0..16 {
+            match node.name(b"FT") {
+                Some(ft) => return ft == b"Sig",
+                None => match node.get(b"Parent").map(|p| self.doc.resolve(p)) {
+                    Some(Ok(Object::Dict(parent))) => node = parent,
+                    _ => return false,
+                },
+            }
+        }
+        false
     }
 
-    fn font(&mut self, resources: &Dict, name: &[u8]) -> Rc<Font> {
+    /// Runs the normal appearances of the page's visible annotations (filled form fields,
+    /// stamps), each mapped onto its /Rect (ISO 32000-1 12.5.5). Signature fields' pictures
+    /// are left out: they are not the document's text, and are drawn over it.
+    fn annotations(&mut self, page: &Dict, base: &GState) -> Result<(), Error> {
+        let annots = match page.get(b"Annots") {
+            Some(a) => self.doc.resolve(a)?,
+            None => return Ok(()),
+        };
+        for annot in annots.as_array().unwrap_or(&[]).iter().take(10_000) {
+            self.spend(1)?;
+            let Some(a) = self.doc.resolve(annot)?.as_dict().cloned() else {
+                continue;
+            };
+            // Hidden (2) or NoView (32); and signatures' own pictures, which are not the
+            // document's text (and are drawn over it).
+            if a.int(b"F").is_some_and(|f| f & (2 | 32) != 0) || self.is_signature(&a) {
+                continue;
+            }
+            let normal = a
+                .get(b"AP")
+                .and_then(|ap| self.doc.resolve(ap).ok())
+                .and_then(|ap| ap.as_dict().and_then(|d| d.get(b"N").cloned()));
+            let r = match normal {
+                Some(Object::Ref(r)) => match self.doc.get(r)? {
+                    Object::Stream(_) => Some(r),
+                    // A dictionary of appearance states: the one /AS names.
+                    Object::Dict(states) => a.name(b"AS").and_then(|state| states.reference(state)),
+                    _ => None,
+                },
+                Some(Object::Dict(states)) => {
+                    a.name(b"AS").and_then(|state| states.reference(state))
+                }
+                _ => None,
+            };
+            let (Some(r), Some(rect)) = (r, rect_of(a.get(b"Rect"))) else {
+                continue;
+            };
+            let Some(form) = self.load_form(r)? else {
+                continue;
+            };
+            let matrix = matrix_of(form.0.get(b"Matrix")).unwrap_or(IDENTITY);
+            let Some(bbox) = rect_of(form.0.get(b"BBox")) else {
+                continue;
+            };
+            // The form's box after its matrix, scaled and moved onto the annotation's box.
+            let corners = [
+                apply(&matrix, bbox[0], bbox[1]),
+                apply(&matrix, bbox[2], bbox[1]),
+                apply(&matrix, bbox[0], bbox[3]),
+                apply(&matrix, bbox[2], bbox[3]),
+            ];
+            let (mut x1, mut y1, mut x2, mut y2) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for (x, y) in corners {
+                (x1, y1, x2, y2) = (x1.min(x), y1.min(y), x2.max(x), y2.max(y));
+            }
+            if x2 - x1 < 1e-9 || y2 - y1 < 1e-9 {
+                continue;
+            }
+            let sx = (rect[2] - rect[0]) / (x2 - x1);
+            let sy = (rect[3] - rect[1]) / (y2 - y1);
+            let mut gs = base.clone();
+            gs.ctm = [sx, 0.0, 0.0, sy, rect[0] - sx * x1, rect[1] - sy * y1];
+            let none = Dict::new();
+            let resources = Res {
+                dict: &none,
+                id: Some(r),
+            };
+            self.run_form(r, resources, &gs, 0)?;
+        }
+        Ok(())
+    }
+
+    /// `resources[category][name]`, following references (not the last one); remembered, so
+    /// that operators repeated many times do not copy the resource dictionaries each time.
+    fn lookup(&mut self, resources: Res<'_>, category: &[u8], name: &[u8]) -> Option<Object> {
+        let key = (resources.id, category == b"Font", name.to_vec());
+        if let Some(found) = self.looked_up.get(&key) {
+            return found.clone();
+        }
+        let found = resources
+            .dict
+            .get(category)
+            .and_then(|g| self.doc.resolve(g).ok())
+            .and_then(|g| g.as_dict().and_then(|d| d.get(name).cloned()));
+        if self.looked_up.len() < 100_000 {
+            self.looked_up.insert(key, found.clone());
+        }
+        found
+    }
+
+    fn font(&mut self, resources: Res<'_>, name: &[u8]) -> Rc<Font> {
+        let key = (resources.id, name.to_vec());
+        if let Some(f) = self.fonts_by_name.get(&key) {
+            return f.clone();
+        }
         let entry = self.lookup(resources, b"Font", name);
         if let Some(r) = entry.as_ref().and_then(Object::as_ref)
             && let Some(f) = self.fonts.get(&r)
@@ -708,6 +933,9 @@ impl Interp<'_, '_> {
         if let Some(r) = entry.as_ref().and_then(Object::as_ref) {
             self.fonts.insert(r, font.clone());
         }
+        if self.fonts_by_name.len() < 100_000 {
+            self.fonts_by_name.insert(key, font.clone());
+        }
         font
     }
 
@@ -720,31 +948,49 @@ impl Interp<'_, '_> {
         for (code, len) in font.codes(s) {
             let w0 = font.width(code);
             let m = mul(tm, &gs.ctm);
+            let spacing = if len == 1 && code == 32 {
+                gs.char_spacing + gs.word_spacing
+            } else {
+                gs.char_spacing
+            };
             let advance = w0 * gs.size * gs.scale;
             let start = apply(&m, 0.0, gs.rise);
             let end = apply(&m, advance, gs.rise);
+            let next = apply(&m, advance + spacing * gs.scale, gs.rise);
             let up = (m[2] * gs.size, m[3] * gs.size);
             let size = up.0.hypot(up.1);
             let glyph_ok = [start.0, start.1, end.0, end.1, size]
                 .iter()
                 .all(|v| v.is_finite());
             if glyph_ok && size > 1e-6 {
+                // The direction of the baseline (of the up vector turned clockwise for a glyph
+                // without advance), to the nearest quarter turn.
+                let run = if (end.0 - start.0).hypot(end.1 - start.1) > 1e-9 {
+                    (end.0 - start.0, end.1 - start.1)
+                } else {
+                    (up.1, -up.0)
+                };
+                let quarter = (run.1.atan2(run.0) / std::f64::consts::FRAC_PI_2).round();
+                let dir = (quarter as i64).rem_euclid(4) as u8;
+                let (start, end, next, up) = (
+                    to_frame(dir, start),
+                    to_frame(dir, end),
+                    to_frame(dir, next),
+                    to_frame(dir, up),
+                );
                 let (a, b) = (start.1 + font.descent * up.1, start.1 + font.ascent * up.1);
                 self.glyphs.push(Glyph {
+                    dir,
                     x0: start.0.min(end.0),
                     x1: start.0.max(end.0),
                     y: start.1,
                     bottom: a.min(b),
                     top: a.max(b),
                     size,
+                    spacing: next.0 - end.0,
                     text: font.unicode(code),
                 });
             }
-            let spacing = if len == 1 && code == 32 {
-                gs.char_spacing + gs.word_spacing
-            } else {
-                gs.char_spacing
-            };
             let tx = (w0 * gs.size + spacing) * gs.scale;
             *tm = mul(&translate(tx, 0.0), tm);
         }
@@ -769,10 +1015,21 @@ enum Widths {
     Cid(BTreeMap<u32, (u32, f64)>, f64),
 }
 
+/// How a shown string splits into character codes.
+#[derive(Debug)]
+enum Codes {
+    /// Simple fonts.
+    OneByte,
+    /// Type0 fonts with Identity-H/V (and, as a guess, other predefined CMaps).
+    TwoByte,
+    /// A Type0 font's embedded CMap: its code space ranges (low, high), and its code → CID
+    /// ranges `first code → (last code, first CID)`.
+    CMap(Vec<(Vec<u8>, Vec<u8>)>, BTreeMap<u32, (u32, u32)>),
+}
+
 #[derive(Debug)]
 struct Font {
-    /// Two-byte codes (Type0 fonts).
-    two_byte: bool,
+    codes: Codes,
     to_unicode: HashMap<u32, String>,
     /// A simple font's encoding: the text of each code.
     encoding: Vec<String>,
@@ -819,8 +1076,16 @@ impl Font {
             metrics(resolve(b"FontDescriptor", &descendant));
             let dw = descendant.get(b"DW").and_then(number).unwrap_or(1000.0);
             let w = resolve(b"W", &descendant).unwrap_or(Object::Null);
+            let codes = match resolve(b"Encoding", dict) {
+                Some(Object::Stream(s)) => filter::decode(&s)
+                    .ok()
+                    .map(|data| parse_encoding_cmap(&data))
+                    .filter(|c| matches!(c, Codes::CMap(space, _) if !space.is_empty()))
+                    .unwrap_or(Codes::TwoByte),
+                _ => Codes::TwoByte,
+            };
             return Font {
-                two_byte: true,
+                codes,
                 to_unicode,
                 encoding: Vec::new(),
                 widths: Widths::Cid(cid_widths(doc, w.as_array().unwrap_or(&[])), dw),
@@ -862,14 +1127,14 @@ impl Font {
             }
         }
         let mut scale = 0.001;
-        if subtype == b"Type3" {
-            if let Some(m) = matrix_of(resolve(b"FontMatrix", dict).as_ref()) {
-                scale = m[0];
-            }
-            // Type3 glyph boxes are in glyph space; the defaults above fit most.
+        // Type3 widths are in glyph space, scaled by the font's matrix.
+        if subtype == b"Type3"
+            && let Some(m) = matrix_of(resolve(b"FontMatrix", dict).as_ref())
+        {
+            scale = m[0];
         }
         Font {
-            two_byte: false,
+            codes: Codes::OneByte,
             to_unicode,
             encoding,
             widths: Widths::Simple(widths),
@@ -880,14 +1145,46 @@ impl Font {
     }
 
     /// The character codes of a string, with their lengths in bytes.
-    fn codes<'s>(&self, s: &'s [u8]) -> Box<dyn Iterator<Item = (u32, usize)> + 's> {
-        if self.two_byte {
-            Box::new(
-                s.chunks_exact(2)
-                    .map(|c| (c.iter().fold(0u32, |a, b| a << 8 | u32::from(*b)), 2)),
-            )
-        } else {
-            Box::new(s.iter().map(|b| (u32::from(*b), 1)))
+    fn codes(&self, s: &[u8]) -> Vec<(u32, usize)> {
+        let value = |c: &[u8]| c.iter().fold(0u32, |a, b| a << 8 | u32::from(*b));
+        match &self.codes {
+            Codes::OneByte => s.iter().map(|b| (u32::from(*b), 1)).collect(),
+            Codes::TwoByte => s.chunks_exact(2).map(|c| (value(c), 2)).collect(),
+            Codes::CMap(space, _) => {
+                let shortest = space.iter().map(|(lo, _)| lo.len()).min().unwrap_or(1);
+                let mut out = Vec::new();
+                let mut rest = s;
+                while !rest.is_empty() {
+                    // The code space range the next bytes fall in; else the shortest code.
+                    let len = space
+                        .iter()
+                        .find(|(lo, hi)| {
+                            rest.get(..lo.len()).is_some_and(|c| {
+                                c.iter()
+                                    .zip(lo.iter().zip(hi))
+                                    .all(|(b, (l, h))| (l..=h).contains(&b))
+                            })
+                        })
+                        .map_or(shortest, |(lo, _)| lo.len())
+                        .clamp(1, rest.len());
+                    let (code, tail) = rest.split_at(len);
+                    out.push((value(code), len));
+                    rest = tail;
+                }
+                out
+            }
+        }
+    }
+
+    /// The CID of a composite font's code.
+    fn cid(&self, code: u32) -> u32 {
+        match &self.codes {
+            Codes::CMap(_, ranges) => ranges
+                .range(..=code)
+                .next_back()
+                .filter(|(_, (last, _))| code <= *last)
+                .map_or(code, |(first, (_, cid))| cid.saturating_add(code - first)),
+            _ => code,
         }
     }
 
@@ -900,9 +1197,9 @@ impl Font {
                 .copied()
                 .unwrap_or(0.0),
             Widths::Cid(ranges, dw) => ranges
-                .range(..=code)
+                .range(..=self.cid(code))
                 .next_back()
-                .filter(|(_, (last, _))| code <= *last)
+                .filter(|(_, (last, _))| self.cid(code) <= *last)
                 .map_or(*dw, |(_, (_, w))| *w),
         };
         w * self.scale
@@ -912,7 +1209,7 @@ impl Font {
         if let Some(s) = self.to_unicode.get(&code) {
             return s.clone();
         }
-        if self.two_byte {
+        if !matches!(self.codes, Codes::OneByte) {
             return "\u{fffd}".into();
         }
         usize::try_from(code)
@@ -1074,6 +1371,60 @@ fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
         }
     }
     out
+}
+
+/// A Type0 font's embedded encoding CMap: its code space and CID ranges.
+fn parse_encoding_cmap(data: &[u8]) -> Codes {
+    let mut space = Vec::new();
+    let mut cids = BTreeMap::new();
+    let mut lexer = Lexer::new(data);
+    let mut operands = Vec::new();
+    let code_of = |o: &Object| match o {
+        Object::String(s) if !s.is_empty() && s.len() <= 4 => {
+            Some(s.iter().fold(0u32, |a, b| a << 8 | u32::from(*b)))
+        }
+        _ => None,
+    };
+    let cid_of = |o: &Object| o.as_int().and_then(|v| u32::try_from(v).ok());
+    while let Some(op) = lexer.next_op(&mut operands) {
+        match op {
+            b"endcodespacerange" => {
+                for pair in operands.chunks_exact(2) {
+                    if let [Object::String(lo), Object::String(hi)] = pair
+                        && lo.len() == hi.len()
+                        && (1..=4).contains(&lo.len())
+                        && space.len() < 256
+                    {
+                        space.push((lo.clone(), hi.clone()));
+                    }
+                }
+            }
+            b"endcidrange" => {
+                for triple in operands.chunks_exact(3) {
+                    if let [lo, hi, cid] = triple
+                        && let (Some(lo), Some(hi), Some(cid)) =
+                            (code_of(lo), code_of(hi), cid_of(cid))
+                        && lo <= hi
+                        && cids.len() < MAX_CMAP_ENTRIES
+                    {
+                        cids.insert(lo, (hi, cid));
+                    }
+                }
+            }
+            b"endcidchar" => {
+                for pair in operands.chunks_exact(2) {
+                    if let [code, cid] = pair
+                        && let (Some(code), Some(cid)) = (code_of(code), cid_of(cid))
+                        && cids.len() < MAX_CMAP_ENTRIES
+                    {
+                        cids.insert(code, (code, cid));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Codes::CMap(space, cids)
 }
 
 /// `start` with `k` added to its last UTF-16 unit (bfrange destinations).
@@ -1485,5 +1836,205 @@ fn standard_widths(base_font: &[u8]) -> Option<&'static [u16; 95]> {
         Some(if bold { &TIMES_BOLD } else { &TIMES })
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> Option<String> {
+        glyph_unicode(n.as_bytes())
+    }
+
+    #[test]
+    fn glyph_names() {
+        assert_eq!(name("A").as_deref(), Some("A"));
+        assert_eq!(name("space").as_deref(), Some(" "));
+        assert_eq!(name("uni1EC5").as_deref(), Some("ễ"));
+        assert_eq!(name("uni00660069").as_deref(), Some("fi"));
+        assert_eq!(name("u1D400").as_deref(), Some("\u{1d400}"));
+        assert_eq!(name("Aacute").as_deref(), Some("Á"));
+        assert_eq!(name("ecircumflexacute").as_deref(), Some("ế"));
+        assert_eq!(name("Acircumflexdotbelow").as_deref(), Some("Ậ"));
+        assert_eq!(name("ohornhookabove").as_deref(), Some("ở"));
+        assert_eq!(name("Uhorntilde").as_deref(), Some("Ữ"));
+        assert_eq!(name("abrevegrave").as_deref(), Some("ằ"));
+        assert_eq!(name("ydotbelow").as_deref(), Some("ỵ"));
+        assert_eq!(name("Ohorn").as_deref(), Some("Ơ"));
+        assert_eq!(name("dcroat").as_deref(), Some("đ"));
+        assert_eq!(name("Dcroat").as_deref(), Some("Đ"));
+        assert_eq!(name("f_f_i").as_deref(), Some("ffi"));
+        assert_eq!(name("a.sc").as_deref(), Some("a"));
+        assert_eq!(name("quotedblleft").as_deref(), Some("“"));
+        assert_eq!(name("hookabovecomb").as_deref(), Some("\u{309}"));
+        for unknown in [".notdef", "g123", "cid42", "uniD800", "uni12", "", "Axyz"] {
+            assert_eq!(name(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn encodings() {
+        use Encoding::*;
+        assert_eq!(WinAnsi.char(0x41), Some('A'));
+        assert_eq!(WinAnsi.char(0x80), Some('€'));
+        assert_eq!(WinAnsi.char(0x93), Some('“'));
+        assert_eq!(WinAnsi.char(0xe2), Some('â'));
+        assert_eq!(WinAnsi.char(0x05), None);
+        assert_eq!(MacRoman.char(0x80), Some('Ä'));
+        assert_eq!(MacRoman.char(0xd2), Some('“'));
+        assert_eq!(MacRoman.char(0xff), Some('ˇ'));
+        assert_eq!(Standard.char(0x27), Some('’'));
+        assert_eq!(Standard.char(0xe8), Some('Ł'));
+        assert_eq!(Standard.char(0xa0), None);
+        assert_eq!(WIN_ANSI_80.len(), 32);
+        assert_eq!(MAC_ROMAN_80.len(), 128);
+    }
+
+    #[test]
+    fn cmaps() {
+        let cmap = b"begincmap 2 beginbfchar <01> <0041> <0002> <D835DC00> endbfchar \
+            2 beginbfrange <0010> <0012> <00660069> <0020> <0021> [<0062> <00630063>] \
+            endbfrange 1 beginbfrange <0030> <FFFF> <0041> endbfrange \
+            1 beginbfchar <05> <41> endbfchar endcmap";
+        let map = parse_cmap(cmap);
+        assert_eq!(map.get(&1).map(String::as_str), Some("A"));
+        assert_eq!(map.get(&2).map(String::as_str), Some("\u{1d400}"));
+        // A string destination: its last unit counts up.
+        assert_eq!(map.get(&0x10).map(String::as_str), Some("fi"));
+        assert_eq!(map.get(&0x12).map(String::as_str), Some("fk"));
+        assert_eq!(map.get(&0x20).map(String::as_str), Some("b"));
+        assert_eq!(map.get(&0x21).map(String::as_str), Some("cc"));
+        assert_eq!(map.get(&0x31).map(String::as_str), Some("B"));
+        assert_eq!(map.get(&5).map(String::as_str), Some("A"));
+        // Hostile: a reversed range, a range over the entry limit, garbage.
+        let map =
+            parse_cmap(b"beginbfrange <05> <01> <0041> <00000000> <FFFFFFFF> <0041> endbfrange");
+        assert!(map.is_empty());
+        assert!(parse_cmap(b"beginbfchar <01> endbfchar ((( <<").is_empty());
+    }
+
+    #[test]
+    fn marks_are_put_in_canonical_order() {
+        let mut chars = vec![('e', 0), ('\u{302}', 1), ('\u{323}', 2), ('n', 3)];
+        reorder_marks(&mut chars);
+        assert_eq!(chars, [('e', 0), ('\u{323}', 2), ('\u{302}', 1), ('n', 3)]);
+    }
+
+    #[test]
+    fn standard_font_widths() {
+        assert_eq!(standard_widths(b"Helvetica").map(|t| t[33]), Some(667));
+        assert_eq!(
+            standard_widths(b"ABCDEF+Arial-BoldMT").map(|t| t[33]),
+            Some(722)
+        );
+        assert_eq!(standard_widths(b"Times-Bold").map(|t| t[0]), Some(250));
+        assert_eq!(
+            standard_widths(b"TimesNewRomanPSMT").map(|t| t[65]),
+            Some(444)
+        );
+        assert_eq!(
+            standard_widths(b"Courier-Oblique").map(|t| t[10]),
+            Some(600)
+        );
+        assert_eq!(standard_widths(b"Calibri"), None);
+    }
+
+    #[test]
+    fn matrices() {
+        let m = mul(&[2.0, 0.0, 0.0, 2.0, 10.0, 20.0], &translate(5.0, 5.0));
+        assert_eq!(apply(&m, 1.0, 1.0), (17.0, 27.0));
+        let rotate = [0.0, 1.0, -1.0, 0.0, 0.0, 0.0];
+        assert_eq!(
+            apply(&mul(&translate(1.0, 0.0), &rotate), 0.0, 0.0),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            numbers::<2>(&[Object::Int(1), Object::Real(0.5)]),
+            Some([1.0, 0.5])
+        );
+        assert_eq!(numbers::<2>(&[Object::Int(1)]), None);
+        assert_eq!(numbers::<1>(&[Object::Real(f64::INFINITY)]), None);
+    }
+
+    /// A one-page PDF showing `content` with Helvetica as /F1.
+    fn one_page(content: &str) -> Vec<u8> {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_owned(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        ];
+        let mut out = String::from("%PDF-1.7\n");
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+        }
+        let xref = out.len();
+        out.push_str("xref\n0 6\n0000000000 65535 f \n");
+        for off in offsets {
+            out.push_str(&format!("{off:010} 00000 n \n"));
+        }
+        out.push_str(&format!(
+            "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        ));
+        out.into_bytes()
+    }
+
+    #[test]
+    fn pages_are_charged_to_the_document_budget() {
+        let content = "BT /F1 10 Tf 10 10 Td (abcd) Tj ET ".repeat(100);
+        let pdf = one_page(&content);
+        let doc = Document::open(&pdf).unwrap();
+        let page = doc.pages().unwrap()[0];
+        // 100 × (BT, Tf, Td, Tj, ET and 4 glyphs) = 900.
+        let mut budget = 1000;
+        assert_eq!(extract_lines(&doc, page, 1, &mut budget).unwrap().len(), 1);
+        assert_eq!(budget, 100);
+        match extract_lines(&doc, page, 1, &mut budget) {
+            Err(Error::Appearance(msg)) => assert!(msg.contains("too large"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(budget, 0);
+        let mut budget = MAX_DOCUMENT_OPERATIONS;
+        assert!(extract_lines(&doc, page, 1, &mut budget).is_ok());
+    }
+
+    fn glyph(x0: f64, y: f64, text: &str) -> Glyph {
+        Glyph {
+            dir: 0,
+            x0,
+            x1: x0 + 5.0,
+            y,
+            bottom: y - 2.2,
+            top: y + 7.5,
+            size: 10.0,
+            spacing: 0.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn lines_group_by_baseline_and_split_columns() {
+        let glyphs = vec![
+            glyph(105.0, 500.5, "b"),
+            glyph(100.0, 500.0, "a"),
+            glyph(113.0, 500.0, "c"),
+            glyph(300.0, 500.0, "z"),
+            glyph(100.0, 480.0, "x"),
+        ];
+        let lines = group_lines(glyphs);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["ab c", "z", "x"]);
+        assert_eq!(lines[0].rect, [100.0, 497.8, 118.0, 508.0]);
+        let pattern: Vec<char> = "bc".chars().collect();
+        assert_eq!(lines[0].find(&pattern), vec![[105.0, 497.8, 118.0, 508.0]]);
     }
 }
