@@ -16,6 +16,7 @@
 
 pub mod attacks;
 mod der;
+pub mod images;
 mod pdf;
 pub mod pdf_insecurity;
 pub mod pki;
@@ -154,7 +155,17 @@ pub fn generate(out_dir: &Path) -> Result<Report> {
         write_file(out_dir, &file.name, &file.bytes, &mut report)?;
     }
     pdf::linearize(out_dir, &mut report)?;
+    write_images(out_dir, &mut report)?;
     Ok(report)
+}
+
+/// Writes the signature and seal pictures (`images/*.png`) under `out_dir`.
+pub fn write_images(out_dir: &Path, report: &mut Report) -> Result<()> {
+    create_dir(&out_dir.join("images"))?;
+    for file in images::generate()? {
+        write_file(out_dir, &file.name, &file.bytes, report)?;
+    }
+    Ok(())
 }
 
 /// A generated file: path relative to the output directory plus contents.

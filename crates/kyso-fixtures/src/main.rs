@@ -26,6 +26,11 @@ fn main() -> ExitCode {
             return write_attacks(input.as_ref(), out.as_ref(), Kind::Insecurity);
         }
     }
+    if let [flag, out] = all.as_slice()
+        && flag == "--images"
+    {
+        return write_images(out.as_ref());
+    }
     let mut args = all.into_iter();
     let out_dir = match (args.next(), args.next()) {
         (Some(dir), None) if dir != "-h" && dir != "--help" => PathBuf::from(dir),
@@ -33,6 +38,9 @@ fn main() -> ExitCode {
             eprintln!("usage: kyso-fixtures OUT_DIR   (normally: fixtures)");
             eprintln!(
                 "       kyso-fixtures --attacks SIGNED.pdf OUT_DIR   (attack variants of a signed PDF)"
+            );
+            eprintln!(
+                "       kyso-fixtures --images OUT_DIR   (the signature and seal pictures only)"
             );
             eprintln!(
                 "       kyso-fixtures --form-letter PLAIN.pdf OUT.pdf   (a letter with a form, to sign)"
@@ -141,4 +149,21 @@ fn write_attacks(signed: &std::path::Path, out_dir: &std::path::Path, kind: Kind
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `images/chu-ky.png` and `images/con-dau.png` under `out`.
+fn write_images(out: &std::path::Path) -> ExitCode {
+    let mut report = kyso_fixtures::Report::default();
+    match kyso_fixtures::write_images(out, &mut report) {
+        Ok(()) => {
+            for file in &report.files {
+                println!("wrote {}", out.join(file).display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kyso-fixtures: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

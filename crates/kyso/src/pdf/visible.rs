@@ -700,7 +700,10 @@ fn personal_signature(doc: &Document<'_>) -> Result<Option<(usize, [f64; 4])>, E
             .widgets
             .iter()
             .filter_map(|w| doc.get(*w).ok())
-            .find_map(|o| o.as_dict().and_then(|d| kyso_pdf::appearance::rect_of(doc, d)))
+            .find_map(|o| {
+                o.as_dict()
+                    .and_then(|d| kyso_pdf::appearance::rect_of(doc, d))
+            })
         else {
             continue;
         };
