@@ -17,6 +17,7 @@
 pub mod attacks;
 mod der;
 pub mod images;
+pub mod letter_vn;
 mod pdf;
 pub mod pdf_insecurity;
 pub mod pki;
@@ -133,6 +134,8 @@ pub const DETERMINISTIC_FILES: &[&str] = &[
     "pdf/letter-xrefstream.pdf",
     "pdf/letter-form.pdf",
     "pdf/letter-updates.pdf",
+    "pdf/letter-vn.pdf",
+    "pdf/letter-vn-form.pdf",
 ];
 
 /// Generates every fixture into `out_dir` (creating `out_dir/pki` and
@@ -152,6 +155,9 @@ pub fn generate(out_dir: &Path) -> Result<Report> {
         write_file(out_dir, &file.name, &file.bytes, &mut report)?;
     }
     for file in pdf::generate()? {
+        write_file(out_dir, &file.name, &file.bytes, &mut report)?;
+    }
+    for file in letter_vn::generate()? {
         write_file(out_dir, &file.name, &file.bytes, &mut report)?;
     }
     pdf::linearize(out_dir, &mut report)?;

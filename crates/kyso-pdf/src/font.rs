@@ -590,6 +590,13 @@ mod tests {
     }
 
     #[test]
+    fn fonts_and_encoders_move_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Font>();
+        send_sync::<TextEncoder>();
+    }
+
+    #[test]
     fn parses_the_default_font() {
         let font = Font::default_serif();
         assert_eq!(font.postscript_name(), "LiberationSerif");
@@ -659,6 +666,8 @@ mod tests {
         let mut enc = TextEncoder::new(&font);
         let codes = enc.encode("q\u{303}").unwrap();
         assert_eq!(codes.len(), 2 + 8);
+        // Liberation's combining marks have no advance: the mark sits over the base.
+        assert_eq!(font.width("q\u{303}", 12.0), font.width("q", 12.0));
         // A precomposed letter the font lacks, drawn from its decomposition: pretend the font
         // has no "ễ" by asking for the pieces directly.
         let pieces = font.glyphs_for('\u{1ec5}').unwrap();
