@@ -142,9 +142,10 @@ pub struct Appearance {
     pub text: Option<TextBlock>,
     /// A thin frame around the rectangle (the registry's incoming stamp).
     pub frame: bool,
-    /// Text drawn elsewhere by the same signature, each as another widget of its field (the
-    /// document's number and date the registry fills in when it applies the seal): the
-    /// signature covers them, and readers show them as part of it.
+    /// Text drawn elsewhere on the same page by the same signature (the document's number
+    /// and date the registry fills in when it applies the seal): the widget's rectangle grows
+    /// to hold them, so the signature covers them and every reader shows them as part of it
+    /// (one widget: readers such as poppler do not follow a signature field with several).
     pub marks: Vec<Mark>,
 }
 
@@ -195,7 +196,7 @@ impl TextBlock {
 /// Padding around text in its box, in points.
 pub const PAD: f64 = 2.0;
 
-/// A line of text a signature draws at a place of its own, as another widget of its field.
+/// A line of text a signature draws at a place of its own on its page.
 #[derive(Debug, Clone)]
 pub struct Mark {
     /// The page, counted from 1.
@@ -515,23 +516,28 @@ fn text_content(
     Ok(out)
 }
 
-/// Adds the appearance stream (a form XObject of the rectangle's size, upright on the page as
-/// shown: the image scaled to fit and centred with its aspect kept, the text lines below it,
-/// the frame) and returns its dictionary for the widget's `/AP`. `rect` is the widget's
-/// `/Rect` in default user space.
+/// Adds the appearance stream (a form XObject of the widget's size, upright on the page as
+/// shown: in the box `main`, the image scaled to fit and centred with its aspect kept, the
+/// text lines below it, the frame; the marks at their places) and returns its dictionary for
+/// the widget's `/AP`. `main` and `outer` (the widget: `main` and the marks' boxes) are
+/// rectangles on the page as shown.
 pub(crate) fn appearance_dict(
     up: &mut IncrementalUpdate<'_, '_>,
     fonts: &mut Drawing,
     app: &Appearance,
-    rect: [f64; 4],
+    main: [f64; 4],
+    outer: [f64; 4],
     page: &PageGeometry,
 ) -> Result<Dict, Error> {
-    let (mut w, mut h) = (rect[2] - rect[0], rect[3] - rect[1]);
-    if page.rotate % 180 == 90 {
-        std::mem::swap(&mut w, &mut h);
-    }
+    let (w, h) = (main[2] - main[0], main[3] - main[1]);
+    let (ow, oh) = (outer[2] - outer[0], outer[3] - outer[1]);
+    let (ox, oy) = (main[0] - outer[0], main[1] - outer[1]);
     let mut resources = Dict::new();
     let mut content = Vec::new();
+    let moved = ox.abs() > 1e-9 || oy.abs() > 1e-9;
+    if moved {
+        content.extend_from_slice(format!("q 1 0 0 1 {} {} cm\n", num(ox), num(oy)).as_bytes());
+    }
     // The text takes the bottom of the box; the picture the rest.
     let text_h = app.text.as_ref().map_or(0.0, |t| {
         if app.image.is_some() {
@@ -603,28 +609,35 @@ pub(crate) fn appearance_dict(
             .as_bytes(),
         );
     }
-    let n = form(
-        up,
-        fonts,
-        resources,
-        content,
-        app.text.is_some(),
-        w,
-        h,
-        page,
-    );
+    if moved {
+        content.extend_from_slice(b"Q\n");
+    }
+    for mark in &app.marks {
+        let (block, b) = mark_box(mark, page)?;
+        content.extend_from_slice(
+            format!(
+                "q 1 0 0 1 {} {} cm\n",
+                num(b[0] - outer[0]),
+                num(b[1] - outer[1])
+            )
+            .as_bytes(),
+        );
+        content.extend_from_slice(&text_content(
+            fonts,
+            &block,
+            [0.0, 0.0, b[2] - b[0], b[3] - b[1]],
+        )?);
+        content.extend_from_slice(b"Q\n");
+    }
+    let text = app.text.is_some() || !app.marks.is_empty();
+    let n = form(up, fonts, resources, content, text, ow, oh, page);
     let mut ap = Dict::new();
     ap.set(b"N", Object::Ref(n));
     Ok(ap)
 }
 
-/// A mark's widget: its `/Rect` in default user space and its appearance dictionary.
-pub(crate) fn mark_widget(
-    up: &mut IncrementalUpdate<'_, '_>,
-    fonts: &mut Drawing,
-    mark: &Mark,
-    page: &PageGeometry,
-) -> Result<([f64; 4], Dict), Error> {
+/// A mark's text block and its box on the page as shown (its baseline starts at `at`).
+fn mark_box(mark: &Mark, page: &PageGeometry) -> Result<(TextBlock, [f64; 4]), Error> {
     let block = TextBlock {
         lines: vec![mark.text.clone()],
         font: mark.font.clone(),
@@ -632,10 +645,12 @@ pub(crate) fn mark_widget(
         align: Align::Left,
     };
     let (w, h) = block.extent();
-    let descent = -mark.font.descent(mark.size);
-    let lead = block.leading();
-    // The box around the text: its baseline at `at`, padding around.
-    let bottom = mark.at[1] - PAD - descent - (lead - mark.size - descent).max(0.0) / 2.0;
+    // text_content centres the line in the box: its baseline is this far above the bottom.
+    let baseline = h
+        - (h - block.leading()) / 2.0
+        - (block.leading() - mark.size) / 2.0
+        - mark.font.ascent(mark.size);
+    let bottom = mark.at[1] - baseline;
     let display = [mark.at[0] - PAD, bottom, mark.at[0] - PAD + w, bottom + h];
     let (pw, ph) = page.size();
     if display[0] < -0.01 || display[1] < -0.01 || display[2] > pw + 0.01 || display[3] > ph + 0.01
@@ -650,12 +665,34 @@ pub(crate) fn mark_widget(
             num(ph)
         )));
     }
-    let rect = page.rect_to_user(display);
-    let content = text_content(fonts, &block, [0.0, 0.0, w, h])?;
-    let n = form(up, fonts, Dict::new(), content, true, w, h, page);
-    let mut ap = Dict::new();
-    ap.set(b"N", Object::Ref(n));
-    Ok((rect, ap))
+    Ok((block, display))
+}
+
+/// The widget's box as shown when the signature also draws marks: the union of its own box
+/// `main` and the marks' boxes (all on its page).
+pub(crate) fn with_marks(
+    app: &Appearance,
+    main: [f64; 4],
+    page: &PageGeometry,
+) -> Result<[f64; 4], Error> {
+    let mut u = main;
+    for mark in &app.marks {
+        if mark.page != app.page {
+            return Err(Error::Appearance(format!(
+                "'{}' is placed on page {} and the signature on page {}: the signature draws it \
+                 on its own page only; for another page, fill a form field instead",
+                mark.text, mark.page, app.page
+            )));
+        }
+        let (_, b) = mark_box(mark, page)?;
+        u = [
+            u[0].min(b[0]),
+            u[1].min(b[1]),
+            u[2].max(b[2]),
+            u[3].max(b[3]),
+        ];
+    }
+    Ok(u)
 }
 
 /// A terminal form field: its full name, reference, dictionary, inherited /FT and /Ff.

@@ -146,9 +146,16 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
         }
     })?;
     let geometry = crate::appearance::PageGeometry::of(doc, page_ref)?;
+    // The widget's rectangle in default user space, and its boxes as shown: the signature's
+    // own and, with marks, the one that holds them too.
     let visible = match &req.appearance {
         Some(app) => match app.rect {
-            Some(rect) => Some(crate::appearance::widget_rect(app, rect, &geometry)?),
+            Some(rect) => {
+                let main =
+                    geometry.rect_to_display(crate::appearance::widget_rect(app, rect, &geometry)?);
+                let outer = crate::appearance::with_marks(app, main, &geometry)?;
+                Some((geometry.rect_to_user(outer), main, outer))
+            }
             None => None,
         },
         None => None,
@@ -275,8 +282,15 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
                             .into(),
                     ));
                 }
-                let ap =
-                    crate::appearance::appearance_dict(&mut up, &mut drawing, app, rect, &page)?;
+                let shown = page.rect_to_display(rect);
+                let ap = crate::appearance::appearance_dict(
+                    &mut up,
+                    &mut drawing,
+                    app,
+                    shown,
+                    shown,
+                    &page,
+                )?;
                 d.set(b"AP", Object::Dict(ap));
                 let flags = d.int(b"F").unwrap_or(0);
                 // Printed, and neither hidden nor NoView.
@@ -289,88 +303,35 @@ pub fn prepare(doc: &Document<'_>, req: &SignatureRequest) -> Result<PreparedPdf
             w.set(b"FT", Object::name("Sig"));
             w.set(b"T", Object::text(&field_name));
             w.set(b"V", Object::Ref(sig_ref));
-            let marks = req.appearance.as_ref().map_or(&[][..], |a| &a.marks[..]);
-            // With marks the field has several widgets: the field is their parent.
-            let field_ref = (!marks.is_empty()).then(|| up.reserve());
-            let mut widget = match field_ref {
-                Some(_) => Dict::new(),
-                None => std::mem::take(&mut w),
-            };
-            widget.set(b"Type", Object::name("Annot"));
-            widget.set(b"Subtype", Object::name("Widget"));
+            w.set(b"Type", Object::name("Annot"));
+            w.set(b"Subtype", Object::name("Widget"));
             match (&visible, &req.appearance) {
-                (Some(rect), Some(app)) => {
-                    widget.set(
+                (Some((rect, main, outer)), Some(app)) => {
+                    w.set(
                         b"Rect",
                         Object::Array(rect.iter().map(|v| Object::Real(*v)).collect()),
                     );
                     // Print; the appearance is the signer's picture.
-                    widget.set(b"F", Object::Int(4));
+                    w.set(b"F", Object::Int(4));
                     let ap = crate::appearance::appearance_dict(
                         &mut up,
                         &mut drawing,
                         app,
-                        *rect,
+                        *main,
+                        *outer,
                         &geometry,
                     )?;
-                    widget.set(b"AP", Object::Dict(ap));
+                    w.set(b"AP", Object::Dict(ap));
                 }
                 _ => {
-                    widget.set(b"Rect", Object::Array(vec![Object::Int(0); 4]));
-                    widget.set(b"F", Object::Int(132));
+                    w.set(b"Rect", Object::Array(vec![Object::Int(0); 4]));
+                    w.set(b"F", Object::Int(132));
                 }
             }
-            widget.set(b"P", Object::Ref(page_ref));
-            if let Some(parent) = field_ref {
-                widget.set(b"Parent", Object::Ref(parent));
-            }
-            let widget_ref = up.add(Object::Dict(widget));
+            w.set(b"P", Object::Ref(page_ref));
+            let widget_ref = up.add(Object::Dict(w));
+            fields.push(Object::Ref(widget_ref));
             add_annotation(doc, &mut up, page_ref, widget_ref)?;
-            match field_ref {
-                Some(parent) => {
-                    let mut kids = vec![Object::Ref(widget_ref)];
-                    // Several marks may share a page: each page's /Annots is rewritten once.
-                    let mut by_page: Vec<(ObjRef, Vec<ObjRef>)> = Vec::new();
-                    for mark in marks {
-                        let mark_page = *pages.get(mark.page.wrapping_sub(1)).ok_or_else(|| {
-                            Error::Appearance(format!(
-                                "'{}' is placed on page {}: the document has {} page{}",
-                                mark.text,
-                                mark.page,
-                                pages.len(),
-                                if pages.len() == 1 { "" } else { "s" }
-                            ))
-                        })?;
-                        let g = crate::appearance::PageGeometry::of(doc, mark_page)?;
-                        let (rect, ap) =
-                            crate::appearance::mark_widget(&mut up, &mut drawing, mark, &g)?;
-                        let mut m = Dict::new();
-                        m.set(b"Type", Object::name("Annot"));
-                        m.set(b"Subtype", Object::name("Widget"));
-                        m.set(
-                            b"Rect",
-                            Object::Array(rect.iter().map(|v| Object::Real(*v)).collect()),
-                        );
-                        m.set(b"F", Object::Int(4));
-                        m.set(b"AP", Object::Dict(ap));
-                        m.set(b"P", Object::Ref(mark_page));
-                        m.set(b"Parent", Object::Ref(parent));
-                        let r = up.add(Object::Dict(m));
-                        kids.push(Object::Ref(r));
-                        match by_page.iter_mut().find(|(p, _)| *p == mark_page) {
-                            Some((_, list)) => list.push(r),
-                            None => by_page.push((mark_page, vec![r])),
-                        }
-                    }
-                    for (p, list) in by_page {
-                        add_annotations(doc, &mut up, p, page_ref, widget_ref, &list)?;
-                    }
-                    w.set(b"Kids", Object::Array(kids));
-                    up.set(parent, Object::Dict(w));
-                    fields.push(Object::Ref(parent));
-                }
-                None => fields.push(Object::Ref(widget_ref)),
-            }
             match &fields_entry {
                 Some(Object::Ref(fr)) => up.set(*fr, Object::Array(fields.clone())),
                 _ => acroform.set(b"Fields", Object::Array(fields.clone())),
@@ -499,34 +460,11 @@ fn add_annotation(
     page_ref: ObjRef,
     annot: ObjRef,
 ) -> Result<(), Error> {
-    add_annotations(doc, up, page_ref, page_ref, annot, &[annot])
-}
-
-/// Adds `annots` to the page's /Annots (direct array, indirect array, or new). When the page
-/// is `first_page`, whose /Annots this update already gained `first`, that change is kept.
-fn add_annotations(
-    doc: &Document<'_>,
-    up: &mut IncrementalUpdate<'_, '_>,
-    page_ref: ObjRef,
-    first_page: ObjRef,
-    first: ObjRef,
-    annots: &[ObjRef],
-) -> Result<(), Error> {
     let page = doc.get(page_ref)?;
     let mut page = page
         .as_dict()
         .cloned()
         .ok_or_else(|| Error::CannotSign("page is not a dictionary".into()))?;
-    let add = |arr: &mut Vec<Object>| {
-        if page_ref == first_page && !arr.contains(&Object::Ref(first)) {
-            arr.push(Object::Ref(first));
-        }
-        for a in annots {
-            if !arr.contains(&Object::Ref(*a)) {
-                arr.push(Object::Ref(*a));
-            }
-        }
-    };
     match page.get(b"Annots").cloned() {
         Some(Object::Ref(ar)) => {
             let mut arr = doc
@@ -534,18 +472,16 @@ fn add_annotations(
                 .as_array()
                 .map(|a| a.to_vec())
                 .unwrap_or_default();
-            add(&mut arr);
+            arr.push(Object::Ref(annot));
             up.set(ar, Object::Array(arr));
         }
         Some(Object::Array(mut arr)) => {
-            add(&mut arr);
+            arr.push(Object::Ref(annot));
             page.set(b"Annots", Object::Array(arr));
             up.set(page_ref, Object::Dict(page));
         }
         _ => {
-            let mut arr = Vec::new();
-            add(&mut arr);
-            page.set(b"Annots", Object::Array(arr));
+            page.set(b"Annots", Object::Array(vec![Object::Ref(annot)]));
             up.set(page_ref, Object::Dict(page));
         }
     }

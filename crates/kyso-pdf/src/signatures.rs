@@ -54,8 +54,8 @@ pub struct Placement {
     /// not trusted: it can name a page that does not show the widget.
     pub page: Option<usize>,
     /// The widget's `/Rect`, normalized, as `[x1, y1, x2, y2]` in PDF points from the
-    /// lower-left corner of the page's CropBox (else MediaBox), as PDF readers show
-    /// coordinates.
+    /// lower-left corner of the page as PDF readers show it: its CropBox (else MediaBox),
+    /// turned by its /Rotate.
     pub rect: Option<[f64; 4]>,
     /// The widget is on a page, has an area of at least 1×1 point, is neither Hidden nor
     /// NoView (`/F` bits 2 and 6), and its normal appearance (`/AP /N`, the `/AS` state
@@ -358,13 +358,17 @@ fn widget_placement(doc: &Document<'_>, pages: &PageAnnots, widget: ObjRef) -> P
         return Placement::default();
     };
     let rect = widget_rect(doc, w);
-    let rect = rect.map(|[x1, y1, x2, y2]| {
-        let [llx, lly, _, _] = pages
+    // As readers show the page: from its CropBox's corner, turned by its /Rotate (the
+    // coordinates `kyso sign --rect` takes).
+    let rect = rect.map(|r| {
+        match pages
             .pages
             .get(index)
-            .and_then(|p| crate::appearance::page_box(doc, *p).ok())
-            .unwrap_or_default();
-        [x1 - llx, y1 - lly, x2 - llx, y2 - lly]
+            .and_then(|p| crate::appearance::PageGeometry::of(doc, *p).ok())
+        {
+            Some(g) => g.rect_to_display(r),
+            None => r,
+        }
     });
     let has_area = rect.is_some_and(|[x1, y1, x2, y2]| x2 - x1 >= 1.0 && y2 - y1 >= 1.0);
     let flags = w.int(b"F").unwrap_or(0);

@@ -65,7 +65,8 @@ pub struct AppearanceReport {
     /// The page (counted from 1) whose `/Annots` lists the widget; null when no page does.
     pub page: Option<usize>,
     /// The widget's rectangle `[x1, y1, x2, y2]` (x1 ≤ x2, y1 ≤ y2) in PDF points from the
-    /// lower-left corner of the page's CropBox, as PDF readers show coordinates; numbers
+    /// lower-left corner of the page as PDF readers show it (its CropBox, turned by its
+    /// /Rotate: the coordinates of `kyso sign --rect`); numbers
     /// rounded to 1/100 point, whole numbers written without a fraction (`[350, 120, 500,
     /// 180]`). Null when `page` is, or when the widget has no readable `/Rect`.
     #[serde(serialize_with = "points")]
