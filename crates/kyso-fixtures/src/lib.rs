@@ -19,6 +19,7 @@ mod der;
 mod pdf;
 pub mod pdf_insecurity;
 pub mod pki;
+pub mod seal_kids;
 pub mod urls;
 pub mod xml_attacks;
 
