@@ -6,11 +6,24 @@
 //! shared appearance) fails the certification. The files are built by
 //! `kyso_fixtures::seal_kids`, signed here with kyso's CMS builder (the coordinator will
 //! produce the positive case through `kyso sign`).
+//!
+//! The peers on the three-widget seal (`the_peers_on_a_seal_with_widget_kids`):
+//! - pyHanko 0.x (`sign validate`): the seal `CoQuan` is INTACT, TRUSTED, UNTOUCHED; the
+//!   certification is ILLEGAL_MODIFICATIONS ("Update of ... is only allowed after an
+//!   approval signature, not a certification signature"), as for a one-widget visible seal
+//!   added after a certification (tests/interop.rs
+//!   `a_visible_seal_signed_in_its_own_revision_keeps_the_certification`).
+//! - pdfsig (poppler 22.12): the certification is valid; the seal is listed three times,
+//!   once per widget, each "The signature form field is not signed.": poppler reads `/V`
+//!   from each widget, not from the parent field. (With `/V` copied onto each widget it
+//!   lists the seal three times as valid.) Poppler-based viewers may therefore show such a
+//!   seal as unsigned.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::peers::{nss_db, pdfsig};
 use common::*;
 use kyso_fixtures::attacks::{Attack, Expected};
 use kyso_fixtures::seal_kids::{SEAL_FIELD, seal_kids_attacks, seal_with_kids};
@@ -153,4 +166,43 @@ fn what_the_seal_kids_rule_refuses() {
         assert_eq!(code, 1, "{}: {r:#}", attack.name);
         check(attack, &r);
     }
+}
+
+/// What pyHanko and pdfsig say about the three-widget seal (recorded in the module's doc).
+#[test]
+#[ignore = "needs pyHanko and pdfsig: run scripts/test.sh"]
+fn the_peers_on_a_seal_with_widget_kids() {
+    let dir = tempdir();
+    let path = sealed(dir.path());
+    let (ok, text) = pyhanko_validate(&path);
+    assert!(!ok, "pyHanko's verdict changed: {text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("Signature1:")
+            && l.contains("INTACT:TRUSTED")
+            && l.contains("ILLEGAL_MODIFICATIONS")),
+        "pyHanko's verdict on the certification changed: {text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("CoQuan:") && l.contains("INTACT:TRUSTED,UNTOUCHED")),
+        "pyHanko's verdict on the seal changed: {text}"
+    );
+    let nss = nss_db(dir.path());
+    let text = pdfsig(&path, &nss);
+    assert_eq!(
+        text.matches("Signature Field Name: CoQuan").count(),
+        3,
+        "pdfsig's verdict changed: {text}"
+    );
+    assert_eq!(
+        text.matches("The signature form field is not signed.")
+            .count(),
+        3,
+        "pdfsig's verdict changed: {text}"
+    );
+    assert_eq!(
+        text.matches("Signature is Valid").count(),
+        1,
+        "pdfsig's verdict changed: {text}"
+    );
 }
