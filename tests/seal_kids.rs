@@ -8,7 +8,7 @@
 //! produce the positive case through `kyso sign`).
 //!
 //! The peers on the three-widget seal (`the_peers_on_a_seal_with_widget_kids`):
-//! - pyHanko 0.x (`sign validate`): the seal `CoQuan` is INTACT, TRUSTED, UNTOUCHED; the
+//! - pyHanko 0.38 (`sign validate`): the seal `CoQuan` is INTACT, TRUSTED, UNTOUCHED; the
 //!   certification is ILLEGAL_MODIFICATIONS ("Update of ... is only allowed after an
 //!   approval signature, not a certification signature"), as for a one-widget visible seal
 //!   added after a certification (tests/interop.rs
