@@ -2,12 +2,14 @@
 //! report (`page`, `rect` relative to the page's CropBox, `visible`) and the human line
 //! `appearance: visible on page N at x1,y1 – x2,y2` or `appearance: invisible`, for an
 //! invisible signature, visible ones on pages 1 and 2, a signed field whose widget is Hidden,
-//! and the pyHanko-signed fixtures. XML signatures carry no `appearance` key.
+//! the pyHanko-signed fixtures, and a document time-stamp. XML signatures carry no
+//! `appearance` key.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::services::{self, TSA_URL};
 use common::*;
 use kyso_pdf::{Dict, Document, IncrementalUpdate, Object, Stream};
 use serde_json::json;
@@ -229,4 +231,31 @@ fn xml_signatures_have_no_appearance() {
     assert!(sig.get("field").is_some(), "{r:#}");
     assert!(!sig.contains_key("appearance"), "{r:#}");
     assert!(appearance_lines(&signed).is_empty());
+}
+
+#[test]
+fn a_document_time_stamp_is_invisible() {
+    let _services = services::start();
+    let dir = tempdir();
+    let signed = dir.path().join("signed.pdf");
+    sign(&pdf("letter-classic.pdf"), &signed, "agency.p12", &[]);
+    let stamped = dir.path().join("stamped.pdf");
+    let o = run(kyso()
+        .arg("timestamp")
+        .arg(&signed)
+        .arg("-o")
+        .arg(&stamped)
+        .args(["--tsa", TSA_URL]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, r) = verify_json(&stamped);
+    assert_eq!(r["signatures"][1]["kind"], "timestamp", "{r:#}");
+    assert_eq!(
+        appearances(&stamped),
+        [
+            json!({"page": 1, "rect": [0, 0, 0, 0], "visible": false}),
+            json!({"page": 1, "rect": [0, 0, 0, 0], "visible": false}),
+        ],
+        "{r:#}"
+    );
+    assert_eq!(appearance_lines(&stamped), ["invisible", "invisible"]);
 }

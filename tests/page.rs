@@ -162,7 +162,33 @@ fn the_page_shows_each_signature_in_chromium() {
     let personal = d.join("letter.personal.pdf");
     sign(&pdf("letter-classic.pdf"), &personal, "personal.p12", &[]);
     let letter = d.join("cong-van.pdf");
-    sign(&personal, &letter, "agency.p12", &["--reason", "Phê duyệt"]);
+    // The agency's seal is drawn on page 1 (a 4×2 red picture).
+    let stamp = d.join("stamp.png");
+    {
+        let mut png_bytes = Vec::new();
+        let mut e = png::Encoder::new(&mut png_bytes, 4, 2);
+        e.set_color(png::ColorType::Rgb);
+        e.set_depth(png::BitDepth::Eight);
+        let mut w = e.write_header().expect("PNG header");
+        w.write_image_data(&[200, 0, 0].repeat(8))
+            .expect("PNG data");
+        drop(w);
+        std::fs::write(&stamp, png_bytes).expect("write the PNG");
+    }
+    let stamp_arg = stamp.to_string_lossy().into_owned();
+    sign(
+        &personal,
+        &letter,
+        "agency.p12",
+        &[
+            "--reason",
+            "Phê duyệt",
+            "--image",
+            &stamp_arg,
+            "--rect",
+            "350,120,500,180",
+        ],
+    );
     // The tampered copy is of a letter whose agency reason is markup: the page must show it
     // as text.
     let marked = d.join("marked.pdf");
@@ -252,6 +278,9 @@ fn the_page_shows_each_signature_in_chromium() {
         let _ = row(s, "Thay đổi sau khi ký");
     }
     assert_eq!(row(&sigs[1], "Lý do ký"), "Phê duyệt");
+    // Where each signature is shown (the report's `appearance`).
+    assert_eq!(row(&sigs[0], "Hình chữ ký"), "không hiển thị");
+    assert_eq!(row(&sigs[1], "Hình chữ ký"), "hiển thị trên trang 1");
     // The personal signature is followed by the agency's: the page says what was added.
     let allowed = good["signatures"][0]["allowed_changes"].as_array().unwrap();
     let changes = row(&sigs[0], "Thay đổi sau khi ký");
@@ -295,6 +324,13 @@ fn the_page_shows_each_signature_in_chromium() {
         .map(|s| s["kind_text"].as_str().unwrap())
         .collect();
     assert_eq!(kinds_en, ["Personal", "Agency"]);
+    let shown_en: Vec<&str> = en["docs"][0]["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| row(s, "Appearance"))
+        .collect();
+    assert_eq!(shown_en, ["invisible", "visible on page 1"]);
     assert_eq!(out["reloaded"]["lang"], "en");
 
     // A phone's width: nothing wider than the screen.

@@ -127,6 +127,11 @@ fn check_verdict(attack: &Attack, report: &serde_json::Value) {
             assert_eq!(report["status"], "failed", "{}: {report:#}", attack.name);
             modified(&sigs[1]);
         }
+        Expected::FirstModified => {
+            assert_eq!(report["status"], "failed", "{}: {report:#}", attack.name);
+            modified(&sigs[0]);
+            assert_eq!(sigs[1]["status"], "passed", "{}: {report:#}", attack.name);
+        }
         Expected::Allowed => {
             for s in sigs {
                 assert_eq!(s["status"], "passed", "{}: {s:#}", attack.name);

@@ -51,6 +51,8 @@ pub enum AttackClass {
     Certification,
     /// Sneaky signature attack on a certified document.
     SneakySignature,
+    /// The widget kids of an agency seal's signature field (see [`crate::seal_kids`]).
+    SealKids,
     /// Not an attack: a legitimate later revision.
     Valid,
 }
@@ -65,6 +67,9 @@ pub enum Expected {
     /// The last signature (the one whose lock is broken) must fail as modified; earlier
     /// signatures, which set no lock, may pass.
     LastModified,
+    /// The first signature (the certification) must fail as modified; the last one, which
+    /// nothing follows, must pass.
+    FirstModified,
     /// Every signature must pass: the change is allowed.
     Allowed,
     /// Every signature listed must fail, the attacked one with this report reason (with no

@@ -21,6 +21,7 @@ pub mod letter_vn;
 mod pdf;
 pub mod pdf_insecurity;
 pub mod pki;
+pub mod seal_kids;
 pub mod urls;
 pub mod xml_attacks;
 

@@ -76,9 +76,71 @@ struct Ctx<'d, 'a> {
     new_names: HashMap<u32, String>,
     old_view: OnceCell<View>,
     new_view: OnceCell<View>,
+    new_form: OnceCell<FormLinks>,
+}
+
+/// Who lists which object in the current revision: the form's `/Fields`, the fields'
+/// `/Kids`, the pages' `/Annots`.
+#[derive(Default)]
+struct FormLinks {
+    /// The form's top-level `/Fields`.
+    top: HashSet<u32>,
+    /// Object → the field nodes whose `/Kids` list it.
+    listed_by: HashMap<u32, Vec<u32>>,
+    /// Annotations some page lists in its `/Annots`.
+    on_pages: HashSet<u32>,
+}
+
+impl FormLinks {
+    fn new(doc: &Document<'_>, nodes: impl Iterator<Item = u32>) -> FormLinks {
+        let mut links = FormLinks::default();
+        let map = doc.current_map();
+        let Ok((_, catalog)) = doc.catalog() else {
+            return links;
+        };
+        let refs = |o: Option<&Object>| -> Vec<u32> {
+            o.map(|o| doc.resolve(o).unwrap_or(Object::Null))
+                .as_ref()
+                .and_then(Object::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|x| x.as_ref().map(|r| r.num))
+                .collect()
+        };
+        let form = catalog
+            .get(b"AcroForm")
+            .map(|a| doc.resolve(a).unwrap_or(Object::Null));
+        links.top = refs(form.as_ref().and_then(|f| f.as_dict()?.get(b"Fields")))
+            .into_iter()
+            .collect();
+        for node in nodes {
+            let obj = doc
+                .shallow_in(map, ObjRef::new(node, 0))
+                .unwrap_or(Object::Null);
+            for kid in refs(obj.as_dict().and_then(|d| d.get(b"Kids"))) {
+                let by = links.listed_by.entry(kid).or_default();
+                if !by.contains(&node) {
+                    by.push(node);
+                }
+            }
+        }
+        for page in pages_in(doc, map, &catalog) {
+            let obj = doc
+                .shallow_in(map, ObjRef::new(page, 0))
+                .unwrap_or(Object::Null);
+            links
+                .on_pages
+                .extend(refs(obj.as_dict().and_then(|d| d.get(b"Annots"))));
+        }
+        links
+    }
 }
 
 impl Ctx<'_, '_> {
+    fn new_form(&self) -> &FormLinks {
+        self.new_form
+            .get_or_init(|| FormLinks::new(self.doc, self.new_names.keys().copied()))
+    }
     fn old_view(&self) -> &View {
         self.old_view
             .get_or_init(|| View::new(self.doc, &self.old, &self.old_trailer, self.old_root))
@@ -648,6 +710,7 @@ pub fn analyze(
         old: old_map,
         old_view: OnceCell::new(),
         new_view: OnceCell::new(),
+        new_form: OnceCell::new(),
     };
     let old_field_nums: HashSet<u32> = old_fields.iter().map(|f| f.num).collect();
     let new_sig_fields: HashSet<u32> = new_fields
@@ -1011,6 +1074,41 @@ fn addition_allowed(
     let obj = ctx.resolve_new(item);
     let d = obj.as_dict().cloned().unwrap_or_default();
     let num = item.as_ref().map(|r| r.num);
+    // A bare widget (no /T, no /FT) of a signature field is judged with its field.
+    if let Some(kid) = num
+        && d.get(b"T").is_none()
+        && d.get(b"FT").is_none()
+        && let Some(parent) = d.reference(b"Parent")
+        && parent.num != kid
+        && let Some(pd) = ctx.current(parent).as_dict()
+        && pd.name(b"FT") == Some(b"Sig")
+    {
+        let label = pd
+            .string(b"T")
+            .map(crate::object::decode_text)
+            .map(|t| format!("'{t}'"))
+            .unwrap_or_else(|| format!("object {}", parent.num));
+        let old_parent = ctx.old(parent);
+        if let Some(op) = old_parent.as_dict() {
+            if op.get(b"V").is_some() {
+                return Err(format!(
+                    "widget {kid} added to signature field {label}, which was already signed"
+                ));
+            }
+        } else {
+            // The field is new as well: its own judgement covers every widget it lists.
+            let listed = ctx
+                .resolve_new(pd.get(b"Kids").unwrap_or(&Object::Null))
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k.as_ref().map(|r| r.num) == Some(kid)));
+            if !listed || !ctx.new_names.contains_key(&parent.num) {
+                return Err(format!(
+                    "widget {kid} added, naming as its field the signature field {label},                      which is not a form field listing it"
+                ));
+            }
+            return addition_allowed(ctx, &Object::Ref(parent), new_sig_fields);
+        }
+    }
     let is_sig = num.is_some_and(|n| new_sig_fields.contains(&n))
         || d.name(b"FT") == Some(b"Sig")
         || d.get(b"Parent")
@@ -1037,6 +1135,9 @@ fn addition_allowed(
         // Where the revision before the one the new signature signs ends (its xref): a
         // field first defined after it was added in the signed revision itself.
         let mut added_with_signature = false;
+        // The part of the file the new signature signs: (end of the revision before its
+        // own, end of its own revision).
+        let mut signed_revision = None;
         // A signature added later must sign the revision that adds its field: a field
         // defined after the end of its value's byte range shows a signature (or a copy of
         // one) that was made before the field existed.
@@ -1070,8 +1171,17 @@ fn addition_allowed(
                 .chain(kid_refs.iter().map(|k| k.as_ref().map(|r| r.num)))
                 .all(|n| {
                     n.and_then(|n| defined_at(ctx.doc, n))
-                        .is_some_and(|at| at > previous_end)
+                        .is_some_and(|at| at > previous_end && at < signed_to)
                 });
+            signed_revision = Some((previous_end, signed_to));
+        }
+        // Widget kids: each a new widget of this field alone, on a page.
+        if let Some(n) = num
+            && (d.get(b"T").is_some() || d.get(b"FT").is_some())
+            && d.get(b"Kids").is_some()
+            && let Err(why) = widget_kids_sound(ctx, n, &d, signed_revision)
+        {
+            return Err(format!("signature field {label} added with {why}"));
         }
         let is_timestamp = value
             .as_ref()
@@ -1102,7 +1212,7 @@ fn addition_allowed(
         // with the field that lists it in /Kids.)
         let unsigned = value.is_none() && (d.get(b"T").is_some() || d.get(b"FT").is_some());
         let checked = ctx.certified || unsigned;
-        let mut shown = None;
+        let mut shown: Vec<String> = Vec::new();
         for w in widgets.filter(|_| checked) {
             if let Some(rect) = visible_rect(ctx, &w) {
                 if unsigned || !added_with_signature {
@@ -1111,15 +1221,21 @@ fn addition_allowed(
                          is drawn over the signed pages"
                     ));
                 }
-                shown = Some(rect);
+                shown.push(rect);
             }
         }
-        return Ok(match shown {
-            Some(rect) => format!(
+        return Ok(match &shown[..] {
+            [] => format!("signature field {label} added"),
+            [rect] => format!(
                 "signature field {label} added and signed in one revision, with a visible \
                  appearance ({rect}) that its signature covers"
             ),
-            None => format!("signature field {label} added"),
+            rects => format!(
+                "signature field {label} added and signed in one revision, with {} visible \
+                 widgets ({}) that its signature covers",
+                rects.len(),
+                rects.join(", ")
+            ),
         });
     }
     if ctx.perm == Permission::Annotations
@@ -1136,6 +1252,95 @@ fn addition_allowed(
             "annotation"
         }
     ))
+}
+
+/// The widget kids (kids without `/T`) of a signature field `field` added since the signed
+/// revision: each must be an indirect `/Widget` annotation whose `/Parent` is the field, listed
+/// by no other field's `/Kids` nor in the form's `/Fields`, in some page's `/Annots`, with a
+/// normal appearance (if any) that no other widget and nothing else a reader shows uses;
+/// when the field is signed (`signed_revision`: the end of the revision before its
+/// signature's and of its signature's), each was first defined in that revision.
+fn widget_kids_sound(
+    ctx: &Ctx<'_, '_>,
+    field: u32,
+    d: &Dict,
+    signed_revision: Option<(usize, usize)>,
+) -> Result<(), String> {
+    let kids = ctx.resolve_new(d.get(b"Kids").unwrap_or(&Object::Null));
+    let links = ctx.new_form();
+    for kid in kids.as_array().unwrap_or(&[]).iter().take(MAX_FIELDS) {
+        let kd = ctx.resolve_new(kid);
+        let Some(kd) = kd.as_dict() else {
+            return Err("a kid that is not a dictionary".into());
+        };
+        if kd.get(b"T").is_some() {
+            continue; // a field of its own, judged as one
+        }
+        let Some(k) = kid.as_ref().map(|r| r.num) else {
+            return Err("a widget that is not an indirect object".into());
+        };
+        if kd.name(b"Subtype") != Some(b"Widget") {
+            return Err(format!("kid {k}, which is not a widget annotation"));
+        }
+        if kd.reference(b"Parent").map(|p| p.num) != Some(field) {
+            return Err(format!("widget {k}, whose /Parent is another object"));
+        }
+        if links.top.contains(&k) {
+            return Err(format!(
+                "widget {k}, which the form also lists as a field of its own"
+            ));
+        }
+        if links
+            .listed_by
+            .get(&k)
+            .is_some_and(|by| by.iter().any(|f| *f != field))
+        {
+            return Err(format!("widget {k}, which another field also lists"));
+        }
+        if !links.on_pages.contains(&k) {
+            return Err(format!("widget {k}, which no page lists in /Annots"));
+        }
+        if let Some((previous_end, signed_to)) = signed_revision
+            && !defined_at(ctx.doc, k).is_some_and(|at| at > previous_end && at < signed_to)
+        {
+            return Err(format!(
+                "widget {k}, which was not added in the revision its signature signs"
+            ));
+        }
+        let view = ctx.new_view();
+        let ap = kd
+            .get(b"AP")
+            .map(|ap| ctx.resolve_new(ap))
+            .unwrap_or(Object::Null);
+        let normal = ap.as_dict().and_then(|ap| ap.get(b"N")).cloned();
+        let mut streams: Vec<u32> = normal
+            .iter()
+            .filter_map(Object::as_ref)
+            .map(|r| r.num)
+            .collect();
+        if let Some(Object::Dict(states)) = normal.as_ref().map(|n| ctx.resolve_new(n)) {
+            streams.extend(
+                states
+                    .0
+                    .iter()
+                    .filter_map(|(_, s)| s.as_ref())
+                    .map(|r| r.num),
+            );
+        }
+        for s in streams {
+            let shared = view.reaches(s)
+                || view
+                    .ap_owners
+                    .get(&s)
+                    .is_some_and(|owners| owners.iter().any(|o| *o != k));
+            if shared {
+                return Err(format!(
+                    "widget {k}, whose appearance (object {s}) is also used elsewhere"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The rectangle of a widget that a reader draws: a normal appearance, an area, and neither

@@ -20,7 +20,8 @@
       signingTime: 'Thời điểm ký (người ký khai)', provenTime: 'Thời điểm được chứng thực',
       noProof: 'Không có dấu thời gian', tsa: 'cấp bởi', level: 'Mức chữ ký', result: 'Kết quả',
       signerReason: 'Lý do ký', signerLocation: 'Nơi ký', certification: 'Chữ ký chứng nhận',
-      certLevel: n => 'Có (DocMDP mức ' + n + ')', changes: 'Thay đổi sau khi ký',
+      certLevel: n => 'Có (DocMDP mức ' + n + ')', appearance: 'Hình chữ ký',
+      shownOn: n => 'hiển thị trên trang ' + n, notShown: 'không hiển thị', changes: 'Thay đổi sau khi ký',
       noChange: 'Không có thay đổi sau chữ ký này', laterOk: 'Có bổ sung sau chữ ký, không có thay đổi bị cấm',
       disallowed: 'Thay đổi không được phép:', allowed: 'Thay đổi được phép:',
       trusted: 'Chuỗi chứng thư', yes: 'Được tin cậy', no: 'Không được tin cậy', warnings: 'Lưu ý',
@@ -58,7 +59,8 @@
       signingTime: 'Signing time (claimed)', provenTime: 'Proven time',
       noProof: 'No timestamp', tsa: 'by', level: 'Level', result: 'Result',
       signerReason: 'Reason for signing', signerLocation: 'Location', certification: 'Certification signature',
-      certLevel: n => 'Yes (DocMDP level ' + n + ')', changes: 'Changes after signing',
+      certLevel: n => 'Yes (DocMDP level ' + n + ')', appearance: 'Appearance',
+      shownOn: n => 'visible on page ' + n, notShown: 'invisible', changes: 'Changes after signing',
       noChange: 'Nothing changed after this signature', laterOk: 'Later additions, none of them disallowed',
       disallowed: 'Disallowed changes:', allowed: 'Allowed changes:',
       trusted: 'Certificate chain', yes: 'Trusted', no: 'Not trusted', warnings: 'Notes',
@@ -211,6 +213,10 @@
     if (sig.signer_reason) row(dl, t('signerReason'), sig.signer_reason);
     if (sig.signer_location) row(dl, t('signerLocation'), sig.signer_location);
     if (sig.certification) row(dl, t('certification'), t('certLevel')(sig.certification));
+    const app = sig.appearance;
+    if (app && typeof app === 'object') {
+      row(dl, t('appearance'), app.visible && Number.isInteger(app.page) ? t('shownOn')(app.page) : t('notShown'));
+    }
     row(dl, t('changes'), ...changes(sig));
     row(dl, t('trusted'), sig.trusted ? t('yes') : t('no'));
     if (Array.isArray(sig.warnings) && sig.warnings.length) row(dl, t('warnings'), list(sig.warnings));
