@@ -251,6 +251,87 @@ fn the_seal_fills_the_number_and_date() {
     assert!(!nowhere.exists());
 }
 
+/// The Vietnamese letter signed as an agency does: the official's picture above
+/// "Nguyễn Văn An" (found whether the name is given precomposed or with combining marks), then
+/// the seal over it with the number and date filled into the form's fields `so` and `ngay`.
+fn vietnamese_letter_issued(dir: &Path) -> PathBuf {
+    let approved = dir.join("vn-approved.pdf");
+    // "Nguyễn Văn An" written with combining marks (NFD).
+    let decomposed = "Nguye\u{302}\u{303}n Va\u{306}n An";
+    sign(
+        &pdf("letter-vn-form.pdf"),
+        &approved,
+        "personal.p12",
+        &[
+            "--certify",
+            "--preset",
+            "approve",
+            "--image",
+            &image(SIGNATURE),
+            "--anchor",
+            decomposed,
+        ],
+    );
+    let issued = dir.join("vn-issued.pdf");
+    sign(
+        &approved,
+        &issued,
+        "agency.p12",
+        &[
+            "--preset",
+            "issue",
+            "--image",
+            &image(SEAL),
+            "--number",
+            "123/UBND-VP",
+            "--date",
+            "2026-12-03",
+        ],
+    );
+    issued
+}
+
+#[test]
+fn the_vietnamese_letter_approved_and_issued() {
+    let dir = tempdir();
+    let issued = vietnamese_letter_issued(dir.path());
+    let (code, report) = verify_json(&issued);
+    assert_eq!(code, 0, "{report:#}");
+    all_passed(&report);
+    let (_, sig) = placed(&report, 0);
+    // Between the printed name (baseline 330, 13 pt) and "CHỦ TỊCH" (baseline 415).
+    assert!(sig[1] > 330.0 + 9.0 && sig[3] < 415.0, "{sig:?}");
+    let (_, seal) = placed(&report, 1);
+    assert!((seal[2] - (sig[0] + (sig[2] - sig[0]) / 3.0)).abs() < 0.5);
+}
+
+#[test]
+#[ignore = "needs poppler-utils: run scripts/test.sh"]
+fn the_vietnamese_letter_shows_its_number_and_date() {
+    let dir = tempdir();
+    let issued = vietnamese_letter_issued(dir.path());
+    let text = stdout(&run(Command::new("pdftotext").arg(&issued).arg("-")));
+    for expect in ["123/UBND-VP", "ngày 03 tháng 12 năm 2026", "Nguyễn Văn An"] {
+        assert!(text.contains(expect), "no '{expect}' in {text}");
+    }
+    let (_, report) = verify_json(&issued);
+    let (_, sig) = placed(&report, 0);
+    let (_, seal) = placed(&report, 1);
+    let shown = render(&issued);
+    let (w, h) = (shown.0, shown.1);
+    let mut reds = 0;
+    for (i, p) in shown.2.iter().enumerate() {
+        if red(*p) {
+            reds += 1;
+            assert!(inside(i % w, i / w, h, seal), "red at {},{}", i % w, i / w);
+        }
+        if blue(*p) {
+            assert!(inside(i % w, i / w, h, sig), "blue at {},{}", i % w, i / w);
+        }
+    }
+    assert!(reds > 2000, "{reds}");
+}
+
 /// A PNG whose header claims 10,000 × 10,000 pixels (100 megapixels).
 fn huge_png() -> Vec<u8> {
     let mut out = Vec::new();

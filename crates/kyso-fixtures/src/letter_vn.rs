@@ -30,12 +30,12 @@ const MARGIN: f64 = 70.0;
 
 /// The number line: "Số:", twelve spaces of room, then the register's suffix.
 const NUMBER_LINE: &str = "Số:            /UBND-VP";
-const NUMBER_Y: f64 = 752.0;
+const NUMBER_Y: f64 = 734.0;
 const NUMBER_SIZE: f64 = 13.0;
 /// The date line, with six spaces of room for the day and for the month.
 const DATE_LINE: &str = "Bắc Ninh, ngày      tháng      năm 2026";
 const DATE_PREFIX: &str = "Bắc Ninh, ";
-const DATE_Y: f64 = 752.0;
+const DATE_Y: f64 = 734.0;
 const DATE_SIZE: f64 = 13.0;
 /// Width of the `ngay` field (room for "ngày 03 tháng 12 năm 2026" at 13 pt).
 const DATE_FIELD_W: f64 = 165.0;
@@ -93,6 +93,9 @@ pub struct Places {
     pub month: [f64; 4],
     /// The form's `ngay` field, after "Bắc Ninh, ".
     pub date_field: [f64; 4],
+    /// The form's `so` field, after "Số:" (the form prints no "/UBND-VP": the field holds the
+    /// whole number).
+    pub number_field: [f64; 4],
     /// The empty gap of the signer block, between "CHỦ TỊCH" and "Nguyễn Văn An".
     pub signature: [f64; 4],
 }
@@ -143,6 +146,11 @@ pub fn places() -> Places {
             DATE_SIZE,
         ),
         date_field: line_box(field_x, field_x + DATE_FIELD_W, DATE_Y, DATE_SIZE),
+        number_field: {
+            let x0 = LEFT_X - font.width(NUMBER_LINE, NUMBER_SIZE) / 2.0;
+            let start = x0 + font.width("Số: ", NUMBER_SIZE);
+            line_box(start, start + 110.0, NUMBER_Y, NUMBER_SIZE)
+        },
         signature: [
             round2(SIGNER_X - 85.0),
             round2(name_top),
@@ -217,23 +225,30 @@ impl Page {
 fn draw(form: bool) -> Result<Page> {
     use Style::*;
     let mut p = Page::new();
-    p.centered(Regular, 12.0, LEFT_X, 795.0, "ỦY BAN NHÂN DÂN")?;
-    p.centered(Bold, 12.0, LEFT_X, 780.0, "TỈNH BẮC NINH")?;
-    p.rule(LEFT_X - 30.0, LEFT_X + 30.0, 773.0);
+    // Decree 30/2020 margins: 20 mm at the top, so the first baseline is at 776.
+    p.centered(Regular, 12.0, LEFT_X, 776.0, "ỦY BAN NHÂN DÂN")?;
+    p.centered(Bold, 12.0, LEFT_X, 761.0, "TỈNH BẮC NINH")?;
+    p.rule(LEFT_X - 30.0, LEFT_X + 30.0, 754.0);
     p.centered(
         Bold,
         12.0,
         RIGHT_X,
-        795.0,
+        776.0,
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     )?;
     let motto = "Độc lập - Tự do - Hạnh phúc";
-    p.centered(Bold, 13.0, RIGHT_X, 780.0, motto)?;
+    p.centered(Bold, 13.0, RIGHT_X, 761.0, motto)?;
     let half = p.font.width(motto, 13.0) / 2.0;
-    p.rule(RIGHT_X - half, RIGHT_X + half, 773.0);
+    p.rule(RIGHT_X - half, RIGHT_X + half, 754.0);
 
-    p.centered(Regular, NUMBER_SIZE, LEFT_X, NUMBER_Y, NUMBER_LINE)?;
-    p.centered(Regular, 11.0, LEFT_X, 737.0, "V/v triển khai chữ ký số")?;
+    if form {
+        // The `so` field holds the whole number ("123/UBND-VP").
+        let x = LEFT_X - p.font.width(NUMBER_LINE, NUMBER_SIZE) / 2.0;
+        p.text(Regular, NUMBER_SIZE, x, NUMBER_Y, "Số:")?;
+    } else {
+        p.centered(Regular, NUMBER_SIZE, LEFT_X, NUMBER_Y, NUMBER_LINE)?;
+    }
+    p.centered(Regular, 11.0, LEFT_X, 719.0, "V/v triển khai chữ ký số")?;
     if form {
         let x = RIGHT_X - p.font.width(DATE_LINE, DATE_SIZE) / 2.0;
         p.text(Italic, DATE_SIZE, x, DATE_Y, DATE_PREFIX.trim_end())?;
@@ -413,7 +428,7 @@ fn letter(form: bool) -> Result<Vec<u8>> {
     ]);
     if form {
         let places = places();
-        let so = text_field(&mut objects, page, "so", "Số văn bản", places.number);
+        let so = text_field(&mut objects, page, "so", "Số văn bản", places.number_field);
         let ngay = text_field(
             &mut objects,
             page,
@@ -509,8 +524,12 @@ mod tests {
     fn the_blanks_are_where_the_spaces_are() {
         let p = places();
         let font = Font::default_serif();
-        // The number's room holds "1234"; day and month hold two digits.
+        // The number's room holds "1234" (the form's field a whole "123/UBND-VP"); day and
+        // month hold two digits.
         assert!(p.number[2] - p.number[0] > font.width("1234", NUMBER_SIZE));
+        assert!(
+            p.number_field[2] - p.number_field[0] > font.width("123/UBND-VP", NUMBER_SIZE) + 4.0
+        );
         assert!(p.day[2] - p.day[0] > font.width("03", DATE_SIZE) + 4.0);
         assert!(p.month[2] - p.month[0] > font.width("12", DATE_SIZE) + 4.0);
         assert!(p.day[2] < p.month[0]);

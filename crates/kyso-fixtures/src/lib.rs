@@ -90,6 +90,8 @@ pub struct Report {
 /// the output directory). The PKCS#12 files and `pdf/letter-linearized.pdf`
 /// are not in this list.
 pub const DETERMINISTIC_FILES: &[&str] = &[
+    "images/chu-ky.png",
+    "images/con-dau.png",
     "pki/root.pem",
     "pki/root.key.pem",
     "pki/ca.pem",

@@ -877,7 +877,8 @@ pub(crate) fn fill_fields(
             if page.rotate % 180 == 90 {
                 std::mem::swap(&mut w, &mut h);
             }
-            let size = fill.size.min((h - 2.0 * PAD) / 1.2).max(1.0);
+            // As large as asked, if the field is tall enough (text fills ~80% of a line).
+            let size = fill.size.min(h * 0.78).max(1.0);
             let block = TextBlock {
                 lines: vec![fill.value.clone()],
                 font: fill.font.clone(),

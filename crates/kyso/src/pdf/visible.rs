@@ -159,10 +159,12 @@ pub struct AppearanceSettings {
     /// How the signing time is written: `%Y %m %d %H %M %S` and `%:z` (`+07:00`), `%z`
     /// (`+0700`), `%%`. Default ISO 8601: `%Y-%m-%dT%H:%M:%S%:z`.
     pub time_format: String,
-    /// How `--date` is written into the document: same codes. Default `%d/%m/%Y`.
+    /// How `--date` is written into the document: same codes. Default `ngày %d tháng %m năm
+    /// %Y` (Decree 30's date line: "Hà Nội, ngày 03 tháng 12 năm 2026").
     pub date_format: String,
     /// The copy block's lines; `{kind}`, `{agency}`, `{signer}`, `{time}`, `{number}`, `{date}`
-    /// are replaced.
+    /// are replaced, and `{time:FORMAT}`, `{date:FORMAT}` write the time or date with their
+    /// own format (the codes of `time_format`).
     pub copy_template: Vec<String>,
     /// The appendix block's lines.
     pub appendix_template: Vec<String>,
@@ -183,7 +185,7 @@ impl Default for AppearanceSettings {
             text_size: 10.0,
             seal_mm: None,
             time_format: "%Y-%m-%dT%H:%M:%S%:z".into(),
-            date_format: "%d/%m/%Y".into(),
+            date_format: "ngày %d tháng %m năm %Y".into(),
             copy_template: vec![
                 "{kind}".into(),
                 "{agency}".into(),
@@ -193,7 +195,11 @@ impl Default for AppearanceSettings {
                 "Phụ lục kèm theo văn bản số {number}".into(),
                 "Thời gian ký: {time}".into(),
             ],
-            incoming_template: vec!["ĐẾN".into(), "Số: {number}".into(), "Ngày: {date}".into()],
+            incoming_template: vec![
+                "ĐẾN".into(),
+                "Số: {number}".into(),
+                "Ngày: {date:%d/%m/%Y}".into(),
+            ],
             number_field: "so".into(),
             date_field: "ngay".into(),
             number_at: None,
@@ -434,12 +440,21 @@ pub(crate) fn resolve(
         template
             .iter()
             .map(|l| {
-                l.replace("{kind}", v.copy_kind.label())
-                    .replace("{agency}", &agency)
-                    .replace("{signer}", &signer)
-                    .replace("{time}", &time)
-                    .replace("{number}", v.number.as_deref().unwrap_or(""))
-                    .replace("{date}", &date_text)
+                render_template(l, |name, format| match name {
+                    "kind" => Some(v.copy_kind.label().to_string()),
+                    "agency" => Some(agency.clone()),
+                    "signer" => Some(signer.clone()),
+                    "number" => Some(v.number.clone().unwrap_or_default()),
+                    "time" => Some(match format {
+                        Some(f) => format_time(f, now, utc_offset_minutes),
+                        None => time.clone(),
+                    }),
+                    "date" => Some(match format {
+                        Some(f) => format_date(f, date),
+                        None => date_text.clone(),
+                    }),
+                    _ => None,
+                })
             })
             .collect()
     };
@@ -519,7 +534,8 @@ pub(crate) fn resolve(
                         name: field_name.clone(),
                         value,
                         font: s.font.clone(),
-                        size: s.text_size.max(12.0),
+                        // The size of the document's own number and date lines.
+                        size: 13.0,
                     });
                 } else if let Some(at) = at {
                     app.marks.push(Mark {
@@ -724,6 +740,37 @@ fn personal_signature(doc: &Document<'_>) -> Result<Option<(usize, [f64; 4])>, E
     Ok(fallback)
 }
 
+/// A template line with `{name}` and `{name:FORMAT}` replaced by `value(name, FORMAT)`; a
+/// name it does not know (`None`) stays as written.
+fn render_template(line: &str, value: impl Fn(&str, Option<&str>) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &after[..close];
+        let (name, format) = match inner.split_once(':') {
+            Some((n, f)) => (n, Some(f)),
+            None => (inner, None),
+        };
+        match value(name, format) {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push('{');
+                out.push_str(inner);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `time` at `offset` minutes east of UTC, written with `format` (see
 /// [`AppearanceSettings::time_format`]).
 pub fn format_time(format: &str, time: UnixTime, offset: i32) -> String {
@@ -791,6 +838,18 @@ mod tests {
         for bad in ["2026-02-30", "2026-13-01", "03/12/2026", "2026-12", ""] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn templates() {
+        let v = |name: &str, f: Option<&str>| match (name, f) {
+            ("number", None) => Some("12/UBND".to_string()),
+            ("date", Some(f)) => Some(format!("<{f}>")),
+            _ => None,
+        };
+        assert_eq!(render_template("Số: {number}", v), "Số: 12/UBND");
+        assert_eq!(render_template("{date:%d/%m} {x} {", v), "<%d/%m> {x} {");
+        assert_eq!(render_template("", v), "");
     }
 
     #[test]
