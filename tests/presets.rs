@@ -871,3 +871,91 @@ for path in sys.argv[1:]:
         assert!(l.contains(" True True True "), "pyHanko: {l}");
     }
 }
+
+/// `POST /v1/sign` takes the same options; the picture is the key's (`image` in `[[keys]]`).
+#[test]
+fn the_service_takes_the_same_options() {
+    use common::server::{LIMIT, Server};
+    use common::signing::{bearer, sha256_hex};
+    let dir = tempdir();
+    let token = "tok-visible-3e1f";
+    let config = dir.path().join("kyso.toml");
+    let text = format!(
+        "[trust]\nanchors = [\"{root}\"]\n\n[server]\nbody_limit = {LIMIT}\n\n\
+         [[server.tokens]]\nname = \"registry\"\nsha256 = \"{hash}\"\n\
+         scopes = [\"sign:agency\", \"sign:personal\"]\n\n\
+         [[keys]]\nid = \"agency\"\np12 = \"{agency}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\
+         image = \"{seal}\"\n\n\
+         [[keys]]\nid = \"personal\"\np12 = \"{personal}\"\npassword_env = \"KYSO_TEST_KEY_PASSWORD\"\n\
+         image = \"{signature}\"\n",
+        root = pki("root.pem").display(),
+        hash = sha256_hex(token.as_bytes()),
+        agency = pki("agency.p12").display(),
+        personal = pki("personal.p12").display(),
+        seal = image(SEAL),
+        signature = image(SIGNATURE),
+    );
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start_with(&config, &[("KYSO_TEST_KEY_PASSWORD", PASSWORD)]);
+    let auth = bearer(token);
+    let post = |target: &str, body: &[u8]| {
+        server.request("POST", target, &[("Authorization", &auth)], body)
+    };
+    let keys = server.request("GET", "/v1/keys", &[("Authorization", &auth)], b"");
+    assert!(
+        keys.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["image"] == true)
+    );
+    let letter = std::fs::read(pdf("letter-classic.pdf")).unwrap();
+    let approved = post(
+        "/v1/sign?key=personal&certify=true&preset=approve&anchor=Nguyen%20Van%20Anh",
+        &letter,
+    );
+    assert_eq!(approved.status, 200, "{}", approved.text());
+    let issued = post("/v1/sign?key=agency&preset=issue", &approved.body);
+    assert_eq!(issued.status, 200, "{}", issued.text());
+    let file = dir.path().join("issued.pdf");
+    std::fs::write(&file, &issued.body).unwrap();
+    let (code, report) = verify_json(&file);
+    assert_eq!(code, 0, "{report:#}");
+    all_passed(&report);
+    let (_, sig) = placed(&report, 0);
+    let (_, seal) = placed(&report, 1);
+    assert!((seal[2] - (sig[0] + (sig[2] - sig[0]) / 3.0)).abs() < 0.5);
+    assert!((seal[2] - seal[0] - SEAL_POINTS).abs() < 0.5);
+
+    let copy = post(
+        "/v1/sign?key=agency&preset=copy&copy_kind=SAO%20L%E1%BB%A4C&agency=UBND%20t%E1%BB%89nh",
+        &letter,
+    );
+    assert_eq!(copy.status, 200, "{}", copy.text());
+    let file = dir.path().join("copy.pdf");
+    std::fs::write(&file, &copy.body).unwrap();
+    let (code, report) = verify_json(&file);
+    assert_eq!(code, 0, "{report:#}");
+    placed(&report, 0);
+
+    // Refusals: a bad value is 400; what cannot be drawn on this document is 422.
+    post("/v1/sign?key=agency&preset=seal", &letter).assert_problem(400);
+    post("/v1/sign?key=agency&rect=1,2,3", &letter).assert_problem(400);
+    let p = post("/v1/sign?key=agency&preset=issue", &letter).assert_problem(422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no visible personal signature"),
+        "{p}"
+    );
+    let p = post(
+        "/v1/sign?key=agency&preset=approve&anchor=Tran%20Thi%20B",
+        &letter,
+    )
+    .assert_problem(422);
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("Tran Thi B"),
+        "{p}"
+    );
+}
