@@ -250,7 +250,7 @@ impl std::str::FromStr for Date {
     }
 }
 
-/// A visible signature as the user asks for it; [`resolve`] turns it into what kyso-pdf draws
+/// A visible signature as the user asks for it; signing turns it into what kyso-pdf draws
 /// for one document.
 #[derive(Debug, Clone, Default)]
 pub struct Visible {
